@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# gpupt — plain Make. The caller's CC, CFLAGS, CPPFLAGS and LDFLAGS are
+# honoured; V=1 shows the commands.
+
+VERSION     := 0.1
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+SBINDIR     ?= $(PREFIX)/sbin
+LIBEXECDIR  ?= $(PREFIX)/libexec
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/gpupt
+SYSCONFDIR  ?= /etc
+DESTDIR     ?=
+
+CC          ?= cc
+PKG_CONFIG  ?= pkg-config
+PYTHON      ?= python3
+SCDOC       ?= scdoc
+BUILDDIR    ?= build
+
+PKGS        := libconfuse libkmod blkid
+CFLAGS      ?= -O2 -g
+WARNINGS    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+               -Wformat=2 -Wno-format-nonliteral
+BASE_CFLAGS := -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DGPUPT_VERSION='"$(VERSION)"' \
+               -DSYSCONFDIR='"$(SYSCONFDIR)"'
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# Asked of pkg-config once, at parse time; `make deps` explains a failure.
+PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+LIB_SRCS   := $(filter-out generator/%-main.c,$(wildcard generator/*.c))
+LIB_OBJS   := $(LIB_SRCS:generator/%.c=$(BUILDDIR)/obj/%.o)
+PROGRAMS   := gpupt-check
+PROG_BINS  := $(PROGRAMS:%=$(BUILDDIR)/%)
+TEST_SRCS  := $(wildcard tests/test-*.c)
+TEST_BINS  := $(TEST_SRCS:tests/%.c=$(BUILDDIR)/tests/%)
+TEST_HELPERS := $(filter-out tests/test-%.c,$(wildcard tests/*.c))
+MAN_SRCS   := $(wildcard man/*.scd)
+MAN_PAGES  := $(MAN_SRCS:man/%.scd=$(BUILDDIR)/man/%)
+
+ALL_CFLAGS := $(BASE_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+
+.PHONY: all deps check check-unit check-programs check-asan check-shell demo man install \
+        uninstall clean help
+.DEFAULT_GOAL := all
+
+all: $(PROG_BINS) man
+
+help:
+	@echo "make [all]        build the programs and man pages into $(BUILDDIR)/"
+	@echo "make demo         run gpupt-check on the recorded 8-GPU server"
+	@echo "make check        unit, program and sanitizer tests"
+	@echo "make install      DESTDIR=… PREFIX=… (default $(PREFIX))"
+	@echo "make deps         install missing build dependencies (as root) or name them"
+
+# Checks (and as root installs) what the build needs; prints what is missing otherwise.
+deps:
+	$(Q)sh tests/deps.sh
+
+$(BUILDDIR)/obj/%.o: generator/%.c generator/*.h | $(BUILDDIR)/obj
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILDDIR)/libgpupt.a: $(LIB_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILDDIR)/%: generator/%-main.c $(BUILDDIR)/libgpupt.a generator/*.h
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILDDIR)/libgpupt.a $(PKG_LIBS)
+
+$(BUILDDIR)/tests/test-%: tests/test-%.c $(TEST_HELPERS) tests/*.h $(BUILDDIR)/libgpupt.a \
+                          generator/*.h | $(BUILDDIR)/tests
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Igenerator -Itests $(LDFLAGS) -o $@ $< $(TEST_HELPERS) \
+		$(BUILDDIR)/libgpupt.a $(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(BUILDDIR)/man/%: man/%.scd | $(BUILDDIR)/man
+	@$(if $(Q),echo "  SCDOC   $@")
+	$(Q)$(SCDOC) < $< > $@
+
+man: $(MAN_PAGES)
+
+$(BUILDDIR)/obj $(BUILDDIR)/tests $(BUILDDIR)/man:
+	$(Q)mkdir -p $@
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory $(PROG_BINS)
+	$(Q)sh tests/demo.sh $(BUILDDIR)
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory check-unit check-programs check-shell
+	$(Q)$(MAKE) --no-print-directory check-asan
+
+check-unit: $(TEST_BINS)
+	$(Q)sh tests/run-unit.sh $(TEST_BINS)
+
+check-programs: $(PROG_BINS)
+	$(Q)$(PYTHON) tests/test_programs.py --build $(BUILDDIR)
+
+check-shell:
+	$(Q)sh tests/check-shell.sh
+
+# The unit and program tests again under AddressSanitizer and UBSan, in a
+# build directory of their own so the plain build stays as the caller made it.
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+check-asan:
+	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)-asan CFLAGS="-O1 -g $(SAN)" \
+		LDFLAGS="$(SAN)" check-unit check-programs
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DOCDIR)
+	install -m 0755 $(BUILDDIR)/gpupt-check $(DESTDIR)$(BINDIR)/
+	for p in $(MAN_PAGES); do \
+		s=$${p##*.}; install -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/; done
+	install -m 0644 conf/gpupt.conf README.md $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/gpupt-check
+	for p in $(MAN_PAGES); do s=$${p##*.}; \
+		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; done
+	rm -rf $(DESTDIR)$(DOCDIR)
+
+clean:
+	rm -rf $(BUILDDIR) $(BUILDDIR)-asan

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* What the kernel at ROOT/lib/modules/<release>/ offers, asked of libkmod
+ * over the indexes depmod wrote; the release is ROOT/proc/sys/kernel/osrelease. */
+struct gp_modules;
+
+enum module_state {
+        MODULE_MISSING,  /* neither a module file nor built in */
+        MODULE_LOADABLE, /* a .ko that modprobe can load */
+        MODULE_BUILTIN,  /* compiled into the kernel image */
+};
+
+struct module_match {
+        char *name; /* normalized: dashes become underscores */
+        enum module_state state;
+};
+
+/* -ENOENT when there is no osrelease or no module directory for it. */
+int modules_open(struct gp_modules **ret);
+void modules_free(struct gp_modules *m);
+const char *modules_release(const struct gp_modules *m);
+/* The module directory that was opened, under the root. */
+const char *modules_dir(const struct gp_modules *m);
+
+/* name may be an alias ("vfio-pci"); it is resolved as modprobe would. */
+int modules_state(struct gp_modules *m, const char *name, enum module_state *ret);
+/* Every module whose alias matches the modalias, built-in ones included;
+ * an empty result is 0 with *n = 0. Free with module_matches_free(). */
+int modules_for_modalias(struct gp_modules *m, const char *modalias, struct module_match **ret,
+                         size_t *n);
+void module_matches_free(struct module_match *v, size_t n);
+
+/* ROOT/sys/module/<name> exists (loaded, or built in with parameters). */
+bool module_is_loaded(const char *name);
+
+/* A module that something loads early at boot, and where that is said. */
+struct early_module {
+        char *name;   /* normalized */
+        char *source; /* the file, as the admin knows it: "/etc/modules-load.d/gpu.conf" */
+};
+/* Modules named in modules-load.d (etc, run, usr/lib, lib), /etc/modules,
+ * /etc/initramfs-tools/modules and dracut's add_drivers/force_drivers; all
+ * read under the root. Free with early_modules_free(). */
+int modules_early(struct early_module **ret, size_t *n);
+void early_modules_free(struct early_module *v, size_t n);

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
+
+static inline void freep(void *p)
+{
+        free(*(void **)p);
+}
+static inline void fclosep(FILE **f)
+{
+        if (*f)
+                fclose(*f);
+}
+static inline void closep(int *fd)
+{
+        if (*fd >= 0)
+                close(*fd);
+}
+#define _cleanup_free_ _cleanup_(freep)
+#define _cleanup_fclose_ _cleanup_(fclosep)
+#define _cleanup_close_ _cleanup_(closep)
+
+/* Hands ownership out of a cleanup variable. */
+#define TAKE_PTR(p)                                                                                \
+        ({                                                                                         \
+                __typeof__(p) _t = (p);                                                            \
+                (p) = NULL;                                                                        \
+                _t;                                                                                \
+        })
+
+#define streq(a, b) (strcmp((a), (b)) == 0)
+
+/* Every path the programs read or write on the host goes through the root
+ * chosen with --root or GPUPT_ROOT, so a recorded machine can stand in for
+ * the real one. */
+int root_set(const char *dir);
+const char *root_dir(void); /* "" for the real root */
+/* ROOT + path, path being absolute; NULL on ENOMEM. */
+char *root_path(const char *path);
+/* Opens ROOT + path; -errno on failure. */
+int root_open(const char *path, int flags);
+
+/* Reads a small sysfs-style file relative to dirfd into buf, strips the
+ * trailing newline; returns the length or -errno. -EFBIG when it does not fit. */
+int read_attr_at(int dirfd, const char *name, char *buf, size_t size);
+/* Reads a whole file (any size up to max) into a NUL-terminated buffer. */
+int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len);
+int read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+
+/* Number parsers that take the whole string and nothing else. */
+int parse_u64(const char *s, int base, uint64_t *ret);
+int parse_int(const char *s, int *ret);
+/* Sysfs hex attributes, "0x10de" or "10de". */
+int parse_hex(const char *s, uint64_t max, uint64_t *ret);
+
+void *xrealloc_array(void *p, size_t n, size_t size);
+char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
+bool string_is_utf8(const char *s);
+
+/* Growable array helper: ensures room for *n + 1 elements. */
+#define GROW(array, n, alloc)                                                                      \
+        ({                                                                                         \
+                int _r = 0;                                                                        \
+                if ((n) >= (alloc)) {                                                              \
+                        size_t _a = (alloc) ? (alloc) * 2 : 8;                                     \
+                        void *_p = xrealloc_array((array), _a, sizeof(*(array)));                  \
+                        if (!_p)                                                                   \
+                                _r = -ENOMEM;                                                      \
+                        else {                                                                     \
+                                (array) = _p;                                                      \
+                                (alloc) = _a;                                                      \
+                        }                                                                          \
+                }                                                                                  \
+                _r;                                                                                \
+        })
