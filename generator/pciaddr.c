@@ -66,7 +66,8 @@ int pci_addr_parse(const char *s, struct pci_addr *ret, bool *slot_ok)
 
 char *pci_addr_format(const struct pci_addr *a, char buf[static PCI_ADDR_STRLEN])
 {
-        snprintf(buf, PCI_ADDR_STRLEN, "%04x:%02x:%02x.%x", a->domain, a->bus, a->dev, a->fn);
+        snprintf(buf, PCI_ADDR_STRLEN, "%04x:%02x:%02x.%x", a->domain, a->bus, a->dev & 0x1fu,
+                 a->fn & 7u);
         return buf;
 }
 

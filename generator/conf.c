@@ -1,0 +1,738 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <confuse.h>
+#include <dirent.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "conf.h"
+#include "conflex.h"
+#include "sha256.h"
+#include "util.h"
+
+#define CONF_FILE_MAX (4u << 20) /* a config is a few KiB; refuse absurd files */
+
+static cfg_opt_t device_opts[] = {
+        CFG_STR("bdf", NULL, CFGF_NODEFAULT),
+        CFG_STR_LIST("ids", NULL, CFGF_NODEFAULT),
+        CFG_STR("expect", NULL, CFGF_NODEFAULT),
+        CFG_STR("functions", "all", CFGF_NONE),
+        CFG_STR("driver", "vfio-pci", CFGF_NONE),
+        CFG_STR_LIST("bar", NULL, CFGF_NODEFAULT),
+        CFG_END(),
+};
+
+static cfg_opt_t sriov_opts[] = {
+        CFG_STR("pf", NULL, CFGF_NODEFAULT),
+        CFG_INT("vfs", 0, CFGF_NODEFAULT),
+        CFG_STR("vf_driver", NULL, CFGF_NODEFAULT),
+        CFG_END(),
+};
+
+static cfg_opt_t mdev_opts[] = {
+        CFG_STR("parent", NULL, CFGF_NODEFAULT),
+        CFG_STR("type", NULL, CFGF_NODEFAULT),
+        CFG_STR("uuid", NULL, CFGF_NODEFAULT),
+        CFG_END(),
+};
+
+static cfg_opt_t top_opts[] = {
+        CFG_BOOL("iommu_required", cfg_true, CFGF_NONE),
+        CFG_STR("on_impure_group", "fail", CFGF_NONE),
+        CFG_BOOL("allow_unsafe_interrupts", cfg_false, CFGF_NONE),
+        CFG_SEC("device", device_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+        CFG_SEC("sriov", sriov_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+        CFG_SEC("mdev", mdev_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+        CFG_END(),
+};
+
+/* One file being read: what error callbacks and validators report into. */
+struct reader {
+        const char *file;
+        struct conflex lex;
+        struct conf_error *err;
+};
+
+static struct reader *current; /* libconfuse's error callback has no user pointer */
+
+static int fail(struct reader *rd, unsigned line, const char *fmt, ...) _printf_(3, 4);
+static int fail(struct reader *rd, unsigned line, const char *fmt, ...)
+{
+        va_list ap;
+        char *msg;
+
+        if (rd->err->message) /* the first error is the one to fix first */
+                return -EINVAL;
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        rd->err->message = msg;
+        rd->err->file = strdup(rd->file);
+        rd->err->line = line;
+        return (msg && rd->err->file) ? -EINVAL : -ENOMEM;
+}
+
+static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
+{
+        char *msg;
+
+        if (!current || current->err->message)
+                return;
+        if (vasprintf(&msg, fmt, ap) < 0)
+                return;
+        fail(current, cfg && cfg->line > 0 ? (unsigned)cfg->line : 0, "%s", msg);
+        free(msg);
+}
+
+bool conf_name_valid(const char *name)
+{
+        size_t n = strlen(name);
+
+        if (n == 0 || n > CONF_NAME_MAX)
+                return false;
+        return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+}
+
+void conf_mdev_uuid(const char *name, char out[static 37])
+{
+        /* RFC 9562 name-based version 8: SHA-256 over a namespace of gpupt's
+         * own and the name, so the same entry gets the same mdev on every boot. */
+        static const char ns[] = "gpupt.mdev.v1:";
+        struct sha256 s;
+        uint8_t h[32];
+
+        sha256_init(&s);
+        sha256_update(&s, ns, sizeof(ns) - 1);
+        sha256_update(&s, name, strlen(name));
+        sha256_final(&s, h);
+        h[6] = (uint8_t)((h[6] & 0x0f) | 0x80);
+        h[8] = (uint8_t)((h[8] & 0x3f) | 0x80);
+        snprintf(out, 37,
+                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", h[0],
+                 h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13],
+                 h[14], h[15]);
+}
+
+static bool uuid_valid(const char *s)
+{
+        static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+        if (strlen(s) != sizeof(shape) - 1)
+                return false;
+        for (size_t i = 0; shape[i]; i++)
+                if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+                        return false;
+        return true;
+}
+
+/* "2:8M" → BAR 2, log2(8) = 3. */
+static int parse_bar(const char *s, struct conf_bar *ret)
+{
+        uint64_t mib, v;
+        char *end;
+        unsigned shift;
+
+        if (s[0] < '0' || s[0] > '5' || s[1] != ':' || !isdigit((unsigned char)s[2]))
+                return -EINVAL;
+        errno = 0;
+        v = strtoull(s + 2, &end, 10);
+        if (errno || v == 0)
+                return -EINVAL;
+        switch (*end) {
+        case 'M':
+        case 'm':
+                shift = 0;
+                break;
+        case 'G':
+        case 'g':
+                shift = 10;
+                break;
+        case 'T':
+        case 't':
+                shift = 20;
+                break;
+        default:
+                return -EINVAL;
+        }
+        if (end[1] || v > (UINT64_C(1) << 40))
+                return -EINVAL;
+        mib = v << shift;
+        if (mib & (mib - 1))
+                return -EDOM; /* not a power of two */
+        ret->index = (unsigned)(s[0] - '0');
+        ret->log2_mib = (unsigned)__builtin_ctzll(mib);
+        return 0;
+}
+
+static int where_set(struct conf_where *w, struct reader *rd, unsigned line)
+{
+        w->file = strdup(rd->file);
+        w->line = line;
+        return w->file ? 0 : -ENOMEM;
+}
+
+/* Checks every string an entry holds, so nothing that is not UTF-8 or that
+ * carries control characters reaches a unit file or a terminal. */
+static int check_text(struct reader *rd, const char *kind, const char *title, const char *key,
+                      const char *v)
+{
+        unsigned line = conflex_line(&rd->lex, kind, title, key);
+
+        if (strlen(v) > 4096)
+                return fail(rd, line, "%s \"%s\": %s is %zu characters long; at most 4096", kind,
+                            title, key, strlen(v));
+        for (const char *p = v; *p; p++)
+                if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                        return fail(rd, line, "%s \"%s\": %s contains a control character", kind,
+                                    title, key);
+        return 0;
+}
+
+static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
+{
+        const char *title = cfg_title(sec), *v;
+        unsigned line = conflex_line(&rd->lex, "device", title, NULL);
+        unsigned n_ids = cfg_size(sec, "ids"), n_bars = cfg_size(sec, "bar");
+        int r;
+
+        r = where_set(&d->where, rd, line);
+        if (r < 0)
+                return r;
+        d->name = strdup(title);
+        if (!d->name)
+                return -ENOMEM;
+
+        v = cfg_getstr(sec, "bdf");
+        if (v && n_ids > 0)
+                return fail(rd, line, "device \"%s\": has both bdf and ids; give exactly one",
+                            title);
+        if (!v && n_ids == 0)
+                return fail(rd, line,
+                            "device \"%s\": names no device; set bdf = \"dddd:bb:dd.f\" or "
+                            "ids = {\"vvvv:dddd\"}",
+                            title);
+        if (v) {
+                if ((r = check_text(rd, "device", title, "bdf", v)) < 0)
+                        return r;
+                if (pci_addr_parse(v, &d->bdf, &d->whole_slot) < 0)
+                        return fail(rd, conflex_line(&rd->lex, "device", title, "bdf"),
+                                    "device \"%s\": bdf \"%s\" is not a PCI address "
+                                    "(dddd:bb:dd.f, bb:dd.f, or bb:dd for the whole slot)",
+                                    title, v);
+                d->has_bdf = true;
+        }
+        if (n_ids > 0) {
+                d->ids = calloc(n_ids, sizeof(*d->ids));
+                if (!d->ids)
+                        return -ENOMEM;
+                for (unsigned i = 0; i < n_ids; i++) {
+                        v = cfg_getnstr(sec, "ids", i);
+                        if ((r = check_text(rd, "device", title, "ids", v)) < 0)
+                                return r;
+                        if (pci_id_parse(v, &d->ids[i]) < 0)
+                                return fail(rd, conflex_line(&rd->lex, "device", title, "ids"),
+                                            "device \"%s\": ids entry \"%s\" is not "
+                                            "vvvv:dddd or vvvv:dddd:ssss:ssss in hex",
+                                            title, v);
+                        d->n_ids++;
+                }
+        }
+        v = cfg_getstr(sec, "expect");
+        if (v) {
+                unsigned l = conflex_line(&rd->lex, "device", title, "expect");
+
+                if ((r = check_text(rd, "device", title, "expect", v)) < 0)
+                        return r;
+                if (!d->has_bdf)
+                        return fail(rd, l, "device \"%s\": expect only applies with bdf", title);
+                if (pci_id_parse(v, &d->expect) < 0)
+                        return fail(rd, l,
+                                    "device \"%s\": expect \"%s\" is not vvvv:dddd or "
+                                    "vvvv:dddd:ssss:ssss in hex",
+                                    title, v);
+                d->has_expect = true;
+        }
+        v = cfg_getstr(sec, "functions");
+        if (streq(v, "all"))
+                d->functions = FUNCTIONS_ALL;
+        else if (streq(v, "single"))
+                d->functions = FUNCTIONS_SINGLE;
+        else
+                return fail(rd, conflex_line(&rd->lex, "device", title, "functions"),
+                            "device \"%s\": functions must be all or single, not \"%s\"", title,
+                            v);
+        if (d->functions == FUNCTIONS_SINGLE && d->whole_slot)
+                return fail(rd, conflex_line(&rd->lex, "device", title, "functions"),
+                            "device \"%s\": functions = single needs a function in bdf "
+                            "(dddd:bb:dd.f), not a whole slot",
+                            title);
+        v = cfg_getstr(sec, "driver");
+        if ((r = check_text(rd, "device", title, "driver", v)) < 0)
+                return r;
+        if (!*v || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
+                           strlen(v))
+                return fail(rd, conflex_line(&rd->lex, "device", title, "driver"),
+                            "device \"%s\": driver \"%s\" is not a driver name", title, v);
+        d->driver = strdup(v);
+        if (!d->driver)
+                return -ENOMEM;
+        if (n_bars > 0) {
+                d->bars = calloc(n_bars, sizeof(*d->bars));
+                if (!d->bars)
+                        return -ENOMEM;
+                for (unsigned i = 0; i < n_bars; i++) {
+                        unsigned l = conflex_line(&rd->lex, "device", title, "bar");
+
+                        v = cfg_getnstr(sec, "bar", i);
+                        if ((r = check_text(rd, "device", title, "bar", v)) < 0)
+                                return r;
+                        r = parse_bar(v, &d->bars[i]);
+                        if (r == -EDOM)
+                                return fail(rd, l,
+                                            "device \"%s\": bar \"%s\": the size must be a power "
+                                            "of two (1M, 2M, 4M, …, 256M, 1G, …)",
+                                            title, v);
+                        if (r < 0)
+                                return fail(rd, l,
+                                            "device \"%s\": bar \"%s\" is not INDEX:SIZE with "
+                                            "INDEX 0-5 and SIZE like 8M, 256M or 16G",
+                                            title, v);
+                        for (unsigned j = 0; j < i; j++)
+                                if (d->bars[j].index == d->bars[i].index)
+                                        return fail(rd, l, "device \"%s\": BAR %u is sized twice",
+                                                    title, d->bars[i].index);
+                        d->n_bars++;
+                }
+        }
+        return 0;
+}
+
+static int read_sriov(struct reader *rd, cfg_t *sec, struct conf_sriov *s)
+{
+        const char *title = cfg_title(sec), *v;
+        unsigned line = conflex_line(&rd->lex, "sriov", title, NULL);
+        cfg_opt_t *opt;
+        long vfs;
+        int r;
+
+        r = where_set(&s->where, rd, line);
+        if (r < 0)
+                return r;
+        s->name = strdup(title);
+        if (!s->name)
+                return -ENOMEM;
+        v = cfg_getstr(sec, "pf");
+        if (!v)
+                return fail(rd, line, "sriov \"%s\": pf = \"dddd:bb:dd.f\" is missing", title);
+        if ((r = check_text(rd, "sriov", title, "pf", v)) < 0)
+                return r;
+        if (pci_addr_parse(v, &s->pf, NULL) < 0)
+                return fail(rd, conflex_line(&rd->lex, "sriov", title, "pf"),
+                            "sriov \"%s\": pf \"%s\" is not a PCI function address "
+                            "(dddd:bb:dd.f or bb:dd.f)",
+                            title, v);
+        opt = cfg_getopt(sec, "vfs");
+        if (!opt || cfg_opt_size(opt) == 0)
+                return fail(rd, line, "sriov \"%s\": vfs = N is missing", title);
+        vfs = cfg_getint(sec, "vfs");
+        if (vfs < 0 || vfs > CONF_VFS_MAX)
+                return fail(rd, conflex_line(&rd->lex, "sriov", title, "vfs"),
+                            "sriov \"%s\": vfs = %ld is out of range 0-%d", title, vfs,
+                            CONF_VFS_MAX);
+        s->vfs = (unsigned)vfs;
+        v = cfg_getstr(sec, "vf_driver");
+        if (v) {
+                if ((r = check_text(rd, "sriov", title, "vf_driver", v)) < 0)
+                        return r;
+                if (!*v || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456"
+                                     "789_-") != strlen(v))
+                        return fail(rd, conflex_line(&rd->lex, "sriov", title, "vf_driver"),
+                                    "sriov \"%s\": vf_driver \"%s\" is not a driver name", title,
+                                    v);
+                s->vf_driver = strdup(v);
+                if (!s->vf_driver)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int read_mdev(struct reader *rd, cfg_t *sec, struct conf_mdev *m)
+{
+        const char *title = cfg_title(sec), *v;
+        unsigned line = conflex_line(&rd->lex, "mdev", title, NULL);
+        struct pci_addr a;
+        int r;
+
+        r = where_set(&m->where, rd, line);
+        if (r < 0)
+                return r;
+        m->name = strdup(title);
+        if (!m->name)
+                return -ENOMEM;
+        v = cfg_getstr(sec, "parent");
+        if (!v)
+                return fail(rd, line, "mdev \"%s\": parent = \"dddd:bb:dd.f\" is missing", title);
+        if ((r = check_text(rd, "mdev", title, "parent", v)) < 0)
+                return r;
+        if (pci_addr_parse(v, &a, NULL) == 0) {
+                char buf[PCI_ADDR_STRLEN];
+
+                m->parent = strdup(pci_addr_format(&a, buf));
+        } else if (strchr(v, ':') || !conf_name_valid(v)) {
+                /* Looks like a botched address, or is no device name at all. */
+                return fail(rd, conflex_line(&rd->lex, "mdev", title, "parent"),
+                            "mdev \"%s\": parent \"%s\" is neither a PCI address nor a device "
+                            "name under /sys/class/mdev_bus",
+                            title, v);
+        } else
+                m->parent = strdup(v);
+        if (!m->parent)
+                return -ENOMEM;
+        v = cfg_getstr(sec, "type");
+        if (!v || !*v)
+                return fail(rd, line, "mdev \"%s\": type = \"…\" is missing", title);
+        if ((r = check_text(rd, "mdev", title, "type", v)) < 0)
+                return r;
+        if (strchr(v, '/') || streq(v, ".") || streq(v, ".."))
+                return fail(rd, conflex_line(&rd->lex, "mdev", title, "type"),
+                            "mdev \"%s\": type \"%s\" is not a type name", title, v);
+        m->type = strdup(v);
+        if (!m->type)
+                return -ENOMEM;
+        v = cfg_getstr(sec, "uuid");
+        if (v) {
+                if (!uuid_valid(v))
+                        return fail(rd, conflex_line(&rd->lex, "mdev", title, "uuid"),
+                                    "mdev \"%s\": uuid \"%s\" is not a UUID "
+                                    "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
+                                    title, v);
+                for (size_t i = 0; i < 36; i++)
+                        m->uuid[i] = (char)tolower((unsigned char)v[i]);
+                m->uuid[36] = '\0';
+                m->uuid_given = true;
+        } else
+                conf_mdev_uuid(m->name, m->uuid);
+        return 0;
+}
+
+static int check_title(struct reader *rd, const char *kind, const char *title)
+{
+        if (conf_name_valid(title))
+                return 0;
+        if (strlen(title) > CONF_NAME_MAX)
+                return fail(rd, conflex_line(&rd->lex, kind, title, NULL),
+                            "%s name is %zu characters long; at most %d", kind, strlen(title),
+                            CONF_NAME_MAX);
+        return fail(rd, conflex_line(&rd->lex, kind, title, NULL),
+                    "%s name \"%s\" may only hold letters, digits, '_', '.' and '-'", kind,
+                    string_is_utf8(title) ? title : "?");
+}
+
+/* Grows one of the entry arrays of c by one zeroed element. */
+static void *append(void *array_ptr, size_t *n, size_t size)
+{
+        void **array = array_ptr;
+        void *p = xrealloc_array(*array, *n + 1, size);
+
+        if (!p)
+                return NULL;
+        *array = p;
+        memset((char *)p + *n * size, 0, size);
+        return (char *)p + (*n)++ * size;
+}
+
+static int read_one(struct conf *c, const char *path, struct conf_error *err)
+{
+        _cleanup_free_ char *text = NULL;
+        struct reader rd = { .file = path, .err = err };
+        cfg_t *cfg = NULL;
+        unsigned line = 0;
+        char *msg = NULL;
+        size_t len;
+        int r;
+
+        r = read_file(path, CONF_FILE_MAX, &text, &len);
+        if (r == -EFBIG)
+                return fail(&rd, 0, "larger than %u bytes; this is not a gpupt config",
+                            CONF_FILE_MAX);
+        if (r < 0)
+                return r;
+        r = conflex_scan(text, len, &rd.lex, &line, &msg);
+        if (r < 0) {
+                if (msg)
+                        fail(&rd, line, "%s", msg);
+                free(msg);
+                return r;
+        }
+
+        cfg = cfg_init(top_opts, CFGF_NONE);
+        if (!cfg) {
+                r = -ENOMEM;
+                goto out;
+        }
+        cfg_set_error_function(cfg, confuse_error);
+        current = &rd;
+        r = cfg_parse(cfg, path);
+        current = NULL;
+        if (r == CFG_FILE_ERROR) {
+                r = -errno ?: -EIO;
+                goto out;
+        }
+        if (r != CFG_SUCCESS) {
+                r = err->message ? -EINVAL : fail(&rd, 0, "cannot be parsed");
+                goto out;
+        }
+
+        /* Top-level options set in this file override earlier files. */
+        if (conflex_line(&rd.lex, NULL, NULL, "iommu_required"))
+                c->iommu_required = cfg_getbool(cfg, "iommu_required");
+        if (conflex_line(&rd.lex, NULL, NULL, "allow_unsafe_interrupts"))
+                c->allow_unsafe_interrupts = cfg_getbool(cfg, "allow_unsafe_interrupts");
+        if (conflex_line(&rd.lex, NULL, NULL, "on_impure_group")) {
+                const char *v = cfg_getstr(cfg, "on_impure_group");
+
+                if (streq(v, "fail"))
+                        c->on_impure = IMPURE_FAIL;
+                else if (streq(v, "warn"))
+                        c->on_impure = IMPURE_WARN;
+                else {
+                        r = fail(&rd, conflex_line(&rd.lex, NULL, NULL, "on_impure_group"),
+                                 "on_impure_group must be fail or warn, not \"%s\"",
+                                 string_is_utf8(v) ? v : "?");
+                        goto out;
+                }
+        }
+
+        for (unsigned i = 0; i < cfg_size(cfg, "device"); i++) {
+                cfg_t *sec = cfg_getnsec(cfg, "device", i);
+                struct conf_device *d;
+
+                if ((r = check_title(&rd, "device", cfg_title(sec))) < 0)
+                        goto out;
+                for (size_t j = 0; j < c->n_devices; j++)
+                        if (streq(c->devices[j].name, cfg_title(sec))) {
+                                r = fail(&rd, conflex_line(&rd.lex, "device", cfg_title(sec), NULL),
+                                         "device \"%s\" is already defined at %s:%u",
+                                         cfg_title(sec), c->devices[j].where.file,
+                                         c->devices[j].where.line);
+                                goto out;
+                        }
+                d = append(&c->devices, &c->n_devices, sizeof(*d));
+                if (!d) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                if ((r = read_device(&rd, sec, d)) < 0)
+                        goto out;
+        }
+        for (unsigned i = 0; i < cfg_size(cfg, "sriov"); i++) {
+                cfg_t *sec = cfg_getnsec(cfg, "sriov", i);
+                struct conf_sriov *s;
+
+                if ((r = check_title(&rd, "sriov", cfg_title(sec))) < 0)
+                        goto out;
+                for (size_t j = 0; j < c->n_sriovs; j++)
+                        if (streq(c->sriovs[j].name, cfg_title(sec))) {
+                                r = fail(&rd, conflex_line(&rd.lex, "sriov", cfg_title(sec), NULL),
+                                         "sriov \"%s\" is already defined at %s:%u",
+                                         cfg_title(sec), c->sriovs[j].where.file,
+                                         c->sriovs[j].where.line);
+                                goto out;
+                        }
+                s = append(&c->sriovs, &c->n_sriovs, sizeof(*s));
+                if (!s) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                if ((r = read_sriov(&rd, sec, s)) < 0)
+                        goto out;
+        }
+        for (unsigned i = 0; i < cfg_size(cfg, "mdev"); i++) {
+                cfg_t *sec = cfg_getnsec(cfg, "mdev", i);
+                struct conf_mdev *m;
+
+                if ((r = check_title(&rd, "mdev", cfg_title(sec))) < 0)
+                        goto out;
+                for (size_t j = 0; j < c->n_mdevs; j++)
+                        if (streq(c->mdevs[j].name, cfg_title(sec))) {
+                                r = fail(&rd, conflex_line(&rd.lex, "mdev", cfg_title(sec), NULL),
+                                         "mdev \"%s\" is already defined at %s:%u",
+                                         cfg_title(sec), c->mdevs[j].where.file,
+                                         c->mdevs[j].where.line);
+                                goto out;
+                        }
+                m = append(&c->mdevs, &c->n_mdevs, sizeof(*m));
+                if (!m) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                if ((r = read_mdev(&rd, sec, m)) < 0)
+                        goto out;
+        }
+        r = 0;
+out:
+        if (cfg)
+                cfg_free(cfg);
+        conflex_done(&rd.lex);
+        return r;
+}
+
+static int add_file(struct conf *c, const char *path)
+{
+        char **p = xrealloc_array(c->files, c->n_files + 1, sizeof(char *));
+
+        if (!p)
+                return -ENOMEM;
+        c->files = p;
+        c->files[c->n_files] = strdup(path);
+        if (!c->files[c->n_files])
+                return -ENOMEM;
+        c->n_files++;
+        return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ROOT/etc/gpupt.conf.d/\*.conf, sorted bytewise so the order does not
+ * depend on the locale. */
+static int list_dropins(char ***ret, size_t *n)
+{
+        _cleanup_free_ char *dir = root_path(SYSCONFDIR "/gpupt.conf.d");
+        DIR *d;
+        struct dirent *de;
+        char **v = NULL;
+        size_t k = 0, alloc = 0;
+        int r = 0;
+
+        *ret = NULL;
+        *n = 0;
+        if (!dir)
+                return -ENOMEM;
+        d = opendir(dir);
+        if (!d)
+                return errno == ENOENT ? 0 : -errno;
+        while ((de = readdir(d))) {
+                size_t l = strlen(de->d_name);
+
+                if (de->d_name[0] == '.' || l < 6 || !streq(de->d_name + l - 5, ".conf"))
+                        continue;
+                if (GROW(v, k, alloc) < 0 || !(v[k] = strdup_printf("%s/%s", dir, de->d_name))) {
+                        r = -ENOMEM;
+                        break;
+                }
+                k++;
+        }
+        closedir(d);
+        if (r < 0) {
+                while (k > 0)
+                        free(v[--k]);
+                free(v);
+                return r;
+        }
+        if (k)
+                qsort(v, k, sizeof(*v), cmp_str);
+        *ret = v;
+        *n = k;
+        return 0;
+}
+
+int conf_load(const char *path, struct conf **ret, struct conf_error *err)
+{
+        struct conf *c;
+        _cleanup_free_ char *main_file = NULL;
+        char **dropins = NULL;
+        size_t n_dropins = 0;
+        int r;
+
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        c->iommu_required = true;
+        c->on_impure = IMPURE_FAIL;
+
+        if (path) {
+                r = read_one(c, path, err);
+                if (r == 0)
+                        r = add_file(c, path);
+                goto done;
+        }
+
+        main_file = root_path(SYSCONFDIR "/gpupt.conf");
+        if (!main_file) {
+                r = -ENOMEM;
+                goto done;
+        }
+        r = list_dropins(&dropins, &n_dropins);
+        if (r < 0)
+                goto done;
+        r = read_one(c, main_file, err);
+        if (r == -ENOENT && n_dropins > 0)
+                r = 0;
+        else if (r == 0)
+                r = add_file(c, main_file);
+        for (size_t i = 0; r == 0 && i < n_dropins; i++) {
+                r = read_one(c, dropins[i], err);
+                if (r == 0)
+                        r = add_file(c, dropins[i]);
+        }
+done:
+        for (size_t i = 0; i < n_dropins; i++)
+                free(dropins[i]);
+        free(dropins);
+        if (r < 0) {
+                conf_free(c);
+                return r;
+        }
+        *ret = c;
+        return 0;
+}
+
+static void where_done(struct conf_where *w)
+{
+        free(w->file);
+}
+
+void conf_free(struct conf *c)
+{
+        if (!c)
+                return;
+        for (size_t i = 0; i < c->n_devices; i++) {
+                struct conf_device *d = &c->devices[i];
+
+                free(d->name);
+                where_done(&d->where);
+                free(d->ids);
+                free(d->driver);
+                free(d->bars);
+        }
+        free(c->devices);
+        for (size_t i = 0; i < c->n_sriovs; i++) {
+                free(c->sriovs[i].name);
+                where_done(&c->sriovs[i].where);
+                free(c->sriovs[i].vf_driver);
+        }
+        free(c->sriovs);
+        for (size_t i = 0; i < c->n_mdevs; i++) {
+                free(c->mdevs[i].name);
+                where_done(&c->mdevs[i].where);
+                free(c->mdevs[i].parent);
+                free(c->mdevs[i].type);
+        }
+        free(c->mdevs);
+        for (size_t i = 0; i < c->n_files; i++)
+                free(c->files[i]);
+        free(c->files);
+        free(c);
+}
+
+void conf_error_done(struct conf_error *e)
+{
+        free(e->file);
+        free(e->message);
+        *e = (struct conf_error){ 0 };
+}

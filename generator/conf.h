@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pciaddr.h"
+
+#define CONF_NAME_MAX 64
+#define CONF_VFS_MAX 65535
+
+enum conf_functions { FUNCTIONS_ALL, FUNCTIONS_SINGLE };
+enum conf_impure { IMPURE_FAIL, IMPURE_WARN };
+
+/* Where an entry was declared, for messages. */
+struct conf_where {
+        char *file;
+        unsigned line;
+};
+
+struct conf_bar {
+        unsigned index;      /* 0..5 */
+        unsigned log2_mib;   /* the value resourceN_resize takes */
+};
+
+struct conf_device {
+        char *name;
+        struct conf_where where;
+        bool has_bdf;
+        struct pci_addr bdf;
+        bool whole_slot;     /* "04:00" */
+        struct pci_id *ids;
+        size_t n_ids;
+        bool has_expect;
+        struct pci_id expect;
+        enum conf_functions functions;
+        char *driver;
+        struct conf_bar *bars;
+        size_t n_bars;
+};
+
+struct conf_sriov {
+        char *name;
+        struct conf_where where;
+        struct pci_addr pf;
+        unsigned vfs;
+        char *vf_driver;     /* NULL: VFs stay with whatever probes them */
+};
+
+struct conf_mdev {
+        char *name;
+        struct conf_where where;
+        char *parent;        /* a PCI address in full form, or the name as given */
+        char *type;
+        char uuid[37];
+        bool uuid_given;
+};
+
+struct conf {
+        bool iommu_required;
+        enum conf_impure on_impure;
+        bool allow_unsafe_interrupts;
+        struct conf_device *devices;
+        size_t n_devices;
+        struct conf_sriov *sriovs;
+        size_t n_sriovs;
+        struct conf_mdev *mdevs;
+        size_t n_mdevs;
+        char **files;        /* every file read, in order */
+        size_t n_files;
+};
+
+struct conf_error {
+        char *file;
+        unsigned line;       /* 0 when not tied to a line */
+        char *message;
+};
+
+/* path NULL: ROOT/etc/gpupt.conf, then ROOT/etc/gpupt.conf.d/\*.conf in
+ * lexical order. A given path is read as is, without drop-ins.
+ * Returns 0, -ENOENT when there is no main file (err untouched), -EINVAL
+ * for a config error (err filled), or another -errno (err filled). */
+int conf_load(const char *path, struct conf **ret, struct conf_error *err);
+void conf_free(struct conf *c);
+void conf_error_done(struct conf_error *e);
+
+/* The stable default mdev UUID for an entry name. */
+void conf_mdev_uuid(const char *name, char out[static 37]);
+/* Checks a name is [A-Za-z0-9_.-]{1,64}. */
+bool conf_name_valid(const char *name);

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+#include "conflex.h"
+#include "util.h"
+
+enum tok { T_EOF, T_WORD, T_STRING, T_PUNCT, T_ERROR };
+
+struct lexer {
+        const char *p, *end;
+        unsigned line;
+        char *err;
+        unsigned err_line;
+};
+
+static bool word_char(char c)
+{
+        /* libconfuse's unquoted strings stop at blanks and its punctuation */
+        return c && !isspace((unsigned char)c) && !strchr("{}=,()\"'#+", c);
+}
+
+static enum tok next(struct lexer *lx, const char **start, size_t *n, unsigned *line)
+{
+        for (;;) {
+                while (lx->p < lx->end && isspace((unsigned char)*lx->p)) {
+                        if (*lx->p == '\n')
+                                lx->line++;
+                        lx->p++;
+                }
+                if (lx->p >= lx->end)
+                        return T_EOF;
+                if (*lx->p == '#' || (*lx->p == '/' && lx->p + 1 < lx->end && lx->p[1] == '/')) {
+                        while (lx->p < lx->end && *lx->p != '\n')
+                                lx->p++;
+                        continue;
+                }
+                if (*lx->p == '/' && lx->p + 1 < lx->end && lx->p[1] == '*') {
+                        unsigned at = lx->line;
+
+                        lx->p += 2;
+                        while (lx->p + 1 < lx->end && !(lx->p[0] == '*' && lx->p[1] == '/')) {
+                                if (*lx->p == '\n')
+                                        lx->line++;
+                                lx->p++;
+                        }
+                        if (lx->p + 1 >= lx->end) {
+                                lx->err = strdup("comment opened here is never closed");
+                                lx->err_line = at;
+                                return T_ERROR;
+                        }
+                        lx->p += 2;
+                        continue;
+                }
+                break;
+        }
+
+        *line = lx->line;
+        *start = lx->p;
+        if (*lx->p == '"' || *lx->p == '\'') {
+                char q = *lx->p++;
+
+                while (lx->p < lx->end && *lx->p != q) {
+                        if (*lx->p == '\\' && q == '"' && lx->p + 1 < lx->end)
+                                lx->p++;
+                        if (*lx->p == '\n')
+                                lx->line++;
+                        lx->p++;
+                }
+                if (lx->p >= lx->end) {
+                        lx->err = strdup("string opened here is never closed");
+                        lx->err_line = *line;
+                        return T_ERROR;
+                }
+                lx->p++;
+                *n = (size_t)(lx->p - *start);
+                return T_STRING;
+        }
+        if (word_char(*lx->p)) {
+                while (lx->p < lx->end && word_char(*lx->p))
+                        lx->p++;
+                *n = (size_t)(lx->p - *start);
+                return T_WORD;
+        }
+        lx->p++;
+        *n = 1;
+        return T_PUNCT;
+}
+
+static int add_key(struct conflex *l, size_t *alloc, const char *section, const char *title,
+                   const char *key, size_t key_len, unsigned line)
+{
+        struct conflex_key *k;
+
+        if (GROW(l->keys, l->n_keys, *alloc) < 0)
+                return -ENOMEM;
+        k = &l->keys[l->n_keys];
+        *k = (struct conflex_key){ .line = line };
+        if ((section && !(k->section = strdup(section))) || (title && !(k->title = strdup(title))) ||
+            (key && !(k->key = strndup(key, key_len)))) {
+                free(k->section);
+                free(k->title);
+                return -ENOMEM;
+        }
+        l->n_keys++;
+        return 0;
+}
+
+/* A title as libconfuse will see it: quotes removed, escapes kept as typed
+ * (titles are plain names, validated later). */
+static char *unquote(const char *s, size_t n)
+{
+        if (n >= 2 && (s[0] == '"' || s[0] == '\''))
+                return strndup(s + 1, n - 2);
+        return strndup(s, n);
+}
+
+int conflex_scan(const char *text, size_t len, struct conflex *ret, unsigned *err_line,
+                 char **err_msg)
+{
+        struct lexer lx = { .p = text, .end = text + len, .line = 1 };
+        struct conflex l = { 0 };
+        _cleanup_free_ char *section = NULL, *title = NULL;
+        const char *prev = NULL;
+        size_t prev_n = 0, alloc = 0;
+        unsigned prev_line = 0, open_line = 0;
+        enum tok prev_t = T_EOF;
+        int depth = 0, r = 0;
+
+        /* Line by line so the message names where the bad byte is. */
+        for (const char *s = text, *e; s < text + len; s = e + 1) {
+                _cleanup_free_ char *one = NULL;
+
+                e = memchr(s, '\n', (size_t)(text + len - s));
+                if (!e)
+                        e = text + len;
+                if (memchr(s, '\0', (size_t)(e - s))) {
+                        *err_msg = strdup("contains a NUL byte");
+                        goto line_error;
+                }
+                one = strndup(s, (size_t)(e - s));
+                if (!one)
+                        return -ENOMEM;
+                if (!string_is_utf8(one)) {
+                        *err_msg = strdup("contains bytes that are not UTF-8");
+                        goto line_error;
+                }
+                lx.line++;
+                continue;
+line_error:
+                *err_line = lx.line;
+                return *err_msg ? -EINVAL : -ENOMEM;
+        }
+        lx.line = 1;
+
+        for (;;) {
+                const char *s;
+                size_t n;
+                unsigned line;
+                enum tok t = next(&lx, &s, &n, &line);
+
+                if (t == T_ERROR) {
+                        conflex_done(&l);
+                        *err_line = lx.err_line;
+                        *err_msg = lx.err;
+                        return lx.err ? -EINVAL : -ENOMEM;
+                }
+                if (t == T_EOF)
+                        break;
+                if (t == T_PUNCT && *s == '{') {
+                        if (depth == 0 && prev_t != T_EOF) {
+                                /* "kind title {" or "kind {": the kind is the word before the title */
+                                free(section);
+                                free(title);
+                                section = title = NULL;
+                                open_line = line;
+                        }
+                        depth++;
+                } else if (t == T_PUNCT && *s == '}') {
+                        if (depth == 0) {
+                                conflex_done(&l);
+                                *err_line = line;
+                                *err_msg = strdup("'}' without a section to close");
+                                return *err_msg ? -EINVAL : -ENOMEM;
+                        }
+                        depth--;
+                        if (depth == 0) {
+                                free(section);
+                                free(title);
+                                section = title = NULL;
+                        }
+                } else if (t == T_PUNCT && *s == '=' && prev_t == T_WORD) {
+                        r = add_key(&l, &alloc, depth ? section : NULL, depth ? title : NULL, prev,
+                                    prev_n, prev_line);
+                        if (r < 0)
+                                break;
+                } else if (depth == 0 && (t == T_STRING || t == T_WORD) && prev_t == T_WORD &&
+                           lx.p < lx.end) {
+                        /* Possibly "kind title": remember both until "{" confirms. */
+                        const char *q = lx.p;
+
+                        while (q < lx.end && isspace((unsigned char)*q))
+                                q++;
+                        if (q < lx.end && *q == '{') {
+                                free(section);
+                                free(title);
+                                section = strndup(prev, prev_n);
+                                title = unquote(s, n);
+                                if (!section || !title) {
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                                r = add_key(&l, &alloc, section, title, NULL, 0, prev_line);
+                                if (r < 0)
+                                        break;
+                                t = T_PUNCT; /* the "{" that follows must not reset them */
+                                prev_t = T_PUNCT;
+                                /* consume the brace now */
+                                while (lx.p < lx.end && *lx.p != '{') {
+                                        if (*lx.p == '\n')
+                                                lx.line++;
+                                        lx.p++;
+                                }
+                                lx.p++;
+                                depth++;
+                                open_line = prev_line;
+                                continue;
+                        }
+                }
+                prev = s;
+                prev_n = n;
+                prev_t = t;
+                prev_line = line;
+        }
+        if (r < 0) {
+                conflex_done(&l);
+                return r;
+        }
+        if (depth > 0) {
+                conflex_done(&l);
+                *err_line = open_line;
+                *err_msg = strdup_printf("section %s%s%s%s is never closed (missing '}')",
+                                         section ? section : "", title ? " \"" : "",
+                                         title ? title : "", title ? "\"" : "");
+                return *err_msg ? -EINVAL : -ENOMEM;
+        }
+        *ret = l;
+        return 0;
+}
+
+void conflex_done(struct conflex *l)
+{
+        for (size_t i = 0; i < l->n_keys; i++) {
+                free(l->keys[i].section);
+                free(l->keys[i].title);
+                free(l->keys[i].key);
+        }
+        free(l->keys);
+        *l = (struct conflex){ 0 };
+}
+
+static bool eq(const char *a, const char *b)
+{
+        return (!a && !b) || (a && b && streq(a, b));
+}
+
+unsigned conflex_line(const struct conflex *l, const char *section, const char *title,
+                      const char *key)
+{
+        unsigned sec_line = 0;
+
+        for (size_t i = 0; i < l->n_keys; i++) {
+                const struct conflex_key *k = &l->keys[i];
+
+                if (!eq(k->section, section) || !eq(k->title, title))
+                        continue;
+                if (!k->key) {
+                        sec_line = k->line;
+                        if (!key)
+                                return sec_line;
+                } else if (key && streq(k->key, key))
+                        return k->line;
+        }
+        return sec_line;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* impure-group, partial-slot */
+#include <errno.h>
+#include <string.h>
+
+#include "plan.h"
+#include "util.h"
+
+/* A group is viable for vfio only when every endpoint in it belongs to the
+ * VM side; bridges and root ports do not count (vfio leaves them alone). */
+static int check_group(struct plan *p, const struct claim *c)
+{
+        _cleanup_free_ struct pci_fn **members = NULL;
+        _cleanup_free_ char *list = NULL;
+        size_t n, len = 0, n_bad = 0;
+        int r;
+
+        r = host_group(p->host, c->fn->iommu_group, &members, &n);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return plan_problem(p, SEVERITY_ERROR, "impure-group", &c->fn->addr,
+                                    c->entry->name,
+                                    "IOMMU group %d of %s cannot be read (%s/sys/kernel/"
+                                    "iommu_groups/%d/devices): %s",
+                                    c->fn->iommu_group, c->fn->bdf, root_dir(),
+                                    c->fn->iommu_group, strerror(-r));
+        for (size_t i = 0; i < n; i++) {
+                const struct pci_fn *m = members[i];
+                char *grown;
+                int k;
+
+                if (pci_fn_is_bridge(m) || plan_find_claim(p, &m->addr))
+                        continue;
+                k = snprintf(NULL, 0, "%s%s (%04x:%04x, %s)", n_bad ? ", " : "", m->bdf,
+                             m->vendor, m->device, m->driver ? m->driver : "no driver");
+                grown = realloc(list, len + (size_t)k + 1);
+                if (!grown)
+                        return -ENOMEM;
+                list = grown;
+                snprintf(list + len, (size_t)k + 1, "%s%s (%04x:%04x, %s)", n_bad ? ", " : "",
+                         m->bdf, m->vendor, m->device, m->driver ? m->driver : "no driver");
+                len += (size_t)k;
+                n_bad++;
+        }
+        if (!n_bad)
+                return 0;
+        return plan_problem(p,
+                            p->conf->on_impure == IMPURE_WARN ? SEVERITY_WARNING : SEVERITY_ERROR,
+                            "impure-group", &c->fn->addr, c->entry->name,
+                            "IOMMU group %d holds %s, which %s on the host: a VM can only "
+                            "take the whole group; claim %s too (an ids or bdf entry), or move "
+                            "the card to a slot with its own group",
+                            c->fn->iommu_group, list, n_bad > 1 ? "stay" : "stays",
+                            n_bad > 1 ? "them" : "it");
+}
+
+static int check_partial_slot(struct plan *p, const struct claim *c)
+{
+        struct pci_fn *slot[8];
+        size_t n;
+        int r;
+
+        if (c->entry->functions != FUNCTIONS_SINGLE)
+                return 0;
+        r = host_slot(p->host, &c->fn->addr, slot, &n);
+        if (r < 0)
+                return 0; /* the group check reports unreadable trees */
+        for (size_t i = 0; i < n; i++) {
+                if (slot[i] == c->fn || plan_find_claim(p, &slot[i]->addr))
+                        continue;
+                r = plan_problem(p, SEVERITY_WARNING, "partial-slot", &c->fn->addr,
+                                 c->entry->name,
+                                 "functions = single leaves %s (%04x:%04x) of the same card on "
+                                 "the host; use functions = all unless that is intended",
+                                 slot[i]->bdf, slot[i]->vendor, slot[i]->device);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int detect_groups(struct plan *p)
+{
+        int r;
+
+        for (size_t i = 0; i < p->n_claims; i++) {
+                const struct claim *c = &p->claims[i];
+                bool seen = false;
+
+                /* One report per group: the first claimed member speaks for it. */
+                for (size_t j = 0; j < i && !seen; j++)
+                        seen = p->claims[j].fn->iommu_group == c->fn->iommu_group;
+                if (!seen && c->fn->iommu_group >= 0 && (r = check_group(p, c)) < 0)
+                        return r;
+                if ((r = check_partial_slot(p, c)) < 0)
+                        return r;
+        }
+        return 0;
+}

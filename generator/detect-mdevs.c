@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* no-match (mdev parent), mdev-type-unknown, mdev-no-instances */
+#include <errno.h>
+#include <string.h>
+
+#include "plan.h"
+#include "util.h"
+
+static const struct mdev_type *find_type(const struct mdev_type *v, size_t n, const char *id)
+{
+        for (size_t i = 0; i < n; i++)
+                if (streq(v[i].id, id))
+                        return &v[i];
+        return NULL;
+}
+
+static int check_parent(struct plan *p, size_t first)
+{
+        const struct conf_mdev *m = p->mdevs[first].entry;
+        struct mdev_type *types = NULL;
+        struct pci_addr a;
+        bool is_pci = pci_addr_parse(m->parent, &a, NULL) == 0;
+        size_t n = 0;
+        int r;
+
+        r = host_mdev_types(p->host, m->parent, &types, &n);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                struct pci_fn *f;
+
+                if (is_pci && host_get(p->host, &a, &f) == 0)
+                        return plan_problem(p, SEVERITY_ERROR, "mdev-type-unknown", &a, m->name,
+                                            "%s (%04x:%04x, %s) offers no mediated devices (not "
+                                            "in /sys/class/mdev_bus); for Intel GVT-g boot with "
+                                            "i915.enable_gvt=1 and load kvmgt, for NVIDIA vGPU "
+                                            "install the vGPU host driver",
+                                            f->bdf, f->vendor, f->device,
+                                            f->driver ? f->driver : "no driver");
+                return plan_problem(p, SEVERITY_ERROR, "no-match", is_pci ? &a : NULL, m->name,
+                                    "mdev parent %s of \"%s\" (%s:%u) does not exist; "
+                                    "ls /sys/class/mdev_bus lists the parents",
+                                    m->parent, m->name, m->where.file, m->where.line);
+        }
+
+        /* Every entry on this parent, type by type, against what is left. */
+        for (size_t i = first; r >= 0 && i < p->n_mdevs; i++) {
+                const struct conf_mdev *e = p->mdevs[i].entry;
+                const struct mdev_type *t;
+                unsigned wanted = 0;
+                bool first_of_type = true;
+
+                if (!streq(e->parent, m->parent))
+                        continue;
+                for (size_t j = first; j < i && first_of_type; j++)
+                        first_of_type = !streq(p->mdevs[j].entry->parent, e->parent) ||
+                                        !streq(p->mdevs[j].entry->type, e->type);
+                if (!first_of_type)
+                        continue;
+                t = find_type(types, n, e->type);
+                if (!t) {
+                        _cleanup_free_ char *list = NULL;
+                        size_t len = 0;
+
+                        for (size_t k = 0; k < n; k++) {
+                                char *g = realloc(list, len + strlen(types[k].id) + 3);
+
+                                if (!g) {
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                                list = g;
+                                len += (size_t)sprintf(list + len, "%s%s", len ? ", " : "",
+                                                       types[k].id);
+                        }
+                        if (r >= 0)
+                                r = plan_problem(p, SEVERITY_ERROR, "mdev-type-unknown",
+                                                 is_pci ? &a : NULL, e->name,
+                                                 "%s offers no mdev type \"%s\"; it offers: %s",
+                                                 e->parent, e->type, list ? list : "none");
+                        continue;
+                }
+                /* Instances that already exist under our UUIDs are not needed again. */
+                for (size_t j = i; j < p->n_mdevs; j++)
+                        if (streq(p->mdevs[j].entry->parent, e->parent) &&
+                            streq(p->mdevs[j].entry->type, e->type) && !p->mdevs[j].exists)
+                                wanted++;
+                if (t->available >= 0 && wanted > (unsigned)t->available)
+                        r = plan_problem(p, SEVERITY_ERROR, "mdev-no-instances",
+                                         is_pci ? &a : NULL, e->name,
+                                         "%u mdevs of type %s are wanted on %s but only %d %s "
+                                         "left (available_instances); remove entries or pick a "
+                                         "smaller type",
+                                         wanted, e->type, e->parent, t->available,
+                                         t->available == 1 ? "is" : "are");
+        }
+        mdev_types_free(types, n);
+        return r;
+}
+
+int detect_mdevs(struct plan *p)
+{
+        for (size_t i = 0; i < p->n_mdevs; i++) {
+                bool seen = false;
+                int r;
+
+                for (size_t j = 0; j < i && !seen; j++)
+                        seen = streq(p->mdevs[j].entry->parent, p->mdevs[i].entry->parent);
+                if (seen)
+                        continue;
+                r = check_parent(p, i);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}

@@ -1,0 +1,591 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+
+#include "host.h"
+#include "util.h"
+
+#define DEVICES "/sys/bus/pci/devices"
+#define UEVENT_MAX 4096
+
+/* Lookups by address are the common case (a config of bdf entries never
+ * scans the bus), so functions live in an open-addressing table keyed by
+ * the packed address; absent addresses are remembered too. */
+struct slot_entry {
+        uint32_t key;
+        bool used;
+        struct pci_fn *fn; /* NULL: known absent */
+};
+
+struct host {
+        struct slot_entry *table;
+        size_t table_size, table_used;
+        struct pci_fn **all; /* after host_scan */
+        size_t n_all;
+        bool scanned;
+        int devices_fd;
+};
+
+int host_new(struct host **ret)
+{
+        struct host *h = calloc(1, sizeof(*h));
+
+        if (!h)
+                return -ENOMEM;
+        h->devices_fd = -1;
+        *ret = h;
+        return 0;
+}
+
+static void fn_free(struct pci_fn *f)
+{
+        if (!f)
+                return;
+        free(f->modalias);
+        free(f->driver);
+        free(f->local_cpulist);
+        free(f->reset_method);
+        free(f->driver_override);
+        free(f);
+}
+
+void host_free(struct host *h)
+{
+        if (!h)
+                return;
+        for (size_t i = 0; i < h->table_size; i++)
+                if (h->table[i].used)
+                        fn_free(h->table[i].fn);
+        free(h->table);
+        free(h->all);
+        if (h->devices_fd >= 0)
+                close(h->devices_fd);
+        free(h);
+}
+
+static size_t hash(uint32_t k)
+{
+        k ^= k >> 16;
+        k *= 0x45d9f3bu;
+        k ^= k >> 16;
+        return k;
+}
+
+static struct slot_entry *table_find(struct host *h, uint32_t key)
+{
+        size_t i;
+
+        if (!h->table)
+                return NULL;
+        for (i = hash(key) & (h->table_size - 1); h->table[i].used;
+             i = (i + 1) & (h->table_size - 1))
+                if (h->table[i].key == key)
+                        return &h->table[i];
+        return NULL;
+}
+
+static int table_put(struct host *h, uint32_t key, struct pci_fn *fn)
+{
+        size_t i;
+
+        if ((h->table_used + 1) * 2 > h->table_size) {
+                size_t size = h->table_size ? h->table_size * 2 : 256;
+                struct slot_entry *t = calloc(size, sizeof(*t));
+
+                if (!t)
+                        return -ENOMEM;
+                for (size_t j = 0; j < h->table_size; j++) {
+                        if (!h->table[j].used)
+                                continue;
+                        for (i = hash(h->table[j].key) & (size - 1); t[i].used;
+                             i = (i + 1) & (size - 1))
+                                ;
+                        t[i] = h->table[j];
+                }
+                free(h->table);
+                h->table = t;
+                h->table_size = size;
+        }
+        for (i = hash(key) & (h->table_size - 1); h->table[i].used;
+             i = (i + 1) & (h->table_size - 1))
+                ;
+        h->table[i] = (struct slot_entry){ .key = key, .used = true, .fn = fn };
+        h->table_used++;
+        return 0;
+}
+
+static int devices_fd(struct host *h)
+{
+        if (h->devices_fd < 0) {
+                int fd = root_open(DEVICES, O_RDONLY | O_DIRECTORY);
+
+                if (fd < 0)
+                        return fd;
+                h->devices_fd = fd;
+        }
+        return h->devices_fd;
+}
+
+static int parse_id_pair(const char *v, uint16_t *a, uint16_t *b)
+{
+        uint64_t x, y;
+        char first[5];
+
+        if (strlen(v) != 9 || v[4] != ':')
+                return -EBADMSG;
+        memcpy(first, v, 4);
+        first[4] = '\0';
+        if (parse_hex(first, 0xffff, &x) < 0 || parse_hex(v + 5, 0xffff, &y) < 0)
+                return -EBADMSG;
+        *a = (uint16_t)x;
+        *b = (uint16_t)y;
+        return 0;
+}
+
+/* uevent carries the driver, class, ids and modalias in one read. */
+static int parse_uevent(struct pci_fn *f, char *text)
+{
+        bool have_id = false, have_class = false;
+        char *line, *next;
+
+        for (line = text; line && *line; line = next) {
+                char *v;
+                uint64_t x;
+
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                v = strchr(line, '=');
+                if (!v)
+                        continue;
+                *v++ = '\0';
+                if (streq(line, "DRIVER")) {
+                        if (!*v || !(f->driver = strdup(v)))
+                                return *v ? -ENOMEM : -EBADMSG;
+                } else if (streq(line, "PCI_CLASS")) {
+                        if (parse_hex(v, 0xffffff, &x) < 0)
+                                return -EBADMSG;
+                        f->class = (uint32_t)x;
+                        have_class = true;
+                } else if (streq(line, "PCI_ID")) {
+                        if (parse_id_pair(v, &f->vendor, &f->device) < 0)
+                                return -EBADMSG;
+                        have_id = true;
+                } else if (streq(line, "PCI_SUBSYS_ID")) {
+                        if (parse_id_pair(v, &f->subvendor, &f->subdevice) < 0)
+                                return -EBADMSG;
+                } else if (streq(line, "MODALIAS")) {
+                        if (!(f->modalias = strdup(v)))
+                                return -ENOMEM;
+                }
+        }
+        return have_id && have_class ? 0 : -EBADMSG;
+}
+
+static int read_group(int dfd, int *ret)
+{
+        char target[PATH_MAX];
+        const char *base;
+        ssize_t n;
+        int g;
+
+        n = readlinkat(dfd, "iommu_group", target, sizeof(target) - 1);
+        if (n < 0) {
+                if (errno == ENOENT) {
+                        *ret = -1;
+                        return 0;
+                }
+                return -errno;
+        }
+        target[n] = '\0';
+        base = strrchr(target, '/');
+        base = base ? base + 1 : target;
+        if (parse_int(base, &g) < 0 || g < 0)
+                return -EBADMSG;
+        *ret = g;
+        return 0;
+}
+
+static int load_fn(struct host *h, const struct pci_addr *a, struct pci_fn **ret)
+{
+        _cleanup_close_ int dfd = -1;
+        _cleanup_free_ char *uevent = NULL;
+        struct pci_fn *f;
+        char name[PCI_ADDR_STRLEN];
+        int dir, r;
+
+        dir = devices_fd(h);
+        if (dir < 0)
+                return dir;
+        pci_addr_format(a, name);
+        dfd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return errno == ENOTDIR ? -EBADMSG : -errno;
+        r = read_file_at(dfd, "uevent", UEVENT_MAX, &uevent, NULL);
+        if (r < 0)
+                return r == -EFBIG ? -EBADMSG : r;
+
+        f = calloc(1, sizeof(*f));
+        if (!f)
+                return -ENOMEM;
+        f->addr = *a;
+        memcpy(f->bdf, name, sizeof(name));
+        f->iommu_group = -1;
+        f->numa_node = -1;
+        f->boot_vga = -1;
+        f->sriov_totalvfs = -1;
+        r = parse_uevent(f, uevent);
+        if (r == 0)
+                r = read_group(dfd, &f->iommu_group);
+        if (r < 0) {
+                fn_free(f);
+                return r;
+        }
+        *ret = f;
+        return 0;
+}
+
+int host_get(struct host *h, const struct pci_addr *a, struct pci_fn **ret)
+{
+        uint32_t key = pci_addr_key(a);
+        struct slot_entry *e = table_find(h, key);
+        struct pci_fn *f = NULL;
+        int r;
+
+        if (e) {
+                if (!e->fn)
+                        return -ENOENT;
+                *ret = e->fn;
+                return 0;
+        }
+        r = load_fn(h, a, &f);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        if (table_put(h, key, f) < 0) {
+                fn_free(f);
+                return -ENOMEM;
+        }
+        if (!f)
+                return -ENOENT;
+        *ret = f;
+        return 0;
+}
+
+static int attr_int(int dfd, const char *name, int *ret)
+{
+        char buf[32];
+        int r = read_attr_at(dfd, name, buf, sizeof(buf));
+
+        if (r < 0)
+                return r == -EFBIG ? -EBADMSG : r;
+        return parse_int(buf, ret) < 0 ? -EBADMSG : 0;
+}
+
+static int attr_str(int dfd, const char *name, char **ret)
+{
+        char buf[4096];
+        int r = read_attr_at(dfd, name, buf, sizeof(buf));
+
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r == -EFBIG ? -EBADMSG : r;
+        if (!string_is_utf8(buf))
+                return -EBADMSG;
+        *ret = strdup(buf);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int host_details(struct host *h, struct pci_fn *f)
+{
+        _cleanup_close_ int dfd = -1;
+        char buf[64];
+        int dir, r, v;
+
+        if (f->details)
+                return 0;
+        dir = devices_fd(h);
+        if (dir < 0)
+                return dir;
+        dfd = openat(dir, f->bdf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+
+        r = attr_int(dfd, "numa_node", &v);
+        if (r == 0 && v >= 0)
+                f->numa_node = v;
+        else if (r < 0 && r != -ENOENT)
+                return r;
+        if ((r = attr_str(dfd, "local_cpulist", &f->local_cpulist)) < 0 ||
+            (r = attr_str(dfd, "reset_method", &f->reset_method)) < 0 ||
+            (r = attr_str(dfd, "driver_override", &f->driver_override)) < 0)
+                return r;
+        if (f->driver_override && streq(f->driver_override, "(null)")) {
+                free(f->driver_override);
+                f->driver_override = NULL;
+        }
+        r = attr_int(dfd, "boot_vga", &v);
+        if (r == 0)
+                f->boot_vga = v != 0;
+        else if (r != -ENOENT)
+                return r;
+        r = attr_int(dfd, "sriov_totalvfs", &v);
+        if (r == 0) {
+                if (v < 0)
+                        return -EBADMSG;
+                f->sriov_totalvfs = v;
+                r = attr_int(dfd, "sriov_numvfs", &v);
+                if (r < 0 && r != -ENOENT)
+                        return r;
+                f->sriov_numvfs = r == 0 && v > 0 ? v : 0;
+        } else if (r != -ENOENT)
+                return r;
+        for (unsigned i = 0; i < PCI_BAR_COUNT; i++) {
+                char name[32];
+                uint64_t mask;
+
+                snprintf(name, sizeof(name), "resource%u_resize", i);
+                r = read_attr_at(dfd, name, buf, sizeof(buf));
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r == -EFBIG ? -EBADMSG : r;
+                if (parse_hex(buf, UINT64_MAX, &mask) < 0)
+                        return -EBADMSG;
+                f->bar_resizable[i] = true;
+                f->bar_sizes[i] = mask;
+        }
+        {
+                char target[PATH_MAX];
+                ssize_t n = readlinkat(dfd, "physfn", target, sizeof(target) - 1);
+
+                if (n >= 0) {
+                        const char *base;
+
+                        target[n] = '\0';
+                        base = strrchr(target, '/');
+                        base = base ? base + 1 : target;
+                        if (pci_addr_parse(base, &f->physfn, NULL) < 0)
+                                return -EBADMSG;
+                        f->is_vf = true;
+                }
+        }
+        f->details = true;
+        return 0;
+}
+
+static int cmp_fn(const void *a, const void *b)
+{
+        uint32_t x = pci_addr_key(&(*(struct pci_fn *const *)a)->addr);
+        uint32_t y = pci_addr_key(&(*(struct pci_fn *const *)b)->addr);
+
+        return x < y ? -1 : x > y;
+}
+
+int host_scan(struct host *h, struct pci_fn *const **ret, size_t *n, size_t *n_bad)
+{
+        struct pci_fn **all = NULL;
+        size_t k = 0, alloc = 0, bad = 0;
+        struct dirent *de;
+        DIR *d;
+        int fd, r = 0;
+
+        if (h->scanned)
+                goto done;
+        fd = devices_fd(h);
+        if (fd < 0)
+                return fd;
+        fd = dup(fd);
+        if (fd < 0 || !(d = fdopendir(fd))) {
+                r = -errno;
+                if (fd >= 0)
+                        close(fd);
+                return r;
+        }
+        rewinddir(d);
+        while ((de = readdir(d))) {
+                struct pci_addr a;
+                struct pci_fn *f;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                if (pci_addr_parse(de->d_name, &a, NULL) < 0) {
+                        bad++;
+                        continue;
+                }
+                r = host_get(h, &a, &f);
+                if (r == -ENOMEM)
+                        break;
+                if (r < 0) {
+                        bad++;
+                        r = 0;
+                        continue;
+                }
+                if (GROW(all, k, alloc) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                all[k++] = f;
+        }
+        closedir(d);
+        if (r < 0) {
+                free(all);
+                return r;
+        }
+        if (k)
+                qsort(all, k, sizeof(*all), cmp_fn);
+        h->all = all;
+        h->n_all = k;
+        h->scanned = true;
+        if (n_bad)
+                *n_bad = bad;
+        else
+                (void)bad;
+done:
+        *ret = h->all;
+        *n = h->n_all;
+        return 0;
+}
+
+int host_slot(struct host *h, const struct pci_addr *a, struct pci_fn *out[8], size_t *n)
+{
+        size_t k = 0;
+
+        for (uint8_t fn = 0; fn < 8; fn++) {
+                struct pci_addr b = *a;
+                struct pci_fn *f;
+                int r;
+
+                b.fn = fn;
+                r = host_get(h, &b, &f);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                out[k++] = f;
+        }
+        *n = k;
+        return 0;
+}
+
+int host_group(struct host *h, int g, struct pci_fn ***ret, size_t *n)
+{
+        _cleanup_free_ char *path = NULL;
+        struct pci_fn **v = NULL;
+        size_t k = 0, alloc = 0;
+        struct dirent *de;
+        DIR *d;
+        int r = 0;
+
+        path = strdup_printf("%s/sys/kernel/iommu_groups/%d/devices", root_dir(), g);
+        if (!path)
+                return -ENOMEM;
+        d = opendir(path);
+        if (!d)
+                return -errno;
+        while ((de = readdir(d))) {
+                struct pci_addr a;
+                struct pci_fn *f;
+
+                /* Groups can hold non-PCI devices too; those are not ours to judge. */
+                if (de->d_name[0] == '.' || pci_addr_parse(de->d_name, &a, NULL) < 0)
+                        continue;
+                r = host_get(h, &a, &f);
+                if (r == -ENOENT) {
+                        r = 0;
+                        continue;
+                }
+                if (r < 0)
+                        break;
+                if (GROW(v, k, alloc) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                v[k++] = f;
+        }
+        closedir(d);
+        if (r < 0) {
+                free(v);
+                return r;
+        }
+        if (k)
+                qsort(v, k, sizeof(*v), cmp_fn);
+        *ret = v;
+        *n = k;
+        return 0;
+}
+
+void mdev_types_free(struct mdev_type *v, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(v[i].id);
+                free(v[i].name);
+                free(v[i].description);
+                free(v[i].device_api);
+        }
+        free(v);
+}
+
+int host_mdev_types(struct host *h, const char *parent, struct mdev_type **ret, size_t *n)
+{
+        _cleanup_free_ char *path = NULL;
+        struct mdev_type *v = NULL;
+        size_t k = 0, alloc = 0;
+        struct dirent *de;
+        DIR *d;
+        int r = 0;
+
+        (void)h;
+        if (strchr(parent, '/') || streq(parent, ".") || streq(parent, ".."))
+                return -EINVAL;
+        path = strdup_printf("%s/sys/class/mdev_bus/%s/mdev_supported_types", root_dir(), parent);
+        if (!path)
+                return -ENOMEM;
+        d = opendir(path);
+        if (!d)
+                return -errno;
+        while ((de = readdir(d))) {
+                _cleanup_close_ int tfd = -1;
+                struct mdev_type *t;
+                int avail;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                tfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (tfd < 0)
+                        continue;
+                if (GROW(v, k, alloc) < 0) {
+                        r = -ENOMEM;
+                        break;
+                }
+                t = &v[k++];
+                *t = (struct mdev_type){ .available = -1 };
+                if (!(t->id = strdup(de->d_name))) {
+                        r = -ENOMEM;
+                        break;
+                }
+                if ((r = attr_str(tfd, "name", &t->name)) == -ENOMEM ||
+                    (r = attr_str(tfd, "description", &t->description)) == -ENOMEM ||
+                    (r = attr_str(tfd, "device_api", &t->device_api)) == -ENOMEM)
+                        break;
+                r = 0;
+                if (attr_int(tfd, "available_instances", &avail) == 0 && avail >= 0)
+                        t->available = avail;
+        }
+        closedir(d);
+        if (r < 0) {
+                mdev_types_free(v, k);
+                return r;
+        }
+        *ret = v;
+        *n = k;
+        return 0;
+}
+
+char *host_fn_path(const struct pci_fn *f)
+{
+        return strdup_printf("%s" DEVICES "/%s", root_dir(), f->bdf);
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pciaddr.h"
+
+#define PCI_BAR_COUNT 6
+
+/* One PCI function as sysfs under the root shows it. The core fields come
+ * from one read of uevent and one readlink of iommu_group; the rest is read
+ * on demand by host_details(), since most functions on a big host are only
+ * looked at to see whether they match. */
+struct pci_fn {
+        struct pci_addr addr;
+        char bdf[PCI_ADDR_STRLEN];
+        uint16_t vendor, device, subvendor, subdevice;
+        uint32_t class;          /* 0xCCSSPP */
+        char *modalias;
+        char *driver;            /* NULL when unbound */
+        int iommu_group;         /* -1: none */
+
+        bool details;            /* the fields below are loaded */
+        int numa_node;           /* -1: none or unknown */
+        char *local_cpulist;
+        char *reset_method;
+        char *driver_override;   /* NULL when "(null)" */
+        int boot_vga;            /* -1: no such attribute */
+        int sriov_totalvfs;      /* -1: not an SR-IOV PF */
+        int sriov_numvfs;
+        uint64_t bar_sizes[PCI_BAR_COUNT]; /* resourceN_resize: bit n = 2^n MiB; 0 none */
+        bool bar_resizable[PCI_BAR_COUNT];
+        bool is_vf;
+        struct pci_addr physfn;
+};
+
+static inline bool pci_fn_is_bridge(const struct pci_fn *f)
+{
+        return (f->class >> 8) == 0x0604;
+}
+static inline bool pci_fn_is_display(const struct pci_fn *f)
+{
+        return (f->class >> 16) == 0x03;
+}
+
+struct mdev_type {
+        char *id;          /* directory name: "i915-GVTg_V5_4" */
+        char *name;
+        char *description;
+        char *device_api;
+        int available;     /* available_instances, -1 unreadable */
+};
+
+struct host;
+
+int host_new(struct host **ret);
+void host_free(struct host *h);
+
+/* One function by address: 0, -ENOENT when there is none, -errno when its
+ * sysfs entry cannot be read (-EBADMSG for garbage in it). Cached: a second
+ * call costs nothing. The function stays owned by the host. */
+int host_get(struct host *h, const struct pci_addr *a, struct pci_fn **ret);
+int host_details(struct host *h, struct pci_fn *f);
+/* Every function on the bus, sorted by address. The array is owned by the
+ * host. Functions that cannot be read are skipped and counted in *n_bad. */
+int host_scan(struct host *h, struct pci_fn *const **ret, size_t *n, size_t *n_bad);
+/* The functions present in a's slot, in function order; out has room for 8. */
+int host_slot(struct host *h, const struct pci_addr *a, struct pci_fn *out[8], size_t *n);
+/* Members of IOMMU group g, sorted; *ret is allocated, the functions are
+ * the host's. -ENOENT when there is no such group. */
+int host_group(struct host *h, int g, struct pci_fn ***ret, size_t *n);
+/* The mdev types a parent (its name under class/mdev_bus) offers.
+ * -ENOENT when it is not registered as a parent. */
+int host_mdev_types(struct host *h, const char *parent, struct mdev_type **ret, size_t *n);
+void mdev_types_free(struct mdev_type *v, size_t n);
+/* The sysfs path of a function's directory, for messages. */
+char *host_fn_path(const struct pci_fn *f);

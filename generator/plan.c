@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "plan.h"
+#include "util.h"
+
+int plan_problem(struct plan *p, enum severity sev, const char *code, const struct pci_addr *a,
+                 const char *entry, const char *fmt, ...)
+{
+        struct problem *pr;
+        va_list ap;
+        char *msg;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+        if (GROW(p->problems, p->n_problems, p->problems_alloc) < 0) {
+                free(msg);
+                return -ENOMEM;
+        }
+        pr = &p->problems[p->n_problems++];
+        *pr = (struct problem){ .severity = sev, .code = code, .entry = entry, .message = msg };
+        if (a) {
+                pr->has_addr = true;
+                pr->addr = *a;
+        }
+        return 0;
+}
+
+bool plan_ready(const struct plan *p)
+{
+        for (size_t i = 0; i < p->n_problems; i++)
+                if (p->problems[i].severity == SEVERITY_ERROR)
+                        return false;
+        return true;
+}
+
+static int cmp_claim(const void *a, const void *b)
+{
+        uint32_t x = pci_addr_key(&((const struct claim *)a)->fn->addr);
+        uint32_t y = pci_addr_key(&((const struct claim *)b)->fn->addr);
+
+        return x < y ? -1 : x > y;
+}
+
+const struct claim *plan_find_claim(const struct plan *p, const struct pci_addr *a)
+{
+        struct pci_fn key_fn = { .addr = *a };
+        struct claim key = { .fn = &key_fn };
+
+        if (!p->n_claims)
+                return NULL;
+        return bsearch(&key, p->claims, p->n_claims, sizeof(*p->claims), cmp_claim);
+}
+
+static const char *host_error(int r)
+{
+        return r == -EBADMSG ? "its sysfs entry holds values that do not parse" : strerror(-r);
+}
+
+/* Adds fn for entry d, unless an earlier entry claimed it already. */
+static int add_claim(struct plan *p, size_t *alloc, struct pci_fn *fn, const struct conf_device *d,
+                     bool primary)
+{
+        for (size_t i = 0; i < p->n_claims; i++) {
+                struct claim *c = &p->claims[i];
+
+                if (c->fn != fn)
+                        continue;
+                if (!streq(c->entry->driver, d->driver))
+                        return plan_problem(p, SEVERITY_ERROR, "conflicting-claims", &fn->addr,
+                                            d->name,
+                                            "%s is claimed by device \"%s\" (%s:%u) for %s and by "
+                                            "device \"%s\" (%s:%u) for %s; keep one entry",
+                                            fn->bdf, c->entry->name, c->entry->where.file,
+                                            c->entry->where.line, c->entry->driver, d->name,
+                                            d->where.file, d->where.line, d->driver);
+                if (primary && !c->n_bars && d->n_bars) {
+                        c->bars = d->bars;
+                        c->n_bars = d->n_bars;
+                }
+                return 0;
+        }
+        if (GROW(p->claims, p->n_claims, *alloc) < 0)
+                return -ENOMEM;
+        p->claims[p->n_claims++] = (struct claim){
+                .fn = fn,
+                .entry = d,
+                .bars = primary ? d->bars : NULL,
+                .n_bars = primary ? d->n_bars : 0,
+        };
+        return 0;
+}
+
+/* fn and, with functions = all, every function of its slot. */
+static int claim_with_slot(struct plan *p, size_t *alloc, struct pci_fn *fn,
+                           const struct conf_device *d)
+{
+        struct pci_fn *slot[8];
+        size_t n;
+        int r;
+
+        if (d->functions == FUNCTIONS_SINGLE)
+                return add_claim(p, alloc, fn, d, true);
+        r = host_slot(p->host, &fn->addr, slot, &n);
+        if (r < 0)
+                return plan_problem(p, SEVERITY_ERROR, "no-match", &fn->addr, d->name,
+                                    "the functions of %s cannot be read: %s", fn->bdf,
+                                    host_error(r));
+        for (size_t i = 0; i < n; i++) {
+                r = add_claim(p, alloc, slot[i], d, slot[i] == fn);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static bool id_matches(const struct pci_id *id, const struct pci_fn *f)
+{
+        if (id->vendor != f->vendor || id->device != f->device)
+                return false;
+        return !id->has_sub || (id->subvendor == f->subvendor && id->subdevice == f->subdevice);
+}
+
+static int resolve_bdf(struct plan *p, size_t *alloc, const struct conf_device *d)
+{
+        char want[PCI_ADDR_STRLEN], ids[PCI_ID_STRLEN], have[PCI_ID_STRLEN];
+        struct pci_fn *fn = NULL;
+        int r;
+
+        pci_addr_format(&d->bdf, want);
+        if (d->whole_slot) {
+                struct pci_fn *slot[8];
+                size_t n;
+
+                r = host_slot(p->host, &d->bdf, slot, &n);
+                if (r == 0 && n > 0)
+                        fn = slot[0];
+                else if (r == 0)
+                        r = -ENOENT;
+        } else
+                r = host_get(p->host, &d->bdf, &fn);
+        if (r == -ENOENT) {
+                want[PCI_ADDR_STRLEN - 3] = d->whole_slot ? '\0' : want[PCI_ADDR_STRLEN - 3];
+                return plan_problem(p, SEVERITY_ERROR, "no-match", &d->bdf, d->name,
+                                    "no PCI device at %s (from %s:%u); `lspci -D` lists the "
+                                    "addresses this machine has",
+                                    want, d->where.file, d->where.line);
+        }
+        if (r < 0)
+                return plan_problem(p, SEVERITY_ERROR, "no-match", &d->bdf, d->name,
+                                    "%s cannot be read: %s", want, host_error(r));
+
+        if (d->has_expect && !id_matches(&d->expect, fn)) {
+                struct pci_id now = { .vendor = fn->vendor, .device = fn->device,
+                                      .subvendor = fn->subvendor, .subdevice = fn->subdevice,
+                                      .has_sub = d->expect.has_sub };
+
+                return plan_problem(p, SEVERITY_ERROR, "device-changed", &fn->addr, d->name,
+                                    "%s holds %s, not the expected %s: the hardware moved; "
+                                    "nothing of \"%s\" is claimed until bdf or expect in %s:%u "
+                                    "is updated",
+                                    fn->bdf, pci_id_format(&now, have),
+                                    pci_id_format(&d->expect, ids), d->name, d->where.file,
+                                    d->where.line);
+        }
+        return claim_with_slot(p, alloc, fn, d);
+}
+
+static int resolve_ids(struct plan *p, size_t *alloc, const struct conf_device *d)
+{
+        struct pci_fn *const *all;
+        size_t n, bad = 0;
+        bool any = false;
+        int r;
+
+        r = host_scan(p->host, &all, &n, &bad);
+        if (r < 0)
+                return plan_problem(p, SEVERITY_ERROR, "no-match", NULL, d->name,
+                                    "the PCI bus cannot be listed (%s/sys/bus/pci/devices): %s",
+                                    root_dir(), strerror(-r));
+        for (size_t i = 0; i < n; i++) {
+                bool match = false;
+
+                for (size_t j = 0; j < d->n_ids && !match; j++)
+                        match = id_matches(&d->ids[j], all[i]);
+                if (!match)
+                        continue;
+                any = true;
+                r = claim_with_slot(p, alloc, all[i], d);
+                if (r < 0)
+                        return r;
+        }
+        if (!any) {
+                char id[PCI_ID_STRLEN];
+
+                return plan_problem(p, SEVERITY_ERROR, "no-match", NULL, d->name,
+                                    "no PCI device matches ids of \"%s\" (%s:%u, first %s); "
+                                    "`lspci -nn` shows the [vvvv:dddd] of each device",
+                                    d->name, d->where.file, d->where.line,
+                                    pci_id_format(&d->ids[0], id));
+        }
+        return 0;
+}
+
+static int resolve_sriov(struct plan *p)
+{
+        p->sriovs = calloc(p->conf->n_sriovs ?: 1, sizeof(*p->sriovs));
+        if (!p->sriovs)
+                return -ENOMEM;
+        for (size_t i = 0; i < p->conf->n_sriovs; i++) {
+                const struct conf_sriov *s = &p->conf->sriovs[i];
+                struct sriov_plan *sp = &p->sriovs[p->n_sriovs++];
+                char a[PCI_ADDR_STRLEN];
+                int r;
+
+                sp->entry = s;
+                r = host_get(p->host, &s->pf, &sp->pf);
+                if (r < 0) {
+                        sp->pf = NULL;
+                        r = plan_problem(p, SEVERITY_ERROR, "no-match", &s->pf, s->name,
+                                         r == -ENOENT
+                                                 ? "no PCI device at %s, the pf of sriov \"%s\" "
+                                                   "(%s:%u); `lspci -D` lists the addresses"
+                                                 : "%s, the pf of sriov \"%s\" (%s:%u), cannot be "
+                                                   "read",
+                                         pci_addr_format(&s->pf, a), s->name, s->where.file,
+                                         s->where.line);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                r = host_details(p->host, sp->pf);
+                if (r < 0 && (r = plan_problem(p, SEVERITY_ERROR, "no-match", &s->pf, s->name,
+                                               "%s cannot be read: %s", sp->pf->bdf,
+                                               host_error(r))) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int resolve_mdevs(struct plan *p)
+{
+        p->mdevs = calloc(p->conf->n_mdevs ?: 1, sizeof(*p->mdevs));
+        if (!p->mdevs)
+                return -ENOMEM;
+        for (size_t i = 0; i < p->conf->n_mdevs; i++) {
+                const struct conf_mdev *m = &p->conf->mdevs[i];
+                _cleanup_free_ char *path = strdup_printf("%s/sys/bus/mdev/devices/%s",
+                                                          root_dir(), m->uuid);
+                struct stat st;
+
+                if (!path)
+                        return -ENOMEM;
+                p->mdevs[p->n_mdevs++] = (struct mdev_plan){
+                        .entry = m,
+                        .exists = lstat(path, &st) == 0,
+                };
+        }
+        return 0;
+}
+
+int plan_build(const struct conf *conf, struct host *host, struct plan **ret)
+{
+        static int (*const detectors[])(struct plan *) = {
+                detect_iommu, detect_groups, detect_boot_vga, detect_root_disk,
+                detect_modules, detect_bars, detect_sriov, detect_mdevs,
+        };
+        struct plan *p;
+        size_t alloc = 0;
+        int r;
+
+        p = calloc(1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        p->conf = conf;
+        p->host = host;
+
+        p->cmdline_error = cmdline_read(&p->cmdline);
+        if (p->cmdline_error == -ENOMEM) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        r = iommu_probe(&p->iommu);
+        if (r < 0)
+                goto fail;
+        p->modules_error = modules_open(&p->modules);
+        if (p->modules_error < 0)
+                p->modules = NULL;
+
+        for (size_t i = 0; i < conf->n_devices; i++) {
+                const struct conf_device *d = &conf->devices[i];
+
+                r = d->has_bdf ? resolve_bdf(p, &alloc, d) : resolve_ids(p, &alloc, d);
+                if (r < 0)
+                        goto fail;
+        }
+        if (p->n_claims > 1)
+                qsort(p->claims, p->n_claims, sizeof(*p->claims), cmp_claim);
+        for (size_t i = 0; i < p->n_claims; i++) {
+                r = host_details(host, p->claims[i].fn);
+                if (r < 0 && (r = plan_problem(p, SEVERITY_ERROR, "no-match", &p->claims[i].fn->addr,
+                                               p->claims[i].entry->name, "%s cannot be read: %s",
+                                               p->claims[i].fn->bdf, host_error(r))) < 0)
+                        goto fail;
+        }
+        if ((r = resolve_sriov(p)) < 0 || (r = resolve_mdevs(p)) < 0)
+                goto fail;
+
+        for (size_t i = 0; i < ELEMENTSOF(detectors); i++) {
+                r = detectors[i](p);
+                if (r < 0)
+                        goto fail;
+        }
+        *ret = p;
+        return 0;
+fail:
+        plan_free(p);
+        return r;
+}
+
+void plan_free(struct plan *p)
+{
+        if (!p)
+                return;
+        cmdline_done(&p->cmdline);
+        modules_free(p->modules);
+        free(p->claims);
+        free(p->sriovs);
+        free(p->mdevs);
+        for (size_t i = 0; i < p->n_problems; i++)
+                free(p->problems[i].message);
+        free(p->problems);
+        free(p);
+}

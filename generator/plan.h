@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cmdline.h"
+#include "conf.h"
+#include "host.h"
+#include "iommu.h"
+#include "modules.h"
+
+/* The plan is plain data: what the next boot will claim, split and create,
+ * and every problem found on the way. gpupt-check renders it; the boot-time
+ * tools execute it. */
+
+enum severity { SEVERITY_WARNING, SEVERITY_ERROR };
+
+struct problem {
+        enum severity severity;
+        const char *code;       /* a stable name from gpupt-check(8) */
+        bool has_addr;
+        struct pci_addr addr;
+        const char *entry;      /* the config entry's name, borrowed; NULL */
+        char *message;
+};
+
+struct claim {
+        struct pci_fn *fn;                  /* the host's */
+        const struct conf_device *entry;    /* the config's */
+        const struct conf_bar *bars;        /* BARs to resize on this function */
+        size_t n_bars;
+};
+
+struct sriov_plan {
+        const struct conf_sriov *entry;
+        struct pci_fn *pf;                  /* NULL when absent */
+};
+
+struct mdev_plan {
+        const struct conf_mdev *entry;
+        bool exists;                        /* ROOT/sys/bus/mdev/devices/UUID is there */
+};
+
+struct plan {
+        const struct conf *conf;
+        struct host *host;
+        struct kcmdline cmdline;
+        int cmdline_error;                  /* -errno reading proc/cmdline, or 0 */
+        struct iommu_state iommu;
+        struct gp_modules *modules;         /* NULL when no module index could be opened */
+        int modules_error;
+
+        struct claim *claims;               /* sorted by address, each function once */
+        size_t n_claims;
+        struct sriov_plan *sriovs;
+        size_t n_sriovs;
+        struct mdev_plan *mdevs;
+        size_t n_mdevs;
+        struct problem *problems;
+        size_t n_problems;
+        size_t problems_alloc;
+};
+
+/* Reads the machine under the root and computes the plan. Problems are
+ * findings, not failures: the return is negative only when memory or the
+ * host model itself fails. */
+int plan_build(const struct conf *conf, struct host *host, struct plan **ret);
+void plan_free(struct plan *p);
+
+bool plan_ready(const struct plan *p);          /* no problem of severity error */
+const struct claim *plan_find_claim(const struct plan *p, const struct pci_addr *a);
+
+int plan_problem(struct plan *p, enum severity sev, const char *code, const struct pci_addr *a,
+                 const char *entry, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* The detectors, one per theme, each adding problems to the plan; see
+ * gpupt-check(8) for the codes. They run in this order. */
+int detect_iommu(struct plan *p);        /* iommu-off, no-interrupt-remapping, acs-override */
+int detect_groups(struct plan *p);       /* impure-group, partial-slot */
+int detect_boot_vga(struct plan *p);     /* boot-vga */
+int detect_root_disk(struct plan *p);    /* root-disk */
+int detect_modules(struct plan *p);      /* module-missing, host-driver-builtin, host-driver-first */
+int detect_bars(struct plan *p);         /* bar-unsupported */
+int detect_sriov(struct plan *p);        /* sriov-unsupported */
+int detect_mdevs(struct plan *p);        /* mdev-type-unknown, mdev-no-instances */

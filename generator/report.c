@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <string.h>
+
+#include "pciids.h"
+#include "report.h"
+#include "util.h"
+
+void json_string(FILE *f, const char *s)
+{
+        bool utf8 = string_is_utf8(s);
+
+        fputc('"', f);
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+                if (*p == '"' || *p == '\\')
+                        fprintf(f, "\\%c", *p);
+                else if (*p == '\n')
+                        fputs("\\n", f);
+                else if (*p == '\t')
+                        fputs("\\t", f);
+                else if (*p < 0x20 || *p == 0x7f || (!utf8 && *p >= 0x80))
+                        /* Bytes from a broken sysfs value still give valid JSON. */
+                        fprintf(f, "\\u%04x", *p);
+                else
+                        fputc(*p, f);
+        }
+        fputc('"', f);
+}
+
+static void json_string_or_null(FILE *f, const char *s)
+{
+        if (s)
+                json_string(f, s);
+        else
+                fputs("null", f);
+}
+
+static void json_iommu(FILE *f, const struct iommu_state *s)
+{
+        fprintf(f, "  \"iommu\": { \"enabled\": %s, \"interrupt_remapping\": %s },\n",
+                s->enabled ? "true" : "false",
+                s->irq_remapping < 0 ? "null" : s->irq_remapping ? "true" : "false");
+}
+
+static void json_problem(FILE *f, const struct problem *pr, bool last)
+{
+        char a[PCI_ADDR_STRLEN];
+
+        fprintf(f, "    { \"severity\": \"%s\", \"code\": ",
+                pr->severity == SEVERITY_ERROR ? "error" : "warning");
+        json_string(f, pr->code);
+        fputs(", \"bdf\": ", f);
+        json_string_or_null(f, pr->has_addr ? pci_addr_format(&pr->addr, a) : NULL);
+        fputs(", \"entry\": ", f);
+        json_string_or_null(f, pr->entry);
+        fputs(", \"message\": ", f);
+        json_string(f, pr->message);
+        fprintf(f, " }%s\n", last ? "" : ",");
+}
+
+void report_json(FILE *f, const struct plan *p)
+{
+        fprintf(f, "{\n  \"ready\": %s,\n", plan_ready(p) ? "true" : "false");
+        json_iommu(f, &p->iommu);
+
+        fputs("  \"claims\": [", f);
+        for (size_t i = 0; i < p->n_claims; i++) {
+                const struct claim *c = &p->claims[i];
+
+                fprintf(f, "%s\n    { \"bdf\": \"%s\", \"id\": \"%04x:%04x\", \"entry\": ",
+                        i ? "," : "", c->fn->bdf, c->fn->vendor, c->fn->device);
+                json_string(f, c->entry->name);
+                fputs(", \"driver_now\": ", f);
+                json_string_or_null(f, c->fn->driver);
+                fputs(", \"driver_at_boot\": ", f);
+                json_string(f, c->entry->driver);
+                if (c->fn->iommu_group >= 0)
+                        fprintf(f, ", \"iommu_group\": %d", c->fn->iommu_group);
+                else
+                        fputs(", \"iommu_group\": null", f);
+                if (c->fn->numa_node >= 0)
+                        fprintf(f, ", \"numa_node\": %d }", c->fn->numa_node);
+                else
+                        fputs(", \"numa_node\": null }", f);
+        }
+        fputs(p->n_claims ? "\n  ],\n" : "],\n", f);
+
+        fputs("  \"sriov\": [", f);
+        for (size_t i = 0; i < p->n_sriovs; i++) {
+                const struct sriov_plan *s = &p->sriovs[i];
+                char a[PCI_ADDR_STRLEN];
+
+                fprintf(f, "%s\n    { \"pf\": \"%s\", \"entry\": ", i ? "," : "",
+                        pci_addr_format(&s->entry->pf, a));
+                json_string(f, s->entry->name);
+                fprintf(f, ", \"vfs\": %u, \"vfs_now\": ", s->entry->vfs);
+                if (s->pf && s->pf->details && s->pf->sriov_totalvfs >= 0)
+                        fprintf(f, "%d }", s->pf->sriov_numvfs);
+                else
+                        fputs("null }", f);
+        }
+        fputs(p->n_sriovs ? "\n  ],\n" : "],\n", f);
+
+        fputs("  \"mdevs\": [", f);
+        for (size_t i = 0; i < p->n_mdevs; i++) {
+                const struct conf_mdev *m = p->mdevs[i].entry;
+
+                fprintf(f, "%s\n    { \"parent\": ", i ? "," : "");
+                json_string(f, m->parent);
+                fputs(", \"entry\": ", f);
+                json_string(f, m->name);
+                fputs(", \"type\": ", f);
+                json_string(f, m->type);
+                fprintf(f, ", \"uuid\": \"%s\" }", m->uuid);
+        }
+        fputs(p->n_mdevs ? "\n  ],\n" : "],\n", f);
+
+        fputs("  \"problems\": [", f);
+        if (p->n_problems)
+                fputc('\n', f);
+        for (size_t i = 0; i < p->n_problems; i++)
+                json_problem(f, &p->problems[i], i + 1 == p->n_problems);
+        fputs(p->n_problems ? "  ]\n}\n" : "]\n}\n", f);
+}
+
+void report_config_error_json(FILE *f, const struct iommu_state *iommu, const struct conf_error *e)
+{
+        _cleanup_free_ char *msg = NULL;
+        struct problem pr = { .severity = SEVERITY_ERROR, .code = "config-error" };
+
+        if (e->line)
+                msg = strdup_printf("%s:%u: %s", e->file ? e->file : "?", e->line,
+                                    e->message ? e->message : "invalid");
+        else
+                msg = strdup_printf("%s: %s", e->file ? e->file : "?",
+                                    e->message ? e->message : "invalid");
+        pr.message = msg ? msg : "config error";
+        fputs("{\n  \"ready\": false,\n", f);
+        json_iommu(f, iommu);
+        fputs("  \"claims\": [],\n  \"sriov\": [],\n  \"mdevs\": [],\n  \"problems\": [\n", f);
+        json_problem(f, &pr, true);
+        fputs("  ]\n}\n", f);
+}
+
+void report_config_error_human(FILE *f, const struct conf_error *e)
+{
+        if (e->line)
+                fprintf(f, "%s:%u: %s\n", e->file ? e->file : "?", e->line,
+                        e->message ? e->message : "invalid");
+        else
+                fprintf(f, "%s: %s\n", e->file ? e->file : "?",
+                        e->message ? e->message : "invalid");
+}
+
+static const char *sev_name(enum severity s)
+{
+        return s == SEVERITY_ERROR ? "error" : "warning";
+}
+
+void report_quiet(FILE *f, const struct plan *p)
+{
+        for (size_t i = 0; i < p->n_problems; i++) {
+                const struct problem *pr = &p->problems[i];
+                char a[PCI_ADDR_STRLEN];
+
+                fprintf(f, "%s %s %s: %s\n", sev_name(pr->severity), pr->code,
+                        pr->has_addr ? pci_addr_format(&pr->addr, a) : "-", pr->message);
+        }
+}
+
+static void human_iommu(FILE *f, const struct iommu_state *s)
+{
+        const char *cpu = s->cpu == CPU_INTEL ? "Intel" : s->cpu == CPU_AMD ? "AMD" : "unknown CPU";
+
+        if (!s->enabled) {
+                fprintf(f, "IOMMU: off (%s; no IOMMU units, no groups)\n", cpu);
+                return;
+        }
+        fprintf(f, "IOMMU: on (%s; %u unit%s, %u group%s; interrupt remapping: %s%s%s)\n", cpu,
+                s->n_units, s->n_units == 1 ? "" : "s", s->n_groups, s->n_groups == 1 ? "" : "s",
+                s->irq_remapping < 0   ? "unknown, the kernel log is not readable"
+                : s->irq_remapping > 0 ? "yes"
+                                       : "no",
+                *s->default_domain ? "; default domain: " : "", s->default_domain);
+}
+
+void report_human(FILE *f, const struct plan *p)
+{
+        struct pciids *db = NULL;
+        size_t errors = 0, warnings = 0;
+
+        human_iommu(f, &p->iommu);
+        if (p->conf->n_files == 0)
+                fputs("Config: none\n", f);
+        for (size_t i = 0; i < p->conf->n_files; i++)
+                fprintf(f, "%s %s\n", i ? "       " : "Config:", p->conf->files[i]);
+        if (p->cmdline.gpupt_off)
+                fputs("Kernel command line: gpupt=off, so the boot claims nothing; the plan below "
+                      "is what it would do.\n",
+                      f);
+
+        fputc('\n', f);
+        if (!p->n_claims)
+                fputs("No device will be claimed at the next boot.\n", f);
+        else {
+                (void)pciids_open(&db);
+                fprintf(f, "%-13s %-16s %-10s %-40s %-14s %-10s %5s %4s\n", "ADDRESS", "ENTRY",
+                        "ID", "NAME", "DRIVER NOW", "AT BOOT", "GROUP", "NUMA");
+                for (size_t i = 0; i < p->n_claims; i++) {
+                        const struct claim *c = &p->claims[i];
+                        const char *name = db ? pciids_name(db, c->fn->vendor, c->fn->device)
+                                              : NULL;
+                        char id[10], group[12], numa[12];
+
+                        snprintf(id, sizeof(id), "%04x:%04x", c->fn->vendor, c->fn->device);
+                        snprintf(group, sizeof(group), "%d", c->fn->iommu_group);
+                        snprintf(numa, sizeof(numa), "%d", c->fn->numa_node);
+                        fprintf(f, "%-13s %-16.16s %-10s %-40.40s %-14.14s %-10.10s %5s %4s\n",
+                                c->fn->bdf, c->entry->name, id, name ? name : "-",
+                                c->fn->driver ? c->fn->driver : "-", c->entry->driver,
+                                c->fn->iommu_group >= 0 ? group : "-",
+                                c->fn->numa_node >= 0 ? numa : "-");
+                }
+                pciids_free(db);
+        }
+        if (p->n_sriovs) {
+                fprintf(f, "\n%-13s %-16s %5s %5s %5s  %s\n", "SR-IOV PF", "ENTRY", "VFS", "NOW",
+                        "MAX", "VF DRIVER");
+                for (size_t i = 0; i < p->n_sriovs; i++) {
+                        const struct sriov_plan *s = &p->sriovs[i];
+                        bool known = s->pf && s->pf->details && s->pf->sriov_totalvfs >= 0;
+                        char a[PCI_ADDR_STRLEN], now[12] = "-", max[12] = "-";
+
+                        if (known) {
+                                snprintf(now, sizeof(now), "%d", s->pf->sriov_numvfs);
+                                snprintf(max, sizeof(max), "%d", s->pf->sriov_totalvfs);
+                        }
+                        fprintf(f, "%-13s %-16.16s %5u %5s %5s  %s\n",
+                                pci_addr_format(&s->entry->pf, a), s->entry->name, s->entry->vfs,
+                                now, max,
+                                s->entry->vf_driver ? s->entry->vf_driver : "(host's choice)");
+                }
+        }
+        if (p->n_mdevs) {
+                fprintf(f, "\n%-13s %-16s %-24s %s\n", "MDEV PARENT", "ENTRY", "TYPE", "UUID");
+                for (size_t i = 0; i < p->n_mdevs; i++) {
+                        const struct conf_mdev *m = p->mdevs[i].entry;
+
+                        fprintf(f, "%-13s %-16.16s %-24s %s%s\n", m->parent, m->name, m->type,
+                                m->uuid, p->mdevs[i].exists ? " (exists)" : "");
+                }
+        }
+
+        fputc('\n', f);
+        for (size_t i = 0; i < p->n_problems; i++) {
+                const struct problem *pr = &p->problems[i];
+                char a[PCI_ADDR_STRLEN];
+
+                if (pr->severity == SEVERITY_ERROR)
+                        errors++;
+                else
+                        warnings++;
+                fprintf(f, "%-7s %s", sev_name(pr->severity), pr->code);
+                if (pr->has_addr)
+                        fprintf(f, " %s", pci_addr_format(&pr->addr, a));
+                if (pr->entry)
+                        fprintf(f, " (%s)", pr->entry);
+                fprintf(f, ":\n        %s\n", pr->message);
+        }
+        if (errors)
+                fprintf(f, "%sNot ready: %zu error%s, %zu warning%s. The next boot will fail "
+                        "loudly until they are fixed.\n",
+                        p->n_problems ? "\n" : "", errors, errors == 1 ? "" : "s", warnings,
+                        warnings == 1 ? "" : "s");
+        else
+                fprintf(f, "%sReady: %zu function%s claimed, %zu SR-IOV entr%s, %zu mdev%s; "
+                        "%zu warning%s.\n",
+                        p->n_problems ? "\n" : "", p->n_claims, p->n_claims == 1 ? "" : "s",
+                        p->n_sriovs, p->n_sriovs == 1 ? "y" : "ies", p->n_mdevs,
+                        p->n_mdevs == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdio.h>
+
+#include "conf.h"
+#include "iommu.h"
+#include "plan.h"
+
+/* Renders a plan, for people or as the JSON object of gpupt-check(8). */
+void report_json(FILE *f, const struct plan *p);
+void report_human(FILE *f, const struct plan *p);
+void report_quiet(FILE *f, const struct plan *p);
+
+/* A config that did not load: the same shapes, with one config-error problem. */
+void report_config_error_json(FILE *f, const struct iommu_state *iommu, const struct conf_error *e);
+/* "FILE:LINE: message" */
+void report_config_error_human(FILE *f, const struct conf_error *e);
+
+/* Writes s as a JSON string, quotes included. */
+void json_string(FILE *f, const char *s);
