@@ -1,0 +1,13 @@
+#!/bin/sh
+# shellcheck over every shell file the project ships or runs.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+files=$(find tests dracut initramfs-tools .ci -type f \( -name '*.sh' -o -path 'initramfs-tools/*' -o -name run \) 2>/dev/null | sort)
+[ -n "$files" ] || { echo "shellcheck: no shell files"; exit 0; }
+# shellcheck disable=SC2086 # the list is one path per word
+if shellcheck -x $files; then
+    echo "shellcheck: $(echo "$files" | wc -l) files clean"
+else
+    exit 1
+fi

@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conf.h"
+#include "sha256.h"
+#include "testlib.h"
+#include "util.h"
+
+static char *dir;
+
+static int setup(void **state)
+{
+        (void)state;
+        dir = tl_mkdtemp();
+        assert_int_equal(root_set(dir), 0);
+        return 0;
+}
+
+static int teardown(void **state)
+{
+        (void)state;
+        tl_rmtree(dir);
+        free(dir);
+        root_set(NULL);
+        return 0;
+}
+
+static struct conf *load_text(const char *text, struct conf_error *err, int *r)
+{
+        struct conf *c = NULL;
+        char path[4096];
+
+        snprintf(path, sizeof(path), "%s/test.conf", dir);
+        tl_write(dir, "test.conf", text);
+        *r = conf_load(path, &c, err);
+        return c;
+}
+
+static void test_full(void **state)
+{
+        struct conf_error err = { 0 };
+        struct conf *c;
+        int r;
+
+        (void)state;
+        c = load_text("iommu_required = false\n"
+                      "on_impure_group = warn\n"
+                      "allow_unsafe_interrupts = true\n"
+                      "device \"vm1-gpu\" {\n"
+                      "  bdf = \"0000:04:00\"\n"
+                      "  expect = \"10DE:1E04\"\n"
+                      "  bar = {\"2:8M\", \"0:16G\"}\n"
+                      "}\n"
+                      "device \"by-id\" {\n"
+                      "  ids = {\"10de:1e04\", \"10de:10f7:10de:12a4\"}\n"
+                      "  functions = single\n"
+                      "  driver = \"pci-stub\"\n"
+                      "}\n"
+                      "sriov \"nic0\" {\n  pf = \"01:00.0\"\n  vfs = 4\n  vf_driver = \"vfio-pci\"\n}\n"
+                      "mdev \"gvt-a\" {\n  parent = \"00:02.0\"\n  type = \"i915-GVTg_V5_4\"\n}\n"
+                      "mdev \"mtty\" {\n  parent = \"mtty\"\n  type = \"mtty-2\"\n"
+                      "  uuid = \"6A9B3C0E-1111-4222-8333-444455556666\"\n}\n",
+                      &err, &r);
+        assert_int_equal(r, 0);
+        assert_non_null(c);
+        assert_false(c->iommu_required);
+        assert_int_equal(c->on_impure, IMPURE_WARN);
+        assert_true(c->allow_unsafe_interrupts);
+
+        assert_int_equal(c->n_devices, 2);
+        assert_string_equal(c->devices[0].name, "vm1-gpu");
+        assert_int_equal(c->devices[0].where.line, 4);
+        assert_true(c->devices[0].has_bdf);
+        assert_true(c->devices[0].whole_slot);
+        assert_int_equal(c->devices[0].bdf.bus, 4);
+        assert_true(c->devices[0].has_expect);
+        assert_int_equal(c->devices[0].expect.vendor, 0x10de);
+        assert_int_equal(c->devices[0].functions, FUNCTIONS_ALL);
+        assert_string_equal(c->devices[0].driver, "vfio-pci");
+        assert_int_equal(c->devices[0].n_bars, 2);
+        assert_int_equal(c->devices[0].bars[0].index, 2);
+        assert_int_equal(c->devices[0].bars[0].log2_mib, 3);
+        assert_int_equal(c->devices[0].bars[1].index, 0);
+        assert_int_equal(c->devices[0].bars[1].log2_mib, 14);
+
+        assert_false(c->devices[1].has_bdf);
+        assert_int_equal(c->devices[1].n_ids, 2);
+        assert_true(c->devices[1].ids[1].has_sub);
+        assert_int_equal(c->devices[1].ids[1].subdevice, 0x12a4);
+        assert_int_equal(c->devices[1].functions, FUNCTIONS_SINGLE);
+        assert_string_equal(c->devices[1].driver, "pci-stub");
+
+        assert_int_equal(c->n_sriovs, 1);
+        assert_int_equal(c->sriovs[0].vfs, 4);
+        assert_int_equal(c->sriovs[0].pf.bus, 1);
+        assert_string_equal(c->sriovs[0].vf_driver, "vfio-pci");
+
+        assert_int_equal(c->n_mdevs, 2);
+        assert_string_equal(c->mdevs[0].parent, "0000:00:02.0");
+        assert_false(c->mdevs[0].uuid_given);
+        assert_string_equal(c->mdevs[1].parent, "mtty");
+        assert_string_equal(c->mdevs[1].uuid, "6a9b3c0e-1111-4222-8333-444455556666");
+        assert_int_equal(c->n_files, 1);
+        conf_free(c);
+}
+
+static void test_defaults_and_missing(void **state)
+{
+        struct conf_error err = { 0 };
+        struct conf *c = NULL;
+        int r;
+
+        (void)state;
+        /* No /etc/gpupt.conf under the root: -ENOENT, nothing reported. */
+        assert_int_equal(conf_load(NULL, &c, &err), -ENOENT);
+        assert_null(err.message);
+
+        c = load_text("# nothing\n", &err, &r);
+        assert_int_equal(r, 0);
+        assert_true(c->iommu_required);
+        assert_int_equal(c->on_impure, IMPURE_FAIL);
+        assert_false(c->allow_unsafe_interrupts);
+        assert_int_equal(c->n_devices + c->n_sriovs + c->n_mdevs, 0);
+        conf_free(c);
+}
+
+static void test_dropins(void **state)
+{
+        struct conf_error err = { 0 };
+        struct conf *c = NULL;
+
+        (void)state;
+        tl_write(dir, "etc/gpupt.conf",
+                 "device \"a\" {\n  bdf = \"04:00.0\"\n}\n");
+        tl_write(dir, "etc/gpupt.conf.d/20-b.conf",
+                 "on_impure_group = warn\ndevice \"b\" {\n  bdf = \"05:00.0\"\n}\n");
+        tl_write(dir, "etc/gpupt.conf.d/10-c.conf", "device \"c\" {\n  bdf = \"06:00.0\"\n}\n");
+        tl_write(dir, "etc/gpupt.conf.d/ignored.txt", "this is not read\n");
+        assert_int_equal(conf_load(NULL, &c, &err), 0);
+        assert_int_equal(c->n_files, 3);
+        assert_int_equal(c->n_devices, 3);
+        /* main file first, then drop-ins in lexical order */
+        assert_string_equal(c->devices[0].name, "a");
+        assert_string_equal(c->devices[1].name, "c");
+        assert_string_equal(c->devices[2].name, "b");
+        assert_int_equal(c->on_impure, IMPURE_WARN);
+        conf_free(c);
+
+        /* A name defined twice across files names both places. */
+        tl_write(dir, "etc/gpupt.conf.d/30-dup.conf", "\n\ndevice \"a\" {\n  bdf = \"07:00.0\"\n}\n");
+        assert_int_equal(conf_load(NULL, &c, &err), -EINVAL);
+        assert_non_null(strstr(err.file, "30-dup.conf"));
+        assert_int_equal(err.line, 3);
+        assert_non_null(strstr(err.message, "already defined"));
+        assert_non_null(strstr(err.message, "gpupt.conf:1"));
+        conf_error_done(&err);
+}
+
+struct bad {
+        const char *text;
+        unsigned line;
+        const char *needle;
+};
+
+static void test_bad_configs(void **state)
+{
+        static const struct bad cases[] = {
+                { "device \"a\" {\n  bdf = \"04:00.0\"\n  colour = 1\n}\n", 3, "colour" },
+                { "device \"a\" {\n bdf = \"04:00.0\"\n}\n\ndevice \"a\" {\n bdf = \"05:00.0\"\n}\n",
+                  5, "duplicate" },
+                { "device \"a\" {\n bdf = \"04:00.0\"\n ids = {\"10de:1e04\"}\n}\n", 1, "both" },
+                { "device \"a\" {\n functions = all\n}\n", 1, "names no device" },
+                { "device \"a\" {\n\n bdf = \"04:0g.0\"\n}\n", 3, "not a PCI address" },
+                { "device \"a\" {\n bdf = \"04:00.8\"\n}\n", 2, "not a PCI address" },
+                { "device \"a\" {\n bdf = \"0000:04:20.0\"\n}\n", 2, "not a PCI address" },
+                { "device \"a\" {\n ids = {\"10de:1e0x\"}\n}\n", 2, "ids entry" },
+                { "device \"a\" {\n ids = {\"10de\"}\n}\n", 2, "ids entry" },
+                { "device \"a\" {\n bdf = \"04:00.0\"\n bar = {\"2:12M\"}\n}\n", 3, "power of two" },
+                { "device \"a\" {\n bdf = \"04:00.0\"\n bar = {\"6:8M\"}\n}\n", 3, "INDEX 0-5" },
+                { "device \"a\" {\n bdf = \"04:00.0\"\n bar = {\"2:8K\"}\n}\n", 3, "INDEX 0-5" },
+                { "device \"a\" {\n bdf = \"04:00.0\"\n bar = {\"2:8M\", \"2:16M\"}\n}\n", 3,
+                  "twice" },
+                { "device \"a\" {\n ids = {\"10de:1e04\"}\n expect = \"10de:1e04\"\n}\n", 3,
+                  "only applies with bdf" },
+                { "device \"a\" {\n bdf = \"04:00\"\n functions = single\n}\n", 3, "whole slot" },
+                { "device \"a\" {\n bdf = \"04:00.0\"\n functions = some\n}\n", 3,
+                  "all or single" },
+                { "device \"a\" {\n bdf = \"04:00.0\"\n driver = \"vfio pci\"\n}\n", 3,
+                  "not a driver name" },
+                { "sriov \"n\" {\n pf = \"01:00.0\"\n vfs = -1\n}\n", 3, "out of range" },
+                { "sriov \"n\" {\n pf = \"01:00.0\"\n vfs = 70000\n}\n", 3, "out of range" },
+                { "sriov \"n\" {\n pf = \"01:00.0\"\n vfs = 99999999999999999999999\n}\n", 3,
+                  "out of range" },
+                { "sriov \"n\" {\n pf = \"01:00\"\n vfs = 2\n}\n", 2, "not a PCI function" },
+                { "sriov \"n\" {\n pf = \"01:00.0\"\n}\n", 1, "vfs = N is missing" },
+                { "mdev \"m\" {\n parent = \"00:02.0\"\n}\n", 1, "type" },
+                { "mdev \"m\" {\n parent = \"00:0z.0\"\n type = \"x\"\n}\n", 2, "neither" },
+                { "mdev \"m\" {\n parent = \"mtty\"\n type = \"../x\"\n}\n", 3, "not a type" },
+                { "mdev \"m\" {\n parent = \"mtty\"\n type = \"x\"\n uuid = \"1234\"\n}\n", 4,
+                  "not a UUID" },
+                { "device \"a\" {\n bdf = \"04:00.0\"\n", 1, "never closed" },
+                { "device \"a\" {\n bdf = \"04:00.0\n}\n", 2, "never closed" },
+                { "/* comment\ndevice \"a\" {}\n", 1, "never closed" },
+                { "}\n", 1, "without a section" },
+                { "\n\ndevice \"a\xff\" {\n bdf = \"04:00.0\"\n}\n", 3, "not UTF-8" },
+                { "device \"x y\" {\n bdf = \"04:00.0\"\n}\n", 1, "may only hold" },
+                { "iommu_required = maybe\n", 1, "iommu_required" },
+                { "on_impure_group = sometimes\n", 1, "fail or warn" },
+                { "device \"a\" {\n bdf = \"04:00.0\" \"05:00.0\"\n}\n", 0, "" },
+        };
+
+        (void)state;
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct conf_error err = { 0 };
+                struct conf *c;
+                int r;
+
+                c = load_text(cases[i].text, &err, &r);
+                if (r != -EINVAL || !err.message)
+                        fail_msg("case %zu (%s): r=%d, no error", i, cases[i].text, r);
+                assert_null(c);
+                assert_non_null(strstr(err.file, "test.conf"));
+                if (cases[i].line && err.line != cases[i].line)
+                        fail_msg("case %zu: line %u, expected %u (%s)", i, err.line,
+                                 cases[i].line, err.message);
+                if (!strstr(err.message, cases[i].needle))
+                        fail_msg("case %zu: message \"%s\" lacks \"%s\"", i, err.message,
+                                 cases[i].needle);
+                conf_error_done(&err);
+        }
+}
+
+static void test_huge_name(void **state)
+{
+        struct conf_error err = { 0 };
+        struct conf *c;
+        size_t n = 100000;
+        char *text = malloc(n + 64);
+        int r;
+
+        (void)state;
+        strcpy(text, "device \"");
+        memset(text + 8, 'a', n);
+        strcpy(text + 8 + n, "\" {\n bdf = \"04:00.0\"\n}\n");
+        c = load_text(text, &err, &r);
+        assert_int_equal(r, -EINVAL);
+        assert_null(c);
+        assert_int_equal(err.line, 1);
+        assert_non_null(strstr(err.message, "at most 64"));
+        conf_error_done(&err);
+        free(text);
+}
+
+static void test_nul_byte(void **state)
+{
+        struct conf_error err = { 0 };
+        struct conf *c = NULL;
+        char path[4096];
+        FILE *f;
+
+        (void)state;
+        snprintf(path, sizeof(path), "%s/nul.conf", dir);
+        f = fopen(path, "we");
+        assert_non_null(f);
+        fwrite("device \"a\" {\n bdf = \"04:00.0\"\0\n}\n", 1, 33, f);
+        fclose(f);
+        assert_int_equal(conf_load(path, &c, &err), -EINVAL);
+        assert_int_equal(err.line, 2);
+        assert_non_null(strstr(err.message, "NUL"));
+        conf_error_done(&err);
+}
+
+static void test_mdev_uuid(void **state)
+{
+        char a[37], b[37], c[37];
+
+        (void)state;
+        conf_mdev_uuid("gvt-a", a);
+        conf_mdev_uuid("gvt-a", b);
+        conf_mdev_uuid("gvt-b", c);
+        assert_string_equal(a, b);
+        assert_string_not_equal(a, c);
+        assert_int_equal(strlen(a), 36);
+        assert_int_equal(a[14], '8');               /* version 8 */
+        assert_non_null(strchr("89ab", a[19]));     /* RFC variant */
+}
+
+static void test_sha256(void **state)
+{
+        static const char *const want[] = {
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+        };
+        static const char *const in[] = {
+                "", "abc", "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq" };
+
+        (void)state;
+        for (size_t i = 0; i < 3; i++) {
+                struct sha256 s;
+                uint8_t h[32];
+                char hex[65];
+
+                sha256_init(&s);
+                sha256_update(&s, in[i], strlen(in[i]));
+                sha256_final(&s, h);
+                for (size_t j = 0; j < 32; j++)
+                        snprintf(hex + 2 * j, 3, "%02x", h[j]);
+                assert_string_equal(hex, want[i]);
+        }
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_full, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_defaults_and_missing, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_dropins, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_bad_configs, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_huge_name, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_nul_byte, setup, teardown),
+                cmocka_unit_test(test_mdev_uuid),
+                cmocka_unit_test(test_sha256),
+        };
+
+        return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
+}
