@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Program tests: the real gpupt-check binary on fixture roots.
+
+Each scenario is built once with tests/mkfixture.py; a test then runs
+gpupt-check with the scenario's own config or one of its variants
+(etc/gpupt-variants/NAME.conf) and asserts the exit status, the claims and
+the problem codes. Every problem code is shown raised by one config and
+absent once the fault is fixed.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BUILD = os.path.join(os.path.dirname(HERE), "build")
+ROOTS = {}
+TMP = None
+
+
+def root(scenario):
+    """The scenario's root, built on first use."""
+    if scenario not in ROOTS:
+        path = os.path.join(TMP, scenario)
+        subprocess.run([sys.executable, os.path.join(HERE, "mkfixture.py"), scenario, path],
+                       check=True, stdout=subprocess.DEVNULL)
+        ROOTS[scenario] = path
+    return ROOTS[scenario]
+
+
+def copy_root(scenario, name):
+    """A private copy of a scenario that a test may change."""
+    dst = os.path.join(TMP, name)
+    shutil.rmtree(dst, ignore_errors=True)
+    shutil.copytree(root(scenario), dst, symlinks=True)
+    return dst
+
+
+def check(rootdir, *args, config=None, variant=None, env=None):
+    cmd = [os.path.join(BUILD, "gpupt-check"), "--root", rootdir]
+    if variant:
+        config = os.path.join(rootdir, "etc", "gpupt-variants", variant + ".conf")
+    if config:
+        cmd += ["--config", config]
+    cmd += list(args)
+    full_env = dict(os.environ)
+    full_env.pop("GPUPT_ROOT", None)
+    full_env.update(env or {})
+    p = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=60)
+    return p
+
+
+def report(rootdir, **kw):
+    p = check(rootdir, "--json", **kw)
+    try:
+        data = json.loads(p.stdout)
+    except json.JSONDecodeError as e:
+        raise AssertionError(f"not JSON ({e}): {p.stdout!r} {p.stderr!r}") from e
+    return p.returncode, data
+
+
+def codes(data, severity=None):
+    return sorted({pr["code"] for pr in data["problems"]
+                   if severity is None or pr["severity"] == severity})
+
+
+class Base(unittest.TestCase):
+    def assertSchema(self, data):
+        self.assertEqual(set(data), {"ready", "iommu", "claims", "sriov", "mdevs", "problems"})
+        self.assertEqual(set(data["iommu"]), {"enabled", "interrupt_remapping"})
+        for c in data["claims"]:
+            self.assertEqual(set(c), {"bdf", "id", "entry", "driver_now", "driver_at_boot",
+                                      "iommu_group", "numa_node"})
+            self.assertRegex(c["bdf"], r"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$")
+            self.assertRegex(c["id"], r"^[0-9a-f]{4}:[0-9a-f]{4}$")
+        for s in data["sriov"]:
+            self.assertEqual(set(s), {"pf", "entry", "vfs", "vfs_now"})
+        for m in data["mdevs"]:
+            self.assertEqual(set(m), {"parent", "entry", "type", "uuid"})
+        for pr in data["problems"]:
+            self.assertEqual(set(pr), {"severity", "code", "bdf", "entry", "message"})
+            self.assertIn(pr["severity"], ("error", "warning"))
+            self.assertTrue(pr["message"])
+            self.assertNotIn("\n", pr["message"])
+        self.assertEqual(data["ready"], not any(p["severity"] == "error"
+                                                for p in data["problems"]))
+
+    def run_json(self, rootdir, expect_rc, **kw):
+        rc, data = report(rootdir, **kw)
+        self.assertSchema(data)
+        self.assertEqual(rc, expect_rc, json.dumps(data["problems"], indent=1))
+        return data
+
+    def assertRaisesCode(self, data, code, severity="error"):
+        self.assertIn(code, codes(data, severity), json.dumps(data["problems"], indent=1))
+
+    def assertNoCode(self, data, code):
+        self.assertNotIn(code, codes(data), json.dumps(data["problems"], indent=1))
+
+
+class EightGpus(Base):
+    def test_plan(self):
+        data = self.run_json(root("eight-gpus"), 0)
+        self.assertTrue(data["ready"])
+        self.assertTrue(data["iommu"]["enabled"])
+        self.assertIs(data["iommu"]["interrupt_remapping"], True)
+        claims = data["claims"]
+        self.assertEqual(len(claims), 16)
+        self.assertEqual({c["driver_at_boot"] for c in claims}, {"vfio-pci"})
+        self.assertEqual({c["numa_node"] for c in claims}, {1})
+        # four whole slots of four functions each
+        slots = {c["bdf"][:-2] for c in claims}
+        self.assertEqual(len(slots), 4)
+        self.assertEqual(sorted({c["id"] for c in claims}),
+                         ["10de:10f7", "10de:1ad6", "10de:1ad7", "10de:1e04"])
+        self.assertEqual(codes(data, "error"), [])
+        self.assertEqual(claims, sorted(claims, key=lambda c: c["bdf"]))
+
+    def test_human_output(self):
+        p = check(root("eight-gpus"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("IOMMU: on", p.stdout)
+        self.assertIn("ADDRESS", p.stdout)
+        self.assertIn("vfio-pci", p.stdout)
+        self.assertIn("Ready: 16 functions claimed", p.stdout)
+
+    def test_env_root(self):
+        p = subprocess.run([os.path.join(BUILD, "gpupt-check"), "--json"], capture_output=True,
+                           text=True, env=dict(os.environ, GPUPT_ROOT=root("eight-gpus")))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(json.loads(p.stdout)["claims"]), 16)
+
+    def test_quiet(self):
+        p = check(root("eight-gpus"), "--quiet")
+        self.assertEqual(p.returncode, 0)
+        self.assertNotIn("ADDRESS", p.stdout)
+        for line in p.stdout.splitlines():
+            self.assertRegex(line, r"^warning [a-z-]+ ")
+
+    def test_no_config(self):
+        r = copy_root("eight-gpus", "eight-gpus-noconf")
+        os.unlink(os.path.join(r, "etc", "gpupt.conf"))
+        data = self.run_json(r, 0)
+        self.assertEqual(data["claims"], [])
+        self.assertEqual(data["problems"], [])
+        p = check(r)
+        self.assertIn("No device will be claimed", p.stdout)
+
+    def test_interrupt_remapping(self):
+        r = copy_root("eight-gpus", "eight-gpus-noir")
+        kmsg = os.path.join(r, "dev", "kmsg")
+        with open(kmsg) as f:
+            lines = f.readlines()
+        with open(kmsg, "w") as f:
+            f.writelines(l for l in lines if "remapping" not in l)
+        if os.path.exists(os.path.join(r, "proc", "interrupts")):
+            os.unlink(os.path.join(r, "proc", "interrupts"))
+        data = self.run_json(r, 0)
+        self.assertIs(data["iommu"]["interrupt_remapping"], False)
+        self.assertRaisesCode(data, "no-interrupt-remapping", "warning")
+        # accepted by the admin: gone
+        conf = os.path.join(r, "etc", "gpupt.conf")
+        with open(conf) as f:
+            text = f.read()
+        with open(conf, "w") as f:
+            f.write("allow_unsafe_interrupts = true\n" + text)
+        self.assertNoCode(self.run_json(r, 0), "no-interrupt-remapping")
+        # an unreadable log is unknown, not "no"
+        os.unlink(kmsg)
+        data = self.run_json(r, 0)
+        self.assertIsNone(data["iommu"]["interrupt_remapping"])
+
+    def test_config_errors(self):
+        r = root("eight-gpus")
+        bad = os.path.join(TMP, "bad.conf")
+        with open(bad, "w") as f:
+            f.write('device "a" {\n  bdf = "0000:c1:00.0"\n  colour = "red"\n}\n')
+        p = check(r, config=bad)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(f"{bad}:3:", p.stderr)
+        rc, data = report(r, config=bad)
+        self.assertEqual(rc, 2)
+        self.assertSchema(data)
+        self.assertFalse(data["ready"])
+        self.assertEqual(codes(data), ["config-error"])
+        self.assertIn(f"{bad}:3:", data["problems"][0]["message"])
+        with open(bad, "wb") as f:
+            f.write(b'device "a\xff" {\n  bdf = "0000:c1:00.0"\n}\n')
+        p = check(r, config=bad)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(f"{bad}:1:", p.stderr)
+        p = check(r, config=os.path.join(TMP, "missing.conf"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("missing.conf", p.stderr)
+
+    def test_usage(self):
+        p = subprocess.run([os.path.join(BUILD, "gpupt-check"), "--bogus"], capture_output=True,
+                           text=True)
+        self.assertEqual(p.returncode, 2)
+        p = subprocess.run([os.path.join(BUILD, "gpupt-check"), "--help"], capture_output=True,
+                           text=True)
+        self.assertEqual(p.returncode, 0)
+        for opt in ("--root", "--config", "--json", "--quiet"):
+            self.assertIn(opt, p.stdout)
+        p = check(os.path.join(TMP, "does-not-exist"))
+        self.assertEqual(p.returncode, 2)
+
+    def test_device_changed(self):
+        r = root("eight-gpus")
+        conf = os.path.join(TMP, "expect.conf")
+        data = self.run_json(r, 0)
+        bdf = data["claims"][0]["bdf"]
+        with open(conf, "w") as f:
+            f.write(f'device "pinned" {{\n  bdf = "{bdf}"\n  expect = "1002:73bf"\n}}\n')
+        data = self.run_json(r, 1, config=conf)
+        self.assertRaisesCode(data, "device-changed")
+        self.assertEqual(data["claims"], [])
+        with open(conf, "w") as f:
+            f.write(f'device "pinned" {{\n  bdf = "{bdf}"\n  expect = "10de:1e04"\n}}\n')
+        data = self.run_json(r, 0, config=conf)
+        self.assertNoCode(data, "device-changed")
+        self.assertEqual(len(data["claims"]), 4)
+
+    def test_no_match(self):
+        r = root("eight-gpus")
+        conf = os.path.join(TMP, "nomatch.conf")
+        with open(conf, "w") as f:
+            f.write('device "ghost" {\n  bdf = "0000:7f:00"\n}\n'
+                    'device "ids" {\n  ids = {"dead:beef"}\n}\n')
+        data = self.run_json(r, 1, config=conf)
+        self.assertEqual([p["entry"] for p in data["problems"] if p["code"] == "no-match"],
+                         ["ghost", "ids"])
+        with open(conf, "w") as f:
+            f.write('device "ids" {\n  ids = {"10de:1e04"}\n}\n')
+        data = self.run_json(r, 0, config=conf)
+        self.assertNoCode(data, "no-match")
+        # ids match every identical GPU, each with its whole slot
+        self.assertEqual(len(data["claims"]), 32)
+
+    def test_partial_slot(self):
+        r = root("eight-gpus")
+        bdf = self.run_json(r, 0)["claims"][0]["bdf"]
+        conf = os.path.join(TMP, "single.conf")
+        with open(conf, "w") as f:
+            f.write(f'device "vga" {{\n  bdf = "{bdf}"\n  functions = single\n}}\n')
+        data = self.run_json(r, 1, config=conf)
+        self.assertRaisesCode(data, "partial-slot", "warning")
+        self.assertRaisesCode(data, "impure-group")  # the siblings share its group
+        with open(conf, "w") as f:
+            f.write(f'device "vga" {{\n  bdf = "{bdf}"\n}}\n')
+        data = self.run_json(r, 0, config=conf)
+        self.assertNoCode(data, "partial-slot")
+
+
+class ScenarioCodes(Base):
+    """(scenario, variant or None, exit status, codes raised, codes absent)"""
+    CASES = [
+        ("amd-rebar-igpu", None, 0, [], ["bar-unsupported", "boot-vga"]),
+        ("amd-rebar-igpu", "bar-too-big", 1, [("bar-unsupported", "error")], []),
+        ("amd-rebar-igpu", "bar-none", 1, [("bar-unsupported", "error")], []),
+        ("amd-rebar-igpu", "claim-igpu", 0, [("boot-vga", "warning")], []),
+        ("group-with-nic", None, 1, [("impure-group", "error")], []),
+        ("group-with-nic", "warn", 0, [("impure-group", "warning")], []),
+        ("group-with-nic", "claim-both", 0, [], ["impure-group"]),
+        ("iommu-off-intel", None, 1, [("iommu-off", "error")], []),
+        ("iommu-off-intel", "not-required", 0, [("iommu-off", "warning")], []),
+        ("iommu-off-amd", None, 1, [("iommu-off", "error")], []),
+        ("nvme-root-in-group", None, 1, [("root-disk", "error"), ("impure-group", "error")],
+         []),
+        ("sriov-gvt", None, 0, [], ["sriov-unsupported", "mdev-type-unknown",
+                                    "mdev-no-instances", "no-match"]),
+        ("sriov-gvt", "too-many-vfs", 1, [("sriov-unsupported", "error")], []),
+        ("sriov-gvt", "no-sriov", 1, [("sriov-unsupported", "error")], []),
+        ("sriov-gvt", "mdev-bad-type", 1, [("mdev-type-unknown", "error")], []),
+        ("sriov-gvt", "mdev-too-many", 1, [("mdev-no-instances", "error")], []),
+        ("builtin-gpu-driver", None, 1, [("host-driver-builtin", "error")], []),
+    ]
+
+    def test_cases(self):
+        for scenario, variant, rc, raised, absent in self.CASES:
+            with self.subTest(scenario=scenario, variant=variant):
+                data = self.run_json(root(scenario), rc, variant=variant)
+                for code, sev in raised:
+                    self.assertRaisesCode(data, code, sev)
+                for code in absent:
+                    self.assertNoCode(data, code)
+
+    def test_iommu_flags(self):
+        for scenario, flag in (("iommu-off-intel", "intel_iommu=on"),
+                               ("iommu-off-amd", "amd_iommu=on")):
+            data = self.run_json(root(scenario), 1)
+            msg = [p["message"] for p in data["problems"] if p["code"] == "iommu-off"][0]
+            self.assertIn(flag, msg)
+            self.assertFalse(data["iommu"]["enabled"])
+
+    def test_impure_names_the_nic(self):
+        data = self.run_json(root("group-with-nic"), 1)
+        msg = [p for p in data["problems"] if p["code"] == "impure-group"][0]
+        self.assertIsNotNone(msg["bdf"])
+        self.assertRegex(msg["message"], r"[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]")
+
+    def test_sriov_and_mdevs(self):
+        data = self.run_json(root("sriov-gvt"), 0)
+        self.assertEqual(len(data["sriov"]), 1)
+        self.assertEqual(data["sriov"][0]["vfs"], 4)
+        self.assertEqual(data["sriov"][0]["vfs_now"], 0)
+        self.assertEqual(len(data["mdevs"]), 2)
+        uuids = {m["uuid"] for m in data["mdevs"]}
+        self.assertEqual(len(uuids), 2)
+        # stable across runs
+        again = self.run_json(root("sriov-gvt"), 0)
+        self.assertEqual(uuids, {m["uuid"] for m in again["mdevs"]})
+
+
+def main():
+    global TMP, BUILD
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=BUILD)
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args, rest = ap.parse_known_args()
+    BUILD = os.path.abspath(args.build)
+    TMP = tempfile.mkdtemp(prefix="gpupt-programs.")
+    try:
+        suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+        if rest:
+            suite = unittest.defaultTestLoader.loadTestsFromNames(rest, sys.modules[__name__])
+        res = unittest.TextTestRunner(verbosity=2 if args.verbose else 1).run(suite)
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)
+    failed = len(res.failures) + len(res.errors)
+    print(f"programs: {res.testsRun - failed} passed, {failed} failed")
+    return 0 if res.wasSuccessful() and res.testsRun > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
