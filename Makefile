@@ -48,7 +48,8 @@ MAN_PAGES  := $(MAN_SRCS:man/%.scd=$(BUILDDIR)/man/%)
 
 ALL_CFLAGS := $(BASE_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 
-.PHONY: all deps check check-unit check-programs check-asan check-shell demo man install \
+.PHONY: all deps check check-unit check-programs check-asan check-shell check-clang demo man \
+        install \
         uninstall clean help
 .DEFAULT_GOAL := all
 
@@ -99,6 +100,7 @@ demo: deps
 check: deps
 	$(Q)$(MAKE) --no-print-directory check-unit check-programs check-shell
 	$(Q)$(MAKE) --no-print-directory check-asan
+	$(Q)$(MAKE) --no-print-directory check-clang
 
 check-unit: $(TEST_BINS)
 	$(Q)sh tests/run-unit.sh $(TEST_BINS)
@@ -116,6 +118,14 @@ check-asan:
 	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)-asan CFLAGS="-O1 -g $(SAN)" \
 		LDFLAGS="$(SAN)" check-unit check-programs
 
+# Both compilers must build the whole tree without a warning.
+check-clang:
+	$(Q)if command -v clang >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)-clang CC=clang \
+			$(PROG_BINS:$(BUILDDIR)/%=$(BUILDDIR)-clang/%) \
+			$(TEST_BINS:$(BUILDDIR)/%=$(BUILDDIR)-clang/%) && echo "clang: clean build"; \
+	else echo "clang: SKIP (not installed)"; fi
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(DOCDIR)
@@ -131,4 +141,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
-	rm -rf $(BUILDDIR) $(BUILDDIR)-asan
+	rm -rf $(BUILDDIR) $(BUILDDIR)-asan $(BUILDDIR)-clang

@@ -20,6 +20,7 @@ e2fsprogs:mkfs.ext4
 fdisk:sfdisk
 pciutils:lspci
 shellcheck:shellcheck
+clang:clang
 "
 
 have() {
