@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libkmod.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "modules.h"
+#include "util.h"
+
+struct gp_modules {
+        struct kmod_ctx *ctx;
+        char *release;
+        char *dir;
+};
+
+static void normalize(char *s)
+{
+        for (; *s; s++)
+                if (*s == '-')
+                        *s = '_';
+}
+
+int modules_open(struct gp_modules **ret)
+{
+        _cleanup_free_ char *path = root_path("/proc/sys/kernel/osrelease");
+        char release[256];
+        struct gp_modules *m;
+        struct stat st;
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        r = read_attr_at(AT_FDCWD, path, release, sizeof(release));
+        if (r < 0)
+                return r == -EFBIG ? -EBADMSG : r;
+        if (!*release || strchr(release, '/') || streq(release, ".") || streq(release, ".."))
+                return -EBADMSG;
+
+        m = calloc(1, sizeof(*m));
+        if (!m)
+                return -ENOMEM;
+        m->release = strdup(release);
+        m->dir = strdup_printf("%s/lib/modules/%s", root_dir(), release);
+        if (!m->release || !m->dir) {
+                modules_free(m);
+                return -ENOMEM;
+        }
+        if (stat(m->dir, &st) < 0) {
+                r = -errno;
+                modules_free(m);
+                return r;
+        }
+        /* Only the module directory: no /etc/modprobe.d of this host leaks
+         * into the answers for a recorded machine. */
+        {
+                _cleanup_free_ char *conf = strdup_printf("%s/etc/modprobe.d", root_dir());
+                const char *const paths[] = { conf, NULL };
+
+                if (!conf) {
+                        modules_free(m);
+                        return -ENOMEM;
+                }
+                m->ctx = kmod_new(m->dir, *root_dir() ? paths : NULL);
+        }
+        if (!m->ctx) {
+                modules_free(m);
+                return -ENOMEM;
+        }
+        kmod_set_log_priority(m->ctx, 0);
+        r = kmod_load_resources(m->ctx);
+        if (r < 0) {
+                modules_free(m);
+                return r;
+        }
+        *ret = m;
+        return 0;
+}
+
+void modules_free(struct gp_modules *m)
+{
+        if (!m)
+                return;
+        if (m->ctx)
+                kmod_unref(m->ctx);
+        free(m->release);
+        free(m->dir);
+        free(m);
+}
+
+const char *modules_release(const struct gp_modules *m)
+{
+        return m ? m->release : "?";
+}
+
+const char *modules_dir(const struct gp_modules *m)
+{
+        return m ? m->dir : "?";
+}
+
+/* A module with a file is loadable; one without is built in, and libkmod
+ * knows built-in ones from modules.builtin(.alias).bin. */
+static enum module_state state_of(struct kmod_module *mod)
+{
+        return kmod_module_get_path(mod) ? MODULE_LOADABLE : MODULE_BUILTIN;
+}
+
+int modules_state(struct gp_modules *m, const char *name, enum module_state *ret)
+{
+        struct kmod_list *list = NULL, *l;
+        enum module_state st = MODULE_MISSING;
+        int r;
+
+        r = kmod_module_new_from_lookup(m->ctx, name, &list);
+        if (r < 0)
+                return r;
+        kmod_list_foreach(l, list)
+        {
+                struct kmod_module *mod = kmod_module_get_module(l);
+                enum module_state s = state_of(mod);
+
+                /* An alias can name several; built in beats loadable. */
+                if (st == MODULE_MISSING || s == MODULE_BUILTIN)
+                        st = s;
+                kmod_module_unref(mod);
+        }
+        kmod_module_unref_list(list);
+        *ret = st;
+        return 0;
+}
+
+void module_matches_free(struct module_match *v, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(v[i].name);
+        free(v);
+}
+
+int modules_for_modalias(struct gp_modules *m, const char *modalias, struct module_match **ret,
+                         size_t *n)
+{
+        struct kmod_list *list = NULL, *l;
+        struct module_match *v = NULL;
+        size_t k = 0, alloc = 0;
+        int r;
+
+        *ret = NULL;
+        *n = 0;
+        r = kmod_module_new_from_lookup(m->ctx, modalias, &list);
+        if (r < 0)
+                return r;
+        kmod_list_foreach(l, list)
+        {
+                struct kmod_module *mod = kmod_module_get_module(l);
+                char *name = strdup(kmod_module_get_name(mod));
+                bool dup = false;
+
+                if (name)
+                        normalize(name);
+                for (size_t i = 0; name && i < k && !dup; i++)
+                        dup = streq(v[i].name, name);
+                if (!name || (!dup && GROW(v, k, alloc) < 0)) {
+                        free(name);
+                        kmod_module_unref(mod);
+                        r = -ENOMEM;
+                        break;
+                }
+                if (dup)
+                        free(name);
+                else
+                        v[k++] = (struct module_match){ .name = name, .state = state_of(mod) };
+                kmod_module_unref(mod);
+        }
+        kmod_module_unref_list(list);
+        if (r < 0) {
+                module_matches_free(v, k);
+                return r;
+        }
+        *ret = v;
+        *n = k;
+        return 0;
+}
+
+bool module_is_loaded(const char *name)
+{
+        _cleanup_free_ char *n = strdup(name), *path = NULL;
+        struct stat st;
+
+        if (!n)
+                return false;
+        normalize(n);
+        path = strdup_printf("%s/sys/module/%s", root_dir(), n);
+        return path && stat(path, &st) == 0;
+}
+
+static int add_early(struct early_module **v, size_t *n, size_t *alloc, const char *name,
+                     size_t len, const char *source)
+{
+        struct early_module *e;
+
+        if (len == 0)
+                return 0;
+        if (GROW(*v, *n, *alloc) < 0)
+                return -ENOMEM;
+        e = &(*v)[*n];
+        e->name = strndup(name, len);
+        e->source = strdup(source);
+        if (!e->name || !e->source) {
+                free(e->name);
+                free(e->source);
+                return -ENOMEM;
+        }
+        normalize(e->name);
+        (*n)++;
+        return 0;
+}
+
+/* One module name per line, '#' and ';' comments (modules-load.d(5)); in
+ * /etc/modules and initramfs-tools' list, words after the name are
+ * parameters. */
+static int parse_list(const char *path, const char *source, struct early_module **v,
+                      size_t *n, size_t *alloc)
+{
+        _cleanup_free_ char *text = NULL;
+        char *line, *next;
+        int r;
+
+        r = read_file(path, 1u << 20, &text, NULL);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        for (line = text; line && *line; line = next) {
+                size_t len;
+
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                line += strspn(line, " \t");
+                if (*line == '#' || *line == ';')
+                        continue;
+                len = strcspn(line, " \t\r");
+                r = add_early(v, n, alloc, line, len, source);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* dracut: add_drivers+=" a b " and force_drivers+="…", in any quoting. */
+static int parse_dracut(const char *path, const char *source, struct early_module **v,
+                        size_t *n, size_t *alloc)
+{
+        _cleanup_free_ char *text = NULL;
+        char *line, *next;
+        int r;
+
+        r = read_file(path, 1u << 20, &text, NULL);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        for (line = text; line && *line; line = next) {
+                char *p;
+
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                line += strspn(line, " \t");
+                if (strncmp(line, "add_drivers", 11) != 0 && strncmp(line, "force_drivers", 13) != 0)
+                        continue;
+                p = strchr(line, '=');
+                if (!p)
+                        continue;
+                for (p++; *p;) {
+                        size_t len;
+
+                        p += strspn(p, " \t\"'");
+                        len = strcspn(p, " \t\"'#");
+                        if (*p == '#')
+                                break;
+                        r = add_early(v, n, alloc, p, len, source);
+                        if (r < 0)
+                                return r;
+                        p += len;
+                }
+        }
+        return 0;
+}
+
+static int scan_dir(const char *dir, const char *suffix,
+                    int (*parse)(const char *, const char *, struct early_module **, size_t *,
+                                 size_t *),
+                    struct early_module **v, size_t *n, size_t *alloc)
+{
+        _cleanup_free_ char *path = root_path(dir);
+        struct dirent **names = NULL;
+        int k, r = 0;
+
+        if (!path)
+                return -ENOMEM;
+        k = scandir(path, &names, NULL, alphasort);
+        if (k < 0)
+                return 0;
+        for (int i = 0; i < k; i++) {
+                const char *name = names[i]->d_name;
+                size_t l = strlen(name), sl = strlen(suffix);
+
+                if (r == 0 && name[0] != '.' && l > sl && streq(name + l - sl, suffix)) {
+                        _cleanup_free_ char *full = strdup_printf("%s/%s", path, name);
+                        _cleanup_free_ char *shown = strdup_printf("%s/%s", dir, name);
+
+                        r = full && shown ? parse(full, shown, v, n, alloc) : -ENOMEM;
+                }
+                free(names[i]);
+        }
+        free(names);
+        return r;
+}
+
+int modules_early(struct early_module **ret, size_t *n)
+{
+        static const char *const load_dirs[] = { "/etc/modules-load.d", "/run/modules-load.d",
+                                                 "/usr/local/lib/modules-load.d",
+                                                 "/usr/lib/modules-load.d", "/lib/modules-load.d" };
+        static const char *const lists[] = { "/etc/modules", "/etc/initramfs-tools/modules" };
+        struct early_module *v = NULL;
+        size_t k = 0, alloc = 0;
+        int r = 0;
+
+        for (size_t i = 0; r == 0 && i < ELEMENTSOF(load_dirs); i++)
+                r = scan_dir(load_dirs[i], ".conf", parse_list, &v, &k, &alloc);
+        for (size_t i = 0; r == 0 && i < ELEMENTSOF(lists); i++) {
+                _cleanup_free_ char *p = root_path(lists[i]);
+
+                r = p ? parse_list(p, lists[i], &v, &k, &alloc) : -ENOMEM;
+        }
+        if (r == 0)
+                r = scan_dir("/etc/dracut.conf.d", ".conf", parse_dracut, &v, &k, &alloc);
+        if (r == 0) {
+                _cleanup_free_ char *p = root_path("/etc/dracut.conf");
+
+                r = p ? parse_dracut(p, "/etc/dracut.conf", &v, &k, &alloc) : -ENOMEM;
+        }
+        if (r < 0) {
+                early_modules_free(v, k);
+                return r;
+        }
+        *ret = v;
+        *n = k;
+        return 0;
+}
+
+void early_modules_free(struct early_module *v, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(v[i].name);
+                free(v[i].source);
+        }
+        free(v);
+}
