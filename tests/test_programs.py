@@ -279,6 +279,14 @@ class ScenarioCodes(Base):
         ("sriov-gvt", "mdev-bad-type", 1, [("mdev-type-unknown", "error")], []),
         ("sriov-gvt", "mdev-too-many", 1, [("mdev-no-instances", "error")], []),
         ("builtin-gpu-driver", None, 1, [("host-driver-builtin", "error")], []),
+        ("amd-modules", None, 0, [], ["host-driver-builtin", "host-driver-first",
+                                      "module-missing", "acs-override", "no-module-index"]),
+        ("amd-modules", "missing-driver", 1, [("module-missing", "error")], []),
+        ("no-vfio-kernel", None, 1, [("module-missing", "error")], []),
+        ("host-driver-first", None, 0, [("host-driver-first", "warning")], []),
+        ("acs-override", None, 0, [("acs-override", "warning")], []),
+        ("eight-gpus", None, 0, [], ["root-disk", "root-disk-unknown", "iommu-off",
+                                     "impure-group", "boot-vga", "module-missing"]),
     ]
 
     def test_cases(self):
@@ -289,6 +297,36 @@ class ScenarioCodes(Base):
                     self.assertRaisesCode(data, code, sev)
                 for code in absent:
                     self.assertNoCode(data, code)
+
+    def test_module_messages(self):
+        data = self.run_json(root("no-vfio-kernel"), 1)
+        msgs = " ".join(p["message"] for p in data["problems"] if p["code"] == "module-missing")
+        self.assertIn("vfio-pci", msgs)
+        self.assertIn("vfio_iommu_type1", msgs)
+        data = self.run_json(root("host-driver-first"), 0)
+        msg = [p for p in data["problems"] if p["code"] == "host-driver-first"][0]
+        self.assertIn("/etc/modules-load.d/gpu.conf", msg["message"])
+        self.assertEqual(msg["bdf"], "0000:03:00.0")
+        # fixed: the early load is gone
+        r = copy_root("host-driver-first", "hdf-fixed")
+        os.unlink(os.path.join(r, "etc", "modules-load.d", "gpu.conf"))
+        self.assertNoCode(self.run_json(r, 0), "host-driver-first")
+
+    def test_root_disk_forms(self):
+        """root= by PARTUUID, LABEL and path all reach the NVMe controller."""
+        r = copy_root("nvme-root-in-group", "root-forms")
+        cmd = os.path.join(r, "proc", "cmdline")
+        for spec in ("PARTUUID=a1b2c3d4-e5f6-4a0b-8c1d-2e3f4a5b6c7d", "LABEL=rootfs",
+                     "PARTLABEL=root", "/dev/nvme0n1p2"):
+            with open(cmd, "w") as f:
+                f.write(f"root={spec} ro\n")
+            data = self.run_json(r, 1)
+            self.assertRaisesCode(data, "root-disk")
+        with open(cmd, "w") as f:
+            f.write("root=UUID=00000000-0000-4000-8000-000000000000 ro\n")
+        data = self.run_json(r, 1)
+        self.assertNoCode(data, "root-disk")
+        self.assertRaisesCode(data, "root-disk-unknown", "warning")
 
     def test_iommu_flags(self):
         for scenario, flag in (("iommu-off-intel", "intel_iommu=on"),
