@@ -259,6 +259,13 @@ static int walk(struct rootdisk *rd, const char *name, unsigned depth)
         return found ? add_controller(rd, &last) : 0;
 }
 
+static int cmp_addr(const void *a, const void *b)
+{
+        uint32_t x = pci_addr_key(a), y = pci_addr_key(b);
+
+        return x < y ? -1 : x > y;
+}
+
 int rootdisk_find(const char *spec, struct rootdisk *ret)
 {
         struct rootdisk rd = { 0 };
@@ -276,6 +283,9 @@ int rootdisk_find(const char *spec, struct rootdisk *ret)
                 rootdisk_done(&rd);
                 return r;
         }
+        /* readdir order is arbitrary; messages should not be */
+        if (rd.n_controllers > 1)
+                qsort(rd.controllers, rd.n_controllers, sizeof(*rd.controllers), cmp_addr);
         *ret = rd;
         return 0;
 }
