@@ -1,5 +1,5 @@
 #!/bin/sh
-# shellcheck over every shell file the project ships or runs.
+# Runs ShellCheck over every shell file the project ships or runs.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 

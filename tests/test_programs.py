@@ -198,6 +198,24 @@ class EightGpus(Base):
         self.assertEqual(p.returncode, 2)
         self.assertIn("missing.conf", p.stderr)
 
+    def test_shipped_example(self):
+        """conf/gpupt.conf parses and, as shipped, claims nothing."""
+        example = os.path.join(os.path.dirname(HERE), "conf", "gpupt.conf")
+        data = self.run_json(root("eight-gpus"), 0, config=example)
+        self.assertEqual(data["claims"], [])
+        self.assertEqual(data["problems"], [])
+        # and every commented entry parses once uncommented
+        with open(example) as f:
+            # entries are commented as "#device …", "#  key = …", "#}"; prose as "# …"
+            text = "".join(l[1:] if l.startswith(("#  ", "#}")) or l[1:2].isalpha() else l
+                           for l in f)
+        text = text.replace('"…"', '"6a9b3c0e-1111-4222-8333-444455556666"')
+        full = os.path.join(TMP, "example-all.conf")
+        with open(full, "w") as f:
+            f.write(text)
+        p = check(root("eight-gpus"), "--json", config=full)
+        self.assertNotEqual(p.returncode, 2, p.stdout + p.stderr)
+
     def test_usage(self):
         p = subprocess.run([os.path.join(BUILD, "gpupt-check"), "--bogus"], capture_output=True,
                            text=True)
