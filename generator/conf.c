@@ -76,13 +76,30 @@ static int fail(struct reader *rd, unsigned line, const char *fmt, ...)
 
 static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 {
+        unsigned line;
         char *msg;
 
         if (!current || current->err->message)
                 return;
         if (vasprintf(&msg, fmt, ap) < 0)
                 return;
-        fail(current, cfg && cfg->line > 0 ? (unsigned)cfg->line : 0, "%s", msg);
+        line = cfg && cfg->line > 0 ? (unsigned)cfg->line : 0;
+        /* libconfuse miscounts lines for an unknown key at top level; the
+         * scanner knows where the key is. */
+        if (strncmp(msg, "no such option '", 16) == 0) {
+                const char *name = msg + 16;
+                size_t n = strcspn(name, "'");
+
+                for (size_t i = 0; i < current->lex.n_keys; i++) {
+                        const struct conflex_key *k = &current->lex.keys[i];
+
+                        if (k->key && strlen(k->key) == n && strncmp(k->key, name, n) == 0) {
+                                line = k->line;
+                                break;
+                        }
+                }
+        }
+        fail(current, line, "%s", msg);
         free(msg);
 }
 

@@ -207,6 +207,7 @@ static void test_bad_configs(void **state)
                 { "\n\ndevice \"a\xff\" {\n bdf = \"04:00.0\"\n}\n", 3, "not UTF-8" },
                 { "device \"x y\" {\n bdf = \"04:00.0\"\n}\n", 1, "may only hold" },
                 { "iommu_required = maybe\n", 1, "iommu_required" },
+                { "# a\n# b\n\nommu_required = true\n", 4, "ommu_required" },
                 { "on_impure_group = sometimes\n", 1, "fail or warn" },
                 { "device \"a\" {\n bdf = \"04:00.0\" \"05:00.0\"\n}\n", 0, "" },
         };

@@ -207,8 +207,8 @@ class EightGpus(Base):
         # and every commented entry parses once uncommented
         with open(example) as f:
             # entries are commented as "#device …", "#  key = …", "#}"; prose as "# …"
-            text = "".join(l[1:] if l.startswith(("#  ", "#}")) or l[1:2].isalpha() else l
-                           for l in f)
+            text = "".join(l[1:] if l.startswith(("#  ", "#}")) or
+                           (l.startswith("#") and l[1:2].isalpha()) else l for l in f)
         text = text.replace('"…"', '"6a9b3c0e-1111-4222-8333-444455556666"')
         full = os.path.join(TMP, "example-all.conf")
         with open(full, "w") as f:
