@@ -266,12 +266,8 @@ static int resolve_mdevs(struct plan *p)
         return 0;
 }
 
-int plan_build(const struct conf *conf, struct host *host, struct plan **ret)
+int plan_resolve(const struct conf *conf, struct host *host, struct plan **ret)
 {
-        static int (*const detectors[])(struct plan *) = {
-                detect_iommu, detect_groups, detect_boot_vga, detect_root_disk,
-                detect_modules, detect_bars, detect_sriov, detect_mdevs,
-        };
         struct plan *p;
         size_t alloc = 0;
         int r;
@@ -287,13 +283,6 @@ int plan_build(const struct conf *conf, struct host *host, struct plan **ret)
                 r = -ENOMEM;
                 goto fail;
         }
-        r = iommu_probe(&p->iommu);
-        if (r < 0)
-                goto fail;
-        p->modules_error = modules_open(&p->modules);
-        if (p->modules_error < 0)
-                p->modules = NULL;
-
         for (size_t i = 0; i < conf->n_devices; i++) {
                 const struct conf_device *d = &conf->devices[i];
 
@@ -312,17 +301,50 @@ int plan_build(const struct conf *conf, struct host *host, struct plan **ret)
         }
         if ((r = resolve_sriov(p)) < 0 || (r = resolve_mdevs(p)) < 0)
                 goto fail;
-
-        for (size_t i = 0; i < ELEMENTSOF(detectors); i++) {
-                r = detectors[i](p);
-                if (r < 0)
-                        goto fail;
-        }
         *ret = p;
         return 0;
 fail:
         plan_free(p);
         return r;
+}
+
+int plan_check(struct plan *p)
+{
+        static int (*const detectors[])(struct plan *) = {
+                detect_iommu, detect_groups, detect_boot_vga, detect_root_disk,
+                detect_modules, detect_bars, detect_sriov, detect_mdevs,
+        };
+        int r;
+
+        r = iommu_probe(&p->iommu);
+        if (r < 0)
+                return r;
+        p->modules_error = modules_open(&p->modules);
+        if (p->modules_error < 0)
+                p->modules = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(detectors); i++) {
+                r = detectors[i](p);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+int plan_build(const struct conf *conf, struct host *host, struct plan **ret)
+{
+        struct plan *p;
+        int r;
+
+        r = plan_resolve(conf, host, &p);
+        if (r < 0)
+                return r;
+        r = plan_check(p);
+        if (r < 0) {
+                plan_free(p);
+                return r;
+        }
+        *ret = p;
+        return 0;
 }
 
 void plan_free(struct plan *p)

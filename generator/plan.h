@@ -66,6 +66,12 @@ struct plan {
  * findings, not failures: the return is negative only when memory or the
  * host model itself fails. */
 int plan_build(const struct conf *conf, struct host *host, struct plan **ret);
+/* The two halves of plan_build(). Resolving reads the command line and the
+ * functions the config names, nothing else: it is what the boot-time tools
+ * need, on every boot and every daemon-reload. Checking adds the IOMMU
+ * state, the module index, the root disk and every detector. */
+int plan_resolve(const struct conf *conf, struct host *host, struct plan **ret);
+int plan_check(struct plan *p);
 void plan_free(struct plan *p);
 
 bool plan_ready(const struct plan *p);          /* no problem of severity error */
