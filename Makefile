@@ -23,7 +23,7 @@ CFLAGS      ?= -O2 -g
 WARNINGS    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
                -Wformat=2 -Wno-format-nonliteral
 BASE_CFLAGS := -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DGPUPT_VERSION='"$(VERSION)"' \
-               -DSYSCONFDIR='"$(SYSCONFDIR)"'
+               -DSYSCONFDIR='"$(SYSCONFDIR)"' -DLIBEXECDIR='"$(LIBEXECDIR)"'
 
 ifeq ($(V),1)
 Q :=
@@ -38,7 +38,7 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 LIB_SRCS   := $(filter-out generator/%-main.c,$(wildcard generator/*.c))
 LIB_OBJS   := $(LIB_SRCS:generator/%.c=$(BUILDDIR)/obj/%.o)
-PROGRAMS   := gpupt-check
+PROGRAMS   := gpupt-check gpupt-generator
 PROG_BINS  := $(PROGRAMS:%=$(BUILDDIR)/%)
 TEST_SRCS  := $(wildcard tests/test-*.c)
 TEST_BINS  := $(TEST_SRCS:tests/%.c=$(BUILDDIR)/tests/%)
