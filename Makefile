@@ -38,7 +38,7 @@ CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 LIB_SRCS   := $(filter-out generator/%-main.c,$(wildcard generator/*.c))
 LIB_OBJS   := $(LIB_SRCS:generator/%.c=$(BUILDDIR)/obj/%.o)
-PROGRAMS   := gpupt-check gpupt-generator
+PROGRAMS   := gpupt-check gpupt-generator gpupt-apply
 PROG_BINS  := $(PROGRAMS:%=$(BUILDDIR)/%)
 TEST_SRCS  := $(wildcard tests/test-*.c)
 TEST_BINS  := $(TEST_SRCS:tests/%.c=$(BUILDDIR)/tests/%)

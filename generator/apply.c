@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <libkmod.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "apply.h"
+#include "util.h"
+
+static int write_attr(const char *path, const char *value)
+{
+        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        size_t n = strlen(value);
+        ssize_t k;
+
+        if (fd < 0)
+                return -errno;
+        k = write(fd, value, n);
+        if (k < 0)
+                return -errno;
+        return (size_t)k == n ? 0 : -EIO;
+}
+
+static int load_module(const char *name)
+{
+        struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+        struct kmod_list *list = NULL, *l;
+        int r;
+
+        if (!ctx)
+                return -ENOMEM;
+        r = kmod_module_new_from_lookup(ctx, name, &list);
+        if (r == 0 && !list)
+                r = -ENOENT;
+        kmod_list_foreach(l, list)
+        {
+                struct kmod_module *m = kmod_module_get_module(l);
+
+                if (r == 0)
+                        r = kmod_module_probe_insert_module(m, KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY,
+                                                            NULL, NULL, NULL, NULL);
+                kmod_module_unref(m);
+        }
+        kmod_module_unref_list(list);
+        kmod_unref(ctx);
+        return r < 0 ? r : 0;
+}
+
+int (*apply_write)(const char *path, const char *value) = write_attr;
+int (*apply_load_module)(const char *name) = load_module;
+unsigned apply_wait_ms = 5000;
+
+static void report(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(const char *what, const char *fmt, ...)
+{
+        va_list ap;
+
+        fprintf(stderr, "gpupt-apply: %s: ", what);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+}
+
+static char *fn_path(const char *bdf, const char *attr)
+{
+        return strdup_printf("%s/sys/bus/pci/devices/%s/%s", root_dir(), bdf, attr);
+}
+
+/* The driver bound now, from the driver link; NULL when unbound. */
+static char *driver_now(const char *bdf)
+{
+        _cleanup_free_ char *p = fn_path(bdf, "driver");
+        char target[PATH_MAX];
+        ssize_t n;
+
+        if (!p)
+                return NULL;
+        n = readlink(p, target, sizeof(target) - 1);
+        if (n < 0)
+                return NULL;
+        target[n] = '\0';
+        return strdup(strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+}
+
+static int write_checked(const char *bdf, const char *attr, const char *value)
+{
+        _cleanup_free_ char *p = fn_path(bdf, attr);
+        char back[256];
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        r = apply_write(p, value);
+        if (r < 0) {
+                report(bdf, "writing \"%s\" to %s failed: %s", value, p, strerror(-r));
+                return r;
+        }
+        r = read_attr_at(AT_FDCWD, p, back, sizeof(back));
+        if (r < 0 || !streq(back, value)) {
+                report(bdf, "%s reads \"%s\" after writing \"%s\"", p, r < 0 ? strerror(-r) : back,
+                       value);
+                return r < 0 ? r : -EIO;
+        }
+        return 0;
+}
+
+static void sleep_ms(unsigned ms)
+{
+        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+        nanosleep(&ts, NULL);
+}
+
+/* Polls the driver link, bounded: binding is asynchronous in the kernel. */
+static bool wait_driver(const char *bdf, const char *want)
+{
+        for (unsigned waited = 0;; waited += 20) {
+                _cleanup_free_ char *now = driver_now(bdf);
+
+                if (want ? now && streq(now, want) : !now)
+                        return true;
+                if (waited >= apply_wait_ms)
+                        return false;
+                sleep_ms(20);
+        }
+}
+
+static bool blocked(const struct plan *p, const struct claim *c)
+{
+        for (size_t i = 0; i < p->n_problems; i++) {
+                const struct problem *pr = &p->problems[i];
+
+                if (pr->severity != SEVERITY_ERROR)
+                        continue;
+                if (!pr->has_addr && streq(pr->code, "iommu-off"))
+                        return true;
+                if ((streq(pr->code, "root-disk") || streq(pr->code, "impure-group") ||
+                     streq(pr->code, "conflicting-claims")) &&
+                    ((pr->has_addr && pci_addr_eq(&pr->addr, &c->fn->addr)) ||
+                     (pr->entry && streq(pr->entry, c->entry->name)) ||
+                     (pr->has_addr && c->fn->iommu_group >= 0 &&
+                      plan_find_claim(p, &pr->addr) &&
+                      plan_find_claim(p, &pr->addr)->fn->iommu_group == c->fn->iommu_group)))
+                        return true;
+        }
+        return false;
+}
+
+static int claim_one(const struct claim *c)
+{
+        const char *bdf = c->fn->bdf, *want = c->entry->driver;
+        _cleanup_free_ char *now = driver_now(bdf), *probe = NULL;
+        char buf[16];
+        int r;
+
+        if (now && streq(now, want))
+                return 0; /* done before: by the initramfs, or an earlier run */
+        if (now) {
+                _cleanup_free_ char *unbind = NULL;
+
+                /* The boot console's framebuffer keeps the device busy; taking
+                 * it from under the console is not ours to try. */
+                if (c->fn->boot_vga == 1) {
+                        report(bdf, "is the boot display and bound to %s; not unbinding it. "
+                               "Claim it from the initramfs (gpupt's hook) instead", now);
+                        return -EBUSY;
+                }
+                unbind = strdup_printf("%s/sys/bus/pci/devices/%s/driver/unbind", root_dir(), bdf);
+                if (!unbind)
+                        return -ENOMEM;
+                r = apply_write(unbind, bdf);
+                if (r < 0 || !wait_driver(bdf, NULL)) {
+                        report(bdf, "could not be unbound from %s: %s", now,
+                               r < 0 ? strerror(-r) : "it is still bound");
+                        return r < 0 ? r : -EBUSY;
+                }
+        }
+        for (size_t i = 0; i < c->n_bars; i++) {
+                char attr[32];
+
+                snprintf(attr, sizeof(attr), "resource%u_resize", c->bars[i].index);
+                snprintf(buf, sizeof(buf), "%u", c->bars[i].log2_mib);
+                _cleanup_free_ char *p = fn_path(bdf, attr);
+
+                if (!p)
+                        return -ENOMEM;
+                r = apply_write(p, buf);
+                if (r < 0) {
+                        report(bdf, "resizing BAR %u (writing %s to %s) failed: %s",
+                               c->bars[i].index, buf, p, strerror(-r));
+                        return r;
+                }
+        }
+        r = write_checked(bdf, "driver_override", want);
+        if (r < 0)
+                return r;
+        if (apply_load_module) {
+                r = apply_load_module(want);
+                if (r < 0)
+                        report(bdf, "loading %s failed: %s; trying to bind anyway", want,
+                               strerror(-r));
+                if (streq(want, "vfio-pci") && (r = apply_load_module("vfio_iommu_type1")) < 0)
+                        report(bdf, "loading vfio_iommu_type1 failed: %s", strerror(-r));
+        }
+        probe = strdup_printf("%s/sys/bus/pci/drivers_probe", root_dir());
+        if (!probe)
+                return -ENOMEM;
+        r = apply_write(probe, bdf);
+        if (r < 0) {
+                report(bdf, "writing it to %s failed: %s", probe, strerror(-r));
+                return r;
+        }
+        if (!wait_driver(bdf, want)) {
+                _cleanup_free_ char *after = driver_now(bdf);
+
+                report(bdf, "is not bound to %s after %u ms (driver: %s); see the kernel log", want,
+                       apply_wait_ms, after ? after : "none");
+                return -ETIMEDOUT;
+        }
+        return 0;
+}
+
+int apply_claims(const struct plan *p)
+{
+        int failures = 0;
+
+        for (size_t i = 0; i < p->n_claims; i++) {
+                const struct claim *c = &p->claims[i];
+
+                if (blocked(p, c)) {
+                        report(c->fn->bdf, "not claimed: gpupt-check names the reason");
+                        failures++;
+                        continue;
+                }
+                if (claim_one(c) < 0)
+                        failures++;
+        }
+        for (size_t i = 0; i < p->n_problems; i++)
+                if (p->problems[i].severity == SEVERITY_ERROR)
+                        report(p->problems[i].code, "%s", p->problems[i].message);
+        return failures;
+}
+
+int apply_check_group(const struct plan *p, int group)
+{
+        int bad = 0;
+
+        for (size_t i = 0; i < p->n_problems; i++) {
+                const struct problem *pr = &p->problems[i];
+                const struct claim *c;
+
+                if (!streq(pr->code, "impure-group") || !pr->has_addr)
+                        continue;
+                c = plan_find_claim(p, &pr->addr);
+                if (!c || c->fn->iommu_group != group)
+                        continue;
+                fprintf(stderr, "gpupt-apply: IOMMU group %d: %s\n", group, pr->message);
+                bad += pr->severity == SEVERITY_ERROR;
+        }
+        return bad ? 1 : 0;
+}
+
+int apply_sriov(const struct plan *p, const char *name)
+{
+        for (size_t i = 0; i < p->n_sriovs; i++) {
+                const struct sriov_plan *s = &p->sriovs[i];
+                char want[16];
+                int r;
+
+                if (!streq(s->entry->name, name))
+                        continue;
+                if (!s->pf || s->pf->sriov_totalvfs < 0 ||
+                    s->entry->vfs > (unsigned)s->pf->sriov_totalvfs) {
+                        report(name, "the pf cannot take %u VFs; run gpupt-check", s->entry->vfs);
+                        return 1;
+                }
+                if (!wait_driver(s->pf->bdf, s->pf->driver)) {
+                        report(name, "%s has no driver; the kernel needs one to make VFs",
+                               s->pf->bdf);
+                        return 1;
+                }
+                if (s->pf->sriov_numvfs == (int)s->entry->vfs)
+                        return 0;
+                /* The kernel refuses to change a non-zero count directly. */
+                if (s->pf->sriov_numvfs != 0 && write_checked(s->pf->bdf, "sriov_numvfs", "0") < 0)
+                        return 1;
+                if (s->entry->vf_driver &&
+                    write_checked(s->pf->bdf, "sriov_drivers_autoprobe", "0") < 0)
+                        return 1;
+                snprintf(want, sizeof(want), "%u", s->entry->vfs);
+                r = write_checked(s->pf->bdf, "sriov_numvfs", want);
+                return r < 0 ? 1 : 0;
+        }
+        report(name, "no such sriov entry in the config");
+        return 1;
+}
+
+int apply_mdevs(const struct plan *p, const char *parent)
+{
+        int failures = 0;
+
+        for (size_t i = 0; i < p->n_mdevs; i++) {
+                const struct conf_mdev *m = p->mdevs[i].entry;
+                _cleanup_free_ char *create = NULL;
+                int r;
+
+                if (!streq(m->parent, parent) || p->mdevs[i].exists)
+                        continue;
+                create = strdup_printf("%s/sys/class/mdev_bus/%s/mdev_supported_types/%s/create",
+                                       root_dir(), m->parent, m->type);
+                if (!create)
+                        return -ENOMEM;
+                r = apply_write(create, m->uuid);
+                if (r < 0) {
+                        report(m->name, "creating %s (writing to %s) failed: %s%s", m->uuid,
+                               create, strerror(-r),
+                               r == -ENOSPC || r == -EDQUOT ? " (no instance left)" : "");
+                        failures++;
+                }
+        }
+        return failures ? 1 : 0;
+}

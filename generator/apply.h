@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include "plan.h"
+
+/* Carries out a plan on sysfs under the root. Every write is checked and
+ * read back, every wait is bounded, and a second run changes nothing. */
+
+/* Writes value to path (absolute, under the root). Tests replace it with a
+ * double that does what the kernel would. */
+extern int (*apply_write)(const char *path, const char *value);
+/* Loads a module by name; NULL (the default under a root) skips loading,
+ * since a recorded machine's kernel is not the running one. */
+extern int (*apply_load_module)(const char *name);
+/* How long to wait for a driver to bind, in milliseconds. */
+extern unsigned apply_wait_ms;
+
+/* Claims every function of the plan that may be claimed; problems that
+ * make a claim unsafe (iommu-off, root-disk, impure-group with fail,
+ * conflicting-claims) stop it. Returns the number of failures (0: all done),
+ * each reported on stderr with the path and the reason. */
+int apply_claims(const struct plan *p);
+/* 0 when the group is pure, else 1 with the unclaimed endpoints named. */
+int apply_check_group(const struct plan *p, int group);
+int apply_sriov(const struct plan *p, const char *name);
+int apply_mdevs(const struct plan *p, const char *parent);

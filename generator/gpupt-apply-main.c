@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* gpupt-apply: what gpupt's units run. It recomputes the plan from the
+ * config and sysfs each time, so it is idempotent and never acts on a
+ * stale idea of the machine. */
+#include <errno.h>
+#include <string.h>
+
+#include "apply.h"
+#include "conf.h"
+#include "host.h"
+#include "plan.h"
+#include "report.h"
+#include "util.h"
+
+static int usage(void)
+{
+        fprintf(stderr, "Usage: gpupt-apply [--root DIR] claim | group N | sriov NAME | "
+                        "mdev PARENT | check-config\n"
+                        "See gpupt-apply(8).\n");
+        return 2;
+}
+
+int main(int argc, char **argv)
+{
+        const char *root = secure_getenv("GPUPT_ROOT"), *cmd;
+        struct conf_error err = { 0 };
+        struct conf *conf = NULL;
+        struct host *host = NULL;
+        struct plan *plan = NULL;
+        int i = 1, r, status = 1;
+
+        if (argc > 2 && streq(argv[1], "--root")) {
+                root = argv[2];
+                i = 3;
+        }
+        if (i >= argc)
+                return usage();
+        if (streq(argv[i], "--help") || streq(argv[i], "-h")) {
+                usage();
+                return 0;
+        }
+        cmd = argv[i];
+        if (root_set(root) < 0)
+                return 1;
+        if (root && *root)
+                apply_load_module = NULL; /* a recorded machine's kernel is not ours */
+
+        r = conf_load(NULL, &conf, &err);
+        if (r == -ENOENT && !err.message) {
+                if (!streq(cmd, "check-config"))
+                        fprintf(stderr, "gpupt-apply: no %s/gpupt.conf, nothing to do\n",
+                                SYSCONFDIR);
+                return 0;
+        }
+        if (r < 0) {
+                report_config_error_human(stderr, &err);
+                fprintf(stderr, "gpupt-apply: nothing was applied; fix the config, check it "
+                                "with gpupt-check, then reboot\n");
+                conf_error_done(&err);
+                return 1;
+        }
+        if (streq(cmd, "check-config")) {
+                conf_free(conf);
+                return 0;
+        }
+
+        r = host_new(&host);
+        if (r == 0)
+                r = plan_build(conf, host, &plan);
+        if (r < 0) {
+                fprintf(stderr, "gpupt-apply: %s\n", strerror(-r));
+                goto out;
+        }
+        if (plan->cmdline.gpupt_off) {
+                fprintf(stderr, "gpupt-apply: gpupt=off on the kernel command line\n");
+                status = 0;
+                goto out;
+        }
+        if (streq(cmd, "claim") && i + 1 == argc)
+                status = apply_claims(plan) ? 1 : 0;
+        else if (streq(cmd, "group") && i + 2 == argc) {
+                int g;
+
+                if (parse_int(argv[i + 1], &g) < 0 || g < 0) {
+                        status = usage();
+                        goto out;
+                }
+                status = apply_check_group(plan, g);
+        } else if (streq(cmd, "sriov") && i + 2 == argc)
+                status = apply_sriov(plan, argv[i + 1]);
+        else if (streq(cmd, "mdev") && i + 2 == argc)
+                status = apply_mdevs(plan, argv[i + 1]);
+        else
+                status = usage();
+out:
+        plan_free(plan);
+        host_free(host);
+        conf_free(conf);
+        root_set(NULL);
+        return status;
+}

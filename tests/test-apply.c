@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* gpupt-apply's actions on fixture roots, with a double of the kernel's
+ * side of sysfs: writing drivers_probe binds the device to its
+ * driver_override, unbind drops the driver link, sriov_numvfs refuses to go
+ * from one non-zero count to another, an mdev create makes the device. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "testlib.h"
+#include "util.h"
+
+static unsigned writes;
+static const char *refuse_bdf; /* the driver "fails to probe" this one */
+
+static void put(const char *path, const char *value)
+{
+        FILE *f = fopen(path, "we");
+
+        assert_non_null(f);
+        fprintf(f, "%s\n", value);
+        fclose(f);
+}
+
+static void slurp(const char *path, char *buf, size_t n)
+{
+        FILE *f = fopen(path, "re");
+        size_t k;
+
+        assert_non_null(f);
+        k = fread(buf, 1, n - 1, f);
+        fclose(f);
+        buf[k] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+}
+
+static bool ends(const char *s, const char *suffix)
+{
+        size_t a = strlen(s), b = strlen(suffix);
+
+        return a >= b && streq(s + a - b, suffix);
+}
+
+static int kernel_write(const char *path, const char *value)
+{
+        char p[4096], over[64];
+
+        writes++;
+        if (ends(path, "/drivers_probe")) {
+                snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/driver_override", root_dir(),
+                         value);
+                slurp(p, over, sizeof(over));
+                if (streq(over, "(null)") || (refuse_bdf && streq(refuse_bdf, value)))
+                        return 0; /* no driver takes it */
+                snprintf(p, sizeof(p), "%s/sys/bus/pci/drivers/%s", root_dir(), over);
+                mkdir(p, 0755);
+                snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/driver", root_dir(), value);
+                unlink(p);
+                snprintf(over + strlen(over), sizeof(over) - strlen(over), "%s", "");
+                {
+                        char target[256];
+
+                        snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", over);
+                        assert_int_equal(symlink(target, p), 0);
+                }
+                return 0;
+        }
+        if (ends(path, "/driver/unbind")) {
+                snprintf(p, sizeof(p), "%.*s", (int)(strlen(path) - strlen("/unbind")), path);
+                return unlink(p) < 0 ? -errno : 0;
+        }
+        if (ends(path, "/sriov_numvfs")) {
+                char now[32];
+
+                slurp(path, now, sizeof(now));
+                if (!streq(now, "0") && !streq(value, "0"))
+                        return -EBUSY;
+        }
+        if (ends(path, "/create")) {
+                snprintf(p, sizeof(p), "%s/sys/bus/mdev/devices", root_dir());
+                tl_mkdir(root_dir(), "sys/bus/mdev/devices");
+                snprintf(p + strlen(p), sizeof(p) - strlen(p), "/%s", value);
+                return mkdir(p, 0755) < 0 ? -errno : 0;
+        }
+        if (access(path, F_OK) < 0)
+                return -errno;
+        put(path, value);
+        return 0;
+}
+
+struct world {
+        char *root;
+        struct conf *conf;
+        struct host *host;
+        struct plan *plan;
+};
+
+static void load(struct world *w, const char *variant)
+{
+        struct conf_error err = { 0 };
+        char path[4096];
+
+        if (variant)
+                snprintf(path, sizeof(path), "%s/etc/gpupt-variants/%s.conf", w->root, variant);
+        assert_int_equal(conf_load(variant ? path : NULL, &w->conf, &err), 0);
+        assert_int_equal(host_new(&w->host), 0);
+        assert_int_equal(plan_build(w->conf, w->host, &w->plan), 0);
+}
+
+static void unload(struct world *w)
+{
+        plan_free(w->plan);
+        host_free(w->host);
+        conf_free(w->conf);
+        w->plan = NULL;
+        w->host = NULL;
+        w->conf = NULL;
+}
+
+static void open_world(struct world *w, const char *scenario)
+{
+        w->root = tl_fixture(scenario);
+        assert_int_equal(root_set(w->root), 0);
+        apply_write = kernel_write;
+        apply_load_module = NULL;
+        apply_wait_ms = 100;
+        writes = 0;
+        refuse_bdf = NULL;
+}
+
+static void close_world(struct world *w)
+{
+        unload(w);
+        root_set(NULL);
+        tl_rmfixture(w->root);
+}
+
+static void assert_driver(const char *bdf, const char *want)
+{
+        char p[4096], target[4096];
+        ssize_t n;
+
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/driver", root_dir(), bdf);
+        n = readlink(p, target, sizeof(target) - 1);
+        if (!want) {
+                assert_true(n < 0);
+                return;
+        }
+        assert_true(n > 0);
+        target[n] = '\0';
+        assert_string_equal(strrchr(target, '/') + 1, want);
+}
+
+static void test_claim_and_again(void **state)
+{
+        struct world w = { 0 };
+        char buf[64], p[4096];
+        unsigned first;
+
+        (void)state;
+        open_world(&w, "amd-rebar-igpu");
+        load(&w, NULL);
+        assert_int_equal(apply_claims(w.plan), 0);
+        assert_driver("0000:03:00.0", "vfio-pci");
+        assert_driver("0000:03:00.1", "vfio-pci");
+        assert_driver("0000:00:02.0", "i915"); /* the iGPU stays */
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:03:00.0/resource2_resize", w.root);
+        slurp(p, buf, sizeof(buf));
+        assert_string_equal(buf, "3"); /* 8 MiB = 2^3 MiB */
+        first = writes;
+        assert_true(first > 0);
+        unload(&w);
+
+        /* A second run finds everything done and writes nothing. */
+        load(&w, NULL);
+        assert_int_equal(apply_claims(w.plan), 0);
+        assert_int_equal(writes, first);
+        close_world(&w);
+}
+
+static void test_refusals(void **state)
+{
+        struct world w = { 0 };
+
+        (void)state;
+        /* an impure group: nothing of it is claimed */
+        open_world(&w, "group-with-nic");
+        load(&w, NULL);
+        assert_true(apply_claims(w.plan) > 0);
+        assert_driver("0000:06:00.0", "nouveau");
+        assert_int_equal(apply_check_group(w.plan, 5), 1);
+        assert_int_equal(writes, 0);
+        unload(&w);
+        /* with on_impure_group = warn it goes ahead, and the group check passes */
+        load(&w, "warn");
+        assert_int_equal(apply_claims(w.plan), 0);
+        assert_driver("0000:06:00.0", "vfio-pci");
+        assert_int_equal(apply_check_group(w.plan, 5), 0);
+        close_world(&w);
+
+        /* the root disk's group */
+        open_world(&w, "nvme-root-in-group");
+        load(&w, NULL);
+        assert_true(apply_claims(w.plan) > 0);
+        assert_driver("0000:06:00.0", "nvidia");
+        assert_driver("0000:06:01.0", "nvme");
+        assert_int_equal(writes, 0);
+        close_world(&w);
+
+        /* no IOMMU */
+        open_world(&w, "iommu-off-intel");
+        load(&w, NULL);
+        assert_true(apply_claims(w.plan) > 0);
+        assert_int_equal(writes, 0);
+        close_world(&w);
+
+        /* the boot display is not taken from under the console */
+        open_world(&w, "amd-rebar-igpu");
+        load(&w, "claim-igpu");
+        assert_true(apply_claims(w.plan) > 0);
+        assert_driver("0000:00:02.0", "i915");
+        close_world(&w);
+}
+
+static void test_never_binds(void **state)
+{
+        struct world w = { 0 };
+
+        (void)state;
+        open_world(&w, "amd-rebar-igpu");
+        refuse_bdf = "0000:03:00.1";
+        load(&w, NULL);
+        assert_int_equal(apply_claims(w.plan), 1); /* bounded wait, one failure */
+        assert_driver("0000:03:00.0", "vfio-pci");  /* the other is applied */
+        unload(&w);
+        /* fixed: a re-run completes the job */
+        refuse_bdf = NULL;
+        load(&w, NULL);
+        assert_int_equal(apply_claims(w.plan), 0);
+        assert_driver("0000:03:00.1", "vfio-pci");
+        close_world(&w);
+}
+
+static void test_sriov_and_mdev(void **state)
+{
+        struct world w = { 0 };
+        char p[4096], buf[32];
+        unsigned before;
+        struct stat st;
+
+        (void)state;
+        open_world(&w, "sriov-gvt");
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs", w.root);
+        put(p, "2"); /* a different count is set: 0 must come first */
+        load(&w, NULL);
+        assert_int_equal(apply_sriov(w.plan, "nic0"), 0);
+        slurp(p, buf, sizeof(buf));
+        assert_string_equal(buf, "4");
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:01:00.0/sriov_drivers_autoprobe",
+                 w.root);
+        slurp(p, buf, sizeof(buf));
+        assert_string_equal(buf, "0");
+        assert_int_equal(apply_sriov(w.plan, "nope"), 1);
+
+        assert_int_equal(apply_mdevs(w.plan, "0000:00:02.0"), 0);
+        for (size_t i = 0; i < w.plan->n_mdevs; i++) {
+                snprintf(p, sizeof(p), "%s/sys/bus/mdev/devices/%s", w.root,
+                         w.plan->mdevs[i].entry->uuid);
+                assert_int_equal(stat(p, &st), 0);
+        }
+        unload(&w);
+        before = writes;
+        load(&w, NULL);
+        assert_int_equal(apply_sriov(w.plan, "nic0"), 0);
+        assert_int_equal(apply_mdevs(w.plan, "0000:00:02.0"), 0);
+        assert_int_equal(writes, before); /* nothing left to do */
+        close_world(&w);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_claim_and_again),
+                cmocka_unit_test(test_refusals),
+                cmocka_unit_test(test_never_binds),
+                cmocka_unit_test(test_sriov_and_mdev),
+        };
+
+        return cmocka_run_group_tests_name("apply", tests, NULL, NULL);
+}
