@@ -10,6 +10,9 @@ LIBEXECDIR  ?= $(PREFIX)/libexec
 MANDIR      ?= $(PREFIX)/share/man
 DOCDIR      ?= $(PREFIX)/share/doc/gpupt
 SYSCONFDIR  ?= /etc
+# systemd's own answer when it is installed, its usual place otherwise
+GENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemgeneratordir systemd \
+                       2>/dev/null),/usr/lib/systemd/system-generators)
 DESTDIR     ?=
 
 CC          ?= cc
@@ -107,6 +110,7 @@ check-unit: $(TEST_BINS)
 
 check-programs: $(PROG_BINS)
 	$(Q)$(PYTHON) tests/test_programs.py --build $(BUILDDIR)
+	$(Q)$(PYTHON) tests/test_generator.py --build $(BUILDDIR)
 
 check-shell:
 	$(Q)sh tests/check-shell.sh
@@ -129,13 +133,17 @@ check-clang:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(DOCDIR)
+	install -d $(DESTDIR)$(GENERATORDIR) $(DESTDIR)$(LIBEXECDIR)/gpupt
 	install -m 0755 $(BUILDDIR)/gpupt-check $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(BUILDDIR)/gpupt-generator $(DESTDIR)$(GENERATORDIR)/
+	install -m 0755 $(BUILDDIR)/gpupt-apply $(DESTDIR)$(LIBEXECDIR)/gpupt/
 	for p in $(MAN_PAGES); do \
 		s=$${p##*.}; install -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/; done
 	install -m 0644 conf/gpupt.conf README.md $(DESTDIR)$(DOCDIR)/
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/gpupt-check
+	rm -f $(DESTDIR)$(BINDIR)/gpupt-check $(DESTDIR)$(GENERATORDIR)/gpupt-generator
+	rm -rf $(DESTDIR)$(LIBEXECDIR)/gpupt
 	for p in $(MAN_PAGES); do s=$${p##*.}; \
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; done
 	rm -rf $(DESTDIR)$(DOCDIR)

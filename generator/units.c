@@ -75,7 +75,7 @@ char *unit_escape(const char *s)
                 if (c == '/')
                         *o++ = '-';
                 else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                         (c >= '0' && c <= '9') || c == ':' || c == '_' ||
+                         (c >= '0' && c <= '9') || c == '_' ||
                          (c == '.' && p != s))
                         *o++ = (char)c;
                 else

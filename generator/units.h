@@ -13,5 +13,6 @@ int unit_open(int dirfd, const char *name, FILE **ret);
 int unit_close(FILE *f);
 /* dirfd/TARGET.wants/NAME -> ../NAME; an existing link is fine. */
 int unit_enable(int dirfd, const char *target, const char *name);
-/* systemd-escape: "/" becomes "-", other bytes outside [A-Za-z0-9:_.] \xNN. */
+/* systemd-escape, and ':' as \x3a too: "systemd-analyze verify" cannot
+ * load an instance whose name holds a colon, and %I unescapes it anyway. */
 char *unit_escape(const char *s);

@@ -21,6 +21,7 @@ fdisk:sfdisk
 pciutils:lspci
 shellcheck:shellcheck
 clang:clang
+systemd:systemd-analyze
 "
 
 have() {
