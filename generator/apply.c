@@ -116,13 +116,16 @@ static void sleep_ms(unsigned ms)
         nanosleep(&ts, NULL);
 }
 
-/* Polls the driver link, bounded: binding is asynchronous in the kernel. */
+#define ANY_DRIVER ((const char *)1)
+
+/* Polls the driver link, bounded: binding is asynchronous in the kernel.
+ * want: a driver name, NULL for unbound, ANY_DRIVER for bound to anything. */
 static bool wait_driver(const char *bdf, const char *want)
 {
         for (unsigned waited = 0;; waited += 20) {
                 _cleanup_free_ char *now = driver_now(bdf);
 
-                if (want ? now && streq(now, want) : !now)
+                if (want == ANY_DRIVER ? now != NULL : want ? now && streq(now, want) : !now)
                         return true;
                 if (waited >= apply_wait_ms)
                         return false;
@@ -279,7 +282,7 @@ int apply_sriov(const struct plan *p, const char *name)
                         report(name, "the pf cannot take %u VFs; run gpupt-check", s->entry->vfs);
                         return 1;
                 }
-                if (!wait_driver(s->pf->bdf, s->pf->driver)) {
+                if (!wait_driver(s->pf->bdf, ANY_DRIVER)) {
                         report(name, "%s has no driver; the kernel needs one to make VFs",
                                s->pf->bdf);
                         return 1;

@@ -265,6 +265,21 @@ static void test_sriov_and_mdev(void **state)
         slurp(p, buf, sizeof(buf));
         assert_string_equal(buf, "0");
         assert_int_equal(apply_sriov(w.plan, "nope"), 1);
+        unload(&w);
+
+        /* a PF without a driver: the bounded wait ends in a failure */
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:01:00.0/driver", w.root);
+        assert_int_equal(unlink(p), 0);
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs", w.root);
+        put(p, "0");
+        load(&w, NULL);
+        assert_int_equal(apply_sriov(w.plan, "nic0"), 1);
+        slurp(p, buf, sizeof(buf));
+        assert_string_equal(buf, "0");
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:01:00.0/driver", w.root);
+        assert_int_equal(symlink("../../../bus/pci/drivers/i40e", p), 0);
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs", w.root);
+        put(p, "4");
 
         assert_int_equal(apply_mdevs(w.plan, "0000:00:02.0"), 0);
         for (size_t i = 0; i < w.plan->n_mdevs; i++) {
