@@ -13,6 +13,7 @@ SYSCONFDIR  ?= /etc
 # systemd's own answer when it is installed, its usual place otherwise
 GENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemgeneratordir systemd \
                        2>/dev/null),/usr/lib/systemd/system-generators)
+UDEVRULESDIR ?= $(or $(shell $(PKG_CONFIG) --variable=udevdir udev 2>/dev/null),/usr/lib/udev)/rules.d
 DESTDIR     ?=
 
 CC          ?= cc
@@ -46,6 +47,8 @@ PROG_BINS  := $(PROGRAMS:%=$(BUILDDIR)/%)
 TEST_SRCS  := $(wildcard tests/test-*.c)
 TEST_BINS  := $(TEST_SRCS:tests/%.c=$(BUILDDIR)/tests/%)
 TEST_HELPERS := $(filter-out tests/test-%.c,$(wildcard tests/*.c))
+UNIT_SRCS  := $(wildcard units/*.in)
+UNIT_FILES := $(UNIT_SRCS:units/%.in=$(BUILDDIR)/units/%)
 MAN_SRCS   := $(wildcard man/*.scd)
 MAN_PAGES  := $(MAN_SRCS:man/%.scd=$(BUILDDIR)/man/%)
 
@@ -56,7 +59,7 @@ ALL_CFLAGS := $(BASE_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
         uninstall clean help
 .DEFAULT_GOAL := all
 
-all: $(PROG_BINS) man
+all: $(PROG_BINS) man $(UNIT_FILES)
 
 help:
 	@echo "make [all]        build the programs and man pages into $(BUILDDIR)/"
@@ -87,13 +90,18 @@ $(BUILDDIR)/tests/test-%: tests/test-%.c $(TEST_HELPERS) tests/*.h $(BUILDDIR)/l
 	$(Q)$(CC) $(ALL_CFLAGS) -Igenerator -Itests $(LDFLAGS) -o $@ $< $(TEST_HELPERS) \
 		$(BUILDDIR)/libgpupt.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
+# One rule fills the install paths into every static unit and rule.
+$(BUILDDIR)/units/%: units/%.in | $(BUILDDIR)/units
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' $< > $@
+
 $(BUILDDIR)/man/%: man/%.scd | $(BUILDDIR)/man
 	@$(if $(Q),echo "  SCDOC   $@")
 	$(Q)$(SCDOC) < $< > $@
 
 man: $(MAN_PAGES)
 
-$(BUILDDIR)/obj $(BUILDDIR)/tests $(BUILDDIR)/man:
+$(BUILDDIR)/obj $(BUILDDIR)/tests $(BUILDDIR)/man $(BUILDDIR)/units:
 	$(Q)mkdir -p $@
 
 demo: deps
@@ -108,7 +116,7 @@ check: deps
 check-unit: $(TEST_BINS)
 	$(Q)sh tests/run-unit.sh $(TEST_BINS)
 
-check-programs: $(PROG_BINS)
+check-programs: $(PROG_BINS) $(UNIT_FILES)
 	$(Q)$(PYTHON) tests/test_programs.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_generator.py --build $(BUILDDIR)
 
@@ -133,7 +141,8 @@ check-clang:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(DOCDIR)
-	install -d $(DESTDIR)$(GENERATORDIR) $(DESTDIR)$(LIBEXECDIR)/gpupt
+	install -d $(DESTDIR)$(GENERATORDIR) $(DESTDIR)$(LIBEXECDIR)/gpupt $(DESTDIR)$(UDEVRULESDIR)
+	install -m 0644 $(BUILDDIR)/units/90-gpupt-mdev.rules $(DESTDIR)$(UDEVRULESDIR)/
 	install -m 0755 $(BUILDDIR)/gpupt-check $(DESTDIR)$(BINDIR)/
 	install -m 0755 $(BUILDDIR)/gpupt-generator $(DESTDIR)$(GENERATORDIR)/
 	install -m 0755 $(BUILDDIR)/gpupt-apply $(DESTDIR)$(LIBEXECDIR)/gpupt/
@@ -144,6 +153,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gpupt-check $(DESTDIR)$(GENERATORDIR)/gpupt-generator
 	rm -rf $(DESTDIR)$(LIBEXECDIR)/gpupt
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/90-gpupt-mdev.rules
 	for p in $(MAN_PAGES); do s=$${p##*.}; \
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; done
 	rm -rf $(DESTDIR)$(DOCDIR)

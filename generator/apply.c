@@ -133,6 +133,33 @@ static bool wait_driver(const char *bdf, const char *want)
         }
 }
 
+/* log2 of BAR n's size in MiB, from the "start end flags" lines of the
+ * resource file: the kernel's own account after a resize. */
+static int bar_size_mib_log2(const char *bdf, unsigned n)
+{
+        _cleanup_free_ char *p = fn_path(bdf, "resource"), *text = NULL;
+        unsigned long long start, end;
+        const char *line;
+        uint64_t size;
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        r = read_file(p, 64 << 10, &text, NULL);
+        if (r < 0)
+                return r;
+        line = text;
+        for (unsigned i = 0; i < n && line; i++)
+                if ((line = strchr(line, '\n')))
+                        line++;
+        if (!line || sscanf(line, "%llx %llx", &start, &end) != 2 || end < start)
+                return -EBADMSG;
+        size = end - start + 1;
+        if (size < (1u << 20) || (size & (size - 1)))
+                return -EBADMSG;
+        return __builtin_ctzll(size) - 20;
+}
+
 static bool blocked(const struct plan *p, const struct claim *c)
 {
         for (size_t i = 0; i < p->n_problems; i++) {
@@ -198,6 +225,13 @@ static int claim_one(const struct claim *c)
                                c->bars[i].index, buf, p, strerror(-r));
                         return r;
                 }
+                r = bar_size_mib_log2(bdf, c->bars[i].index);
+                if (r != (int)c->bars[i].log2_mib) {
+                        report(bdf, "BAR %u is not 2^%u MiB after the resize (%s)",
+                               c->bars[i].index, c->bars[i].log2_mib,
+                               r < 0 ? strerror(-r) : "the resource file says otherwise");
+                        return r < 0 ? r : -EIO;
+                }
         }
         r = write_checked(bdf, "driver_override", want);
         if (r < 0)
@@ -207,8 +241,14 @@ static int claim_one(const struct claim *c)
                 if (r < 0)
                         report(bdf, "loading %s failed: %s; trying to bind anyway", want,
                                strerror(-r));
-                if (streq(want, "vfio-pci") && (r = apply_load_module("vfio_iommu_type1")) < 0)
-                        report(bdf, "loading vfio_iommu_type1 failed: %s", strerror(-r));
+                if (streq(want, "vfio-pci")) {
+                        if ((r = apply_load_module("vfio_iommu_type1")) < 0)
+                                report(bdf, "loading vfio_iommu_type1 failed: %s", strerror(-r));
+                        /* A module of its own up to Linux 6.1, part of vfio since 6.2:
+                         * load it only where this kernel has it. */
+                        if ((r = apply_load_module("vfio_virqfd")) < 0 && r != -ENOENT)
+                                report(bdf, "loading vfio_virqfd failed: %s", strerror(-r));
+                }
         }
         probe = strdup_printf("%s/sys/bus/pci/drivers_probe", root_dir());
         if (!probe)
@@ -268,6 +308,49 @@ int apply_check_group(const struct plan *p, int group)
         return bad ? 1 : 0;
 }
 
+/* Each VF (the PF's virtfnN links) to vf_driver: autoprobe is off, so
+ * nothing else took them. */
+static int bind_vfs(const struct sriov_plan *s)
+{
+        _cleanup_free_ char *probe = strdup_printf("%s/sys/bus/pci/drivers_probe", root_dir());
+        int r = 0;
+
+        if (!probe)
+                return -ENOMEM;
+        for (unsigned i = 0; i < s->entry->vfs; i++) {
+                _cleanup_free_ char *link = NULL;
+                char name[32], target[PATH_MAX];
+                const char *vf;
+                ssize_t n;
+
+                snprintf(name, sizeof(name), "virtfn%u", i);
+                link = fn_path(s->pf->bdf, name);
+                if (!link)
+                        return -ENOMEM;
+                n = readlink(link, target, sizeof(target) - 1);
+                if (n < 0) {
+                        report(s->entry->name, "%s: %s", link, strerror(errno));
+                        r = -errno;
+                        continue;
+                }
+                target[n] = '\0';
+                vf = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+                {
+                        _cleanup_free_ char *now = driver_now(vf);
+
+                        if (now && streq(now, s->entry->vf_driver))
+                                continue;
+                }
+                if (write_checked(vf, "driver_override", s->entry->vf_driver) < 0 ||
+                    apply_write(probe, vf) < 0 || !wait_driver(vf, s->entry->vf_driver)) {
+                        report(s->entry->name, "VF %s is not bound to %s", vf,
+                               s->entry->vf_driver);
+                        r = -EIO;
+                }
+        }
+        return r;
+}
+
 int apply_sriov(const struct plan *p, const char *name)
 {
         for (size_t i = 0; i < p->n_sriovs; i++) {
@@ -288,7 +371,7 @@ int apply_sriov(const struct plan *p, const char *name)
                         return 1;
                 }
                 if (s->pf->sriov_numvfs == (int)s->entry->vfs)
-                        return 0;
+                        return s->entry->vf_driver && bind_vfs(s) < 0 ? 1 : 0;
                 /* The kernel refuses to change a non-zero count directly. */
                 if (s->pf->sriov_numvfs != 0 && write_checked(s->pf->bdf, "sriov_numvfs", "0") < 0)
                         return 1;
@@ -297,7 +380,9 @@ int apply_sriov(const struct plan *p, const char *name)
                         return 1;
                 snprintf(want, sizeof(want), "%u", s->entry->vfs);
                 r = write_checked(s->pf->bdf, "sriov_numvfs", want);
-                return r < 0 ? 1 : 0;
+                if (r < 0)
+                        return 1;
+                return s->entry->vf_driver && bind_vfs(s) < 0 ? 1 : 0;
         }
         report(name, "no such sriov entry in the config");
         return 1;

@@ -38,11 +38,55 @@ static void slurp(const char *path, char *buf, size_t n)
         buf[strcspn(buf, "\n")] = '\0';
 }
 
+static void slurp_all(const char *path, char *buf, size_t n)
+{
+        FILE *f = fopen(path, "re");
+        size_t k;
+
+        assert_non_null(f);
+        k = fread(buf, 1, n - 1, f);
+        fclose(f);
+        buf[k] = '\0';
+}
+
 static bool ends(const char *s, const char *suffix)
 {
         size_t a = strlen(s), b = strlen(suffix);
 
         return a >= b && streq(s + a - b, suffix);
+}
+
+/* sriov_numvfs: VFs appear as functions 0000:01:10.N with virtfnN links. */
+static void make_vfs(const char *numvfs_path, int n)
+{
+        char pf[2048], p[4096], rel[512];
+
+        snprintf(pf, sizeof(pf), "%.*s", (int)(strlen(numvfs_path) - strlen("/sriov_numvfs")),
+                 numvfs_path);
+        assert_true(n >= 0 && n <= 8);
+        for (unsigned i = 0; i < (unsigned)n && i < 8; i++) {
+                char bdf[32];
+
+                snprintf(bdf, sizeof(bdf), "0000:01:10.%u", i);
+                snprintf(rel, sizeof(rel), "sys/devices/vf/%s/uevent", bdf);
+                tl_write(root_dir(), rel,
+                         "PCI_CLASS=20000\nPCI_ID=8086:154C\nPCI_SUBSYS_ID=8086:0000\n"
+                         "MODALIAS=pci:v00008086d0000154Csv00008086sd00000000bc02sc00i00\n");
+                snprintf(rel, sizeof(rel), "sys/devices/vf/%s/driver_override", bdf);
+                tl_write(root_dir(), rel, "(null)\n");
+                snprintf(rel, sizeof(rel), "sys/bus/pci/devices/%s", bdf);
+                snprintf(p, sizeof(p), "%s/%s", root_dir(), rel);
+                if (access(p, F_OK) < 0) {
+                        char target[256];
+
+                        snprintf(target, sizeof(target), "../../../devices/vf/%s", bdf);
+                        tl_symlink(root_dir(), rel, target);
+                }
+                snprintf(p, sizeof(p), "%s/virtfn%u", pf, i);
+                unlink(p);
+                snprintf(rel, sizeof(rel), "%s/sys/devices/vf/%s", root_dir(), bdf);
+                assert_int_equal(symlink(rel, p), 0);
+        }
 }
 
 static int kernel_write(const char *path, const char *value)
@@ -79,6 +123,32 @@ static int kernel_write(const char *path, const char *value)
                 slurp(path, now, sizeof(now));
                 if (!streq(now, "0") && !streq(value, "0"))
                         return -EBUSY;
+                make_vfs(path, atoi(value));
+        }
+        if (strstr(path, "_resize") && ends(path, "_resize")) {
+                /* the kernel moves the BAR; its resource line shows the size */
+                const char *n = strstr(path, "/resource") + strlen("/resource");
+                unsigned bar = (unsigned)(*n - '0');
+                unsigned long long size = (1ULL << atoi(value)) << 20;
+                char res[4096], lines[6][128] = { { 0 } };
+                FILE *f;
+
+                snprintf(res, sizeof(res), "%.*s/resource", (int)(n - path - strlen("/resource")),
+                         path);
+                for (unsigned i = 0; i < 6; i++)
+                        snprintf(lines[i], sizeof(lines[i]), "0x%016x 0x%016x 0x%016x", 0, 0, 0);
+                f = fopen(res, "re");
+                assert_non_null(f);
+                for (unsigned i = 0; i < 6 && fgets(lines[i], sizeof(lines[i]), f); i++)
+                        lines[i][strcspn(lines[i], "\n")] = '\0';
+                fclose(f);
+                snprintf(lines[bar], sizeof(lines[bar]), "0x%016llx 0x%016llx 0x%016x",
+                         0xe0000000ULL, 0xe0000000ULL + size - 1, 0x14220c);
+                f = fopen(res, "we");
+                assert_non_null(f);
+                for (unsigned i = 0; i < 6; i++)
+                        fprintf(f, "%s\n", lines[i]);
+                fclose(f);
         }
         if (ends(path, "/create")) {
                 snprintf(p, sizeof(p), "%s/sys/bus/mdev/devices", root_dir());
@@ -171,6 +241,13 @@ static void test_claim_and_again(void **state)
         snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:03:00.0/resource2_resize", w.root);
         slurp(p, buf, sizeof(buf));
         assert_string_equal(buf, "3"); /* 8 MiB = 2^3 MiB */
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:03:00.0/resource", w.root);
+        {
+                char res[1024];
+
+                slurp_all(p, res, sizeof(res));
+                assert_non_null(strstr(res, "0x00000000e0000000 0x00000000e07fffff"));
+        }
         first = writes;
         assert_true(first > 0);
         unload(&w);
@@ -264,6 +341,9 @@ static void test_sriov_and_mdev(void **state)
                  w.root);
         slurp(p, buf, sizeof(buf));
         assert_string_equal(buf, "0");
+        /* every VF went to vf_driver */
+        assert_driver("0000:01:10.0", "vfio-pci");
+        assert_driver("0000:01:10.3", "vfio-pci");
         assert_int_equal(apply_sriov(w.plan, "nope"), 1);
         unload(&w);
 

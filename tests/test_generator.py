@@ -161,6 +161,28 @@ class Generator(unittest.TestCase):
         self.assertEqual(open(victim).read(), "")
 
 
+class Helper(unittest.TestCase):
+    def test_mdev_rule_and_helper(self):
+        rule = open(os.path.join(BUILD, "units", "90-gpupt-mdev.rules")).read()
+        self.assertIn('ENV{MDEV_STATE}=="registered"', rule)
+        self.assertNotIn("@", rule.split("RUN+=")[1].split("$kernel")[0])
+        self.assertRegex(rule, r'RUN\+="/\S+/gpupt/gpupt-apply mdev \$kernel"')
+        # what the rule runs: the two mdevs are created, each once
+        r = os.path.join(TMP, "roots", "mdev")
+        shutil.copytree(root("sriov-gvt"), r, symlinks=True)
+        cmd = [os.path.join(BUILD, "gpupt-apply"), "--root", r, "mdev", "0000:00:02.0"]
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        create = os.path.join(r, "sys/class/mdev_bus/0000:00:02.0/mdev_supported_types",
+                              "i915-GVTg_V5_4/create")
+        # a regular file stands in for the kernel's: the last UUID written is there
+        self.assertRegex(open(create).read(),
+                         r"^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+        p = subprocess.run([os.path.join(BUILD, "gpupt-apply"), "--root", r, "bogus"],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+
+
 def main():
     global TMP, BUILD
     ap = argparse.ArgumentParser()
