@@ -4,6 +4,7 @@
 writes are checked by content and by `systemd-analyze verify` over a
 temporary root holding the installed helper."""
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -91,6 +92,28 @@ class Generator(unittest.TestCase):
         # idempotent: the same tree again
         p2, out2 = generate(root("eight-gpus"), "eight-again")
         self.assertEqual(tree(out2), t)
+
+    def test_every_scenario_verifies(self):
+        """Each fixture machine: the units match the plan and pass verify."""
+        sys.path.insert(0, HERE)
+        from fixture.scenarios import SCENARIOS
+        for name in SCENARIOS:
+            with self.subTest(scenario=name):
+                p, out = generate(root(name), "all-" + name)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                t = tree(out)
+                chk = subprocess.run([os.path.join(BUILD, "gpupt-check"), "--root", root(name),
+                                      "--json"], capture_output=True, text=True)
+                plan = json.loads(chk.stdout)
+                self.assertEqual("normal/gpupt-claim.service" in t, bool(plan["claims"]))
+                groups = {c["iommu_group"] for c in plan["claims"]
+                          if c["iommu_group"] is not None}
+                self.assertEqual(sorted(k for k in t if k.startswith("normal/gpupt-group@")),
+                                 sorted("normal/gpupt-group@%d.service" % g for g in groups))
+                self.assertEqual(len([k for k in t if k.startswith("normal/gpupt-sriov@")]),
+                                 len(plan["sriov"]))
+                if any(k.endswith(".service") for k in t):
+                    self.verify(out)
 
     def test_sriov_mdev_escaping(self):
         r = root("sriov-gvt")
