@@ -26,17 +26,6 @@ static void put(const char *path, const char *value)
         fclose(f);
 }
 
-static void slurp(const char *path, char *buf, size_t n)
-{
-        FILE *f = fopen(path, "re");
-        size_t k;
-
-        assert_non_null(f);
-        k = fread(buf, 1, n - 1, f);
-        fclose(f);
-        buf[k] = '\0';
-        buf[strcspn(buf, "\n")] = '\0';
-}
 
 static void slurp_all(const char *path, char *buf, size_t n)
 {
@@ -47,6 +36,13 @@ static void slurp_all(const char *path, char *buf, size_t n)
         k = fread(buf, 1, n - 1, f);
         fclose(f);
         buf[k] = '\0';
+}
+
+/* The first line of a file, as a sysfs attribute reads. */
+static void slurp(const char *path, char *buf, size_t n)
+{
+        slurp_all(path, buf, n);
+        buf[strcspn(buf, "\n")] = '\0';
 }
 
 static bool ends(const char *s, const char *suffix)
