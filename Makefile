@@ -13,6 +13,8 @@ SYSCONFDIR  ?= /etc
 # systemd's own answer when it is installed, its usual place otherwise
 GENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemgeneratordir systemd \
                        2>/dev/null),/usr/lib/systemd/system-generators)
+DRACUTMODDIR ?= $(PREFIX)/lib/dracut/modules.d
+INITRAMFSTOOLSDIR ?= $(PREFIX)/share/initramfs-tools
 UDEVRULESDIR ?= $(or $(shell $(PKG_CONFIG) --variable=udevdir udev 2>/dev/null),/usr/lib/udev)/rules.d
 DESTDIR     ?=
 
@@ -47,14 +49,17 @@ PROG_BINS  := $(PROGRAMS:%=$(BUILDDIR)/%)
 TEST_SRCS  := $(wildcard tests/test-*.c)
 TEST_BINS  := $(TEST_SRCS:tests/%.c=$(BUILDDIR)/tests/%)
 TEST_HELPERS := $(filter-out tests/test-%.c,$(wildcard tests/*.c))
-UNIT_SRCS  := $(wildcard units/*.in)
-UNIT_FILES := $(UNIT_SRCS:units/%.in=$(BUILDDIR)/units/%)
+# Units, udev rules and the initramfs modules, with install paths filled in.
+UNIT_SRCS  := $(wildcard units/*.in dracut/90gpupt/*.in initramfs-tools/hooks/*.in \
+                         initramfs-tools/scripts/init-top/*.in)
+UNIT_FILES := $(UNIT_SRCS:%.in=$(BUILDDIR)/%)
 MAN_SRCS   := $(wildcard man/*.scd)
 MAN_PAGES  := $(MAN_SRCS:man/%.scd=$(BUILDDIR)/man/%)
 
 ALL_CFLAGS := $(BASE_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 
-.PHONY: all deps check check-unit check-programs check-asan check-shell check-clang demo man \
+.PHONY: all deps check check-unit check-programs check-asan check-shell check-clang check-images \
+        demo man \
         install \
         uninstall clean help
 .DEFAULT_GOAL := all
@@ -90,10 +95,11 @@ $(BUILDDIR)/tests/test-%: tests/test-%.c $(TEST_HELPERS) tests/*.h $(BUILDDIR)/l
 	$(Q)$(CC) $(ALL_CFLAGS) -Igenerator -Itests $(LDFLAGS) -o $@ $< $(TEST_HELPERS) \
 		$(BUILDDIR)/libgpupt.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
-# One rule fills the install paths into every static unit and rule.
-$(BUILDDIR)/units/%: units/%.in | $(BUILDDIR)/units
+# One rule fills the install paths into every static unit, rule and script.
+$(BUILDDIR)/%: %.in
 	@$(if $(Q),echo "  GEN     $@")
-	$(Q)sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' $< > $@
+	$(Q)mkdir -p $(@D) && sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
+		-e 's|@GENERATORDIR@|$(GENERATORDIR)|g' $< > $@
 
 $(BUILDDIR)/man/%: man/%.scd | $(BUILDDIR)/man
 	@$(if $(Q),echo "  SCDOC   $@")
@@ -101,7 +107,7 @@ $(BUILDDIR)/man/%: man/%.scd | $(BUILDDIR)/man
 
 man: $(MAN_PAGES)
 
-$(BUILDDIR)/obj $(BUILDDIR)/tests $(BUILDDIR)/man $(BUILDDIR)/units:
+$(BUILDDIR)/obj $(BUILDDIR)/tests $(BUILDDIR)/man:
 	$(Q)mkdir -p $@
 
 demo: deps
@@ -109,7 +115,7 @@ demo: deps
 	$(Q)sh tests/demo.sh $(BUILDDIR)
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory check-unit check-programs check-shell
+	$(Q)$(MAKE) --no-print-directory check-unit check-programs check-shell check-images
 	$(Q)$(MAKE) --no-print-directory check-asan
 	$(Q)$(MAKE) --no-print-directory check-clang
 
@@ -120,8 +126,13 @@ check-programs: $(PROG_BINS) $(UNIT_FILES)
 	$(Q)$(PYTHON) tests/test_programs.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_generator.py --build $(BUILDDIR)
 
-check-shell:
+check-shell: $(UNIT_FILES)
 	$(Q)sh tests/check-shell.sh
+
+# Real images from dracut and mkinitramfs, with gpupt installed into this
+# machine for the time of the test (root only; it says SKIP otherwise).
+check-images:
+	$(Q)bash tests/test-images.sh $(BUILDDIR)-images
 
 # The unit and program tests again under AddressSanitizer and UBSan, in a
 # build directory of their own so the plain build stays as the caller made it.
@@ -143,6 +154,13 @@ install: all
 		$(DESTDIR)$(DOCDIR)
 	install -d $(DESTDIR)$(GENERATORDIR) $(DESTDIR)$(LIBEXECDIR)/gpupt $(DESTDIR)$(UDEVRULESDIR)
 	install -m 0644 $(BUILDDIR)/units/90-gpupt-mdev.rules $(DESTDIR)$(UDEVRULESDIR)/
+	install -d $(DESTDIR)$(DRACUTMODDIR)/90gpupt $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top
+	install -m 0755 $(BUILDDIR)/dracut/90gpupt/module-setup.sh \
+		$(BUILDDIR)/dracut/90gpupt/gpupt-pre-udev.sh $(DESTDIR)$(DRACUTMODDIR)/90gpupt/
+	install -m 0755 $(BUILDDIR)/initramfs-tools/hooks/gpupt $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/
+	install -m 0755 $(BUILDDIR)/initramfs-tools/scripts/init-top/gpupt \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/
 	install -m 0755 $(BUILDDIR)/gpupt-check $(DESTDIR)$(BINDIR)/
 	install -m 0755 $(BUILDDIR)/gpupt-generator $(DESTDIR)$(GENERATORDIR)/
 	install -m 0755 $(BUILDDIR)/gpupt-apply $(DESTDIR)$(LIBEXECDIR)/gpupt/
@@ -154,9 +172,12 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gpupt-check $(DESTDIR)$(GENERATORDIR)/gpupt-generator
 	rm -rf $(DESTDIR)$(LIBEXECDIR)/gpupt
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/90-gpupt-mdev.rules
+	rm -rf $(DESTDIR)$(DRACUTMODDIR)/90gpupt
+	rm -f $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/gpupt \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/gpupt
 	for p in $(MAN_PAGES); do s=$${p##*.}; \
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; done
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
-	rm -rf $(BUILDDIR) $(BUILDDIR)-asan $(BUILDDIR)-clang
+	rm -rf $(BUILDDIR) $(BUILDDIR)-asan $(BUILDDIR)-clang $(BUILDDIR)-images

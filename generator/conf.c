@@ -112,6 +112,34 @@ bool conf_name_valid(const char *name)
         return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
 }
 
+int conf_hash(const struct conf *c, char out[static 65])
+{
+        size_t skip = strlen(root_dir());
+        struct sha256 s;
+        uint8_t h[32];
+
+        sha256_init(&s);
+        for (size_t i = 0; i < c->n_files; i++) {
+                _cleanup_free_ char *text = NULL;
+                const char *name = c->files[i];
+                size_t len;
+                int r;
+
+                r = read_file(c->files[i], CONF_FILE_MAX, &text, &len);
+                if (r < 0)
+                        return r;
+                if (skip && strncmp(name, root_dir(), skip) == 0)
+                        name += skip;
+                sha256_update(&s, name, strlen(name) + 1);
+                sha256_update(&s, text, len);
+                sha256_update(&s, "", 1);
+        }
+        sha256_final(&s, h);
+        for (size_t i = 0; i < 32; i++)
+                snprintf(out + 2 * i, 3, "%02x", h[i]);
+        return 0;
+}
+
 void conf_mdev_uuid(const char *name, char out[static 37])
 {
         /* RFC 9562 name-based version 8: SHA-256 over a namespace of gpupt's

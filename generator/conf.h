@@ -85,6 +85,11 @@ int conf_load(const char *path, struct conf **ret, struct conf_error *err);
 void conf_free(struct conf *c);
 void conf_error_done(struct conf_error *e);
 
+/* SHA-256, in hex, over every file of the config (its path without the
+ * root, a NUL, its bytes, a NUL), in reading order: what an initramfs
+ * records when it packs the config, and what gpupt-check compares. */
+int conf_hash(const struct conf *c, char out[static 65]);
+
 /* The stable default mdev UUID for an entry name. */
 void conf_mdev_uuid(const char *name, char out[static 37]);
 /* Checks a name is [A-Za-z0-9_.-]{1,64}. */

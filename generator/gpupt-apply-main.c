@@ -15,7 +15,7 @@
 static int usage(void)
 {
         fprintf(stderr, "Usage: gpupt-apply [--root DIR] claim | group N | sriov NAME | "
-                        "mdev PARENT | check-config\n"
+                        "mdev PARENT | check-config | config-hash\n"
                         "See gpupt-apply(8).\n");
         return 2;
 }
@@ -62,6 +62,18 @@ int main(int argc, char **argv)
         if (streq(cmd, "check-config")) {
                 conf_free(conf);
                 return 0;
+        }
+        if (streq(cmd, "config-hash")) {
+                char hash[65];
+
+                r = conf_hash(conf, hash);
+                conf_free(conf);
+                if (r < 0) {
+                        fprintf(stderr, "gpupt-apply: reading the config: %s\n", strerror(-r));
+                        return 1;
+                }
+                printf("%s\n", hash);
+                return fflush(stdout) == 0 ? 0 : 1;
         }
 
         r = host_new(&host);

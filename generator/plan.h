@@ -90,3 +90,4 @@ int detect_modules(struct plan *p);      /* module-missing, host-driver-builtin,
 int detect_bars(struct plan *p);         /* bar-unsupported */
 int detect_sriov(struct plan *p);        /* sriov-unsupported */
 int detect_mdevs(struct plan *p);        /* mdev-type-unknown, mdev-no-instances */
+int detect_initramfs(struct plan *p);    /* initramfs-stale */

@@ -3,7 +3,10 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 
-files=$(find tests dracut initramfs-tools .ci -type f \( -name '*.sh' -o -path 'initramfs-tools/*' -o -name run \) 2>/dev/null | sort)
+# The sources (*.in hold @PLACEHOLDERS@ only inside strings) and the test scripts.
+files=$(find tests dracut initramfs-tools .ci -type f \
+    \( -name '*.sh' -o -name '*.sh.in' -o -path 'initramfs-tools/*' -o -name run \) \
+    2>/dev/null | sort)
 [ -n "$files" ] || { echo "shellcheck: no shell files"; exit 0; }
 # shellcheck disable=SC2086 # the list is one path per word
 if shellcheck -x $files; then

@@ -22,11 +22,17 @@ pciutils:lspci
 shellcheck:shellcheck
 clang:clang
 systemd:systemd-analyze
+dracut-core:dracut
+initramfs-tools:mkinitramfs
+zstd:zstd
+cpio:cpio
+linux-image-amd64:kernel
 "
 
 have() {
     case $1 in
     pc:*) pkg-config --exists "${1#pc:}" 2>/dev/null ;;
+    kernel) ls /lib/modules/*/modules.dep >/dev/null 2>&1 ;;
     *) command -v "$1" >/dev/null 2>&1 || [ -x "/sbin/$1" ] || [ -x "/usr/sbin/$1" ] ;;
     esac
 }

@@ -228,6 +228,40 @@ class EightGpus(Base):
         p = check(os.path.join(TMP, "does-not-exist"))
         self.assertEqual(p.returncode, 2)
 
+    def test_initramfs_stale(self):
+        r = copy_root("eight-gpus", "stale")
+        rel = os.path.join(r, "proc", "sys", "kernel", "osrelease")
+        release = open(rel).read().strip()
+        h = subprocess.run([os.path.join(BUILD, "gpupt-apply"), "--root", r, "config-hash"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+        self.assertRegex(h, r"^[0-9a-f]{64}$")
+        os.makedirs(os.path.join(r, "var", "lib", "gpupt"))
+        record = os.path.join(r, "var", "lib", "gpupt", f"initramfs-{release}.sha256")
+        with open(record, "w") as f:
+            f.write(h + "\n")
+        self.assertNoCode(self.run_json(r, 0), "initramfs-stale")
+        with open(os.path.join(r, "etc", "gpupt.conf"), "a") as f:
+            f.write("# edited after the image was built\n")
+        data = self.run_json(r, 0)
+        self.assertRaisesCode(data, "initramfs-stale", "warning")
+        msg = [p["message"] for p in data["problems"] if p["code"] == "initramfs-stale"][0]
+        self.assertIn("update-initramfs -u -k " + release, msg)
+        # a dracut system is told to run dracut
+        os.makedirs(os.path.join(r, "usr", "bin"))
+        dracut = os.path.join(r, "usr", "bin", "dracut")
+        with open(dracut, "w") as f:
+            f.write("#!/bin/sh\n")
+        os.chmod(dracut, 0o755)
+        data = self.run_json(r, 0)
+        msg = [p["message"] for p in data["problems"] if p["code"] == "initramfs-stale"][0]
+        self.assertIn("dracut -f --kver " + release, msg)
+        # rebuilt: the record matches again
+        h = subprocess.run([os.path.join(BUILD, "gpupt-apply"), "--root", r, "config-hash"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+        with open(record, "w") as f:
+            f.write(h + "\n")
+        self.assertNoCode(self.run_json(r, 0), "initramfs-stale")
+
     def test_device_changed(self):
         r = root("eight-gpus")
         conf = os.path.join(TMP, "expect.conf")

@@ -1,0 +1,113 @@
+#!/bin/bash
+# Builds real initramfs images with dracut and mkinitramfs, with gpupt
+# installed on this machine, and looks inside: the helper and its libraries,
+# the config, the vfio modules, and the script that claims before udev.
+# Needs root (it installs into the system and removes itself afterwards).
+set -euo pipefail
+
+build=${1:-build-images}
+passed=0
+failed=0
+
+skip() {
+    echo "images: SKIP ($*)"
+    echo "images: 0 passed, 0 failed, 1 skipped"
+    exit 0
+}
+
+[ "$(id -u)" -eq 0 ] || skip "needs root to install into the system"
+command -v dracut >/dev/null || skip "dracut is not installed"
+command -v mkinitramfs >/dev/null || skip "initramfs-tools is not installed"
+kver=$(find /lib/modules -mindepth 2 -maxdepth 2 -name modules.dep -printf '%h\n' 2>/dev/null |
+    xargs -rn1 basename | sort -V | tail -n1)
+[ -n "$kver" ] || skip "no kernel in /lib/modules"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/gpupt-images.XXXXXX")
+saved_conf=
+cleanup() {
+    make -s BUILDDIR="$build" PREFIX=/usr uninstall >/dev/null 2>&1 || true
+    rm -f /etc/gpupt.conf "/var/lib/gpupt/initramfs-$kver.sha256"
+    rmdir /var/lib/gpupt 2>/dev/null || true
+    if [ -n "$saved_conf" ]; then mv "$saved_conf" /etc/gpupt.conf; fi
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+if [ -e /etc/gpupt.conf ]; then
+    saved_conf=$tmp/gpupt.conf.saved
+    mv /etc/gpupt.conf "$saved_conf"
+fi
+
+check() {
+    local what=$1
+    shift
+    if "$@"; then
+        passed=$((passed + 1))
+    else
+        echo "images: FAIL: $what" >&2
+        failed=$((failed + 1))
+    fi
+}
+
+has() { grep -qE "$2" "$1"; }
+
+make -s BUILDDIR="$build" PREFIX=/usr all install >/dev/null
+cat >/etc/gpupt.conf <<'CONF'
+device "vm-display" {
+  bdf = "0000:00:06"
+}
+CONF
+
+# dracut, shell initrd: the pre-udev hook
+dracut -q --force --no-hostonly --no-compress --kver "$kver" -m "base gpupt" "$tmp/dracut.img" 2>"$tmp/dracut.log" ||
+    { cat "$tmp/dracut.log" >&2; exit 1; }
+lsinitrd "$tmp/dracut.img" >"$tmp/dracut.list"
+check "dracut: helper" has "$tmp/dracut.list" ' usr/libexec/gpupt/gpupt-apply$'
+check "dracut: libconfuse" has "$tmp/dracut.list" 'libconfuse\.so'
+check "dracut: libkmod" has "$tmp/dracut.list" 'libkmod\.so'
+check "dracut: config" has "$tmp/dracut.list" ' etc/gpupt\.conf$'
+check "dracut: vfio-pci" has "$tmp/dracut.list" 'vfio/pci/vfio-pci\.ko'
+check "dracut: vfio_iommu_type1" has "$tmp/dracut.list" 'vfio_iommu_type1\.ko'
+check "dracut: pre-udev hook" has "$tmp/dracut.list" 'hooks/pre-udev/30-gpupt-pre-udev\.sh$'
+check "dracut: recorded hash" cmp -s "/var/lib/gpupt/initramfs-$kver.sha256" \
+    <(/usr/libexec/gpupt/gpupt-apply config-hash)
+
+# dracut, systemd initrd: the generator instead of the hook
+dracut -q --force --no-hostonly --no-compress --kver "$kver" \
+    -m "systemd systemd-initrd base kernel-modules udev-rules gpupt" "$tmp/dracut-sd.img" \
+    2>"$tmp/dracut-sd.log" || { cat "$tmp/dracut-sd.log" >&2; exit 1; }
+lsinitrd "$tmp/dracut-sd.img" >"$tmp/dracut-sd.list"
+check "dracut systemd: generator" has "$tmp/dracut-sd.list" 'system-generators/gpupt-generator$'
+check "dracut systemd: helper" has "$tmp/dracut-sd.list" ' usr/libexec/gpupt/gpupt-apply$'
+check "dracut systemd: no shell hook" bash -c "! grep -q gpupt-pre-udev '$tmp/dracut-sd.list'"
+
+# initramfs-tools: init-top, ordered before udev. A private configuration
+# with MODULES=list keeps the image small; the hooks are the system's.
+cp -a /etc/initramfs-tools "$tmp/itools-conf"
+sed -i -e 's/^MODULES=.*/MODULES=list/' -e 's/^COMPRESS=.*/COMPRESS=gzip/' \
+    "$tmp/itools-conf/initramfs.conf"
+mkinitramfs -d "$tmp/itools-conf" -o "$tmp/itools.img" "$kver" 2>"$tmp/itools.log" ||
+    { cat "$tmp/itools.log" >&2; exit 1; }
+lsinitramfs "$tmp/itools.img" >"$tmp/itools.list"
+check "initramfs-tools: helper" has "$tmp/itools.list" '^usr/libexec/gpupt/gpupt-apply$'
+check "initramfs-tools: libconfuse" has "$tmp/itools.list" 'libconfuse\.so'
+check "initramfs-tools: config" has "$tmp/itools.list" '^etc/gpupt\.conf$'
+check "initramfs-tools: vfio-pci" has "$tmp/itools.list" 'vfio/pci/vfio-pci\.ko'
+check "initramfs-tools: init-top script" has "$tmp/itools.list" '^scripts/init-top/gpupt$'
+mkdir "$tmp/unpacked"
+unmkinitramfs "$tmp/itools.img" "$tmp/unpacked"
+order=$(find "$tmp/unpacked" -path '*scripts/init-top/ORDER' | head -n1)
+gpupt_line=$(grep -n 'init-top/gpupt' "$order" | head -n1 | cut -d: -f1)
+udev_line=$(grep -n 'init-top/udev' "$order" | head -n1 | cut -d: -f1)
+check "initramfs-tools: gpupt before udev in init-top/ORDER" \
+    test -n "$gpupt_line" -a -n "$udev_line" -a "${gpupt_line:-0}" -lt "${udev_line:-0}"
+
+# initramfs-stale: the config changes after the build; a rebuild records it again
+before=$(cat "/var/lib/gpupt/initramfs-$kver.sha256")
+echo '# edited after the image was built' >>/etc/gpupt.conf
+check "stale: hash differs after an edit" test "$before" != "$(/usr/libexec/gpupt/gpupt-apply config-hash)"
+mkinitramfs -d "$tmp/itools-conf" -o "$tmp/itools.img" "$kver" 2>>"$tmp/itools.log"
+check "stale: rebuild records the new hash" cmp -s "/var/lib/gpupt/initramfs-$kver.sha256" \
+    <(/usr/libexec/gpupt/gpupt-apply config-hash)
+
+echo "images: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
