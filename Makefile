@@ -59,7 +59,7 @@ MAN_PAGES  := $(MAN_SRCS:man/%.scd=$(BUILDDIR)/man/%)
 ALL_CFLAGS := $(BASE_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 
 .PHONY: all deps check check-unit check-programs check-asan check-shell check-clang check-images \
-        demo man \
+        demo man fuzz \
         install \
         uninstall clean help
 .DEFAULT_GOAL := all
@@ -149,6 +149,26 @@ check-clang:
 			$(TEST_BINS:$(BUILDDIR)/%=$(BUILDDIR)-clang/%) && echo "clang: clean build"; \
 	else echo "clang: SKIP (not installed)"; fi
 
+# Bounded fuzzing of every parser with libFuzzer; new inputs stay in
+# $(BUILDDIR)-fuzz, crashes land there as crash-* files.
+FUZZ_TARGETS := conf kmsg cmdline sysfs
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz:
+	$(Q)mkdir -p $(BUILDDIR)-fuzz
+	$(Q)set -e; for t in $(FUZZ_TARGETS); do \
+		clang $(BASE_CFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -Igenerator \
+			-o $(BUILDDIR)-fuzz/fuzz-$$t tests/fuzz/fuzz-$$t.c $(LIB_SRCS) $(PKG_LIBS); \
+		mkdir -p $(BUILDDIR)-fuzz/corpus-$$t; \
+		echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \
+		$(BUILDDIR)-fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+			-artifact_prefix=$(BUILDDIR)-fuzz/crash-$$t- -print_final_stats=1 \
+			$(BUILDDIR)-fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>&1 | \
+			grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || true; \
+		if ls $(BUILDDIR)-fuzz/crash-$$t-* >/dev/null 2>&1; then \
+			echo "fuzz-$$t: crash found, see $(BUILDDIR)-fuzz/"; exit 1; fi; \
+	done
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(DOCDIR)
@@ -180,4 +200,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
-	rm -rf $(BUILDDIR) $(BUILDDIR)-asan $(BUILDDIR)-clang $(BUILDDIR)-images
+	rm -rf $(BUILDDIR) $(BUILDDIR)-asan $(BUILDDIR)-clang $(BUILDDIR)-images $(BUILDDIR)-fuzz

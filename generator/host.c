@@ -163,8 +163,11 @@ static int parse_uevent(struct pci_fn *f, char *text)
                         continue;
                 *v++ = '\0';
                 if (streq(line, "DRIVER")) {
-                        if (!*v || !(f->driver = strdup(v)))
-                                return *v ? -ENOMEM : -EBADMSG;
+                        /* the kernel writes each key once; twice is garbage */
+                        if (!*v || f->driver)
+                                return -EBADMSG;
+                        if (!(f->driver = strdup(v)))
+                                return -ENOMEM;
                 } else if (streq(line, "PCI_CLASS")) {
                         if (parse_hex(v, 0xffffff, &x) < 0)
                                 return -EBADMSG;
@@ -178,6 +181,8 @@ static int parse_uevent(struct pci_fn *f, char *text)
                         if (parse_id_pair(v, &f->subvendor, &f->subdevice) < 0)
                                 return -EBADMSG;
                 } else if (streq(line, "MODALIAS")) {
+                        if (f->modalias)
+                                return -EBADMSG;
                         if (!(f->modalias = strdup(v)))
                                 return -ENOMEM;
                 }
