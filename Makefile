@@ -59,7 +59,7 @@ MAN_PAGES  := $(MAN_SRCS:man/%.scd=$(BUILDDIR)/man/%)
 ALL_CFLAGS := $(BASE_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 
 .PHONY: all deps check check-unit check-programs check-asan check-shell check-clang check-images \
-        demo man fuzz \
+        check-valgrind demo man fuzz \
         install \
         uninstall clean help
 .DEFAULT_GOAL := all
@@ -118,6 +118,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory check-unit check-programs check-shell check-images
 	$(Q)$(MAKE) --no-print-directory check-asan
 	$(Q)$(MAKE) --no-print-directory check-clang
+	$(Q)$(MAKE) --no-print-directory check-valgrind
 
 check-unit: $(TEST_BINS)
 	$(Q)sh tests/run-unit.sh $(TEST_BINS)
@@ -140,6 +141,16 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-po
 check-asan:
 	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)-asan CFLAGS="-O1 -g $(SAN)" \
 		LDFLAGS="$(SAN)" check-unit check-programs
+
+# The unit tests and one gpupt-check run once more under memcheck: no
+# error, no definite leak.
+VALGRIND_CMD := valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+check-valgrind: $(TEST_BINS) $(PROG_BINS)
+	$(Q)VALGRIND="$(VALGRIND_CMD)" sh tests/run-unit.sh $(TEST_BINS)
+	$(Q)d=$$(mktemp -d) && python3 tests/mkfixture.py sriov-gvt $$d/root >/dev/null && \
+		$(VALGRIND_CMD) $(BUILDDIR)/gpupt-check --root $$d/root --json >/dev/null; \
+		s=$$?; rm -rf $$d; [ $$s -ne 99 ] && echo "valgrind: gpupt-check clean" || \
+		{ echo "valgrind: gpupt-check has memory errors"; exit 1; }
 
 # Both compilers must build the whole tree without a warning.
 check-clang:

@@ -26,6 +26,7 @@ dracut-core:dracut
 initramfs-tools:mkinitramfs
 zstd:zstd
 cpio:cpio
+valgrind:valgrind
 linux-image-amd64:kernel
 "
 
