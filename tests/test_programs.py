@@ -309,6 +309,102 @@ class EightGpus(Base):
         self.assertNoCode(data, "partial-slot")
 
 
+class CorruptTrees(Base):
+    """Broken sysfs, proc and kernel logs: never a crash or a hang, and the
+    message names the path."""
+
+    def corrupt(self, name, mutate):
+        r = copy_root("eight-gpus", "corrupt-" + name)
+        mutate(r)
+        for prog, args in (("gpupt-check", ["--root", r, "--json"]),
+                           ("gpupt-check", ["--root", r]),
+                           ("gpupt-generator", [os.path.join(r, "gen")])):
+            if prog == "gpupt-generator":
+                os.makedirs(os.path.join(r, "gen"), exist_ok=True)
+            env = dict(os.environ, GPUPT_ROOT=r)
+            p = subprocess.run([os.path.join(BUILD, prog)] + args, capture_output=True,
+                               text=True, errors="replace", env=env, timeout=60)
+            self.assertIn(p.returncode, (0, 1, 2), f"{prog} {name}: {p.returncode} {p.stderr}")
+            if prog == "gpupt-generator":
+                shutil.rmtree(os.path.join(r, "gen"))
+        return report(r)[1]
+
+    @staticmethod
+    def dev(r, bdf="0000:c1:00.0"):
+        return os.path.realpath(os.path.join(r, "sys/bus/pci/devices", bdf))
+
+    def test_empty_and_garbage_uevent(self):
+        def m(r):
+            open(os.path.join(self.dev(r), "uevent"), "w").close()
+            with open(os.path.join(self.dev(r, "0000:c1:00.1"), "uevent"), "wb") as f:
+                f.write(os.urandom(3000))
+        data = self.corrupt("uevent", m)
+        msgs = " ".join(p["message"] for p in data["problems"])
+        self.assertIn("0000:c1:00.0", msgs)
+        self.assertFalse(data["ready"])
+
+    def test_huge_values(self):
+        def m(r):
+            for attr in ("numa_node", "reset_method", "local_cpulist"):
+                with open(os.path.join(self.dev(r), attr), "w") as f:
+                    f.write("9" * (1 << 20))
+            with open(os.path.join(r, "proc/cmdline"), "w") as f:
+                f.write("x" * (1 << 20))
+        data = self.corrupt("huge", m)
+        self.assertTrue(any("0000:c1:00.0" in p["message"] for p in data["problems"]))
+
+    def test_links(self):
+        def m(r):
+            g = os.path.join(self.dev(r), "iommu_group")
+            os.unlink(g)
+            os.symlink("../../../../kernel/iommu_groups/nowhere", g)
+            loop = os.path.join(r, "sys/bus/pci/devices/0000:c2:00.1")
+            os.unlink(loop)
+            os.symlink("0000:c2:00.1", loop)
+            os.unlink(os.path.join(r, "sys/bus/pci/devices/0000:c3:00.2"))
+            os.symlink("../../../nowhere", os.path.join(r, "sys/bus/pci/devices/0000:c3:00.2"))
+        data = self.corrupt("links", m)
+        self.assertFalse(data["ready"])
+
+    def test_file_where_a_directory_belongs(self):
+        def m(r):
+            shutil.rmtree(os.path.join(r, "sys/kernel/iommu_groups/29"))
+            open(os.path.join(r, "sys/kernel/iommu_groups/29"), "w").close()
+            shutil.rmtree(os.path.join(r, "sys/class/iommu"))
+            open(os.path.join(r, "sys/class/iommu"), "w").close()
+        self.corrupt("file-for-dir", m)
+
+        def whole_bus(r):
+            d = os.path.join(r, "sys/bus/pci/devices")
+            shutil.rmtree(d)
+            open(d, "w").close()
+        data = self.corrupt("bus", whole_bus)
+        self.assertTrue(any("sys/bus/pci/devices" in p["message"] or p["code"] == "no-match"
+                            for p in data["problems"]))
+
+    def test_garbage_kernel_state(self):
+        def m(r):
+            with open(os.path.join(r, "dev/kmsg"), "wb") as f:
+                f.write(os.urandom(1 << 16))
+            with open(os.path.join(r, "proc/cpuinfo"), "wb") as f:
+                f.write(b"vendor_id\t:" + os.urandom(100))
+            with open(os.path.join(r, "proc/sys/kernel/osrelease"), "w") as f:
+                f.write("../../../etc\n")
+            with open(os.path.join(r, "proc/interrupts"), "wb") as f:
+                f.write(os.urandom(5000))
+        self.corrupt("kernel", m)
+
+    def test_vanished_device(self):
+        """A device listed in its group but gone from the bus."""
+        def m(r):
+            d = self.dev(r, "0000:c1:00.2")
+            os.unlink(os.path.join(r, "sys/bus/pci/devices/0000:c1:00.2"))
+            shutil.rmtree(d)
+        data = self.corrupt("vanished", m)
+        self.assertTrue(data["ready"])
+        self.assertEqual(len(data["claims"]), 15)
+
+
 class ScenarioCodes(Base):
     """(scenario, variant or None, exit status, codes raised, codes absent)"""
     CASES = [
