@@ -16,6 +16,10 @@
 
 static unsigned writes;
 static const char *refuse_bdf; /* the driver "fails to probe" this one */
+static const char *fault_suffix; /* a write to a path ending so fails ... */
+static int fault_errno;          /* ... with this */
+static const char *vanish_bdf;   /* this device disappears at its first write */
+static char written[256][512];   /* every path written, for the guarantees */
 
 static void put(const char *path, const char *value)
 {
@@ -89,7 +93,20 @@ static int kernel_write(const char *path, const char *value)
 {
         char p[4096], over[64];
 
+        if (writes < 256)
+                snprintf(written[writes], sizeof(written[writes]), "%s", path);
         writes++;
+        if (fault_suffix && ends(path, fault_suffix))
+                return -fault_errno;
+        if (vanish_bdf && strstr(path, vanish_bdf)) {
+                char cmd[4096];
+
+                snprintf(cmd, sizeof(cmd), "rm -rf '%s/sys/bus/pci/devices/%s/' '%s/sys/bus/pci/devices/%s'",
+                         root_dir(), vanish_bdf, root_dir(), vanish_bdf);
+                assert_int_equal(system(cmd), 0);
+                vanish_bdf = NULL;
+                return -ENODEV;
+        }
         if (ends(path, "/drivers_probe")) {
                 snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/driver_override", root_dir(),
                          value);
@@ -196,6 +213,8 @@ static void open_world(struct world *w, const char *scenario)
         apply_wait_ms = 100;
         writes = 0;
         refuse_bdf = NULL;
+        fault_suffix = NULL;
+        vanish_bdf = NULL;
 }
 
 static void close_world(struct world *w)
@@ -372,6 +391,100 @@ static void test_sriov_and_mdev(void **state)
         close_world(&w);
 }
 
+static int fail_module(const char *name)
+{
+        (void)name;
+        return -ENOENT;
+}
+
+static void test_faults(void **state)
+{
+        static const struct {
+                const char *suffix;
+                int err;
+        } faults[] = {
+                { "0000:03:00.1/driver_override", EBUSY },
+                { "0000:03:00.1/driver_override", EINVAL },
+                { "/resource2_resize", EINVAL },
+                { "/drivers_probe", ENODEV },
+        };
+        struct world w = { 0 };
+
+        (void)state;
+        for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+                open_world(&w, "amd-rebar-igpu");
+                fault_suffix = faults[i].suffix;
+                fault_errno = faults[i].err;
+                load(&w, NULL);
+                assert_true(apply_claims(w.plan) > 0);
+                if (!ends(faults[i].suffix, "drivers_probe") &&
+                    !ends(faults[i].suffix, "_resize"))
+                        assert_driver("0000:03:00.0", "vfio-pci"); /* the other one is done */
+                unload(&w);
+                /* fixed: a re-run completes the job */
+                fault_suffix = NULL;
+                load(&w, NULL);
+                assert_int_equal(apply_claims(w.plan), 0);
+                assert_driver("0000:03:00.0", "vfio-pci");
+                assert_driver("0000:03:00.1", "vfio-pci");
+                close_world(&w);
+        }
+
+        /* a device that vanishes between the scan and the write */
+        open_world(&w, "amd-rebar-igpu");
+        vanish_bdf = "0000:03:00.1";
+        load(&w, NULL);
+        assert_int_equal(apply_claims(w.plan), 1);
+        assert_driver("0000:03:00.0", "vfio-pci");
+        close_world(&w);
+
+        /* a module that cannot be loaded: said, and the bind still tried */
+        open_world(&w, "amd-rebar-igpu");
+        apply_load_module = fail_module;
+        load(&w, NULL);
+        assert_int_equal(apply_claims(w.plan), 0);
+        apply_load_module = NULL;
+        close_world(&w);
+}
+
+/* Nothing is written outside the attributes of the devices the config
+ * names, their VFs and mdev types, and the bus's drivers_probe. */
+static void test_writes_stay_inside(void **state)
+{
+        static const char *const allowed[] = {
+                "/sys/bus/pci/drivers_probe",
+                "/sys/bus/pci/devices/0000:03:00.0/",
+                "/sys/bus/pci/devices/0000:03:00.1/",
+                "/sys/bus/pci/devices/0000:01:00.0/",
+                "/sys/bus/pci/devices/0000:01:10.",
+                "/sys/class/mdev_bus/0000:00:02.0/mdev_supported_types/i915-GVTg_V5_4/create",
+        };
+        const char *scenarios[] = { "amd-rebar-igpu", "sriov-gvt" };
+        struct world w = { 0 };
+
+        (void)state;
+        for (size_t s = 0; s < 2; s++) {
+                open_world(&w, scenarios[s]);
+                load(&w, NULL);
+                assert_int_equal(apply_claims(w.plan), 0);
+                for (size_t i = 0; i < w.plan->n_sriovs; i++)
+                        assert_int_equal(apply_sriov(w.plan, w.plan->sriovs[i].entry->name), 0);
+                assert_int_equal(apply_mdevs(w.plan, "0000:00:02.0"), 0);
+                assert_true(writes > 0 && writes < 256);
+                for (unsigned i = 0; i < writes; i++) {
+                        const char *rel = written[i] + strlen(w.root);
+                        bool ok = false;
+
+                        assert_memory_equal(written[i], w.root, strlen(w.root));
+                        for (size_t k = 0; k < sizeof(allowed) / sizeof(allowed[0]) && !ok; k++)
+                                ok = strncmp(rel, allowed[k], strlen(allowed[k])) == 0;
+                        if (!ok)
+                                fail_msg("wrote %s", rel);
+                }
+                close_world(&w);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -379,6 +492,8 @@ int main(void)
                 cmocka_unit_test(test_refusals),
                 cmocka_unit_test(test_never_binds),
                 cmocka_unit_test(test_sriov_and_mdev),
+                cmocka_unit_test(test_faults),
+                cmocka_unit_test(test_writes_stay_inside),
         };
 
         return cmocka_run_group_tests_name("apply", tests, NULL, NULL);

@@ -151,6 +151,30 @@ class Generator(unittest.TestCase):
         self.assertEqual(h.returncode, 1)
         self.assertRegex(h.stderr, r"gpupt\.conf:\d+: ")
 
+    def test_no_injection(self):
+        """Names and values cannot carry specifiers or new lines into units."""
+        hostile = [
+            'device "a%n" {\n  bdf = "0000:c1:00"\n}\n',
+            'sriov "x\\nExecStart=/bin/sh" {\n  pf = "0000:c1:00.0"\n  vfs = 1\n}\n',
+            'mdev "m" {\n  parent = "p%i"\n  type = "t"\n}\n',
+            'mdev "m" {\n  parent = "0000:00:02.0"\n  type = "a\tb"\n}\n',
+            'device "d" {\n  bdf = "0000:c1:00"\n  driver = "vfio-pci\\nUser=root"\n}\n',
+        ]
+        for i, text in enumerate(hostile):
+            with self.subTest(config=text):
+                r = os.path.join(TMP, "roots", "inject%d" % i)
+                shutil.copytree(root("eight-gpus"), r, symlinks=True)
+                with open(os.path.join(r, "etc", "gpupt.conf"), "w") as f:
+                    f.write(text)
+                p, out = generate(r, "inject%d" % i)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(sorted(tree(out)), [
+                    "normal/gpupt-config.service",
+                    "normal/sysinit.target.wants/gpupt-config.service"])
+                body = tree(out)["normal/gpupt-config.service"]
+                self.assertNotIn("%n", body)
+                self.assertNotIn("/bin/sh", body)
+
     def test_off_and_nothing(self):
         r = os.path.join(TMP, "roots", "off")
         shutil.copytree(root("eight-gpus"), r, symlinks=True)
