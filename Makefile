@@ -15,6 +15,7 @@ GENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemgeneratordir 
                        2>/dev/null),/usr/lib/systemd/system-generators)
 DRACUTMODDIR ?= $(PREFIX)/lib/dracut/modules.d
 INITRAMFSTOOLSDIR ?= $(PREFIX)/share/initramfs-tools
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 UDEVRULESDIR ?= $(or $(shell $(PKG_CONFIG) --variable=udevdir udev 2>/dev/null),/usr/lib/udev)/rules.d
 DESTDIR     ?=
 
@@ -198,6 +199,9 @@ install: all
 	for p in $(MAN_PAGES); do \
 		s=$${p##*.}; install -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/; done
 	install -m 0644 conf/gpupt.conf README.md $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(COMPLETIONDIR)
+	install -m 0644 conf/bash-completion/gpupt-check conf/bash-completion/gpupt-apply \
+		$(DESTDIR)$(COMPLETIONDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gpupt-check $(DESTDIR)$(GENERATORDIR)/gpupt-generator
@@ -209,6 +213,7 @@ uninstall:
 	for p in $(MAN_PAGES); do s=$${p##*.}; \
 		rm -f $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; done
 	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(COMPLETIONDIR)/gpupt-check $(DESTDIR)$(COMPLETIONDIR)/gpupt-apply
 
 clean:
 	rm -rf $(BUILDDIR) $(BUILDDIR)-asan $(BUILDDIR)-clang $(BUILDDIR)-images $(BUILDDIR)-fuzz
