@@ -5,7 +5,7 @@
 #include "plan.h"
 
 /* "8M", "16G": what a person wrote in the config. */
-static const char *size_str(unsigned log2_mib, char buf[static 32])
+const char *bar_size_str(unsigned log2_mib, char buf[static 32])
 {
         static const char units[] = "MGTPE";
         unsigned u = 0;
@@ -30,7 +30,7 @@ static void offered(uint64_t mask, char *buf, size_t size)
 
                 if (!(mask & (UINT64_C(1) << b)))
                         continue;
-                k = snprintf(buf + len, size - len, "%s%s", len ? " " : "", size_str(b, s));
+                k = snprintf(buf + len, size - len, "%s%s", len ? " " : "", bar_size_str(b, s));
                 if (k < 0 || (size_t)k >= size - len)
                         break;
                 len += (size_t)k;
@@ -54,7 +54,7 @@ int detect_bars(struct plan *p)
                                                  "needs Linux 6.1+ and Resizable BAR enabled in "
                                                  "the firmware); remove \"%u:%s\" from \"%s\"",
                                                  c->fn->bdf, b->index, b->index, b->index,
-                                                 size_str(b->log2_mib, want), c->entry->name);
+                                                 bar_size_str(b->log2_mib, want), c->entry->name);
                         else if (b->log2_mib >= 64 ||
                                  !(c->fn->bar_sizes[b->index] & (UINT64_C(1) << b->log2_mib))) {
                                 offered(c->fn->bar_sizes[b->index], have, sizeof(have));
@@ -62,7 +62,7 @@ int detect_bars(struct plan *p)
                                                  &c->fn->addr, c->entry->name,
                                                  "BAR %u of %s cannot be %s; it offers %s",
                                                  b->index, c->fn->bdf,
-                                                 size_str(b->log2_mib, want),
+                                                 bar_size_str(b->log2_mib, want),
                                                  *have ? have : "no sizes");
                         }
                         if (r < 0)

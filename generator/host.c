@@ -240,6 +240,8 @@ static int load_fn(struct host *h, const struct pci_addr *a, struct pci_fn **ret
         memcpy(f->bdf, name, sizeof(name));
         f->iommu_group = -1;
         f->numa_node = -1;
+        for (unsigned i = 0; i < PCI_BAR_COUNT; i++)
+                f->bar_now[i] = -1;
         f->boot_vga = -1;
         f->sriov_totalvfs = -1;
         r = parse_uevent(f, uevent);
@@ -304,10 +306,31 @@ static int attr_str(int dfd, const char *name, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
+/* `resource` holds "start end flags" per BAR; a BAR's size is end - start + 1. Sizes
+ * that are not a whole power-of-two number of MiB stay unknown. */
+static void bar_sizes_now(const char *res, int now[static PCI_BAR_COUNT])
+{
+        for (unsigned i = 0; i < PCI_BAR_COUNT && *res; i++) {
+                unsigned long long start, end, flags;
+                const char *nl = strchr(res, '\n');
+
+                if (sscanf(res, "%llx %llx %llx", &start, &end, &flags) == 3 && end > start) {
+                        unsigned long long size = end - start + 1;
+
+                        if (size >= (1ULL << 20) && (size & (size - 1)) == 0)
+                                now[i] = __builtin_ctzll(size) - 20;
+                }
+                if (!nl)
+                        break;
+                res = nl + 1;
+        }
+}
+
 int host_details(struct host *h, struct pci_fn *f)
 {
         _cleanup_close_ int dfd = -1;
         char buf[64];
+        bool any_resizable = false;
         int dir, r, v;
 
         if (f->details)
@@ -362,6 +385,14 @@ int host_details(struct host *h, struct pci_fn *f)
                         return -EBADMSG;
                 f->bar_resizable[i] = true;
                 f->bar_sizes[i] = mask;
+                any_resizable = true;
+        }
+        /* The current sizes, only where a BAR can be resized: one more read for those few. */
+        if (any_resizable) {
+                char res[2048];
+
+                if (read_attr_at(dfd, "resource", res, sizeof(res)) >= 0)
+                        bar_sizes_now(res, f->bar_now);
         }
         {
                 char target[PATH_MAX];

@@ -32,6 +32,7 @@ struct pci_fn {
         int sriov_numvfs;
         uint64_t bar_sizes[PCI_BAR_COUNT]; /* resourceN_resize: bit n = 2^n MiB; 0 none */
         bool bar_resizable[PCI_BAR_COUNT];
+        int bar_now[PCI_BAR_COUNT];        /* log2 MiB of a resizable BAR now; -1 unknown */
         bool is_vf;
         struct pci_addr physfn;
 };

@@ -183,6 +183,31 @@ static void human_iommu(FILE *f, const struct iommu_state *s)
                 *s->default_domain ? "; default domain: " : "", s->default_domain);
 }
 
+/* The BARs the claim resizes, each with the size it has now where sysfs says. */
+static void print_bars(FILE *f, const struct plan *p)
+{
+        bool header = false;
+
+        for (size_t i = 0; i < p->n_claims; i++) {
+                const struct claim *c = &p->claims[i];
+
+                for (size_t j = 0; j < c->n_bars; j++) {
+                        unsigned idx = c->bars[j].index;
+                        char want[32], now[32] = "-";
+
+                        if (!header) {
+                                fprintf(f, "\n%-13s %-16s %3s %8s %8s\n", "BAR RESIZE", "ENTRY",
+                                        "BAR", "NOW", "AT BOOT");
+                                header = true;
+                        }
+                        if (c->fn->bar_now[idx] >= 0)
+                                bar_size_str((unsigned)c->fn->bar_now[idx], now);
+                        fprintf(f, "%-13s %-16.16s %3u %8s %8s\n", c->fn->bdf, c->entry->name,
+                                idx, now, bar_size_str(c->bars[j].log2_mib, want));
+                }
+        }
+}
+
 void report_human(FILE *f, const struct plan *p)
 {
         struct pciids *db = NULL;
@@ -222,6 +247,7 @@ void report_human(FILE *f, const struct plan *p)
                 }
                 pciids_free(db);
         }
+        print_bars(f, p);
         if (p->n_sriovs) {
                 fprintf(f, "\n%-13s %-16s %5s %5s %5s  %s\n", "SR-IOV PF", "ENTRY", "VFS", "NOW",
                         "MAX", "VF DRIVER");

@@ -490,6 +490,12 @@ class ScenarioCodes(Base):
         self.assertIsNotNone(msg["bdf"])
         self.assertRegex(msg["message"], r"[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]")
 
+    def test_bar_resize_shown(self):
+        # people see it; the JSON keeps the fixed shape of gpupt-check(8)
+        self.run_json(root("amd-rebar-igpu"), 0)
+        out = check(root("amd-rebar-igpu")).stdout
+        self.assertRegex(out, r"BAR RESIZE.*\n0000:03:00\.0 +vm-amd +2 +2M +8M\n")
+
     def test_sriov_and_mdevs(self):
         data = self.run_json(root("sriov-gvt"), 0)
         self.assertEqual(len(data["sriov"]), 1)
