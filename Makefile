@@ -60,6 +60,7 @@ MAN_PAGES  := $(MAN_SRCS:man/%.scd=$(BUILDDIR)/man/%)
 ALL_CFLAGS := $(BASE_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 
 .PHONY: all deps check check-unit check-programs check-asan check-shell check-clang check-images \
+        check-package \
         check-valgrind demo man fuzz \
         install \
         uninstall clean help
@@ -70,7 +71,8 @@ all: $(PROG_BINS) man $(UNIT_FILES)
 help:
 	@echo "make [all]        build the programs and man pages into $(BUILDDIR)/"
 	@echo "make demo         run gpupt-check on the recorded 8-GPU server"
-	@echo "make check        unit, program and sanitizer tests"
+	@echo "make check        unit, program, image, package and sanitizer tests"
+	@echo "make check-package  build, lintian, install, run and purge the Debian package"
 	@echo "make install      DESTDIR=… PREFIX=… (default $(PREFIX))"
 	@echo "make deps         install missing build dependencies (as root) or name them"
 
@@ -117,6 +119,7 @@ demo: deps
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory check-unit check-programs check-shell check-images
+	$(Q)$(MAKE) --no-print-directory check-package
 	$(Q)$(MAKE) --no-print-directory check-asan
 	$(Q)$(MAKE) --no-print-directory check-clang
 	$(Q)$(MAKE) --no-print-directory check-valgrind
@@ -135,6 +138,11 @@ check-shell: $(UNIT_FILES)
 # machine for the time of the test (root only; it says SKIP otherwise).
 check-images:
 	$(Q)bash tests/test-images.sh $(BUILDDIR)-images
+
+# The Debian package: built from the tracked files, lintian, installed, run on
+# a fixture and purged (root only; it says SKIP otherwise).
+check-package:
+	$(Q)bash tests/test-package.sh
 
 # The unit and program tests again under AddressSanitizer and UBSan, in a
 # build directory of their own so the plain build stays as the caller made it.

@@ -28,6 +28,10 @@ zstd:zstd
 cpio:cpio
 valgrind:valgrind
 linux-image-amd64:kernel
+dpkg-dev:dpkg-buildpackage
+debhelper:dh
+fakeroot:fakeroot
+lintian:lintian
 "
 
 have() {
