@@ -265,6 +265,9 @@ static int claim_one(const struct claim *c)
                        apply_wait_ms, after ? after : "none");
                 return -ETIMEDOUT;
         }
+        /* One line per claim: in the initramfs it lands in the kernel log with
+         * its timestamp, which is how a person sees when the claim happened. */
+        report(bdf, "bound to %s%s%s", want, now ? ", taken from " : "", now ? now : "");
         return 0;
 }
 
