@@ -1,0 +1,180 @@
+#!/bin/bash
+# Runs inside the VM test guest once the boot is done: checks what the boot
+# did for the scenario named by gpupt_test= on the kernel command line and
+# writes one line per check to the second serial port, then powers off.
+#   RESULT <scenario> PASS|FAIL <check>[: what was seen]
+#   INFO <scenario> <key> <value>
+# The host side (tests/vm/run.sh) reads those lines back.
+set -u
+
+out=/dev/ttyS1
+[ -c "$out" ] || out=/dev/console
+exec 3>"$out"
+
+scenario=unknown
+builder=unknown
+for arg in $(cat /proc/cmdline); do
+    case $arg in
+    gpupt_test=*) scenario=${arg#gpupt_test=} ;;
+    gpupt_builder=*) builder=${arg#gpupt_builder=} ;;
+    esac
+done
+tag="$builder/$scenario"
+
+pass() { echo "RESULT $tag PASS $*" >&3; }
+fail() { echo "RESULT $tag FAIL $*" >&3; }
+info() { echo "INFO $tag $*" >&3; }
+# check NAME COMMAND...: PASS when the command succeeds
+check() {
+    local name=$1
+    shift
+    if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+drv() {
+    local l
+    l=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null) || { echo none; return; }
+    echo "${l##*/}"
+}
+is_drv() {
+    local now
+    now=$(drv "$1")
+    [ "$now" = "$2" ] && return 0
+    echo "  $1 is on $now, not $2" >&3
+    return 1
+}
+not_drv() {
+    local now
+    now=$(drv "$1")
+    [ "$now" != "$2" ] && return 0
+    echo "  $1 is on $2" >&3
+    return 1
+}
+
+journal() { journalctl -b --no-pager -o short-monotonic "$@" 2>/dev/null; }
+failed_units() { systemctl --failed --plain --no-legend 2>/dev/null | awk '{print $1}'; }
+gpupt_failed() { failed_units | grep '^gpupt' || true; }
+no_vfio() {
+    local d bad=0
+    for d in /sys/bus/pci/drivers/vfio-pci/0000:*; do
+        [ -e "$d" ] || continue
+        echo "  ${d##*/} is on vfio-pci" >&3
+        bad=1
+    done
+    return $bad
+}
+unit_says() { # unit, extended regex
+    journal -u "$1" | grep -Eq "$2" && return 0
+    echo "  the journal of $1 does not match /$2/:" >&3
+    journal -u "$1" | tail -n 5 | sed 's/^/    /' >&3
+    return 1
+}
+
+# Seconds of uptime when the kernel or the journal first saw the claim of $1.
+claim_time() {
+    journal | grep -m1 "gpupt-apply: $1: bound to" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'
+}
+
+# What gpupt-check says now must match what the boot did: ready, every
+# claimed function on the driver it names for the boot, the VF count reached.
+check_agrees() {
+    local json claims agree
+    json=$(gpupt-check --json 2>/dev/null)
+    claims=$(printf '%s\n' "$json" | grep -c '"bdf": ')
+    agree=$(printf '%s\n' "$json" |
+        grep -c '"driver_now": "vfio-pci", "driver_at_boot": "vfio-pci"')
+    info check-claims "$claims"
+    check "gpupt-check is ready" grep -q '"ready": true' <<<"$json"
+    check "gpupt-check: every claim is on its boot driver ($agree of $claims)" \
+        test "$claims" -gt 0 -a "$claims" = "$agree"
+    check "gpupt-check: VFs as configured" grep -q '"vfs": 2, "vfs_now": 2' <<<"$json"
+    check "gpupt-check: no problem reported" test -z "$(gpupt-check --quiet 2>&1)"
+}
+
+scenario_split() {
+    local t vf
+    check "06.0 on vfio-pci" is_drv 0000:00:06.0 vfio-pci
+    check "06.1 on vfio-pci" is_drv 0000:00:06.1 vfio-pci
+    check "identical 03.0 stays on bochs-drm" is_drv 0000:00:03.0 bochs-drm
+    check "the host drivers were loaded" grep -q '^snd_hda_intel ' /proc/modules
+    check "claimed before any host driver (nothing taken from one)" \
+        test -z "$(journal | grep 'gpupt-apply: 0000:00:06\.[01]: bound to .*taken from')"
+    check "bochs-drm never bound 06.0" test -z "$(journal -k | grep 'bochs-drm 0000:00:06.0')"
+    t=$(claim_time 0000:00:06.0)
+    check "the claim is in the log" test -n "$t"
+    info claim-seconds "${t:-none}"
+
+    check "SR-IOV: 2 VFs on the nvme PF" \
+        test "$(cat /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs 2>/dev/null)" = 2
+    for vf in /sys/bus/pci/devices/0000:01:00.0/virtfn*; do
+        [ -e "$vf" ] || continue
+        vf=$(readlink "$vf")
+        check "SR-IOV: VF ${vf##*/} on vfio-pci" is_drv "${vf##*/}" vfio-pci
+    done
+    check "SR-IOV: PF keeps nvme" is_drv 0000:01:00.0 nvme
+    check "no gpupt unit failed" test -z "$(gpupt_failed)"
+
+    if [ -e /etc/gpupt.conf.d/mtty.conf ]; then
+        local uuid
+        uuid=$(gpupt-check --json | sed -n 's/.*"parent": "mtty".*"uuid": "\([0-9a-f-]*\)".*/\1/p')
+        check "mdev: gpupt-check names the mtty mdev" test -n "$uuid"
+        check "mdev: $uuid exists on mtty" test -e "/sys/bus/mdev/devices/$uuid"
+        check "mdev: its IOMMU group exists" test -e "/sys/bus/mdev/devices/$uuid/iommu_group"
+    else
+        info mdev "skipped: no mtty module in this image"
+    fi
+    check_agrees
+}
+
+scenario_impure() {
+    local failed
+    failed=$(gpupt_failed)
+    info failed "$(echo "$failed" | tr '\n' ' ')"
+    check "the group unit failed" grep -q '^gpupt-group@' <<<"$failed"
+    check "only the group unit failed" test "$(grep -c . <<<"$failed")" = 1
+    check "its message names 00:1f.0 and 00:1f.2" unit_says "$(grep '^gpupt-group@' <<<"$failed")" \
+        '0000:00:1f\.0.*0000:00:1f\.2|0000:00:1f\.2.*0000:00:1f\.0'
+    check "1f.3 not claimed" not_drv 0000:00:1f.3 vfio-pci
+    check "the machine booted" systemctl is-active -q multi-user.target
+}
+
+scenario_iommu_off() {
+    check "nothing on vfio-pci" no_vfio
+    check "the host keeps 06.0" is_drv 0000:00:06.0 bochs-drm
+    check "gpupt-claim failed" grep -qx gpupt-claim.service <<<"$(gpupt_failed)"
+    check "the failure says to add intel_iommu=on" unit_says gpupt-claim.service 'intel_iommu=on'
+}
+
+scenario_off() {
+    check "nothing on vfio-pci" no_vfio
+    check "no gpupt unit failed" test -z "$(gpupt_failed)"
+    check "no gpupt unit was generated" \
+        test -z "$(systemctl list-units --all --plain --no-legend 'gpupt*' 2>/dev/null)"
+    check "the host keeps 06.0" is_drv 0000:00:06.0 bochs-drm
+}
+
+scenario_config_error() {
+    local failed
+    failed=$(failed_units)
+    info failed "$(echo "$failed" | tr '\n' ' ')"
+    check "exactly one failed unit, gpupt-config.service" test "$failed" = gpupt-config.service
+    check "it quotes file and line" unit_says gpupt-config.service '/etc/gpupt\.conf:5'
+    check "nothing on vfio-pci" no_vfio
+}
+
+echo "BEGIN $tag" >&3
+info uptime "$(cut -d' ' -f1 /proc/uptime)"
+case $scenario in
+split) scenario_split ;;
+impure) scenario_impure ;;
+iommu-off) scenario_iommu_off ;;
+off) scenario_off ;;
+config-error) scenario_config_error ;;
+*) fail "unknown scenario" ;;
+esac
+echo "END $tag" >&3
+exec 3>&-
+sync
+echo o >/proc/sysrq-trigger
+sleep 10
+poweroff -f

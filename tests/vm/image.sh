@@ -1,0 +1,110 @@
+#!/bin/bash
+# Builds what the VM tests boot: the kernel (the uncompressed vmlinux of this
+# machine's Debian kernel, which QEMU starts directly), a Debian root file
+# system with gpupt installed, and two initramfs images of it, one from
+# dracut (systemd in the initrd) and one from initramfs-tools.
+#
+#   tests/vm/image.sh WORKDIR
+#
+# Writes WORKDIR/{vmlinux,root.img,initrd-dracut.img,initrd-itools.img,release}.
+# The Debian root (debootstrap) and the mtty sample module are cached in
+# GPUPT_VM_CACHE (default /var/cache/gpupt-vm), outside the source tree.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=$1
+cache=${GPUPT_VM_CACHE:-/var/cache/gpupt-vm}
+mirror=${GPUPT_VM_MIRROR:-http://deb.debian.org/debian}
+mkdir -p "$work" "$cache"
+
+say() { echo "vm: $*"; }
+
+# The newest kernel installed here, with its modules.
+rel=$(find /lib/modules -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)
+[ -n "$rel" ] && [ -f "/boot/vmlinuz-$rel" ] || { echo "vm: no kernel in /boot" >&2; exit 1; }
+echo "$rel" >"$work/release"
+
+# Debian compresses the kernel with xz; the vmlinux inside carries the PVH
+# note, so QEMU boots it without the decompressor (twice as fast under TCG).
+if [ ! -s "$cache/vmlinux-$rel" ]; then
+    say "unpacking vmlinux from /boot/vmlinuz-$rel"
+    python3 - "/boot/vmlinuz-$rel" "$cache/vmlinux-$rel.tmp" <<'EOF'
+import lzma, sys
+data = open(sys.argv[1], "rb").read()
+start = data.find(b"\xfd7zXZ\x00")
+if start < 0:
+    sys.exit("no xz stream in " + sys.argv[1])
+out = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(data[start:])
+if not out.startswith(b"\x7fELF"):
+    sys.exit("the xz stream is not an ELF kernel")
+open(sys.argv[2], "wb").write(out)
+EOF
+    mv "$cache/vmlinux-$rel.tmp" "$cache/vmlinux-$rel"
+fi
+ln -sf "$cache/vmlinux-$rel" "$work/vmlinux"
+
+# The Debian root, once per package list.
+packages=systemd-sysv,udev,kmod,pciutils,dracut-core,initramfs-tools,busybox,zstd,cpio
+packages=$packages,libconfuse2,libkmod2,libblkid1
+key=$(echo "bookworm $packages" | sha256sum | cut -c1-12)
+base=$cache/rootfs-$key
+if [ ! -d "$base" ]; then
+    say "debootstrap bookworm into $base (once)"
+    rm -rf "$base.tmp"
+    debootstrap --variant=minbase --include="$packages" bookworm "$base.tmp" "$mirror" \
+        >"$cache/debootstrap.log" 2>&1 ||
+        { tail -n 20 "$cache/debootstrap.log" >&2; exit 1; }
+    rm -rf "$base.tmp/var/cache/apt/archives"/*.deb
+    mv "$base.tmp" "$base"
+fi
+
+root=$work/root
+rm -rf "$root"
+say "assembling the guest root"
+cp -a "$base" "$root"
+mkdir -p "$root/lib/modules"
+cp -a "/lib/modules/$rel" "$root/lib/modules/"
+cp "/boot/config-$rel" "$root/boot/"
+echo gpupt-vm >"$root/etc/hostname"
+printf '/dev/vda / ext4 rw 0 1\n' >"$root/etc/fstab"
+
+# gpupt itself, as a distribution would install it.
+make -s -C "$top" BUILDDIR="$work/build" PREFIX=/usr all >/dev/null
+make -s -C "$top" BUILDDIR="$work/build" PREFIX=/usr DESTDIR="$root" install >/dev/null
+cp "$top/tests/vm/configs/split.conf" "$root/etc/gpupt.conf"
+
+# The test's own unit: it runs after multi-user.target and powers off.
+install -m 0755 "$top/tests/vm/guest-test.sh" "$root/usr/local/sbin/vm-test"
+install -m 0644 "$top/tests/vm/vm-test.service" "$root/etc/systemd/system/"
+mkdir -p "$root/etc/systemd/system/multi-user.target.wants"
+ln -sf ../vm-test.service "$root/etc/systemd/system/multi-user.target.wants/"
+# No login prompt to wait for, no timers to run.
+ln -sf /dev/null "$root/etc/systemd/system/getty@tty1.service"
+ln -sf /dev/null "$root/etc/systemd/system/serial-getty@ttyS0.service"
+
+# A real mdev parent, where the sample driver could be built (mtty.sh).
+if [ -s "$cache/mtty-$rel.ko" ]; then
+    mkdir -p "$root/lib/modules/$rel/extra" "$root/etc/gpupt.conf.d"
+    cp "$cache/mtty-$rel.ko" "$root/lib/modules/$rel/extra/mtty.ko"
+    echo mtty >"$root/etc/modules-load.d/mtty.conf"
+    cp "$top/tests/vm/configs/mtty.conf" "$root/etc/gpupt.conf.d/mtty.conf"
+fi
+
+say "building the initramfs images (dracut, initramfs-tools)"
+mount -t proc proc "$root/proc"
+trap 'umount "$root/proc" 2>/dev/null || true' EXIT
+chroot "$root" depmod "$rel"
+chroot "$root" dracut --quiet --force --no-hostonly --kver "$rel" \
+    -m "systemd systemd-initrd base kernel-modules udev-rules rootfs-block fs-lib gpupt" \
+    --add-drivers "virtio_blk virtio_pci ext4" /boot/initrd-dracut.img >"$work/dracut.log" 2>&1 ||
+    { tail -n 20 "$work/dracut.log" >&2; exit 1; }
+chroot "$root" mkinitramfs -o /boot/initrd-itools.img "$rel" >"$work/mkinitramfs.log" 2>&1 ||
+    { tail -n 20 "$work/mkinitramfs.log" >&2; exit 1; }
+umount "$root/proc"
+trap - EXIT
+mv "$root/boot/initrd-dracut.img" "$root/boot/initrd-itools.img" "$work/"
+
+say "writing root.img"
+rm -f "$work/root.img"
+mkfs.ext4 -q -F -L gpupt-vm -d "$root" "$work/root.img" 2G
+rm -rf "$root"

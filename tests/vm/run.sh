@@ -1,0 +1,114 @@
+#!/bin/bash
+# End-to-end tests on a real kernel: boots Debian's kernel in QEMU (TCG) with
+# gpupt installed, through a dracut and an initramfs-tools image, once per
+# scenario, and collects what tests/vm/guest-test.sh found inside the guest.
+#
+#   tests/vm/run.sh [WORKDIR]     (root: it builds images with chroot)
+#
+# Prints one line per check, the boot-to-claim times, and "N passed, N failed".
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+skip() {
+    echo "vm: SKIP ($*)"
+    echo "vm: 0 passed, 0 failed, 1 skipped"
+    exit 0
+}
+[ "$(id -u)" -eq 0 ] || skip "needs root to build the guest images"
+for tool in qemu-system-x86_64 debootstrap debugfs cpio mkfs.ext4; do
+    command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || [ -x "/sbin/$tool" ] ||
+        skip "$tool is not installed"
+done
+
+work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/gpupt-vm.XXXXXX")}
+keep=${GPUPT_VM_KEEP:-}
+[ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
+boot_timeout=${GPUPT_VM_TIMEOUT:-300}
+
+# GPUPT_VM_REUSE=1 boots the images already in WORKDIR (while working on a
+# scenario); GPUPT_VM_ONLY=builder/scenario boots only those that match.
+if [ -z "${GPUPT_VM_REUSE:-}" ] || [ ! -s "$work/root.img" ]; then
+    bash "$top/tests/vm/mtty.sh" ||
+        echo "vm: the mtty sample could not be built; the mdev checks are skipped"
+    bash "$top/tests/vm/image.sh" "$work" || { echo "vm: FAIL: building the images"; exit 1; }
+fi
+
+passed=0
+failed=0
+declare -a summary
+
+# boot BUILDER SCENARIO CONFIG EXTRA-CMDLINE
+boot() {
+    local builder=$1 scenario=$2 conf=$3 extra=$4
+    local dir=$work/$builder-$scenario initrd start end
+    case "$builder/$scenario" in ${GPUPT_VM_ONLY:-*}) ;; *) return ;; esac
+    rm -rf "$dir"
+    mkdir -p "$dir"
+
+    # The scenario's config goes into the root image (the boot runs on a
+    # throw-away snapshot of it) and, where it differs from the config the
+    # images were built with, into an initramfs overlay appended to the image:
+    # the kernel unpacks concatenated archives in order, later files winning.
+    initrd=$work/initrd-$builder.img
+    debugfs -w -R "rm /etc/gpupt.conf" "$work/root.img" >/dev/null 2>&1
+    debugfs -w -R "write $conf /etc/gpupt.conf" "$work/root.img" >/dev/null 2>&1
+    if ! cmp -s "$conf" "$top/tests/vm/configs/split.conf"; then
+        mkdir -p "$dir/overlay/etc"
+        cp "$conf" "$dir/overlay/etc/gpupt.conf"
+        (cd "$dir/overlay" && find . | cpio -o -H newc -R 0:0 --quiet) >"$dir/overlay.cpio"
+        cat "$initrd" "$dir/overlay.cpio" >"$dir/initrd.img"
+        initrd=$dir/initrd.img
+    fi
+
+    start=$(date +%s)
+    timeout "$boot_timeout" qemu-system-x86_64 \
+        -nodefaults -no-user-config -display none -no-reboot \
+        -machine q35,kernel-irqchip=split -accel tcg,thread=multi -cpu max -smp 2 -m 1536 \
+        -device intel-iommu,intremap=on \
+        -device bochs-display,addr=03.0 \
+        -device bochs-display,addr=06.0,multifunction=on -device ich9-intel-hda,addr=06.1 \
+        -device pcie-root-port,id=rp1,chassis=1,addr=04.0 \
+        -device nvme-subsys,id=ss0,nqn=gpupt-test \
+        -device nvme,bus=rp1,serial=gpupt1,subsys=ss0,sriov_max_vfs=4,sriov_vq_flexible=8,sriov_vi_flexible=4 \
+        -drive file="$work/root.img",format=raw,if=none,id=root,snapshot=on \
+        -device virtio-blk-pci,drive=root,addr=05.0 \
+        -kernel "$work/vmlinux" -initrd "$initrd" \
+        -append "root=/dev/vda rw console=ttyS0 panic=-1 gpupt_test=$scenario gpupt_builder=$builder $extra" \
+        -serial "file:$dir/console.log" -serial "file:$dir/results.log" \
+        >"$dir/qemu.log" 2>&1
+    local rc=$?
+    end=$(date +%s)
+
+    local tag="$builder/$scenario" p f
+    if ! grep -q "^END $tag" "$dir/results.log" 2>/dev/null; then
+        echo "FAIL $tag: the guest did not finish (qemu exit $rc after $((end - start)) s)"
+        tail -n 15 "$dir/console.log" | sed 's/^/    /'
+        failed=$((failed + 1))
+        return
+    fi
+    tr -d '\r' <"$dir/results.log" | grep -v '^BEGIN\|^END' | sed 's/^RESULT //'
+    p=$(grep -c "^RESULT $tag PASS" "$dir/results.log")
+    f=$(grep -c "^RESULT $tag FAIL" "$dir/results.log")
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$f" -gt 0 ]; then
+        echo "    (console of $tag: $dir/console.log)"
+    fi
+    local claim
+    claim=$(tr -d '\r' <"$dir/results.log" | awk -v t="$tag" '$1 == "INFO" && $2 == t && $3 == "claim-seconds" { print $4 }')
+    summary+=("$tag: $p passed, $f failed, $((end - start)) s wall${claim:+, claimed at $claim s of guest uptime}")
+}
+
+configs=$top/tests/vm/configs
+for builder in dracut itools; do
+    boot "$builder" split "$configs/split.conf" "intel_iommu=on"
+    boot "$builder" impure "$configs/impure.conf" "intel_iommu=on"
+    boot "$builder" iommu-off "$configs/split.conf" "intel_iommu=off"
+    boot "$builder" off "$configs/split.conf" "intel_iommu=on gpupt=off"
+    boot "$builder" config-error "$configs/config-error.conf" "intel_iommu=on"
+done
+
+echo
+printf '%s\n' "${summary[@]}" | sed 's/^/vm: /'
+echo "vm: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
