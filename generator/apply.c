@@ -160,25 +160,32 @@ static int bar_size_mib_log2(const char *bdf, unsigned n)
         return __builtin_ctzll(size) - 20;
 }
 
-static bool blocked(const struct plan *p, const struct claim *c)
+/* The error that keeps this claim from being made, or NULL. An impure group
+ * comes last: any other reason is the claim's own failure to report. */
+static const struct problem *blocker(const struct plan *p, const struct claim *c)
 {
+        const struct problem *impure = NULL;
+
         for (size_t i = 0; i < p->n_problems; i++) {
                 const struct problem *pr = &p->problems[i];
 
                 if (pr->severity != SEVERITY_ERROR)
                         continue;
                 if (!pr->has_addr && streq(pr->code, "iommu-off"))
-                        return true;
+                        return pr;
                 if ((streq(pr->code, "root-disk") || streq(pr->code, "impure-group") ||
                      streq(pr->code, "conflicting-claims")) &&
                     ((pr->has_addr && pci_addr_eq(&pr->addr, &c->fn->addr)) ||
                      (pr->entry && streq(pr->entry, c->entry->name)) ||
                      (pr->has_addr && c->fn->iommu_group >= 0 &&
                       plan_find_claim(p, &pr->addr) &&
-                      plan_find_claim(p, &pr->addr)->fn->iommu_group == c->fn->iommu_group)))
-                        return true;
+                      plan_find_claim(p, &pr->addr)->fn->iommu_group == c->fn->iommu_group))) {
+                        if (!streq(pr->code, "impure-group"))
+                                return pr;
+                        impure = pr;
+                }
         }
-        return false;
+        return impure;
 }
 
 static int claim_one(const struct claim *c)
@@ -278,8 +285,19 @@ int apply_claims(const struct plan *p)
         for (size_t i = 0; i < p->n_claims; i++) {
                 const struct claim *c = &p->claims[i];
 
-                if (blocked(p, c)) {
-                        report(c->fn->bdf, "not claimed: gpupt-check names the reason");
+                const struct problem *pr = blocker(p, c);
+
+                if (pr && streq(pr->code, "impure-group") && c->fn->iommu_group >= 0) {
+                        /* Its group's own unit fails with the names of the
+                         * other members: one failed unit per cause. */
+                        report(c->fn->bdf, "not claimed: IOMMU group %d is impure; "
+                               "gpupt-group@%d.service says why", c->fn->iommu_group,
+                               c->fn->iommu_group);
+                        continue;
+                }
+                if (pr) {
+                        report(c->fn->bdf, "not claimed (%s): gpupt-check names the reason",
+                               pr->code);
                         failures++;
                         continue;
                 }
@@ -287,7 +305,8 @@ int apply_claims(const struct plan *p)
                         failures++;
         }
         for (size_t i = 0; i < p->n_problems; i++)
-                if (p->problems[i].severity == SEVERITY_ERROR)
+                if (p->problems[i].severity == SEVERITY_ERROR &&
+                    !streq(p->problems[i].code, "impure-group"))
                         report(p->problems[i].code, "%s", p->problems[i].message);
         return failures;
 }

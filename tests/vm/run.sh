@@ -56,7 +56,11 @@ boot() {
         mkdir -p "$dir/overlay/etc"
         cp "$conf" "$dir/overlay/etc/gpupt.conf"
         (cd "$dir/overlay" && find . | cpio -o -H newc -R 0:0 --quiet) >"$dir/overlay.cpio"
-        cat "$initrd" "$dir/overlay.cpio" >"$dir/initrd.img"
+        # A cpio archive after a compressed one must start at a multiple of
+        # four bytes: pad with zeros, which the kernel skips.
+        cp "$initrd" "$dir/initrd.img"
+        truncate -s %4 "$dir/initrd.img"
+        cat "$dir/overlay.cpio" >>"$dir/initrd.img"
         initrd=$dir/initrd.img
     fi
 
