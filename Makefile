@@ -60,7 +60,7 @@ MAN_PAGES  := $(MAN_SRCS:man/%.scd=$(BUILDDIR)/man/%)
 ALL_CFLAGS := $(BASE_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 
 .PHONY: all deps check check-unit check-programs check-asan check-shell check-clang check-images \
-        check-package \
+        check-package check-vm \
         check-valgrind demo man fuzz \
         install \
         uninstall clean help
@@ -73,6 +73,7 @@ help:
 	@echo "make demo         run gpupt-check on the recorded 8-GPU server"
 	@echo "make check        unit, program, image, package and sanitizer tests"
 	@echo "make check-package  build, lintian, install, run and purge the Debian package"
+	@echo "make check-vm     boot scenarios in QEMU through dracut and initramfs-tools"
 	@echo "make install      DESTDIR=… PREFIX=… (default $(PREFIX))"
 	@echo "make deps         install missing build dependencies (as root) or name them"
 
@@ -120,6 +121,7 @@ demo: deps
 check: deps
 	$(Q)$(MAKE) --no-print-directory check-unit check-programs check-shell check-images
 	$(Q)$(MAKE) --no-print-directory check-package
+	$(Q)$(MAKE) --no-print-directory check-vm
 	$(Q)$(MAKE) --no-print-directory check-asan
 	$(Q)$(MAKE) --no-print-directory check-clang
 	$(Q)$(MAKE) --no-print-directory check-valgrind
@@ -143,6 +145,12 @@ check-images:
 # a fixture and purged (root only; it says SKIP otherwise).
 check-package:
 	$(Q)bash tests/test-package.sh
+
+# Boots Debian's kernel in QEMU with gpupt installed, through a dracut and an
+# initramfs-tools image, once per scenario (root only; it says SKIP otherwise).
+# The Debian root is cached in GPUPT_VM_CACHE (/var/cache/gpupt-vm).
+check-vm:
+	$(Q)bash tests/vm/run.sh
 
 # The unit and program tests again under AddressSanitizer and UBSan, in a
 # build directory of their own so the plain build stays as the caller made it.

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "apply.h"
 #include "util.h"
@@ -57,13 +58,33 @@ unsigned apply_wait_ms = 5000;
 static void report(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void report(const char *what, const char *fmt, ...)
 {
+        _cleanup_free_ char *msg = NULL, *line = NULL;
         va_list ap;
+        int r;
 
-        fprintf(stderr, "gpupt-apply: %s: ", what);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        r = vasprintf(&msg, fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
+        if (r < 0) {
+                msg = NULL;
+                return;
+        }
+        /* One write per line: in the initramfs stderr is /dev/kmsg, where
+         * every write is a record of its own. */
+        line = strdup_printf("gpupt-apply: %s: %s\n", what, msg);
+        if (line) {
+                size_t len = strlen(line), done = 0;
+
+                while (done < len) {
+                        ssize_t n = write(STDERR_FILENO, line + done, len - done);
+
+                        if (n < 0 && errno == EINTR)
+                                continue;
+                        if (n <= 0)
+                                break;
+                        done += (size_t)n;
+                }
+        }
 }
 
 static char *fn_path(const char *bdf, const char *attr)
@@ -278,6 +299,21 @@ static int claim_one(const struct claim *c)
         return 0;
 }
 
+/* Problems of SR-IOV and mdev entries are for their own units to report: an
+ * mdev parent that registers later is no business of the early claim. */
+static bool names_sriov_or_mdev(const struct conf *c, const char *entry)
+{
+        if (!entry)
+                return false;
+        for (size_t i = 0; i < c->n_sriovs; i++)
+                if (streq(c->sriovs[i].name, entry))
+                        return true;
+        for (size_t i = 0; i < c->n_mdevs; i++)
+                if (streq(c->mdevs[i].name, entry))
+                        return true;
+        return false;
+}
+
 int apply_claims(const struct plan *p)
 {
         int failures = 0;
@@ -306,7 +342,8 @@ int apply_claims(const struct plan *p)
         }
         for (size_t i = 0; i < p->n_problems; i++)
                 if (p->problems[i].severity == SEVERITY_ERROR &&
-                    !streq(p->problems[i].code, "impure-group"))
+                    !streq(p->problems[i].code, "impure-group") &&
+                    !names_sriov_or_mdev(p->conf, p->problems[i].entry))
                         report(p->problems[i].code, "%s", p->problems[i].message);
         return failures;
 }

@@ -32,6 +32,8 @@ dpkg-dev:dpkg-buildpackage
 debhelper:dh
 fakeroot:fakeroot
 lintian:lintian
+qemu-system-x86:qemu-system-x86_64
+debootstrap:debootstrap
 "
 
 have() {

@@ -13,7 +13,8 @@ exec 3>"$out"
 
 scenario=unknown
 builder=unknown
-for arg in $(cat /proc/cmdline); do
+read -r -a cmdline </proc/cmdline
+for arg in "${cmdline[@]}"; do
     case $arg in
     gpupt_test=*) scenario=${arg#gpupt_test=} ;;
     gpupt_builder=*) builder=${arg#gpupt_builder=} ;;
@@ -92,7 +93,7 @@ check_agrees() {
 }
 
 scenario_split() {
-    local t vf
+    local t m vf
     check "06.0 on vfio-pci" is_drv 0000:00:06.0 vfio-pci
     check "06.1 on vfio-pci" is_drv 0000:00:06.1 vfio-pci
     check "identical 03.0 stays on bochs-drm" is_drv 0000:00:03.0 bochs-drm
@@ -103,6 +104,9 @@ scenario_split() {
     t=$(claim_time 0000:00:06.0)
     check "the claim is in the log" test -n "$t"
     info claim-seconds "${t:-none}"
+    m=$(journal -k | grep -m1 'EXT4-fs (vda): mounted' | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p')
+    check "claimed in the initramfs, before the root was mounted (${t:-?} s < ${m:-?} s)" \
+        awk -v t="${t:-}" -v m="${m:-}" 'BEGIN { exit !(t != "" && m != "" && t + 0 < m + 0) }'
 
     check "SR-IOV: 2 VFs on the nvme PF" \
         test "$(cat /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs 2>/dev/null)" = 2

@@ -21,7 +21,10 @@ say() { echo "vm: $*"; }
 
 # The newest kernel installed here, with its modules.
 rel=$(find /lib/modules -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)
-[ -n "$rel" ] && [ -f "/boot/vmlinuz-$rel" ] || { echo "vm: no kernel in /boot" >&2; exit 1; }
+if [ -z "$rel" ] || [ ! -f "/boot/vmlinuz-$rel" ]; then
+    echo "vm: no kernel in /boot (linux-image-amd64)" >&2
+    exit 1
+fi
 echo "$rel" >"$work/release"
 
 # Debian compresses the kernel with xz; the vmlinux inside carries the PVH
@@ -106,5 +109,5 @@ mv "$root/boot/initrd-dracut.img" "$root/boot/initrd-itools.img" "$work/"
 
 say "writing root.img"
 rm -f "$work/root.img"
-mkfs.ext4 -q -F -L gpupt-vm -d "$root" "$work/root.img" 2G
+mkfs.ext4 -q -F -L gpupt-vm -d "$root" "$work/root.img" 2G >/dev/null
 rm -rf "$root"

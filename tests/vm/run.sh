@@ -41,6 +41,7 @@ declare -a summary
 boot() {
     local builder=$1 scenario=$2 conf=$3 extra=$4
     local dir=$work/$builder-$scenario initrd start end
+    # shellcheck disable=SC2254 # GPUPT_VM_ONLY is a pattern
     case "$builder/$scenario" in ${GPUPT_VM_ONLY:-*}) ;; *) return ;; esac
     rm -rf "$dir"
     mkdir -p "$dir"
