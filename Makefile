@@ -60,7 +60,7 @@ MAN_PAGES  := $(MAN_SRCS:man/%.scd=$(BUILDDIR)/man/%)
 ALL_CFLAGS := $(BASE_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 
 .PHONY: all deps check check-unit check-programs check-asan check-shell check-clang check-images \
-        check-package check-vm \
+        check-package check-vm bench \
         check-valgrind demo man fuzz \
         install \
         uninstall clean help
@@ -74,6 +74,7 @@ help:
 	@echo "make check        unit, program, image, package and sanitizer tests"
 	@echo "make check-package  build, lintian, install, run and purge the Debian package"
 	@echo "make check-vm     boot scenarios in QEMU through dracut and initramfs-tools"
+	@echo "make bench        time gpupt against iommu.sh and driverctl on large hosts"
 	@echo "make install      DESTDIR=… PREFIX=… (default $(PREFIX))"
 	@echo "make deps         install missing build dependencies (as root) or name them"
 
@@ -151,6 +152,14 @@ check-package:
 # The Debian root is cached in GPUPT_VM_CACHE (/var/cache/gpupt-vm).
 check-vm:
 	$(Q)bash tests/vm/run.sh
+
+# Speed and memory, side by side with iommu.sh and driverctl on recorded hosts
+# of 1 280 and 5 120 functions; the figures go to bench/results.md.
+bench: deps
+	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)-bench CFLAGS="-O2" \
+		$(BUILDDIR)-bench/gpupt-check $(BUILDDIR)-bench/gpupt-generator
+	$(Q)$(CC) -O2 $(WARNINGS) -o $(BUILDDIR)-bench/floor bench/floor.c
+	$(Q)$(PYTHON) bench/bench.py $(BUILDDIR)-bench
 
 # The unit and program tests again under AddressSanitizer and UBSan, in a
 # build directory of their own so the plain build stays as the caller made it.
@@ -232,4 +241,5 @@ uninstall:
 	rm -f $(DESTDIR)$(COMPLETIONDIR)/gpupt-check $(DESTDIR)$(COMPLETIONDIR)/gpupt-apply
 
 clean:
-	rm -rf $(BUILDDIR) $(BUILDDIR)-asan $(BUILDDIR)-clang $(BUILDDIR)-images $(BUILDDIR)-fuzz
+	rm -rf $(BUILDDIR) $(BUILDDIR)-asan $(BUILDDIR)-clang $(BUILDDIR)-images $(BUILDDIR)-fuzz \
+		$(BUILDDIR)-bench

@@ -190,20 +190,22 @@ static int parse_uevent(struct pci_fn *f, char *text)
         return have_id && have_class ? 0 : -EBADMSG;
 }
 
-static int read_group(int dfd, int *ret)
+/* The group number from the iommu_group link of the function NAME. */
+static int read_group(int dir, const char *name, int *ret)
 {
-        char target[PATH_MAX];
+        char path[PCI_ADDR_STRLEN + sizeof("/iommu_group")], target[PATH_MAX];
         const char *base;
         ssize_t n;
         int g;
 
-        n = readlinkat(dfd, "iommu_group", target, sizeof(target) - 1);
+        snprintf(path, sizeof(path), "%s/iommu_group", name);
+        n = readlinkat(dir, path, target, sizeof(target) - 1);
         if (n < 0) {
                 if (errno == ENOENT) {
                         *ret = -1;
                         return 0;
                 }
-                return -errno;
+                return errno == ENOTDIR ? -EBADMSG : -errno;
         }
         target[n] = '\0';
         base = strrchr(target, '/');
@@ -214,10 +216,14 @@ static int read_group(int dfd, int *ret)
         return 0;
 }
 
+/* What every function costs, on a host of thousands of them: one open, one
+ * read and one close of its uevent (driver, class, ids and modalias in one
+ * go), and one readlink of its iommu_group, both relative to the devices
+ * directory. Everything else is read in host_details, for the few that the
+ * plan needs. */
 static int load_fn(struct host *h, const struct pci_addr *a, struct pci_fn **ret)
 {
-        _cleanup_close_ int dfd = -1;
-        _cleanup_free_ char *uevent = NULL;
+        char uevent[UEVENT_MAX], path[PCI_ADDR_STRLEN + sizeof("/uevent")];
         struct pci_fn *f;
         char name[PCI_ADDR_STRLEN];
         int dir, r;
@@ -226,12 +232,10 @@ static int load_fn(struct host *h, const struct pci_addr *a, struct pci_fn **ret
         if (dir < 0)
                 return dir;
         pci_addr_format(a, name);
-        dfd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return errno == ENOTDIR ? -EBADMSG : -errno;
-        r = read_file_at(dfd, "uevent", UEVENT_MAX, &uevent, NULL);
+        snprintf(path, sizeof(path), "%s/uevent", name);
+        r = read_attr_at(dir, path, uevent, sizeof(uevent));
         if (r < 0)
-                return r == -EFBIG ? -EBADMSG : r;
+                return r == -EFBIG || r == -ENOTDIR ? -EBADMSG : r;
 
         f = calloc(1, sizeof(*f));
         if (!f)
@@ -246,7 +250,7 @@ static int load_fn(struct host *h, const struct pci_addr *a, struct pci_fn **ret
         f->sriov_totalvfs = -1;
         r = parse_uevent(f, uevent);
         if (r == 0)
-                r = read_group(dfd, &f->iommu_group);
+                r = read_group(dir, name, &f->iommu_group);
         if (r < 0) {
                 fn_free(f);
                 return r;

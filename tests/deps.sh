@@ -27,6 +27,7 @@ initramfs-tools:mkinitramfs
 zstd:zstd
 cpio:cpio
 valgrind:valgrind
+strace:strace
 linux-image-amd64:kernel
 dpkg-dev:dpkg-buildpackage
 debhelper:dh

@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""bench.py BUILD: gpupt-check and gpupt-generator against the usual survey
+tools and a floor, on recorded hosts of 1 280 and 5 120 PCI functions.
+
+BUILD holds optimised gpupt-check and gpupt-generator and the floor program.
+Prints a table and the goals, and writes them to bench/results.md."""
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SMALL, LARGE = 256, 1024          # slots; 5 functions each
+
+
+def fixture(build, slots):
+    """The host of SLOTS slots, rebuilt when mkbig.py changes; and beside it a
+    root that shares its sys, proc, dev and lib but has the bdf config."""
+    root = os.path.join(build, "host-%d" % slots)
+    stamp = os.path.join(root, ".mkbig")
+    want = open(os.path.join(HERE, "mkbig.py"), "rb").read()
+    if not (os.path.exists(stamp) and open(stamp, "rb").read() == want):
+        shutil.rmtree(root, ignore_errors=True)
+        subprocess.run([sys.executable, os.path.join(HERE, "mkbig.py"), str(slots), root],
+                       check=True, stdout=subprocess.DEVNULL)
+        open(stamp, "wb").write(want)
+    bdf = root + "-bdf"
+    shutil.rmtree(bdf, ignore_errors=True)
+    os.makedirs(os.path.join(bdf, "etc"))
+    for d in ("sys", "proc", "dev", "lib", "run", "var"):
+        if os.path.exists(os.path.join(root, d)):
+            os.symlink(os.path.join(root, d), os.path.join(bdf, d))
+    shutil.copy(os.path.join(root, "etc/gpupt-variants/bdf.conf"),
+                os.path.join(bdf, "etc/gpupt.conf"))
+    return root, bdf, 5 * slots
+
+
+def driverctl_copy(build, root):
+    """Debian's driverctl with its /sys paths pointed at ROOT/sys; the copy
+    only lists, and nothing is mounted over the machine's own /sys."""
+    src = os.path.join(build, "driverctl", "usr/sbin/driverctl")
+    if not os.path.exists(src):
+        tmp = os.path.join(build, "driverctl")
+        os.makedirs(tmp, exist_ok=True)
+        r = subprocess.run("apt-get download -qq driverctl && dpkg-deb -x driverctl_*.deb .",
+                           shell=True, cwd=tmp, capture_output=True, text=True)
+        if r.returncode != 0 or not os.path.exists(src):
+            return None
+    text = open(src).read().replace('"/sys/', '"%s/sys/' % root)
+    dst = os.path.join(build, "driverctl-" + os.path.basename(root))
+    open(dst, "w").write(text)
+    os.chmod(dst, 0o755)
+    return dst
+
+
+def run_once(cmd, env=None):
+    """Wall seconds and peak RSS (KiB) of one run."""
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise RuntimeError("%s exited %d" % (" ".join(cmd), code))
+    return wall, usage.ru_maxrss
+
+
+class Case:
+    def __init__(self, name, size, functions, make_cmd, runs):
+        self.name, self.size, self.functions = name, size, functions
+        self.make_cmd, self.runs = make_cmd, runs
+        self.times, self.rss, self.ir, self.syscalls = [], 0, None, None
+
+    def measure(self):
+        cmd, env, cleanup = self.make_cmd()
+        run_once(cmd, env)                         # warm the page cache
+        cleanup()
+        for _ in range(self.runs):
+            cmd, env, cleanup = self.make_cmd()
+            wall, rss = run_once(cmd, env)
+            cleanup()
+            self.times.append(wall)
+            self.rss = max(self.rss, rss)
+
+    @property
+    def median(self):
+        return statistics.median(self.times)
+
+    def callgrind(self):
+        cmd, env, cleanup = self.make_cmd()
+        r = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] +
+                           cmd, env=env, capture_output=True, text=True)
+        cleanup()
+        m = re.search(r"Collected : (\d+)", r.stderr)
+        self.ir = int(m.group(1)) if m else None
+
+    def strace(self):
+        cmd, env, cleanup = self.make_cmd()
+        with tempfile.NamedTemporaryFile("r") as out:
+            subprocess.run(["strace", "-f", "-c", "-o", out.name] + cmd, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            # "% time  seconds  usecs/call  calls  [errors]  total"
+            totals = [line.split() for line in out.read().splitlines()
+                      if line.split()[-1:] == ["total"]]
+        cleanup()
+        self.syscalls = int(totals[0][3]) if totals and len(totals[0]) >= 5 else None
+
+
+def no_cleanup():
+    pass
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("build")
+    ap.add_argument("--runs", type=int, default=11)
+    ap.add_argument("--slow-runs", type=int, default=3)
+    ap.add_argument("--out", default=os.path.join(HERE, "results.md"))
+    a = ap.parse_args()
+    build = os.path.abspath(a.build)
+    check = os.path.join(build, "gpupt-check")
+    generator = os.path.join(build, "gpupt-generator")
+    floor = os.path.join(build, "floor")
+
+    hosts = {}
+    for slots in (SMALL, LARGE):
+        print("bench: writing the host of %d functions" % (5 * slots), flush=True)
+        hosts[slots] = fixture(build, slots)
+
+    def gen_cmd(root):
+        def make():
+            d = tempfile.mkdtemp(prefix="gpupt-bench.")
+            dirs = [os.path.join(d, x) for x in ("normal", "early", "late")]
+            for x in dirs:
+                os.mkdir(x)
+            env = dict(os.environ, GPUPT_ROOT=root)
+            return [generator] + dirs, env, lambda: shutil.rmtree(d)
+        return make
+
+    def plain(cmd):
+        return lambda: (cmd, None, no_cleanup)
+
+    cases = []
+    for slots in (SMALL, LARGE):
+        root, bdf, n = hosts[slots]
+        cases += [
+            Case("floor", slots, n, plain([floor, root]), a.runs),
+            Case("gpupt-check --json (ids)", slots, n,
+                 plain([check, "--root", root, "--json"]), a.runs),
+            Case("gpupt-generator (ids)", slots, n, gen_cmd(root), a.runs),
+            Case("gpupt-generator (bdf)", slots, n, gen_cmd(bdf), a.runs),
+        ]
+    root, _, n = hosts[SMALL]
+    cases.append(Case("iommu.sh (lspci per device)", SMALL, n,
+                      plain(["bash", os.path.join(HERE, "iommu.sh"), root]), a.slow_runs))
+    dctl = driverctl_copy(build, root)
+    if dctl:
+        cases.append(Case("driverctl list-devices", SMALL, n,
+                          plain(["bash", dctl, "list-devices"]), a.slow_runs))
+    else:
+        print("bench: driverctl could not be downloaded; left out", flush=True)
+
+    for c in cases:
+        print("bench: %-30s %5d functions ..." % (c.name, c.functions), end="", flush=True)
+        c.measure()
+        if not c.name.startswith(("iommu.sh", "driverctl")):
+            c.callgrind()
+            c.strace()
+        print(" %.2f ms" % (c.median * 1000), flush=True)
+
+    def get(name, slots):
+        return next(c for c in cases if c.name.startswith(name) and c.size == slots)
+
+    rows = []
+    for c in cases:
+        rows.append("| %s | %d | %.2f | %s | %s | %s | %d |" % (
+            c.name, c.functions, c.median * 1000,
+            "%.2f" % (c.median * 1e6 / c.functions),
+            "{:,}".format(c.ir) if c.ir else "-",
+            "%.1f" % (c.syscalls / c.functions) if c.syscalls else "-",
+            c.rss))
+
+    fl_s, fl_l = get("floor", SMALL), get("floor", LARGE)
+    ck_s, ck_l = get("gpupt-check", SMALL), get("gpupt-check", LARGE)
+    gi_s, gi_l = get("gpupt-generator (ids)", SMALL), get("gpupt-generator (ids)", LARGE)
+    gb_s, gb_l = get("gpupt-generator (bdf)", SMALL), get("gpupt-generator (bdf)", LARGE)
+    loop = get("iommu.sh", SMALL)
+    goals = []
+
+    def goal(text, value, ok):
+        goals.append("| %s | %s | %s |" % (text, value, "yes" if ok else "**no**"))
+
+    goal("gpupt-check ≥ 500× faster than iommu.sh (1 280 functions)",
+         "%.0f×" % (loop.median / ck_s.median), loop.median / ck_s.median >= 500)
+    goal("gpupt-check (ids) within 1.5× of the floor (5 120)",
+         "%.2f×" % (ck_l.median / fl_l.median), ck_l.median / fl_l.median <= 1.5)
+    goal("gpupt-generator (ids) within 1.5× of the floor (5 120)",
+         "%.2f×" % (gi_l.median / fl_l.median), gi_l.median / fl_l.median <= 1.5)
+    goal("gpupt-generator (bdf): 5 120 within 1.5× of 1 280",
+         "%.2f×" % (gb_l.median / gb_s.median), gb_l.median / gb_s.median <= 1.5)
+    for c_s, c_l in ((ck_s, ck_l), (gi_s, gi_l)):
+        goal("%s: 4× the functions, ≤ 4.5× the time" % c_s.name,
+             "%.2f×" % (c_l.median / c_s.median), c_l.median / c_s.median <= 4.5)
+        if c_s.ir and c_l.ir:
+            goal("%s: 4× the functions, ≤ 4.5× the instructions" % c_s.name,
+                 "%.2f×" % (c_l.ir / c_s.ir), c_l.ir / c_s.ir <= 4.5)
+    for c in (ck_l, gi_l, gb_l):
+        goal("%s peak RSS < 8 MiB (5 120)" % c.name, "%.1f MiB" % (c.rss / 1024),
+             c.rss < 8 * 1024)
+    for c in (ck_l, gi_l):
+        if c.syscalls:
+            goal("%s ≤ 12 syscalls per function (5 120)" % c.name,
+                 "%.1f" % (c.syscalls / c.functions), c.syscalls / c.functions <= 12)
+
+    text = "\n".join([
+        "# Benchmark results",
+        "",
+        "`make bench` on %s, %d CPUs, %s; medians of %d runs (%d for the shell tools), "
+        "page cache warm. Instructions from callgrind (repeatable), syscalls from strace -c -f, "
+        "peak RSS from wait4." % (platform.platform(), os.cpu_count(),
+                                    time.strftime("%Y-%m-%d"), a.runs, a.slow_runs),
+        "",
+        "| program | functions | median ms | µs per function | instructions | syscalls per "
+        "function | peak RSS KiB |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ] + rows + [
+        "",
+        "| goal | measured | holds |",
+        "| --- | ---: | --- |",
+    ] + goals) + "\n"
+    open(a.out, "w").write(text)
+    print()
+    print(text)
+    print("bench: written to %s" % os.path.relpath(a.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
