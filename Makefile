@@ -159,6 +159,7 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)-bench CFLAGS="-O2" \
 		$(BUILDDIR)-bench/gpupt-check $(BUILDDIR)-bench/gpupt-generator
 	$(Q)$(CC) -O2 $(WARNINGS) -o $(BUILDDIR)-bench/floor bench/floor.c
+	$(Q)$(CC) -O2 $(WARNINGS) -o $(BUILDDIR)-bench/peakrss bench/peakrss.c
 	$(Q)$(PYTHON) bench/bench.py $(BUILDDIR)-bench
 
 # The unit and program tests again under AddressSanitizer and UBSan, in a

@@ -129,23 +129,37 @@ static int devices_fd(struct host *h)
         return h->devices_fd;
 }
 
+static int hex_digit(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+/* "10DE:1E04", exactly four hex digits on each side. */
 static int parse_id_pair(const char *v, uint16_t *a, uint16_t *b)
 {
-        uint64_t x, y;
-        char first[5];
+        unsigned x = 0, y = 0;
 
         if (strlen(v) != 9 || v[4] != ':')
                 return -EBADMSG;
-        memcpy(first, v, 4);
-        first[4] = '\0';
-        if (parse_hex(first, 0xffff, &x) < 0 || parse_hex(v + 5, 0xffff, &y) < 0)
-                return -EBADMSG;
+        for (unsigned i = 0; i < 4; i++) {
+                int h = hex_digit(v[i]), l = hex_digit(v[5 + i]);
+
+                if (h < 0 || l < 0)
+                        return -EBADMSG;
+                x = x << 4 | (unsigned)h;
+                y = y << 4 | (unsigned)l;
+        }
         *a = (uint16_t)x;
         *b = (uint16_t)y;
         return 0;
 }
 
-/* uevent carries the driver, class, ids and modalias in one read. */
 static int parse_uevent(struct pci_fn *f, char *text)
 {
         bool have_id = false, have_class = false;
@@ -153,7 +167,6 @@ static int parse_uevent(struct pci_fn *f, char *text)
 
         for (line = text; line && *line; line = next) {
                 char *v;
-                uint64_t x;
 
                 next = strchr(line, '\n');
                 if (next)
@@ -169,9 +182,20 @@ static int parse_uevent(struct pci_fn *f, char *text)
                         if (!(f->driver = strdup(v)))
                                 return -ENOMEM;
                 } else if (streq(line, "PCI_CLASS")) {
-                        if (parse_hex(v, 0xffffff, &x) < 0)
+                        /* one to six hex digits: the kernel drops leading zeros */
+                        size_t n = strlen(v);
+                        uint32_t x = 0;
+
+                        if (n == 0 || n > 6)
                                 return -EBADMSG;
-                        f->class = (uint32_t)x;
+                        for (size_t i = 0; i < n; i++) {
+                                int d = hex_digit(v[i]);
+
+                                if (d < 0)
+                                        return -EBADMSG;
+                                x = x << 4 | (uint32_t)d;
+                        }
+                        f->class = x;
                         have_class = true;
                 } else if (streq(line, "PCI_ID")) {
                         if (parse_id_pair(v, &f->vendor, &f->device) < 0)
@@ -198,7 +222,8 @@ static int read_group(int dir, const char *name, int *ret)
         ssize_t n;
         int g;
 
-        snprintf(path, sizeof(path), "%s/iommu_group", name);
+        memcpy(path, name, PCI_ADDR_STRLEN - 1);
+        memcpy(path + PCI_ADDR_STRLEN - 1, "/iommu_group", sizeof("/iommu_group"));
         n = readlinkat(dir, path, target, sizeof(target) - 1);
         if (n < 0) {
                 if (errno == ENOENT) {
@@ -232,7 +257,8 @@ static int load_fn(struct host *h, const struct pci_addr *a, struct pci_fn **ret
         if (dir < 0)
                 return dir;
         pci_addr_format(a, name);
-        snprintf(path, sizeof(path), "%s/uevent", name);
+        memcpy(path, name, PCI_ADDR_STRLEN - 1);
+        memcpy(path + PCI_ADDR_STRLEN - 1, "/uevent", sizeof("/uevent"));
         r = read_attr_at(dir, path, uevent, sizeof(uevent));
         if (r < 0)
                 return r == -EFBIG || r == -ENOTDIR ? -EBADMSG : r;

@@ -64,10 +64,25 @@ int pci_addr_parse(const char *s, struct pci_addr *ret, bool *slot_ok)
         return 0;
 }
 
+/* By hand, not snprintf: a scan of a large host formats every address. */
 char *pci_addr_format(const struct pci_addr *a, char buf[static PCI_ADDR_STRLEN])
 {
-        snprintf(buf, PCI_ADDR_STRLEN, "%04x:%02x:%02x.%x", a->domain, a->bus, a->dev & 0x1fu,
-                 a->fn & 7u);
+        static const char hex[] = "0123456789abcdef";
+        unsigned dom = a->domain & 0xffffu, bus = a->bus & 0xffu, dev = a->dev & 0x1fu;
+
+        buf[0] = hex[dom >> 12];
+        buf[1] = hex[(dom >> 8) & 15];
+        buf[2] = hex[(dom >> 4) & 15];
+        buf[3] = hex[dom & 15];
+        buf[4] = ':';
+        buf[5] = hex[bus >> 4];
+        buf[6] = hex[bus & 15];
+        buf[7] = ':';
+        buf[8] = hex[dev >> 4];
+        buf[9] = hex[dev & 15];
+        buf[10] = '.';
+        buf[11] = hex[a->fn & 7u];
+        buf[12] = '\0';
         return buf;
 }
 
