@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "intset.h"
 #include "plan.h"
 #include "util.h"
 
@@ -82,19 +83,22 @@ static int check_partial_slot(struct plan *p, const struct claim *c)
 
 int detect_groups(struct plan *p)
 {
-        int r;
+        struct intset seen = { 0 };
+        int r = 0;
 
-        for (size_t i = 0; i < p->n_claims; i++) {
+        for (size_t i = 0; i < p->n_claims && r >= 0; i++) {
                 const struct claim *c = &p->claims[i];
-                bool seen = false;
 
                 /* One report per group: the first claimed member speaks for it. */
-                for (size_t j = 0; j < i && !seen; j++)
-                        seen = p->claims[j].fn->iommu_group == c->fn->iommu_group;
-                if (!seen && c->fn->iommu_group >= 0 && (r = check_group(p, c)) < 0)
-                        return r;
-                if ((r = check_partial_slot(p, c)) < 0)
-                        return r;
+                if (c->fn->iommu_group >= 0) {
+                        r = intset_add(&seen, c->fn->iommu_group);
+                        if (r == 0)
+                                r = check_group(p, c);
+                        if (r < 0)
+                                break;
+                }
+                r = check_partial_slot(p, c);
         }
-        return 0;
+        intset_free(&seen);
+        return r < 0 ? r : 0;
 }

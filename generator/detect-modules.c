@@ -38,17 +38,23 @@ static int need_module(struct plan *p, const char *name, const char *why, const 
 /* Each distinct driver once, however many functions use it. */
 static int check_targets(struct plan *p)
 {
+        _cleanup_free_ const char **drivers = NULL;
+        size_t n_drivers = 0, alloc = 0;
         bool want_vfio = false;
         int r;
 
+        /* Each driver once: a config names a handful, its claims may be thousands. */
         for (size_t i = 0; i < p->n_claims; i++) {
                 const char *drv = p->claims[i].entry->driver;
                 bool seen = false;
 
-                for (size_t j = 0; j < i && !seen; j++)
-                        seen = streq(p->claims[j].entry->driver, drv);
+                for (size_t j = 0; j < n_drivers && !seen; j++)
+                        seen = streq(drivers[j], drv);
                 if (seen)
                         continue;
+                if (GROW(drivers, n_drivers, alloc) < 0)
+                        return -ENOMEM;
+                drivers[n_drivers++] = drv;
                 want_vfio |= same_module(drv, "vfio-pci");
                 r = need_module(p, drv, "the driver devices are claimed for",
                                 p->claims[i].entry->name);
@@ -70,20 +76,58 @@ static int check_targets(struct plan *p)
         return 0;
 }
 
-static int check_host_drivers(struct plan *p, const struct early_module *early, size_t n_early)
+/* The module lookups of the last few distinct modaliases: thousands of claimed
+ * functions of a few models ask libkmod the same few questions. */
+#define LOOKUP_CACHE 16
+struct lookup {
+        const char *modalias;
+        struct module_match *m;
+        size_t n;
+        int r;
+};
+
+static int lookup(struct plan *p, struct lookup cache[static LOOKUP_CACHE], size_t *next,
+                  const char *modalias, struct lookup **ret)
+{
+        struct lookup *l;
+
+        for (size_t i = 0; i < LOOKUP_CACHE; i++)
+                if (cache[i].modalias && streq(cache[i].modalias, modalias)) {
+                        *ret = &cache[i];
+                        return 0;
+                }
+        l = &cache[(*next)++ % LOOKUP_CACHE];
+        module_matches_free(l->m, l->n);
+        *l = (struct lookup){ .modalias = modalias };
+        l->r = modules_for_modalias(p->modules, modalias, &l->m, &l->n);
+        if (l->r == -ENOMEM) {
+                *l = (struct lookup){ 0 };
+                return -ENOMEM;
+        }
+        *ret = l;
+        return 0;
+}
+
+static int check_host_drivers_cached(struct plan *p, const struct early_module *early,
+                                     size_t n_early, struct lookup cache[static LOOKUP_CACHE],
+                                     size_t *next)
 {
         int r;
 
         for (size_t i = 0; i < p->n_claims; i++) {
                 const struct claim *c = &p->claims[i];
-                struct module_match *m = NULL;
-                size_t n = 0;
+                struct lookup *l;
+                struct module_match *m;
+                size_t n;
 
                 if (!c->fn->modalias)
                         continue;
-                r = modules_for_modalias(p->modules, c->fn->modalias, &m, &n);
-                if (r == -ENOMEM)
+                r = lookup(p, cache, next, c->fn->modalias, &l);
+                if (r < 0)
                         return r;
+                r = l->r;
+                m = l->m;
+                n = l->n;
                 for (size_t j = 0; r >= 0 && j < n; j++) {
                         if (same_module(m[j].name, c->entry->driver))
                                 continue;
@@ -112,11 +156,20 @@ static int check_host_drivers(struct plan *p, const struct early_module *early, 
                                 break;
                         }
                 }
-                module_matches_free(m, n);
                 if (r < 0)
                         return r;
         }
         return 0;
+}
+
+static int check_host_drivers(struct plan *p, const struct early_module *early, size_t n_early)
+{
+        struct lookup cache[LOOKUP_CACHE] = { 0 };
+        size_t next = 0;
+        int r = check_host_drivers_cached(p, early, n_early, cache, &next);
+        for (size_t i = 0; i < LOOKUP_CACHE; i++)
+                module_matches_free(cache[i].m, cache[i].n);
+        return r;
 }
 
 int detect_modules(struct plan *p)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "intset.h"
 #include "plan.h"
 #include "rootdisk.h"
 #include "util.h"
@@ -50,6 +51,7 @@ static int check_claim(struct plan *p, const struct rootdisk *rd, const struct c
 int detect_root_disk(struct plan *p)
 {
         struct rootdisk rd = { 0 };
+        struct intset groups = { 0 };
         int r;
 
         if (!p->n_claims || !p->cmdline.root)
@@ -65,16 +67,23 @@ int detect_root_disk(struct plan *p)
                                     "takes the root disk's controller",
                                     p->cmdline.root, strerror(-r));
         for (size_t i = 0; i < p->n_claims && r >= 0; i++) {
-                /* One finding per group is enough. */
-                bool seen = false;
+                /* One finding per group is enough, but the controller itself
+                 * is always named. */
+                int g = p->claims[i].fn->iommu_group, seen = 0;
 
-                for (size_t j = 0; j < i && !seen; j++)
-                        seen = p->claims[j].fn->iommu_group >= 0 &&
-                               p->claims[j].fn->iommu_group == p->claims[i].fn->iommu_group &&
-                               !is_controller(&rd, &p->claims[i].fn->addr);
+                if (g >= 0) {
+                        seen = intset_add(&groups, g);
+                        if (seen < 0) {
+                                r = seen;
+                                break;
+                        }
+                        if (seen && is_controller(&rd, &p->claims[i].fn->addr))
+                                seen = 0;
+                }
                 if (!seen)
                         r = check_claim(p, &rd, &p->claims[i]);
         }
+        intset_free(&groups);
         rootdisk_done(&rd);
         return r;
 }

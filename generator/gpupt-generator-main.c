@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "host.h"
+#include "intset.h"
 #include "plan.h"
 #include "units.h"
 #include "util.h"
@@ -198,19 +199,23 @@ static int mdev_unit(int dirfd, const struct conf *c, const char *parent)
 
 static int generate(int dirfd, const struct conf *c, const struct plan *p)
 {
+        struct intset groups = { 0 };
         int r = 0, k;
 
         if (p->n_claims && (k = claim_unit(dirfd, c)) < 0)
                 r = k;
         for (size_t i = 0; i < p->n_claims; i++) {
                 int g = p->claims[i].fn->iommu_group;
-                bool seen = false;
 
-                for (size_t j = 0; j < i && !seen; j++)
-                        seen = p->claims[j].fn->iommu_group == g;
-                if (g >= 0 && !seen && (k = group_unit(dirfd, c, g)) < 0 && r == 0)
+                if (g < 0)
+                        continue;
+                k = intset_add(&groups, g); /* one unit per group */
+                if (k == 0)
+                        k = group_unit(dirfd, c, g);
+                if (k < 0 && r == 0)
                         r = k;
         }
+        intset_free(&groups);
         for (size_t i = 0; i < c->n_sriovs; i++)
                 if ((k = sriov_unit(dirfd, c, &c->sriovs[i])) < 0 && r == 0)
                         r = k;

@@ -35,6 +35,7 @@ struct pci_fn {
         int bar_now[PCI_BAR_COUNT];        /* log2 MiB of a resizable BAR now; -1 unknown */
         bool is_vf;
         struct pci_addr physfn;
+        size_t plan_claim;       /* 1 + its index in the claims while a plan is built; 0 none */
 };
 
 static inline bool pci_fn_is_bridge(const struct pci_fn *f)
