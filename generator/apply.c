@@ -447,6 +447,13 @@ int apply_sriov(const struct plan *p, const char *name)
         return 1;
 }
 
+static bool mdev_exists(const char *uuid)
+{
+        _cleanup_free_ char *path = strdup_printf("%s/sys/bus/mdev/devices/%s", root_dir(), uuid);
+
+        return path && access(path, F_OK) == 0;
+}
+
 int apply_mdevs(const struct plan *p, const char *parent)
 {
         int failures = 0;
@@ -463,6 +470,10 @@ int apply_mdevs(const struct plan *p, const char *parent)
                 if (!create)
                         return -ENOMEM;
                 r = apply_write(create, m->uuid);
+                if (r < 0 && mdev_exists(m->uuid))
+                        /* The udev rule and the boot unit may race for the same
+                         * parent: whoever came second finds it made. */
+                        r = 0;
                 if (r < 0) {
                         report(m->name, "creating %s (writing to %s) failed: %s%s", m->uuid,
                                create, strerror(-r),

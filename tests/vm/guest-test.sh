@@ -55,6 +55,16 @@ not_drv() {
 journal() { journalctl -b --no-pager -o short-monotonic "$@" 2>/dev/null; }
 failed_units() { systemctl --failed --plain --no-legend 2>/dev/null | awk '{print $1}'; }
 gpupt_failed() { failed_units | grep '^gpupt' || true; }
+# None failed; else each one with the end of its journal, to see why.
+no_gpupt_failed() {
+    local u bad=0
+    for u in $(gpupt_failed); do
+        echo "  $u failed:" >&3
+        journal -u "$u" | tail -n 8 | sed 's/^/    /' >&3
+        bad=1
+    done
+    return $bad
+}
 no_vfio() {
     local d bad=0
     for d in /sys/bus/pci/drivers/vfio-pci/0000:*; do
@@ -116,7 +126,7 @@ scenario_split() {
         check "SR-IOV: VF ${vf##*/} on vfio-pci" is_drv "${vf##*/}" vfio-pci
     done
     check "SR-IOV: PF keeps nvme" is_drv 0000:01:00.0 nvme
-    check "no gpupt unit failed" test -z "$(gpupt_failed)"
+    check "no gpupt unit failed" no_gpupt_failed
 
     if [ -e /etc/gpupt.conf.d/mtty.conf ]; then
         local uuid
@@ -151,7 +161,7 @@ scenario_iommu_off() {
 
 scenario_off() {
     check "nothing on vfio-pci" no_vfio
-    check "no gpupt unit failed" test -z "$(gpupt_failed)"
+    check "no gpupt unit failed" no_gpupt_failed
     check "no gpupt unit was generated" \
         test -z "$(systemctl list-units --all --plain --no-legend 'gpupt*' 2>/dev/null)"
     check "the host keeps 06.0" is_drv 0000:00:06.0 bochs-drm
