@@ -6,8 +6,9 @@
 set -euo pipefail
 
 build=${1:-build-images}
-passed=0
-failed=0
+tag=images
+# shellcheck source=tests/check-lib.sh
+. "$(dirname "$0")/check-lib.sh"
 
 skip() {
     echo "images: SKIP ($*)"
@@ -36,17 +37,6 @@ if [ -e /etc/gpupt.conf ]; then
     saved_conf=$tmp/gpupt.conf.saved
     mv /etc/gpupt.conf "$saved_conf"
 fi
-
-check() {
-    local what=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        echo "images: FAIL: $what" >&2
-        failed=$((failed + 1))
-    fi
-}
 
 has() { grep -qE "$2" "$1"; }
 

@@ -4,8 +4,9 @@
 # and purges it again. Needs root for dpkg; says SKIP otherwise.
 set -euo pipefail
 
-passed=0
-failed=0
+tag=package
+# shellcheck source=tests/check-lib.sh
+. "$(dirname "$0")/check-lib.sh"
 skip() {
     echo "package: SKIP ($*)"
     echo "package: 0 passed, 0 failed, 1 skipped"
@@ -25,17 +26,6 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-check() {
-    local what=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-    else
-        echo "package: FAIL: $what" >&2
-        failed=$((failed + 1))
-    fi
-}
 
 # The tracked files only: what a source package of this commit holds.
 mkdir "$tmp/src"
