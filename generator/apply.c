@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "modules.h"
 #include "util.h"
 
 static int write_attr(const char *path, const char *value)
@@ -54,6 +55,7 @@ static int load_module(const char *name)
 int (*apply_write)(const char *path, const char *value) = write_attr;
 int (*apply_load_module)(const char *name) = load_module;
 unsigned apply_wait_ms = 5000;
+unsigned apply_waited_ms;
 
 static void report(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void report(const char *what, const char *fmt, ...)
@@ -151,6 +153,7 @@ static bool wait_driver(const char *bdf, const char *want)
                 if (waited >= apply_wait_ms)
                         return false;
                 sleep_ms(20);
+                apply_waited_ms += 20;
         }
 }
 
@@ -209,94 +212,226 @@ static const struct problem *blocker(const struct plan *p, const struct claim *c
         return impure;
 }
 
-static int claim_one(const struct claim *c)
+/* The drivers one run has made ready, by the name the config gives. */
+struct driver_cache {
+        struct {
+                char *asked;
+                char *name; /* as the kernel registered it; NULL: not available */
+                int error;
+        } v[8];
+        size_t n;
+};
+
+static void driver_cache_done(struct driver_cache *dc)
 {
-        const char *bdf = c->fn->bdf, *want = c->entry->driver;
-        _cleanup_free_ char *now = driver_now(bdf), *probe = NULL;
-        char buf[16];
+        for (size_t i = 0; i < dc->n; i++) {
+                free(dc->v[i].asked);
+                free(dc->v[i].name);
+        }
+        dc->n = 0;
+}
+
+/* Loads the module behind a driver name and finds the name its PCI driver
+ * registered: the kernel matches driver_override against that by strcmp
+ * and never loads a module for it, so both must be settled before anything
+ * is written. */
+static int driver_ready(const char *asked, char **ret)
+{
         int r;
 
-        if (now && streq(now, want))
-                return 0; /* done before: by the initramfs, or an earlier run */
-        if (now) {
-                _cleanup_free_ char *unbind = NULL;
-
-                /* The boot console's framebuffer keeps the device busy; taking
-                 * it from under the console is not ours to try. */
-                if (c->fn->boot_vga == 1) {
-                        report(bdf, "is the boot display and bound to %s; not unbinding it. "
-                               "Claim it from the initramfs (gpupt's hook) instead", now);
-                        return -EBUSY;
-                }
-                unbind = strdup_printf("%s/sys/bus/pci/devices/%s/driver/unbind", root_dir(), bdf);
-                if (!unbind)
-                        return -ENOMEM;
-                r = apply_write(unbind, bdf);
-                if (r < 0 || !wait_driver(bdf, NULL)) {
-                        report(bdf, "could not be unbound from %s: %s", now,
-                               r < 0 ? strerror(-r) : "it is still bound");
-                        return r < 0 ? r : -EBUSY;
+        if (apply_load_module) {
+                r = apply_load_module(asked);
+                if (r < 0)
+                        report(asked, "loading its module failed: %s", strerror(-r));
+                if (module_name_eq(asked, "vfio-pci")) {
+                        if ((r = apply_load_module("vfio_iommu_type1")) < 0)
+                                report(asked, "loading vfio_iommu_type1 failed: %s",
+                                       strerror(-r));
+                        /* A module of its own up to Linux 6.1, part of vfio since 6.2:
+                         * load it only where this kernel has it. */
+                        if ((r = apply_load_module("vfio_virqfd")) < 0 && r != -ENOENT)
+                                report(asked, "loading vfio_virqfd failed: %s", strerror(-r));
                 }
         }
+        r = pci_driver_name(asked, ret);
+        if (r == -ENOENT)
+                report(asked, "no PCI driver of that name is registered with the kernel "
+                       "(%s/sys/bus/pci/drivers); is its module installed for this kernel?",
+                       root_dir());
+        else if (r < 0)
+                report(asked, "looking up the driver failed: %s", strerror(-r));
+        return r;
+}
+
+static const char *driver_cached(struct driver_cache *dc, const char *asked, int *error)
+{
+        size_t i;
+
+        for (i = 0; i < dc->n; i++)
+                if (streq(dc->v[i].asked, asked))
+                        break;
+        if (i == dc->n) {
+                if (i == ELEMENTSOF(dc->v)) {
+                        /* more distinct drivers than any config names: start over */
+                        driver_cache_done(dc);
+                        i = 0;
+                }
+                dc->v[i].asked = strdup(asked);
+                if (!dc->v[i].asked) {
+                        *error = -ENOMEM;
+                        return NULL;
+                }
+                dc->v[i].name = NULL;
+                dc->v[i].error = driver_ready(asked, &dc->v[i].name);
+                dc->n++;
+        }
+        *error = dc->v[i].error;
+        return dc->v[i].name;
+}
+
+/* Writes "" to driver_override, which the kernel reads back as "(null)":
+ * the device is matched by its ids again. */
+static int clear_override(const char *bdf)
+{
+        _cleanup_free_ char *p = fn_path(bdf, "driver_override");
+        char back[64];
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        r = apply_write(p, "\n");
+        if (r == 0 && read_attr_at(AT_FDCWD, p, back, sizeof(back)) >= 0 && !streq(back, "(null)"))
+                r = -EIO;
+        return r;
+}
+
+static int probe(const char *bdf)
+{
+        _cleanup_free_ char *p = strdup_printf("%s/sys/bus/pci/drivers_probe", root_dir());
+
+        return p ? apply_write(p, bdf) : -ENOMEM;
+}
+
+/* A claim that could not be finished gives the device back: with the
+ * override cleared, a probe lets its own driver (the one it had, or the one
+ * coldplug will load) take it. A driverless card helps nobody. */
+static void give_back(const char *bdf, const char *had)
+{
+        _cleanup_free_ char *after = NULL;
+        int r = clear_override(bdf);
+
+        if (r < 0) {
+                report(bdf, "clearing driver_override failed: %s", strerror(-r));
+                return;
+        }
+        probe(bdf);
+        if (!had)
+                return; /* unbound before: coldplug binds it as if gpupt had not been here */
+        if (!wait_driver(bdf, ANY_DRIVER)) {
+                report(bdf, "is left without a driver; %s did not take it back", had);
+                return;
+        }
+        after = driver_now(bdf);
+        report(bdf, "given back to %s", after ? after : had);
+}
+
+static int resize_bars(const struct claim *c)
+{
+        const char *bdf = c->fn->bdf;
+        int failed = 0;
+
         for (size_t i = 0; i < c->n_bars; i++) {
-                char attr[32];
+                _cleanup_free_ char *p = NULL;
+                char attr[32], buf[16];
+                int r;
 
                 snprintf(attr, sizeof(attr), "resource%u_resize", c->bars[i].index);
                 snprintf(buf, sizeof(buf), "%u", c->bars[i].log2_mib);
-                _cleanup_free_ char *p = fn_path(bdf, attr);
-
+                p = fn_path(bdf, attr);
                 if (!p)
                         return -ENOMEM;
                 r = apply_write(p, buf);
                 if (r < 0) {
-                        report(bdf, "resizing BAR %u (writing %s to %s) failed: %s",
-                               c->bars[i].index, buf, p, strerror(-r));
-                        return r;
+                        report(bdf, "resizing BAR %u (writing %s to %s) failed: %s; binding it "
+                               "with the BAR as it is", c->bars[i].index, buf, p, strerror(-r));
+                        failed = r;
+                        continue;
                 }
                 r = bar_size_mib_log2(bdf, c->bars[i].index);
                 if (r != (int)c->bars[i].log2_mib) {
                         report(bdf, "BAR %u is not 2^%u MiB after the resize (%s)",
                                c->bars[i].index, c->bars[i].log2_mib,
                                r < 0 ? strerror(-r) : "the resource file says otherwise");
-                        return r < 0 ? r : -EIO;
+                        failed = r < 0 ? r : -EIO;
                 }
+        }
+        return failed;
+}
+
+/* The order keeps the device usable whatever fails: driver_override first
+ * (it neither binds nor unbinds), then the unbind, the BAR resizes that
+ * need the device unbound, and the bind. A failed resize still binds; a
+ * failed unbind or bind gives the device back to its driver. */
+static int claim_one(const struct claim *c, struct driver_cache *dc)
+{
+        const char *bdf = c->fn->bdf, *want;
+        _cleanup_free_ char *now = driver_now(bdf);
+        int r, resized;
+
+        want = driver_cached(dc, c->entry->driver, &r);
+        if (!want) {
+                report(bdf, "not claimed: driver \"%s\" is not available (%s); it keeps %s",
+                       c->entry->driver, strerror(-r), now ? now : "no driver");
+                return r < 0 ? r : -ENOENT;
+        }
+        if (now && streq(now, want))
+                return 0; /* done before: by the initramfs, or an earlier run */
+        /* The boot console's framebuffer keeps the device busy; taking it
+         * from under the console is not ours to try. */
+        if (now && c->fn->boot_vga == 1) {
+                report(bdf, "is the boot display and bound to %s; not unbinding it. "
+                       "Claim it from the initramfs (gpupt's hook) instead", now);
+                return -EBUSY;
         }
         r = write_checked(bdf, "driver_override", want);
-        if (r < 0)
+        if (r < 0) {
+                clear_override(bdf);
                 return r;
-        if (apply_load_module) {
-                r = apply_load_module(want);
-                if (r < 0)
-                        report(bdf, "loading %s failed: %s; trying to bind anyway", want,
-                               strerror(-r));
-                if (streq(want, "vfio-pci")) {
-                        if ((r = apply_load_module("vfio_iommu_type1")) < 0)
-                                report(bdf, "loading vfio_iommu_type1 failed: %s", strerror(-r));
-                        /* A module of its own up to Linux 6.1, part of vfio since 6.2:
-                         * load it only where this kernel has it. */
-                        if ((r = apply_load_module("vfio_virqfd")) < 0 && r != -ENOENT)
-                                report(bdf, "loading vfio_virqfd failed: %s", strerror(-r));
+        }
+        if (now) {
+                _cleanup_free_ char *unbind =
+                        strdup_printf("%s/sys/bus/pci/devices/%s/driver/unbind", root_dir(), bdf);
+
+                if (!unbind)
+                        return -ENOMEM;
+                r = apply_write(unbind, bdf);
+                if (r < 0 || !wait_driver(bdf, NULL)) {
+                        report(bdf, "could not be unbound from %s: %s", now,
+                               r < 0 ? strerror(-r) : "it is still bound");
+                        give_back(bdf, now);
+                        return r < 0 ? r : -EBUSY;
                 }
         }
-        probe = strdup_printf("%s/sys/bus/pci/drivers_probe", root_dir());
-        if (!probe)
-                return -ENOMEM;
-        r = apply_write(probe, bdf);
-        if (r < 0) {
-                report(bdf, "writing it to %s failed: %s", probe, strerror(-r));
-                return r;
-        }
-        if (!wait_driver(bdf, want)) {
+        resized = resize_bars(c);
+        if (resized == -ENOMEM)
+                return resized;
+        r = probe(bdf);
+        if (r < 0)
+                report(bdf, "writing it to %s/sys/bus/pci/drivers_probe failed: %s", root_dir(),
+                       strerror(-r));
+        if (r < 0 || !wait_driver(bdf, want)) {
                 _cleanup_free_ char *after = driver_now(bdf);
 
-                report(bdf, "is not bound to %s after %u ms (driver: %s); see the kernel log", want,
-                       apply_wait_ms, after ? after : "none");
-                return -ETIMEDOUT;
+                if (r >= 0)
+                        report(bdf, "is not bound to %s after %u ms (driver: %s); see the "
+                               "kernel log", want, apply_wait_ms, after ? after : "none");
+                give_back(bdf, now);
+                return r < 0 ? r : -ETIMEDOUT;
         }
         /* One line per claim: in the initramfs it lands in the kernel log with
          * its timestamp, which is how a person sees when the claim happened. */
         report(bdf, "bound to %s%s%s", want, now ? ", taken from " : "", now ? now : "");
-        return 0;
+        return resized;
 }
 
 /* Problems of SR-IOV and mdev entries are for their own units to report: an
@@ -316,6 +451,7 @@ static bool names_sriov_or_mdev(const struct conf *c, const char *entry)
 
 int apply_claims(const struct plan *p)
 {
+        struct driver_cache dc = { .n = 0 };
         int failures = 0;
 
         for (size_t i = 0; i < p->n_claims; i++) {
@@ -337,9 +473,10 @@ int apply_claims(const struct plan *p)
                         failures++;
                         continue;
                 }
-                if (claim_one(c) < 0)
+                if (claim_one(c, &dc) < 0)
                         failures++;
         }
+        driver_cache_done(&dc);
         for (size_t i = 0; i < p->n_problems; i++)
                 if (p->problems[i].severity == SEVERITY_ERROR &&
                     !streq(p->problems[i].code, "impure-group") &&
@@ -367,46 +504,110 @@ int apply_check_group(const struct plan *p, int group)
         return bad ? 1 : 0;
 }
 
-/* Each VF (the PF's virtfnN links) to vf_driver: autoprobe is off, so
- * nothing else took them. */
+/* Each VF (the PF's virtfnN links) to vf_driver. Its module is loaded
+ * first (driver_override loads nothing, and udev does not load vfio-pci
+ * for a VF); a VF that another driver holds (a host VF driver, autoprobe
+ * before gpupt ran) is taken from it. All VFs are probed, then waited for
+ * together: one bounded wait, not one per VF. */
 static int bind_vfs(const struct sriov_plan *s)
 {
-        _cleanup_free_ char *probe = strdup_printf("%s/sys/bus/pci/drivers_probe", root_dir());
-        int r = 0;
+        struct driver_cache dc = { .n = 0 };
+        _cleanup_free_ char *vfs = NULL;
+        const size_t stride = 32;
+        const char *want;
+        unsigned n = 0;
+        int r = 0, k;
 
-        if (!probe)
+        want = driver_cached(&dc, s->entry->vf_driver, &k);
+        if (!want) {
+                report(s->entry->name, "the VFs cannot go to %s (%s)", s->entry->vf_driver,
+                       strerror(-k));
+                driver_cache_done(&dc);
+                return k < 0 ? k : -ENOENT;
+        }
+        vfs = calloc(s->entry->vfs ? s->entry->vfs : 1, stride);
+        if (!vfs) {
+                driver_cache_done(&dc);
                 return -ENOMEM;
+        }
         for (unsigned i = 0; i < s->entry->vfs; i++) {
-                _cleanup_free_ char *link = NULL;
+                _cleanup_free_ char *link = NULL, *now = NULL;
                 char name[32], target[PATH_MAX];
                 const char *vf;
-                ssize_t n;
+                ssize_t len;
 
                 snprintf(name, sizeof(name), "virtfn%u", i);
                 link = fn_path(s->pf->bdf, name);
-                if (!link)
-                        return -ENOMEM;
-                n = readlink(link, target, sizeof(target) - 1);
-                if (n < 0) {
-                        report(s->entry->name, "%s: %s", link, strerror(errno));
+                if (!link) {
+                        r = -ENOMEM;
+                        break;
+                }
+                len = readlink(link, target, sizeof(target) - 1);
+                if (len < 0) {
                         r = -errno;
+                        report(s->entry->name, "%s: %s", link, strerror(-r));
                         continue;
                 }
-                target[n] = '\0';
+                target[len] = '\0';
                 vf = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
-                {
-                        _cleanup_free_ char *now = driver_now(vf);
-
-                        if (now && streq(now, s->entry->vf_driver))
-                                continue;
-                }
-                if (write_checked(vf, "driver_override", s->entry->vf_driver) < 0 ||
-                    apply_write(probe, vf) < 0 || !wait_driver(vf, s->entry->vf_driver)) {
-                        report(s->entry->name, "VF %s is not bound to %s", vf,
-                               s->entry->vf_driver);
+                now = driver_now(vf);
+                if (now && streq(now, want))
+                        continue;
+                if (write_checked(vf, "driver_override", want) < 0) {
                         r = -EIO;
+                        continue;
                 }
+                if (now) {
+                        _cleanup_free_ char *unbind = strdup_printf(
+                                "%s/sys/bus/pci/devices/%s/driver/unbind", root_dir(), vf);
+                        int u = unbind ? apply_write(unbind, vf) : -ENOMEM;
+
+                        if (u < 0) {
+                                report(s->entry->name, "VF %s could not be unbound from %s: %s",
+                                       vf, now, strerror(-u));
+                                r = u;
+                                continue;
+                        }
+                }
+                k = probe(vf);
+                if (k < 0) {
+                        report(s->entry->name, "probing VF %s failed: %s", vf, strerror(-k));
+                        r = k;
+                        continue;
+                }
+                if (strlen(vf) < stride)
+                        memcpy(vfs + (size_t)n++ * stride, vf, strlen(vf) + 1);
         }
+        for (unsigned waited = 0, left = n;; waited += 20) {
+                for (unsigned i = 0; i < n; i++) {
+                        char *vf = vfs + (size_t)i * stride;
+                        _cleanup_free_ char *now = NULL;
+
+                        if (!*vf)
+                                continue;
+                        now = driver_now(vf);
+                        if (now && streq(now, want)) {
+                                *vf = '\0';
+                                left--;
+                        }
+                }
+                if (!left || waited >= apply_wait_ms)
+                        break;
+                sleep_ms(20);
+                apply_waited_ms += 20;
+        }
+        for (unsigned i = 0; i < n; i++) {
+                const char *vf = vfs + (size_t)i * stride;
+                _cleanup_free_ char *now = NULL;
+
+                if (!*vf)
+                        continue;
+                now = driver_now(vf);
+                report(s->entry->name, "VF %s is not bound to %s after %u ms (driver: %s)", vf,
+                       want, apply_wait_ms, now ? now : "none");
+                r = -ETIMEDOUT;
+        }
+        driver_cache_done(&dc);
         return r;
 }
 

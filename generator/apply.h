@@ -14,6 +14,9 @@ extern int (*apply_write)(const char *path, const char *value);
 extern int (*apply_load_module)(const char *name);
 /* How long to wait for a driver to bind, in milliseconds. */
 extern unsigned apply_wait_ms;
+/* The time spent in bounded waits so far, in milliseconds: what the tests
+ * read to see that a wait is bounded once, not once per device. */
+extern unsigned apply_waited_ms;
 
 /* Claims every function of the plan that may be claimed; problems that
  * make a claim unsafe (iommu-off, root-disk, impure-group with fail,

@@ -194,6 +194,70 @@ bool module_is_loaded(const char *name)
         return path && stat(path, &st) == 0;
 }
 
+bool module_name_eq(const char *a, const char *b)
+{
+        for (; *a && *b; a++, b++)
+                if (*a != *b && !(strchr("-_", *a) && strchr("-_", *b)))
+                        return false;
+        return *a == *b;
+}
+
+/* The first entry of dir that matches: exact when prefix is NULL, else
+ * "prefix<name>" with any name; or one equal to name with '-' and '_'
+ * alike. */
+static int find_entry(const char *dir, const char *prefix, const char *name, char **ret)
+{
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        int r = -ENOENT;
+
+        if (!d)
+                return -errno;
+        while (r == -ENOENT && (de = readdir(d))) {
+                const char *e = de->d_name;
+
+                if (e[0] == '.')
+                        continue;
+                if (prefix) {
+                        if (strncmp(e, prefix, strlen(prefix)) != 0 || !e[strlen(prefix)])
+                                continue;
+                        e += strlen(prefix);
+                } else if (!module_name_eq(e, name))
+                        continue;
+                *ret = strdup(e);
+                r = *ret ? 0 : -ENOMEM;
+        }
+        closedir(d);
+        return r;
+}
+
+int pci_driver_name(const char *name, char **ret)
+{
+        _cleanup_free_ char *drivers = strdup_printf("%s/sys/bus/pci/drivers", root_dir());
+        _cleanup_free_ char *exact = NULL, *mod = NULL, *moddrv = NULL;
+        struct stat st;
+        int r;
+
+        if (!drivers || !(exact = strdup_printf("%s/%s", drivers, name)) || !(mod = strdup(name)))
+                return -ENOMEM;
+        if (!*name || strchr(name, '/'))
+                return -EINVAL;
+        if (stat(exact, &st) == 0 && S_ISDIR(st.st_mode)) {
+                *ret = strdup(name);
+                return *ret ? 0 : -ENOMEM;
+        }
+        r = find_entry(drivers, NULL, name, ret);
+        if (r != -ENOENT)
+                return r;
+        /* A module may register a PCI driver of another name entirely. */
+        normalize(mod);
+        moddrv = strdup_printf("%s/sys/module/%s/drivers", root_dir(), mod);
+        if (!moddrv)
+                return -ENOMEM;
+        r = find_entry(moddrv, "pci:", NULL, ret);
+        return r == -ENOTDIR ? -ENOENT : r;
+}
+
 static int add_early(struct early_module **v, size_t *n, size_t *alloc, const char *name,
                      size_t len, const char *source)
 {

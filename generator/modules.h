@@ -37,6 +37,17 @@ void module_matches_free(struct module_match *v, size_t n);
 /* ROOT/sys/module/<name> exists (loaded, or built in with parameters). */
 bool module_is_loaded(const char *name);
 
+/* Module names as modprobe compares them: '-' and '_' alike. */
+bool module_name_eq(const char *a, const char *b);
+
+/* The name a loaded PCI driver registered, which is what the kernel compares
+ * driver_override with (by strcmp): "vfio_pci" or "vfio-pci" gives
+ * "vfio-pci". Looked up in ROOT/sys/bus/pci/drivers (the exact name, then
+ * one equal to it with '-' and '_' alike) and in the module's own
+ * ROOT/sys/module/<module>/drivers/pci:<name> links. -ENOENT when no such
+ * driver is registered now (its module not loaded). */
+int pci_driver_name(const char *name, char **ret);
+
 /* A module that something loads early at boot, and where that is said. */
 struct early_module {
         char *name;   /* normalized */

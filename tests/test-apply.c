@@ -1,8 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* gpupt-apply's actions on fixture roots, with a double of the kernel's
- * side of sysfs: writing drivers_probe binds the device to its
- * driver_override, unbind drops the driver link, sriov_numvfs refuses to go
- * from one non-zero count to another, an mdev create makes the device. */
+/* gpupt-apply's actions on fixture roots, with a double of the kernel's side
+ * of sysfs that is as strict as the kernel (Documentation/ABI/testing/
+ * sysfs-bus-pci and the PCI core):
+ * - driver_override only records a name ("" clears it to "(null)"); it
+ *   binds nothing and loads no module;
+ * - drivers_probe attaches an unbound device only, to a registered driver
+ *   only: the one driver_override names (compared by strcmp), or with no
+ *   override the device's own driver, if that is loaded;
+ * - loading a module registers its driver (vfio_pci registers "vfio-pci");
+ * - unbind can be refused; a resize fails with EBUSY while a driver is
+ *   bound, with EINVAL for a size the BAR does not offer, and can run out
+ *   of space (ENOSPC);
+ * - sriov_numvfs needs a PF driver and goes through 0; VFs appear as
+ *   functions 0000:01:10.N with virtfnN links;
+ * - an mdev create makes the device, once. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +26,15 @@
 #include "util.h"
 
 static unsigned writes;
-static const char *refuse_bdf; /* the driver "fails to probe" this one */
+static const char *refuse_bdf;   /* the override's driver "fails to probe" this one */
+static const char *refuse_unbind; /* the driver refuses to let this one go */
 static const char *fault_suffix; /* a write to a path ending so fails ... */
 static int fault_errno;          /* ... with this */
 static const char *vanish_bdf;   /* this device disappears at its first write */
+static const char *unloadable;   /* this module cannot be loaded */
 static char written[256][512];   /* every path written, for the guarantees */
+static char native[64][2][64];   /* each device's own driver when the test began */
+static unsigned n_native;
 
 static void put(const char *path, const char *value)
 {
@@ -56,6 +71,82 @@ static bool ends(const char *s, const char *suffix)
         return a >= b && streq(s + a - b, suffix);
 }
 
+static bool exists(const char *fmt, const char *a)
+{
+        char p[4096];
+
+        snprintf(p, sizeof(p), fmt, root_dir(), a);
+        return access(p, F_OK) == 0;
+}
+
+/* The driver a device is bound to now, "" when none. */
+static void bound_to(const char *bdf, char *buf, size_t n)
+{
+        char p[4096], target[4096];
+        ssize_t k;
+
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/driver", root_dir(), bdf);
+        k = readlink(p, target, sizeof(target) - 1);
+        if (k < 0) {
+                *buf = '\0';
+                return;
+        }
+        target[k] = '\0';
+        snprintf(buf, n, "%s", strrchr(target, '/') + 1);
+}
+
+static void bind(const char *bdf, const char *driver)
+{
+        char p[4096], target[256];
+
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/driver", root_dir(), bdf);
+        snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", driver);
+        unlink(p);
+        assert_int_equal(symlink(target, p), 0);
+}
+
+/* What the fixture's devices were bound to: the driver each goes back to. */
+static void remember_native(void)
+{
+        char p[4096];
+        FILE *f;
+
+        n_native = 0;
+        snprintf(p, sizeof(p), "ls '%s/sys/bus/pci/devices'", root_dir());
+        f = popen(p, "re");
+        assert_non_null(f);
+        while (n_native < 64 && fgets(native[n_native][0], sizeof(native[0][0]), f)) {
+                native[n_native][0][strcspn(native[n_native][0], "\n")] = '\0';
+                bound_to(native[n_native][0], native[n_native][1], sizeof(native[0][1]));
+                if (*native[n_native][1])
+                        n_native++;
+        }
+        pclose(f);
+}
+
+static const char *native_of(const char *bdf)
+{
+        for (unsigned i = 0; i < n_native; i++)
+                if (streq(native[i][0], bdf))
+                        return native[i][1];
+        return NULL;
+}
+
+/* modprobe: the module registers its PCI driver under the driver's name. */
+static int load_double(const char *name)
+{
+        char rel[256];
+
+        if (unloadable && streq(name, unloadable))
+                return -ENOENT;
+        if (streq(name, "vfio_iommu_type1") || streq(name, "vfio_virqfd"))
+                return 0;
+        snprintf(rel, sizeof(rel), "sys/bus/pci/drivers/%s",
+                 streq(name, "vfio_pci") || streq(name, "vfio-pci") ? "vfio-pci" : name);
+        tl_mkdir(root_dir(), rel);
+        return 0;
+}
+
 /* sriov_numvfs: VFs appear as functions 0000:01:10.N with virtfnN links. */
 static void make_vfs(const char *numvfs_path, int n)
 {
@@ -89,9 +180,65 @@ static void make_vfs(const char *numvfs_path, int n)
         }
 }
 
+static int probe_double(const char *bdf)
+{
+        char p[4096], over[64], now[64];
+        const char *drv;
+
+        if (!exists("%s/sys/bus/pci/devices/%s", bdf))
+                return -ENODEV;
+        bound_to(bdf, now, sizeof(now));
+        if (*now)
+                return 0; /* a bound device is left alone */
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/driver_override", root_dir(), bdf);
+        slurp(p, over, sizeof(over));
+        drv = streq(over, "(null)") ? native_of(bdf) : over;
+        if (!drv || (refuse_bdf && streq(refuse_bdf, bdf) && !streq(over, "(null)")))
+                return 0; /* no driver takes it */
+        if (!exists("%s/sys/bus/pci/drivers/%s", drv))
+                return 0; /* not registered: nothing loads it for an override */
+        bind(bdf, drv);
+        return 0;
+}
+
+static int resize_double(const char *path, const char *value)
+{
+        const char *n = strstr(path, "/resource") + strlen("/resource");
+        unsigned bar = (unsigned)(*n - '0');
+        unsigned long long size = (1ULL << atoi(value)) << 20, mask;
+        char dev[3900], res[4096], drv[4096], buf[64], lines[6][128] = { { 0 } };
+        FILE *f;
+
+        assert_true((size_t)(n - path) < sizeof(dev));
+        snprintf(dev, sizeof(dev), "%.*s", (int)(n - path - strlen("/resource")), path);
+        snprintf(drv, sizeof(drv), "%s/driver", dev);
+        if (access(drv, F_OK) == 0)
+                return -EBUSY;
+        slurp(path, buf, sizeof(buf));
+        mask = strtoull(buf, NULL, 16);
+        if (atoi(value) < 0 || atoi(value) > 40 || !(mask & (1ULL << atoi(value))))
+                return -EINVAL;
+        snprintf(res, sizeof(res), "%s/resource", dev);
+        for (unsigned i = 0; i < 6; i++)
+                snprintf(lines[i], sizeof(lines[i]), "0x%016x 0x%016x 0x%016x", 0, 0, 0);
+        f = fopen(res, "re");
+        assert_non_null(f);
+        for (unsigned i = 0; i < 6 && fgets(lines[i], sizeof(lines[i]), f); i++)
+                lines[i][strcspn(lines[i], "\n")] = '\0';
+        fclose(f);
+        snprintf(lines[bar], sizeof(lines[bar]), "0x%016llx 0x%016llx 0x%016x", 0xe0000000ULL,
+                 0xe0000000ULL + size - 1, 0x14220c);
+        f = fopen(res, "we");
+        assert_non_null(f);
+        for (unsigned i = 0; i < 6; i++)
+                fprintf(f, "%s\n", lines[i]);
+        fclose(f);
+        return 0; /* the attribute still reads the sizes offered */
+}
+
 static int kernel_write(const char *path, const char *value)
 {
-        char p[4096], over[64];
+        char p[4096];
 
         if (writes < 256)
                 snprintf(written[writes], sizeof(written[writes]), "%s", path);
@@ -107,62 +254,34 @@ static int kernel_write(const char *path, const char *value)
                 vanish_bdf = NULL;
                 return -ENODEV;
         }
-        if (ends(path, "/drivers_probe")) {
-                snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/driver_override", root_dir(),
-                         value);
-                slurp(p, over, sizeof(over));
-                if (streq(over, "(null)") || (refuse_bdf && streq(refuse_bdf, value)))
-                        return 0; /* no driver takes it */
-                snprintf(p, sizeof(p), "%s/sys/bus/pci/drivers/%s", root_dir(), over);
-                mkdir(p, 0755);
-                snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/driver", root_dir(), value);
-                unlink(p);
-                snprintf(over + strlen(over), sizeof(over) - strlen(over), "%s", "");
-                {
-                        char target[256];
-
-                        snprintf(target, sizeof(target), "../../../bus/pci/drivers/%s", over);
-                        assert_int_equal(symlink(target, p), 0);
-                }
-                return 0;
-        }
+        if (ends(path, "/drivers_probe"))
+                return probe_double(value);
         if (ends(path, "/driver/unbind")) {
+                if (refuse_unbind && strstr(path, refuse_unbind))
+                        return -EBUSY;
                 snprintf(p, sizeof(p), "%.*s", (int)(strlen(path) - strlen("/unbind")), path);
                 return unlink(p) < 0 ? -errno : 0;
         }
+        if (ends(path, "/driver_override")) {
+                if (access(path, F_OK) < 0)
+                        return -errno;
+                put(path, streq(value, "") || streq(value, "\n") ? "(null)" : value);
+                return 0;
+        }
         if (ends(path, "/sriov_numvfs")) {
-                char now[32];
+                char now[32], drv[4096];
 
+                snprintf(drv, sizeof(drv), "%.*s/driver", (int)(strlen(path) - strlen("/sriov_numvfs")),
+                         path);
+                if (access(drv, F_OK) < 0)
+                        return -ENOENT; /* "no driver bound to device; cannot configure SR-IOV" */
                 slurp(path, now, sizeof(now));
                 if (!streq(now, "0") && !streq(value, "0"))
                         return -EBUSY;
                 make_vfs(path, atoi(value));
         }
-        if (strstr(path, "_resize") && ends(path, "_resize")) {
-                /* the kernel moves the BAR; its resource line shows the size */
-                const char *n = strstr(path, "/resource") + strlen("/resource");
-                unsigned bar = (unsigned)(*n - '0');
-                unsigned long long size = (1ULL << atoi(value)) << 20;
-                char res[4096], lines[6][128] = { { 0 } };
-                FILE *f;
-
-                snprintf(res, sizeof(res), "%.*s/resource", (int)(n - path - strlen("/resource")),
-                         path);
-                for (unsigned i = 0; i < 6; i++)
-                        snprintf(lines[i], sizeof(lines[i]), "0x%016x 0x%016x 0x%016x", 0, 0, 0);
-                f = fopen(res, "re");
-                assert_non_null(f);
-                for (unsigned i = 0; i < 6 && fgets(lines[i], sizeof(lines[i]), f); i++)
-                        lines[i][strcspn(lines[i], "\n")] = '\0';
-                fclose(f);
-                snprintf(lines[bar], sizeof(lines[bar]), "0x%016llx 0x%016llx 0x%016x",
-                         0xe0000000ULL, 0xe0000000ULL + size - 1, 0x14220c);
-                f = fopen(res, "we");
-                assert_non_null(f);
-                for (unsigned i = 0; i < 6; i++)
-                        fprintf(f, "%s\n", lines[i]);
-                fclose(f);
-        }
+        if (strstr(path, "_resize") && ends(path, "_resize"))
+                return resize_double(path, value);
         if (ends(path, "/create")) {
                 snprintf(p, sizeof(p), "%s/sys/bus/mdev/devices", root_dir());
                 tl_mkdir(root_dir(), "sys/bus/mdev/devices");
@@ -208,11 +327,15 @@ static void open_world(struct world *w, const char *scenario)
 {
         w->root = tl_fixture(scenario);
         assert_int_equal(root_set(w->root), 0);
+        remember_native();
         apply_write = kernel_write;
-        apply_load_module = NULL;
+        apply_load_module = load_double;
         apply_wait_ms = 100;
+        apply_waited_ms = 0;
         writes = 0;
         refuse_bdf = NULL;
+        refuse_unbind = NULL;
+        unloadable = NULL;
         fault_suffix = NULL;
         vanish_bdf = NULL;
 }
@@ -243,7 +366,7 @@ static void assert_driver(const char *bdf, const char *want)
 static void test_claim_and_again(void **state)
 {
         struct world w = { 0 };
-        char buf[64], p[4096];
+        char p[4096];
         unsigned first;
 
         (void)state;
@@ -253,9 +376,7 @@ static void test_claim_and_again(void **state)
         assert_driver("0000:03:00.0", "vfio-pci");
         assert_driver("0000:03:00.1", "vfio-pci");
         assert_driver("0000:00:02.0", "i915"); /* the iGPU stays */
-        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:03:00.0/resource2_resize", w.root);
-        slurp(p, buf, sizeof(buf));
-        assert_string_equal(buf, "3"); /* 8 MiB = 2^3 MiB */
+        /* 8 MiB = 2^3 MiB, as the resource file shows after the resize */
         snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:03:00.0/resource", w.root);
         {
                 char res[1024];
@@ -445,12 +566,14 @@ static void test_faults(void **state)
         assert_driver("0000:03:00.0", "vfio-pci");
         close_world(&w);
 
-        /* a module that cannot be loaded: said, and the bind still tried */
+        /* a module that cannot be loaded: nothing is touched, the card keeps
+         * its driver, and the failure is counted */
         open_world(&w, "amd-rebar-igpu");
         apply_load_module = fail_module;
         load(&w, NULL);
-        assert_int_equal(apply_claims(w.plan), 0);
-        apply_load_module = NULL;
+        assert_int_equal(apply_claims(w.plan), 2);
+        assert_int_equal(writes, 0);
+        assert_driver("0000:03:00.0", "amdgpu");
         close_world(&w);
 }
 
