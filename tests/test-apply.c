@@ -193,7 +193,8 @@ static int probe_double(const char *bdf)
         snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/driver_override", root_dir(), bdf);
         slurp(p, over, sizeof(over));
         drv = streq(over, "(null)") ? native_of(bdf) : over;
-        if (!drv || (refuse_bdf && streq(refuse_bdf, bdf) && !streq(over, "(null)")))
+        if (!drv || (refuse_bdf && strncmp(bdf, refuse_bdf, strlen(refuse_bdf)) == 0 &&
+                     !streq(over, "(null)")))
                 return 0; /* no driver takes it */
         if (!exists("%s/sys/bus/pci/drivers/%s", drv))
                 return 0; /* not registered: nothing loads it for an override */
@@ -212,6 +213,8 @@ static int resize_double(const char *path, const char *value)
         assert_true((size_t)(n - path) < sizeof(dev));
         snprintf(dev, sizeof(dev), "%.*s", (int)(n - path - strlen("/resource")), path);
         snprintf(drv, sizeof(drv), "%s/driver", dev);
+        if (access(path, F_OK) < 0)
+                return -errno;
         if (access(drv, F_OK) == 0)
                 return -EBUSY;
         slurp(path, buf, sizeof(buf));
@@ -615,6 +618,186 @@ static void test_writes_stay_inside(void **state)
         }
 }
 
+/* A config file of the test's own in the fixture, for load(). */
+static void variant(struct world *w, const char *name, const char *text)
+{
+        char rel[256];
+
+        snprintf(rel, sizeof(rel), "etc/gpupt-variants/%s.conf", name);
+        tl_write(w->root, rel, text);
+}
+
+/* The index in written[] of the first write under a device, or -1. */
+static int first_write(const char *root, const char *bdf)
+{
+        char prefix[4096];
+
+        snprintf(prefix, sizeof(prefix), "%s/sys/bus/pci/devices/%s/", root, bdf);
+        for (unsigned i = 0; i < writes && i < 256; i++)
+                if (strncmp(written[i], prefix, strlen(prefix)) == 0)
+                        return (int)i;
+        return -1;
+}
+
+/* Issue: the unbind came before driver_override, and a failed resize
+ * returned in between: a driverless VGA function beside an audio function
+ * on vfio-pci. Now the override comes first, and a failed resize still
+ * binds the function to its claim driver. */
+static void test_failed_resize_still_binds(void **state)
+{
+        static const struct {
+                const char *variant; /* NULL: the fixture's config, BAR 2 to 8 MiB */
+                const char *suffix;
+                int err;
+        } cases[] = {
+                { NULL, "/resource2_resize", ENOSPC },      /* no room in the bridge window */
+                { "bar-too-big", NULL, 0 },                 /* a size the BAR does not offer */
+                { "bar-no-resize", NULL, 0 },               /* a BAR without resourceN_resize */
+        };
+        struct world w = { 0 };
+
+        (void)state;
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                int first;
+
+                open_world(&w, "amd-rebar-igpu");
+                variant(&w, "bar-too-big",
+                        "device \"gpu\" {\n bdf = \"0000:03:00\"\n bar = {\"2:1T\"}\n}\n");
+                variant(&w, "bar-no-resize",
+                        "device \"gpu\" {\n bdf = \"0000:03:00\"\n bar = {\"4:8M\"}\n}\n");
+                fault_suffix = cases[i].suffix;
+                fault_errno = cases[i].err;
+                load(&w, cases[i].variant);
+                assert_int_equal(apply_claims(w.plan), 1); /* the resize is a failure ... */
+                assert_driver("0000:03:00.0", "vfio-pci"); /* ... but the card is bound */
+                assert_driver("0000:03:00.1", "vfio-pci");
+                first = first_write(w.root, "0000:03:00.0");
+                assert_true(first >= 0);
+                assert_true(ends(written[first], "/driver_override"));
+                close_world(&w);
+        }
+}
+
+/* A claim driver that does not take the device, or a driver that will not
+ * let go: the device goes back to the driver it had, never driverless, and
+ * its override is cleared so the host driver can have it at the next probe. */
+static void test_failure_gives_back(void **state)
+{
+        struct world w = { 0 };
+        char p[4096], buf[64];
+
+        (void)state;
+        open_world(&w, "amd-rebar-igpu");
+        refuse_bdf = "0000:03:00.0";
+        load(&w, NULL);
+        assert_int_equal(apply_claims(w.plan), 1);
+        assert_driver("0000:03:00.0", "amdgpu");
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:03:00.0/driver_override", w.root);
+        slurp(p, buf, sizeof(buf));
+        assert_string_equal(buf, "(null)");
+        assert_driver("0000:03:00.1", "vfio-pci");
+        close_world(&w);
+
+        open_world(&w, "amd-rebar-igpu");
+        refuse_unbind = "0000:03:00.1";
+        load(&w, NULL);
+        assert_int_equal(apply_claims(w.plan), 1);
+        assert_driver("0000:03:00.1", "snd_hda_intel");
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:03:00.1/driver_override", w.root);
+        slurp(p, buf, sizeof(buf));
+        assert_string_equal(buf, "(null)");
+        close_world(&w);
+}
+
+/* Issue: "vfio_pci" was accepted and written to driver_override, which the
+ * kernel compares with the driver's name "vfio-pci" by strcmp: the device
+ * lost its host driver and bound nothing. */
+static void test_driver_spelling(void **state)
+{
+        struct world w = { 0 };
+        char p[4096], buf[64];
+
+        (void)state;
+        open_world(&w, "amd-rebar-igpu");
+        variant(&w, "underscore",
+                "device \"gpu\" {\n bdf = \"0000:03:00\"\n driver = \"vfio_pci\"\n}\n");
+        load(&w, "underscore");
+        assert_int_equal(apply_claims(w.plan), 0);
+        assert_driver("0000:03:00.0", "vfio-pci");
+        assert_driver("0000:03:00.1", "vfio-pci");
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:03:00.0/driver_override", w.root);
+        slurp(p, buf, sizeof(buf));
+        assert_string_equal(buf, "vfio-pci");
+        close_world(&w);
+        /* a driver no module provides: nothing is touched */
+        open_world(&w, "amd-rebar-igpu");
+        variant(&w, "nosuch",
+                "device \"gpu\" {\n bdf = \"0000:03:00\"\n driver = \"no-such-driver\"\n}\n");
+        unloadable = "no-such-driver";
+        writes = 0;
+        load(&w, "nosuch");
+        assert_int_equal(apply_claims(w.plan), 2);
+        assert_int_equal(writes, 0);
+        assert_driver("0000:03:00.0", "amdgpu");
+        close_world(&w);
+}
+
+/* Issue: vf_driver's module was never loaded (driver_override loads
+ * nothing, udev does not load vfio-pci for a VF), VFs that a host VF driver
+ * held were never moved, and every VF waited its own timeout. */
+static void test_vf_driver(void **state)
+{
+        struct world w = { 0 };
+        char p[4096], rel[256];
+
+        (void)state;
+        /* vfio-pci not loaded, no device claims: apply_sriov loads it */
+        open_world(&w, "sriov-gvt");
+        variant(&w, "vfs-only",
+                "sriov \"nic0\" {\n pf = \"0000:01:00.0\"\n vfs = 4\n vf_driver = \"vfio_pci\"\n}\n");
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/drivers/vfio-pci", w.root);
+        assert_int_equal(access(p, F_OK), -1);
+        load(&w, "vfs-only");
+        assert_int_equal(apply_sriov(w.plan, "nic0"), 0);
+        for (unsigned i = 0; i < 4; i++) {
+                char bdf[32];
+
+                snprintf(bdf, sizeof(bdf), "0000:01:10.%u", i);
+                assert_driver(bdf, "vfio-pci");
+        }
+        close_world(&w);
+
+        /* VFs that exist already, held by the host's VF driver */
+        open_world(&w, "sriov-gvt");
+        variant(&w, "vfs-only",
+                "sriov \"nic0\" {\n pf = \"0000:01:00.0\"\n vfs = 4\n vf_driver = \"vfio-pci\"\n}\n");
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:01:00.0/sriov_numvfs", w.root);
+        assert_int_equal(kernel_write(p, "4"), 0);
+        tl_mkdir(w.root, "sys/bus/pci/drivers/iavf");
+        for (unsigned i = 0; i < 4; i++) {
+                snprintf(rel, sizeof(rel), "0000:01:10.%u", i);
+                bind(rel, "iavf");
+        }
+        load(&w, "vfs-only");
+        assert_int_equal(apply_sriov(w.plan, "nic0"), 0);
+        for (unsigned i = 0; i < 4; i++) {
+                snprintf(rel, sizeof(rel), "0000:01:10.%u", i);
+                assert_driver(rel, "vfio-pci");
+        }
+        close_world(&w);
+
+        /* a VF driver that takes none of them: one bounded wait for all */
+        open_world(&w, "sriov-gvt");
+        variant(&w, "vfs-only",
+                "sriov \"nic0\" {\n pf = \"0000:01:00.0\"\n vfs = 4\n vf_driver = \"vfio-pci\"\n}\n");
+        refuse_bdf = "0000:01:10.";
+        load(&w, "vfs-only");
+        apply_waited_ms = 0;
+        assert_int_equal(apply_sriov(w.plan, "nic0"), 1);
+        assert_true(apply_waited_ms <= apply_wait_ms + 20);
+        close_world(&w);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -624,6 +807,10 @@ int main(void)
                 cmocka_unit_test(test_sriov_and_mdev),
                 cmocka_unit_test(test_faults),
                 cmocka_unit_test(test_writes_stay_inside),
+                cmocka_unit_test(test_failed_resize_still_binds),
+                cmocka_unit_test(test_failure_gives_back),
+                cmocka_unit_test(test_driver_spelling),
+                cmocka_unit_test(test_vf_driver),
         };
 
         return cmocka_run_group_tests_name("apply", tests, NULL, NULL);
