@@ -7,14 +7,6 @@
 #include "util.h"
 
 /* Module names compare with '-' and '_' alike, as modprobe does. */
-static bool same_module(const char *a, const char *b)
-{
-        for (; *a && *b; a++, b++)
-                if (*a != *b && !((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))
-                        return false;
-        return *a == *b;
-}
-
 static int need_module(struct plan *p, const char *name, const char *why, const char *entry)
 {
         enum module_state st;
@@ -55,7 +47,7 @@ static int check_targets(struct plan *p)
                 if (GROW(drivers, n_drivers, alloc) < 0)
                         return -ENOMEM;
                 drivers[n_drivers++] = drv;
-                want_vfio |= same_module(drv, "vfio-pci");
+                want_vfio |= module_name_eq(drv, "vfio-pci");
                 r = need_module(p, drv, "the driver devices are claimed for",
                                 p->claims[i].entry->name);
                 if (r < 0)
@@ -66,7 +58,7 @@ static int check_targets(struct plan *p)
 
                 if (!drv)
                         continue;
-                want_vfio |= same_module(drv, "vfio-pci");
+                want_vfio |= module_name_eq(drv, "vfio-pci");
                 r = need_module(p, drv, "the driver for the VFs", p->sriovs[i].entry->name);
                 if (r < 0)
                         return r;
@@ -129,7 +121,7 @@ static int check_host_drivers_cached(struct plan *p, const struct early_module *
                 m = l->m;
                 n = l->n;
                 for (size_t j = 0; r >= 0 && j < n; j++) {
-                        if (same_module(m[j].name, c->entry->driver))
+                        if (module_name_eq(m[j].name, c->entry->driver))
                                 continue;
                         if (m[j].state == MODULE_BUILTIN) {
                                 r = plan_problem(

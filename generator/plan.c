@@ -72,7 +72,7 @@ static int add_claim(struct plan *p, size_t *alloc, struct pci_fn *fn, const str
         if (fn->plan_claim) {
                 struct claim *c = &p->claims[fn->plan_claim - 1];
 
-                if (!streq(c->entry->driver, d->driver))
+                if (!module_name_eq(c->entry->driver, d->driver))
                         return plan_problem(p, SEVERITY_ERROR, "conflicting-claims", &fn->addr,
                                             d->name,
                                             "%s is claimed by device \"%s\" (%s:%u) for %s and by "
@@ -312,6 +312,48 @@ fail:
         return r;
 }
 
+static int add_driver(struct plan *p, size_t *alloc, const char *asked)
+{
+        char *name = NULL;
+        int r;
+
+        if (!asked)
+                return 0;
+        for (size_t i = 0; i < p->n_drivers; i++)
+                if (streq(p->drivers[i].asked, asked))
+                        return 0;
+        r = pci_driver_name(asked, &name);
+        if (r == -ENOMEM)
+                return r;
+        if (GROW(p->drivers, p->n_drivers, *alloc) < 0) {
+                free(name);
+                return -ENOMEM;
+        }
+        p->drivers[p->n_drivers++] = (struct driver_name){ .asked = asked, .name = name };
+        return 0;
+}
+
+/* Each configured driver name once: a config names a handful. */
+static int resolve_drivers(struct plan *p)
+{
+        size_t alloc = 0;
+        int r = 0;
+
+        for (size_t i = 0; i < p->n_claims && r >= 0; i++)
+                r = add_driver(p, &alloc, p->claims[i].entry->driver);
+        for (size_t i = 0; i < p->n_sriovs && r >= 0; i++)
+                r = add_driver(p, &alloc, p->sriovs[i].entry->vf_driver);
+        return r;
+}
+
+const char *plan_driver(const struct plan *p, const char *asked)
+{
+        for (size_t i = 0; asked && i < p->n_drivers; i++)
+                if (streq(p->drivers[i].asked, asked))
+                        return p->drivers[i].name ? p->drivers[i].name : asked;
+        return asked;
+}
+
 int plan_check(struct plan *p)
 {
         static int (*const detectors[])(struct plan *) = {
@@ -321,6 +363,9 @@ int plan_check(struct plan *p)
         int r;
 
         r = iommu_probe(&p->iommu);
+        if (r < 0)
+                return r;
+        r = resolve_drivers(p);
         if (r < 0)
                 return r;
         p->modules_error = modules_open(&p->modules);
@@ -363,5 +408,8 @@ void plan_free(struct plan *p)
         for (size_t i = 0; i < p->n_problems; i++)
                 free(p->problems[i].message);
         free(p->problems);
+        for (size_t i = 0; i < p->n_drivers; i++)
+                free(p->drivers[i].name);
+        free(p->drivers);
         free(p);
 }

@@ -60,6 +60,13 @@ struct plan {
         struct problem *problems;
         size_t n_problems;
         size_t problems_alloc;
+        /* Driver names as the config gives them, and as the running kernel
+         * registered them where it has (plan_check fills it). */
+        struct driver_name {
+                const char *asked;
+                char *name;
+        } *drivers;
+        size_t n_drivers;
 };
 
 /* Reads the machine under the root and computes the plan. Problems are
@@ -74,7 +81,11 @@ int plan_resolve(const struct conf *conf, struct host *host, struct plan **ret);
 int plan_check(struct plan *p);
 void plan_free(struct plan *p);
 
-bool plan_ready(const struct plan *p);          /* no problem of severity error */
+bool plan_ready(const struct plan *p);
+/* The name driver_override will be given for a configured driver name: the
+ * one its loaded PCI driver registered ("vfio_pci" is "vfio-pci"), or the
+ * name as configured when it is not loaded here. */
+const char *plan_driver(const struct plan *p, const char *asked);          /* no problem of severity error */
 const struct claim *plan_find_claim(const struct plan *p, const struct pci_addr *a);
 
 int plan_problem(struct plan *p, enum severity sev, const char *code, const struct pci_addr *a,

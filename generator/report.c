@@ -72,7 +72,7 @@ void report_json(FILE *f, const struct plan *p)
                 fputs(", \"driver_now\": ", f);
                 json_string_or_null(f, c->fn->driver);
                 fputs(", \"driver_at_boot\": ", f);
-                json_string(f, c->entry->driver);
+                json_string(f, plan_driver(p, c->entry->driver));
                 if (c->fn->iommu_group >= 0)
                         fprintf(f, ", \"iommu_group\": %d", c->fn->iommu_group);
                 else
@@ -241,7 +241,8 @@ void report_human(FILE *f, const struct plan *p)
                         snprintf(numa, sizeof(numa), "%d", c->fn->numa_node);
                         fprintf(f, "%-13s %-16.16s %-10s %-40.40s %-14.14s %-10.10s %5s %4s\n",
                                 c->fn->bdf, c->entry->name, id, name ? name : "-",
-                                c->fn->driver ? c->fn->driver : "-", c->entry->driver,
+                                c->fn->driver ? c->fn->driver : "-",
+                                plan_driver(p, c->entry->driver),
                                 c->fn->iommu_group >= 0 ? group : "-",
                                 c->fn->numa_node >= 0 ? numa : "-");
                 }
@@ -263,7 +264,8 @@ void report_human(FILE *f, const struct plan *p)
                         fprintf(f, "%-13s %-16.16s %5u %5s %5s  %s\n",
                                 pci_addr_format(&s->entry->pf, a), s->entry->name, s->entry->vfs,
                                 now, max,
-                                s->entry->vf_driver ? s->entry->vf_driver : "(host's choice)");
+                                s->entry->vf_driver ? plan_driver(p, s->entry->vf_driver)
+                                                    : "(host's choice)");
                 }
         }
         if (p->n_mdevs) {

@@ -278,6 +278,23 @@ class EightGpus(Base):
         self.assertNoCode(data, "device-changed")
         self.assertEqual(len(data["claims"]), 4)
 
+    def test_driver_spelling(self):
+        # the kernel matches driver_override with the name the driver
+        # registered: "vfio_pci" binds as "vfio-pci" once the module is loaded
+        r = copy_root("eight-gpus", "spelling")
+        conf = os.path.join(TMP, "spelling.conf")
+        bdf = self.run_json(r, 0)["claims"][0]["bdf"]
+        with open(conf, "w") as f:
+            f.write(f'device "gpu" {{\n  bdf = "{bdf}"\n  driver = "vfio_pci"\n}}\n'
+                    f'sriov "nope" {{\n  pf = "{bdf}"\n  vfs = 0\n  vf_driver = "vfio_pci"\n}}\n')
+        data = report(r, config=conf)[1]
+        self.assertEqual({c["driver_at_boot"] for c in data["claims"]}, {"vfio_pci"})
+        os.makedirs(os.path.join(r, "sys/bus/pci/drivers/vfio-pci"))
+        data = report(r, config=conf)[1]
+        self.assertEqual({c["driver_at_boot"] for c in data["claims"]}, {"vfio-pci"})
+        self.assertIn("vfio-pci", check(r, config=conf).stdout)
+        self.assertNotIn("vfio_pci", check(r, config=conf).stdout)
+
     def test_no_match(self):
         r = root("eight-gpus")
         conf = os.path.join(TMP, "nomatch.conf")
