@@ -197,8 +197,8 @@ static const struct problem *blocker(const struct plan *p, const struct claim *c
                         continue;
                 if (!pr->has_addr && streq(pr->code, "iommu-off"))
                         return pr;
-                if ((streq(pr->code, "root-disk") || streq(pr->code, "impure-group") ||
-                     streq(pr->code, "conflicting-claims")) &&
+                if ((streq(pr->code, "root-disk") || streq(pr->code, "storage-unverified") ||
+                     streq(pr->code, "impure-group") || streq(pr->code, "conflicting-claims")) &&
                     ((pr->has_addr && pci_addr_eq(&pr->addr, &c->fn->addr)) ||
                      (pr->entry && streq(pr->entry, c->entry->name)) ||
                      (pr->has_addr && c->fn->iommu_group >= 0 &&

@@ -19,8 +19,8 @@ extern unsigned apply_wait_ms;
 extern unsigned apply_waited_ms;
 
 /* Claims every function of the plan that may be claimed; problems that
- * make a claim unsafe (iommu-off, root-disk, impure-group with fail,
- * conflicting-claims) stop it. Returns the number of failures (0: all done),
+ * make a claim unsafe (iommu-off, root-disk, storage-unverified,
+ * impure-group with fail, conflicting-claims) stop it. Returns the number of failures (0: all done),
  * each reported on stderr with the path and the reason. */
 int apply_claims(const struct plan *p);
 /* 0 when the group is pure, else 1 with the unclaimed endpoints named. */

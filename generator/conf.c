@@ -20,6 +20,7 @@ static cfg_opt_t device_opts[] = {
         CFG_STR("functions", "all", CFGF_NONE),
         CFG_STR("driver", "vfio-pci", CFGF_NONE),
         CFG_STR_LIST("bar", NULL, CFGF_NODEFAULT),
+        CFG_BOOL("allow_storage", cfg_false, CFGF_NONE),
         CFG_END(),
 };
 
@@ -323,6 +324,7 @@ static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
         d->driver = strdup(v);
         if (!d->driver)
                 return -ENOMEM;
+        d->allow_storage = cfg_getbool(sec, "allow_storage");
         if (n_bars > 0) {
                 d->bars = calloc(n_bars, sizeof(*d->bars));
                 if (!d->bars)

@@ -38,6 +38,8 @@ struct conf_device {
         char *driver;
         struct conf_bar *bars;
         size_t n_bars;
+        bool allow_storage;  /* a mass-storage function may be claimed while the
+                              * root disk cannot be seen (storage-unverified) */
 };
 
 struct conf_sriov {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* root-disk */
+/* root-disk, storage-unverified, root-disk-unknown */
 #include <errno.h>
 #include <string.h>
 
@@ -8,7 +8,22 @@
 #include "rootdisk.h"
 #include "util.h"
 
-static bool is_controller(const struct rootdisk *rd, const struct pci_addr *a)
+/* What this stage knows of the root disk, from every source at hand. In the
+ * initramfs, before coldplug, no storage driver has bound: root= and "/"
+ * resolve to nothing, and only the record the image build wrote is left. */
+struct known {
+        struct rootdisk cmd;          /* root= of the command line, resolved now */
+        int cmd_error;                /* 0 when resolved; 1 when there is no root= */
+        struct rootdisk mnt;          /* the device "/" is mounted from */
+        int mnt_error;
+        struct pci_addr *rec;         /* record lines that match the device there now */
+        size_t n_rec;
+        int rec_error;                /* -ENOENT: no record; -EBADMSG: unreadable */
+        size_t n_rec_lines;
+        char stale[96];               /* the first line that does not match, said */
+};
+
+static bool in(const struct rootdisk *rd, const struct pci_addr *a)
 {
         for (size_t i = 0; i < rd->n_controllers; i++)
                 if (pci_addr_eq(&rd->controllers[i], a))
@@ -16,57 +31,203 @@ static bool is_controller(const struct rootdisk *rd, const struct pci_addr *a)
         return false;
 }
 
-static int check_claim(struct plan *p, const struct rootdisk *rd, const struct claim *c)
+/* Why a is a controller of the root disk, for the message; NULL when it is not. */
+static const char *why(const struct known *k, const struct pci_addr *a, char *buf, size_t n)
+{
+        if (!k->cmd_error && in(&k->cmd, a))
+                snprintf(buf, n, "root=%s on %s", k->cmd.spec, k->cmd.blockdev);
+        else if (!k->mnt_error && in(&k->mnt, a))
+                snprintf(buf, n, "/ is mounted from %s on %s", k->mnt.spec, k->mnt.blockdev);
+        else {
+                for (size_t i = 0; i < k->n_rec; i++)
+                        if (pci_addr_eq(&k->rec[i], a)) {
+                                snprintf(buf, n, "recorded in %s when the initramfs was built",
+                                         ROOTDISK_RECORD);
+                                return buf;
+                        }
+                return NULL;
+        }
+        return buf;
+}
+
+static bool known_any(const struct known *k)
+{
+        /* A record counts only when the build saw a root disk and every line
+         * still names the device at its address; a stale one proves nothing. */
+        return !k->cmd_error || !k->mnt_error ||
+               (!k->rec_error && k->n_rec_lines > 0 && k->n_rec == k->n_rec_lines);
+}
+
+static int read_record(struct plan *p, struct known *k)
+{
+        _cleanup_free_ struct rootdisk_record *v = NULL;
+        size_t n = 0;
+
+        k->rec_error = rootdisk_record_read(&v, &n);
+        if (k->rec_error == -ENOMEM)
+                return -ENOMEM;
+        if (k->rec_error < 0)
+                return 0;
+        k->n_rec_lines = n;
+        k->rec = calloc(n ?: 1, sizeof(*k->rec));
+        if (!k->rec)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                struct pci_fn *fn = NULL;
+                char a[PCI_ADDR_STRLEN];
+                int r = host_get(p->host, &v[i].addr, &fn);
+
+                if (r == -ENOMEM)
+                        return r;
+                if (r == 0 && fn->vendor == v[i].vendor && fn->device == v[i].device) {
+                        k->rec[k->n_rec++] = v[i].addr;
+                        continue;
+                }
+                if (k->stale[0])
+                        continue;
+                pci_addr_format(&v[i].addr, a);
+                if (r == 0)
+                        snprintf(k->stale, sizeof(k->stale), "%s holds %04x:%04x, not the "
+                                 "recorded %04x:%04x", a, fn->vendor, fn->device, v[i].vendor,
+                                 v[i].device);
+                else
+                        snprintf(k->stale, sizeof(k->stale), "no device at %s, where %04x:%04x "
+                                 "was recorded", a, v[i].vendor, v[i].device);
+        }
+        return 0;
+}
+
+static int gather(struct plan *p, struct known *k)
+{
+        k->cmd_error = 1;
+        if (p->cmdline.root) {
+                k->cmd_error = rootdisk_find(p->cmdline.root, &k->cmd);
+                if (k->cmd_error == -ENOMEM)
+                        return -ENOMEM;
+        }
+        k->mnt_error = rootdisk_find_mounted(&k->mnt);
+        if (k->mnt_error == -ENOMEM)
+                return -ENOMEM;
+        return read_record(p, k);
+}
+
+static void known_done(struct known *k)
+{
+        if (!k->cmd_error)
+                rootdisk_done(&k->cmd);
+        if (!k->mnt_error)
+                rootdisk_done(&k->mnt);
+        free(k->rec);
+}
+
+static int check_claim(struct plan *p, const struct known *k, const struct claim *c)
 {
         _cleanup_free_ struct pci_fn **members = NULL;
+        char buf[512];
         size_t n = 0;
         int r;
 
-        if (is_controller(rd, &c->fn->addr))
+        if (why(k, &c->fn->addr, buf, sizeof(buf)))
                 return plan_problem(p, SEVERITY_ERROR, "root-disk", &c->fn->addr, c->entry->name,
-                                    "%s controls the root filesystem (root=%s on %s): claiming it "
+                                    "%s controls the root filesystem (%s): claiming it "
                                     "would take the disk away from the host; remove it from "
                                     "\"%s\" (%s:%u)",
-                                    c->fn->bdf, rd->spec, rd->blockdev, c->entry->name,
-                                    c->entry->where.file, c->entry->where.line);
+                                    c->fn->bdf, buf, c->entry->name, c->entry->where.file,
+                                    c->entry->where.line);
         if (c->fn->iommu_group < 0)
                 return 0;
         r = host_group(p->host, c->fn->iommu_group, &members, &n);
         if (r < 0)
                 return 0; /* detect_groups reports an unreadable group */
         for (size_t i = 0; i < n; i++) {
-                if (members[i] == c->fn || !is_controller(rd, &members[i]->addr) ||
+                if (members[i] == c->fn || !why(k, &members[i]->addr, buf, sizeof(buf)) ||
                     plan_find_claim(p, &members[i]->addr))
                         continue;
                 return plan_problem(p, SEVERITY_ERROR, "root-disk", &c->fn->addr, c->entry->name,
                                     "%s shares IOMMU group %d with %s, the controller of the root "
-                                    "filesystem (root=%s on %s): the group can never go to a VM "
+                                    "filesystem (%s): the group can never go to a VM "
                                     "whole; move the card to another slot",
-                                    c->fn->bdf, c->fn->iommu_group, members[i]->bdf, rd->spec,
-                                    rd->blockdev);
+                                    c->fn->bdf, c->fn->iommu_group, members[i]->bdf, buf);
         }
         return 0;
 }
 
+/* Why nothing is known, in words, for the messages. */
+static void unknown_reason(const struct plan *p, const struct known *k, char *buf, size_t n)
+{
+        int l;
+
+        if (p->cmdline.root)
+                l = snprintf(buf, n, "root=%s resolves to no block device here (%s)",
+                             p->cmdline.root, strerror(-k->cmd_error));
+        else
+                l = snprintf(buf, n, "no root= on the kernel command line");
+        if (l < 0 || (size_t)l >= n)
+                return;
+        if (k->rec_error == -ENOENT)
+                snprintf(buf + l, n - (size_t)l, ", / is on no block device, and %s is absent "
+                         "(no record from the initramfs build)", ROOTDISK_RECORD);
+        else if (k->rec_error < 0)
+                snprintf(buf + l, n - (size_t)l, ", / is on no block device, and %s cannot be "
+                         "read (%s)", ROOTDISK_RECORD, strerror(-k->rec_error));
+        else if (k->n_rec_lines == 0)
+                snprintf(buf + l, n - (size_t)l, ", / is on no block device, and %s is empty "
+                         "(the initramfs build found no root disk)", ROOTDISK_RECORD);
+        else
+                snprintf(buf + l, n - (size_t)l, ", / is on no block device, and %s is stale (%s)",
+                         ROOTDISK_RECORD, k->stale);
+}
+
+/* Knowing nothing, a mass-storage controller may hold the root filesystem:
+ * it is refused unless its entry says it never does. */
+static int check_unknown(struct plan *p, const struct known *k)
+{
+        char reason[1024];
+        bool refused = false;
+
+        unknown_reason(p, k, reason, sizeof(reason));
+        for (size_t i = 0; i < p->n_claims; i++) {
+                const struct claim *c = &p->claims[i];
+                int r;
+
+                if ((c->fn->class >> 16) != 0x01 || c->entry->allow_storage)
+                        continue;
+                refused = true;
+                r = plan_problem(p, SEVERITY_ERROR, "storage-unverified", &c->fn->addr,
+                                 c->entry->name,
+                                 "%s is a mass-storage controller (class %06x) claimed by \"%s\" "
+                                 "(%s:%u), and no root disk is visible here to prove it does not "
+                                 "hold the root filesystem: %s. If it never does, set "
+                                 "allow_storage = true in \"%s\"; else rebuild the initramfs "
+                                 "(update-initramfs -u, or dracut -f) so its hook records the "
+                                 "root disk",
+                                 c->fn->bdf, c->fn->class, c->entry->name, c->entry->where.file,
+                                 c->entry->where.line, reason, c->entry->name);
+                if (r < 0)
+                        return r;
+        }
+        if (refused)
+                return 0;
+        /* Without a resolved root we cannot prove a claim safe; say so. */
+        return plan_problem(p, SEVERITY_WARNING, "root-disk-unknown", NULL, NULL,
+                            "%s, so gpupt cannot tell whether a claim takes the root disk's "
+                            "controller",
+                            reason);
+}
+
 int detect_root_disk(struct plan *p)
 {
-        struct rootdisk rd = { 0 };
+        struct known k = { 0 };
         struct intset groups = { 0 };
         int r;
 
-        if (!p->n_claims || !p->cmdline.root)
+        if (!p->n_claims)
                 return 0;
-        r = rootdisk_find(p->cmdline.root, &rd);
-        if (r == -ENOMEM)
-                return r;
+        r = gather(p, &k);
         if (r < 0)
-                /* Without a resolved root we cannot prove a claim safe; say so. */
-                return plan_problem(p, SEVERITY_WARNING, "root-disk-unknown", NULL, NULL,
-                                    "root=%s from the kernel command line resolves to no block "
-                                    "device here (%s), so gpupt-check cannot tell whether a claim "
-                                    "takes the root disk's controller",
-                                    p->cmdline.root, strerror(-r));
-        for (size_t i = 0; i < p->n_claims && r >= 0; i++) {
+                goto out;
+        for (size_t i = 0; i < p->n_claims; i++) {
+                char buf[512];
                 /* One finding per group is enough, but the controller itself
                  * is always named. */
                 int g = p->claims[i].fn->iommu_group, seen = 0;
@@ -75,15 +236,18 @@ int detect_root_disk(struct plan *p)
                         seen = intset_add(&groups, g);
                         if (seen < 0) {
                                 r = seen;
-                                break;
+                                goto out;
                         }
-                        if (seen && is_controller(&rd, &p->claims[i].fn->addr))
+                        if (seen && why(&k, &p->claims[i].fn->addr, buf, sizeof(buf)))
                                 seen = 0;
                 }
-                if (!seen)
-                        r = check_claim(p, &rd, &p->claims[i]);
+                if (!seen && (r = check_claim(p, &k, &p->claims[i])) < 0)
+                        goto out;
         }
+        if (!known_any(&k))
+                r = check_unknown(p, &k);
+out:
         intset_free(&groups);
-        rootdisk_done(&rd);
+        known_done(&k);
         return r;
 }

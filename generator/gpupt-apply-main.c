@@ -6,16 +6,72 @@
 #include <string.h>
 
 #include "apply.h"
+#include "cmdline.h"
 #include "conf.h"
 #include "host.h"
 #include "plan.h"
 #include "report.h"
+#include "rootdisk.h"
 #include "util.h"
+
+/* The controllers of the live system's root file system, for the image build
+ * to record: "/" from mountinfo and root= from the command line, united. */
+static int root_disk(void)
+{
+        struct rootdisk all = { 0 }, rd;
+        struct kcmdline cmdline = { 0 };
+        bool found = false;
+        int r;
+
+        r = rootdisk_find_mounted(&all);
+        if (r == -ENOMEM)
+                goto oom;
+        found = r == 0;
+        r = cmdline_read(&cmdline);
+        if (r == -ENOMEM)
+                goto oom;
+        if (r == 0 && cmdline.root) {
+                r = rootdisk_find(cmdline.root, &rd);
+                if (r == -ENOMEM)
+                        goto oom;
+                if (r == 0) {
+                        r = found ? rootdisk_merge(&all, &rd) : 0;
+                        if (!found)
+                                all = rd;
+                        else
+                                rootdisk_done(&rd);
+                        if (r < 0)
+                                goto oom;
+                        found = true;
+                }
+        }
+        cmdline_done(&cmdline);
+        if (!found)
+                fprintf(stderr, "gpupt-apply: the root file system is on no disk found here "
+                                "(neither / in %s/proc/self/mountinfo nor root= resolves); "
+                                "nothing recorded\n", root_dir());
+        else if (all.n_controllers == 0)
+                fprintf(stderr, "gpupt-apply: the root file system (%s) sits on no PCI "
+                                "controller\n", all.blockdev);
+        r = found ? rootdisk_record_print(stdout, &all) : 0;
+        rootdisk_done(&all);
+        if (r < 0) {
+                fprintf(stderr, "gpupt-apply: reading the root disk's controllers: %s\n",
+                        strerror(-r));
+                return 1;
+        }
+        return fflush(stdout) == 0 ? 0 : 1;
+oom:
+        cmdline_done(&cmdline);
+        rootdisk_done(&all);
+        fprintf(stderr, "gpupt-apply: %s\n", strerror(ENOMEM));
+        return 1;
+}
 
 static int usage(void)
 {
         fprintf(stderr, "Usage: gpupt-apply [--root DIR] claim | group N | sriov NAME | "
-                        "mdev PARENT | check-config | config-hash\n"
+                        "mdev PARENT | check-config | config-hash | root-disk\n"
                         "See gpupt-apply(8).\n");
         return 2;
 }
@@ -44,6 +100,12 @@ int main(int argc, char **argv)
                 return 1;
         if (root && *root)
                 apply_load_module = NULL; /* a recorded machine's kernel is not ours */
+        if (streq(cmd, "root-disk")) {
+                /* Needs no config: the image build records it regardless. */
+                status = i + 1 == argc ? root_disk() : usage();
+                root_set(NULL);
+                return status;
+        }
 
         r = conf_load(NULL, &conf, &err);
         if (r == -ENOENT && !err.message) {

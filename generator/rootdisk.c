@@ -92,22 +92,57 @@ static int match_partition(const char *part, const char *tag, const char *value)
         return r;
 }
 
-/* Finds the block device whose TAG is value by probing each one. */
-static int find_by_tag(const char *tag, const char *value, char **ret)
+/* Block device names, as resolving finds them. */
+struct names {
+        char **v;
+        size_t n;
+};
+
+static void names_done(struct names *l)
+{
+        for (size_t i = 0; i < l->n; i++)
+                free(l->v[i]);
+        free(l->v);
+        *l = (struct names){ 0 };
+}
+
+static int names_add(struct names *l, const char *name)
+{
+        char **v;
+
+        for (size_t i = 0; i < l->n; i++)
+                if (streq(l->v[i], name))
+                        return 0;
+        v = xrealloc_array(l->v, l->n + 1, sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        l->v = v;
+        l->v[l->n] = strdup(name);
+        if (!l->v[l->n])
+                return -ENOMEM;
+        l->n++;
+        return 0;
+}
+
+/* Adds every block device whose TAG is value (and, with type, whose TYPE is
+ * type), by probing each one: a btrfs over several disks carries its UUID on
+ * all of them, a ZFS pool its name on each member. -ENOENT when none has it. */
+static int find_by_tag(const char *tag, const char *value, const char *type, struct names *ret)
 {
         _cleanup_free_ char *dir = strdup_printf("%s/sys/class/block", root_dir());
         bool part_tag = streq(tag, "PARTUUID") || streq(tag, "PARTLABEL");
+        size_t before = ret->n;
         struct dirent *de;
         DIR *d;
-        int r = -ENOENT;
+        int r = 0;
 
         if (!dir)
                 return -ENOMEM;
         d = opendir(dir);
         if (!d)
                 return -errno;
-        while (r == -ENOENT && (de = readdir(d))) {
-                _cleanup_free_ char *node = NULL, *v = NULL;
+        while (r >= 0 && (de = readdir(d))) {
+                _cleanup_free_ char *node = NULL, *v = NULL, *t = NULL;
 
                 if (de->d_name[0] == '.')
                         continue;
@@ -117,7 +152,7 @@ static int find_by_tag(const char *tag, const char *value, char **ret)
                         if (m < 0)
                                 r = m;
                         else if (m > 0)
-                                r = (*ret = strdup(de->d_name)) ? 0 : -ENOMEM;
+                                r = names_add(ret, de->d_name);
                         continue;
                 }
                 node = node_of(de->d_name);
@@ -125,12 +160,17 @@ static int find_by_tag(const char *tag, const char *value, char **ret)
                         r = -ENOMEM;
                         break;
                 }
-                if (probe_value(node, tag, &v) == 0 &&
-                    (streq(tag, "UUID") ? strcasecmp(v, value) == 0 : streq(v, value)))
-                        r = (*ret = strdup(de->d_name)) ? 0 : -ENOMEM;
+                if (probe_value(node, tag, &v) < 0 ||
+                    !(streq(tag, "UUID") ? strcasecmp(v, value) == 0 : streq(v, value)))
+                        continue;
+                if (type && (probe_value(node, "TYPE", &t) < 0 || !streq(t, type)))
+                        continue;
+                r = names_add(ret, de->d_name);
         }
         closedir(d);
-        return r;
+        if (r < 0)
+                return r;
+        return ret->n > before ? 0 : -ENOENT;
 }
 
 /* "/dev/nvme0n1p2", "/dev/mapper/vg-root", "/dev/disk/by-uuid/…" → kernel name. */
@@ -170,7 +210,23 @@ static int name_from_path(const char *path, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
-static int resolve(const char *spec, char **ret)
+/* A btrfs spans every device that carries its UUID; blkid_evaluate_tag()
+ * names one of them. */
+static int add_btrfs_siblings(const char *name, struct names *ret)
+{
+        _cleanup_free_ char *node = node_of(name), *type = NULL, *uuid = NULL;
+        int r;
+
+        if (!node)
+                return -ENOMEM;
+        if (probe_value(node, "TYPE", &type) < 0 || !streq(type, "btrfs") ||
+            probe_value(node, "UUID", &uuid) < 0)
+                return 0;
+        r = find_by_tag("UUID", uuid, "btrfs", ret);
+        return r == -ENOMEM ? r : 0;
+}
+
+static int resolve(const char *spec, struct names *ret)
 {
         static const char *const tags[] = { "UUID", "LABEL", "PARTUUID", "PARTLABEL" };
 
@@ -186,16 +242,29 @@ static int resolve(const char *spec, char **ret)
                         char *dev = blkid_evaluate_tag(tags[i], spec + l + 1, NULL);
 
                         if (dev) {
-                                int r = name_from_path(dev, ret);
+                                _cleanup_free_ char *name = NULL;
+                                int r = name_from_path(dev, &name);
 
                                 free(dev);
+                                if (r == 0)
+                                        r = names_add(ret, name);
+                                if (r == 0)
+                                        r = add_btrfs_siblings(name, ret);
                                 return r;
                         }
                 }
-                return find_by_tag(tags[i], spec + l + 1, ret);
+                return find_by_tag(tags[i], spec + l + 1, NULL, ret);
         }
-        if (spec[0] == '/')
-                return name_from_path(spec, ret);
+        if (spec[0] == '/') {
+                _cleanup_free_ char *name = NULL;
+                int r = name_from_path(spec, &name);
+
+                if (r == 0)
+                        r = names_add(ret, name);
+                if (r == 0)
+                        r = add_btrfs_siblings(name, ret);
+                return r;
+        }
         return -EINVAL;
 }
 
@@ -266,27 +335,289 @@ static int cmp_addr(const void *a, const void *b)
         return x < y ? -1 : x > y;
 }
 
-int rootdisk_find(const char *spec, struct rootdisk *ret)
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Walks every device found into a rootdisk named by spec. Takes names. */
+static int finish(const char *spec, struct names *names, struct rootdisk *ret)
 {
         struct rootdisk rd = { 0 };
-        int r;
+        size_t len = 0;
+        int r = 0;
 
-        if (!spec || !*spec || strlen(spec) > 4096)
-                return -EINVAL;
         rd.spec = strdup(spec);
-        if (!rd.spec)
+        if (!rd.spec) {
+                names_done(names);
                 return -ENOMEM;
-        r = resolve(spec, &rd.blockdev);
-        if (r == 0)
-                r = walk(&rd, rd.blockdev, 0);
+        }
+        /* readdir order is arbitrary; messages should not be */
+        if (names->n > 1)
+                qsort(names->v, names->n, sizeof(*names->v), cmp_str);
+        for (size_t i = 0; i < names->n; i++)
+                len += strlen(names->v[i]) + 1;
+        rd.blockdev = calloc(1, len ?: 1);
+        if (!rd.blockdev)
+                r = -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < names->n; i++) {
+                if (i)
+                        strcat(rd.blockdev, ",");
+                strcat(rd.blockdev, names->v[i]);
+                r = walk(&rd, names->v[i], 0);
+        }
+        names_done(names);
         if (r < 0) {
                 rootdisk_done(&rd);
                 return r;
         }
-        /* readdir order is arbitrary; messages should not be */
         if (rd.n_controllers > 1)
                 qsort(rd.controllers, rd.n_controllers, sizeof(*rd.controllers), cmp_addr);
         *ret = rd;
+        return 0;
+}
+
+int rootdisk_find(const char *spec, struct rootdisk *ret)
+{
+        struct names names = { 0 };
+        int r;
+
+        if (!spec || !*spec || strlen(spec) > 4096)
+                return -EINVAL;
+        r = resolve(spec, &names);
+        if (r < 0) {
+                names_done(&names);
+                return r;
+        }
+        return finish(spec, &names, ret);
+}
+
+/* Undoes mountinfo's octal escapes (\040 for a space) in place. */
+static void unescape(char *s)
+{
+        char *w = s;
+
+        for (const char *p = s; *p; p++) {
+                if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' &&
+                    p[3] >= '0' && p[3] <= '7') {
+                        *w++ = (char)((p[1] - '0') << 6 | (p[2] - '0') << 3 | (p[3] - '0'));
+                        p += 3;
+                } else
+                        *w++ = *p;
+        }
+        *w = '\0';
+}
+
+/* The devices of the mount at "/" as one mountinfo line describes it:
+ * "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [TAGS…] - FSTYPE SOURCE SUPEROPTS". */
+static int mount_devices(char *line, char **ret_source, struct names *ret)
+{
+        char *field[5], *fstype, *source, *save = NULL, *sep, *p;
+        unsigned major, minor;
+        int r;
+
+        sep = strstr(line, " - ");
+        if (!sep)
+                return -EBADMSG;
+        *sep = '\0';
+        p = line;
+        for (size_t i = 0; i < ELEMENTSOF(field); i++) {
+                field[i] = strtok_r(p, " ", &save);
+                p = NULL;
+                if (!field[i])
+                        return -EBADMSG;
+        }
+        fstype = strtok_r(sep + 3, " ", &save);
+        source = fstype ? strtok_r(NULL, " ", &save) : NULL;
+        if (!source)
+                return -EBADMSG;
+        unescape(field[4]);
+        if (!streq(field[4], "/"))
+                return -ENOENT;
+        unescape(source);
+        *ret_source = source;
+
+        /* A block device of its own: its major:minor is in sys/dev/block. */
+        if (sscanf(field[2], "%u:%u", &major, &minor) == 2 && major != 0) {
+                _cleanup_free_ char *link = strdup_printf("%s/sys/dev/block/%u:%u", root_dir(),
+                                                          major, minor);
+                char real[PATH_MAX];
+
+                if (!link)
+                        return -ENOMEM;
+                if (realpath(link, real))
+                        return names_add(ret, strrchr(real, '/') + 1);
+        }
+        /* btrfs shows an anonymous device number; the source names a disk of it. */
+        if (streq(fstype, "btrfs") && strncmp(source, "/dev/", 5) == 0) {
+                _cleanup_free_ char *name = NULL;
+
+                r = name_from_path(source, &name);
+                if (r == 0)
+                        r = names_add(ret, name);
+                if (r == 0)
+                        r = add_btrfs_siblings(name, ret);
+                return r;
+        }
+        /* ZFS: "pool/dataset"; every member of the pool carries its name. */
+        if (streq(fstype, "zfs") && source[0] != '/') {
+                _cleanup_free_ char *pool = strndup(source, strcspn(source, "/"));
+
+                if (!pool)
+                        return -ENOMEM;
+                return find_by_tag("LABEL", pool, "zfs_member", ret);
+        }
+        if (strncmp(source, "/dev/", 5) == 0) {
+                _cleanup_free_ char *name = NULL, *link = NULL;
+                struct stat st;
+
+                r = name_from_path(source, &name);
+                if (r < 0)
+                        return r;
+                /* "/dev/root" and the like name no device here */
+                link = strdup_printf("%s/sys/class/block/%s", root_dir(), name);
+                if (!link)
+                        return -ENOMEM;
+                if (stat(link, &st) < 0)
+                        return -ENOENT;
+                return names_add(ret, name);
+        }
+        return -ENOENT; /* tmpfs, overlay, NFS: no disk of ours */
+}
+
+int rootdisk_find_mounted(struct rootdisk *ret)
+{
+        _cleanup_free_ char *path = root_path("/proc/self/mountinfo"), *text = NULL;
+        _cleanup_free_ char *source = NULL;
+        struct names names = { 0 };
+        char *line, *save = NULL;
+        int r, found = -ENOENT;
+
+        if (!path)
+                return -ENOMEM;
+        r = read_file(path, 16u << 20, &text, NULL);
+        if (r < 0)
+                return r;
+        /* The last mount on "/" is the one on top, the one a path resolves in. */
+        for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                struct names here = { 0 };
+                char *src = NULL;
+
+                r = mount_devices(line, &src, &here);
+                if (r == -ENOMEM || !src) {
+                        names_done(&here);
+                        if (r == -ENOMEM) {
+                                names_done(&names);
+                                return r;
+                        }
+                        continue; /* another mount point, or a line that does not parse */
+                }
+                names_done(&names);
+                names = here;
+                found = r;
+                free(source);
+                source = strdup(src);
+                if (!source) {
+                        names_done(&names);
+                        return -ENOMEM;
+                }
+        }
+        if (found < 0) {
+                names_done(&names);
+                return found;
+        }
+        return finish(source, &names, ret);
+}
+
+int rootdisk_merge(struct rootdisk *a, const struct rootdisk *b)
+{
+        for (size_t i = 0; i < b->n_controllers; i++) {
+                int r = add_controller(a, &b->controllers[i]);
+
+                if (r < 0)
+                        return r;
+        }
+        if (a->n_controllers > 1)
+                qsort(a->controllers, a->n_controllers, sizeof(*a->controllers), cmp_addr);
+        return 0;
+}
+
+int rootdisk_record_parse(const char *text, struct rootdisk_record **ret, size_t *n)
+{
+        struct rootdisk_record *v = NULL;
+        size_t k = 0, alloc = 0;
+        const char *line = text;
+
+        while (line && *line) {
+                const char *end = strchr(line, '\n');
+                size_t len = end ? (size_t)(end - line) : strlen(line);
+                char buf[64], addr[PCI_ADDR_STRLEN + 1], id[16], extra;
+                struct pci_id pid;
+                struct rootdisk_record rec;
+
+                if (len >= sizeof(buf))
+                        goto bad;
+                memcpy(buf, line, len);
+                buf[len] = '\0';
+                line = end ? end + 1 : NULL;
+                if (buf[strspn(buf, " \t")] == '\0' || buf[strspn(buf, " \t")] == '#')
+                        continue;
+                if (sscanf(buf, "%13s %15s %c", addr, id, &extra) != 2 ||
+                    strlen(addr) != PCI_ADDR_STRLEN - 1 || pci_addr_parse(addr, &rec.addr, NULL) < 0 ||
+                    pci_id_parse(id, &pid) < 0 || pid.has_sub)
+                        goto bad;
+                rec.vendor = pid.vendor;
+                rec.device = pid.device;
+                if (GROW(v, k, alloc) < 0) {
+                        free(v);
+                        return -ENOMEM;
+                }
+                v[k++] = rec;
+        }
+        *ret = v;
+        *n = k;
+        return 0;
+bad:
+        free(v);
+        return -EBADMSG;
+}
+
+int rootdisk_record_read(struct rootdisk_record **ret, size_t *n)
+{
+        _cleanup_free_ char *path = root_path(ROOTDISK_RECORD), *text = NULL;
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        r = read_file(path, 64u << 10, &text, NULL);
+        if (r < 0)
+                return r;
+        return rootdisk_record_parse(text, ret, n);
+}
+
+int rootdisk_record_print(FILE *f, const struct rootdisk *rd)
+{
+        for (size_t i = 0; i < rd->n_controllers; i++) {
+                char bdf[PCI_ADDR_STRLEN], buf[32];
+                uint64_t vendor, device;
+                _cleanup_free_ char *dir = NULL;
+                _cleanup_close_ int fd = -1;
+                int r;
+
+                pci_addr_format(&rd->controllers[i], bdf);
+                dir = strdup_printf("%s/sys/bus/pci/devices/%s", root_dir(), bdf);
+                if (!dir)
+                        return -ENOMEM;
+                fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        return -errno;
+                if ((r = read_attr_at(fd, "vendor", buf, sizeof(buf))) < 0 ||
+                    (r = parse_hex(buf, UINT16_MAX, &vendor)) < 0 ||
+                    (r = read_attr_at(fd, "device", buf, sizeof(buf))) < 0 ||
+                    (r = parse_hex(buf, UINT16_MAX, &device)) < 0)
+                        return r;
+                fprintf(f, "%s %04x:%04x\n", bdf, (unsigned)vendor, (unsigned)device);
+        }
         return 0;
 }
 

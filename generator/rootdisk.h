@@ -2,6 +2,8 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "pciaddr.h"
 
@@ -10,8 +12,9 @@
  * device, then through partitions, device-mapper and md slaves to the PCI
  * functions that control the disks underneath. */
 struct rootdisk {
-        char *spec;                 /* the root= value as given */
-        char *blockdev;             /* kernel name of the resolved device, "nvme0n1p2" */
+        char *spec;                 /* the root= value as given, or the mount source */
+        char *blockdev;             /* kernel name of the resolved device, "nvme0n1p2";
+                                     * several joined with ',' (a btrfs over two disks) */
         struct pci_addr *controllers; /* the nearest PCI function above each disk */
         size_t n_controllers;
 };
@@ -22,3 +25,31 @@ struct rootdisk {
  * controllers. */
 int rootdisk_find(const char *spec, struct rootdisk *ret);
 void rootdisk_done(struct rootdisk *rd);
+
+/* The device "/" is mounted from, by ROOT/proc/self/mountinfo: its
+ * major:minor through ROOT/sys/dev/block (so partitions, dm and md are
+ * followed as for root=), else its mount source (every device of a btrfs,
+ * every member of a ZFS pool). spec is the mount source. -ENOENT when "/" is
+ * on no block device found here: an initramfs's own rootfs, an overlay, NFS. */
+int rootdisk_find_mounted(struct rootdisk *ret);
+/* Adds b's controllers to a's. */
+int rootdisk_merge(struct rootdisk *a, const struct rootdisk *b);
+
+/* What the initramfs build knew: the root disk's controllers of the live
+ * system, one "dddd:bb:dd.f vvvv:dddd" line each, written by
+ * `gpupt-apply root-disk` into the image. An empty record means the build
+ * found no root disk. */
+#define ROOTDISK_RECORD "/usr/lib/gpupt/root-disk"
+
+struct rootdisk_record {
+        struct pci_addr addr;
+        uint16_t vendor, device;
+};
+
+/* Blank lines and '#' comments are skipped; -EBADMSG for any other line
+ * that is not a full address and a vendor:device. */
+int rootdisk_record_parse(const char *text, struct rootdisk_record **ret, size_t *n);
+/* ROOT + ROOTDISK_RECORD; -ENOENT when there is none. */
+int rootdisk_record_read(struct rootdisk_record **ret, size_t *n);
+/* The record lines for rd's controllers, their ids read from sysfs. */
+int rootdisk_record_print(FILE *f, const struct rootdisk *rd);

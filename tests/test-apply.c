@@ -798,6 +798,45 @@ static void test_vf_driver(void **state)
         close_world(&w);
 }
 
+/* Before udev coldplug no block device shows the root disk, and root=
+ * resolves to nothing: the NVMe controller claimed by ids with its group must
+ * still never get vfio-pci, unless the entry says it never holds the root. */
+static void test_root_disk_precoldplug(void **state)
+{
+        static const struct {
+                const char *scenario, *variant;
+        } refused[] = {
+                { "nvme-root-precoldplug", NULL },       /* knowing nothing */
+                { "nvme-root-stale-record", NULL },      /* a record of other hardware */
+                { "nvme-root-recorded", NULL },          /* the image build's record */
+                { "nvme-root-recorded", "allow-storage" }, /* which the key cannot override */
+        };
+        struct world w = { 0 };
+
+        (void)state;
+        for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
+                open_world(&w, refused[i].scenario);
+                load(&w, refused[i].variant);
+                assert_int_equal(w.plan->n_claims, 2);
+                assert_true(apply_claims(w.plan) > 0);
+                for (unsigned k = 0; k < writes && k < 256; k++)
+                        if (strstr(written[k], "0000:06:01.0"))
+                                fail_msg("%s: wrote %s", refused[i].scenario, written[k]);
+                assert_int_equal(writes, 0); /* its group mate waits with it */
+                assert_driver("0000:06:01.0", NULL);
+                assert_driver("0000:06:00.0", "nvidia");
+                close_world(&w);
+        }
+
+        /* allow_storage = true: the admin says it is not the root disk */
+        open_world(&w, "nvme-root-precoldplug");
+        load(&w, "allow-storage");
+        assert_int_equal(apply_claims(w.plan), 0);
+        assert_driver("0000:06:01.0", "vfio-pci");
+        assert_driver("0000:06:00.0", "vfio-pci");
+        close_world(&w);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -811,6 +850,7 @@ int main(void)
                 cmocka_unit_test(test_failure_gives_back),
                 cmocka_unit_test(test_driver_spelling),
                 cmocka_unit_test(test_vf_driver),
+                cmocka_unit_test(test_root_disk_precoldplug),
         };
 
         return cmocka_run_group_tests_name("apply", tests, NULL, NULL);

@@ -313,6 +313,29 @@ static void test_sha256(void **state)
         }
 }
 
+static void test_allow_storage(void **state)
+{
+        struct conf_error err = { 0 };
+        struct conf *c;
+        int r;
+
+        (void)state;
+        c = load_text("device \"a\" {\n  bdf = \"01:00.0\"\n}\n"
+                      "device \"b\" {\n  bdf = \"02:00.0\"\n  allow_storage = true\n}\n",
+                      &err, &r);
+        assert_int_equal(r, 0);
+        assert_false(c->devices[0].allow_storage); /* default */
+        assert_true(c->devices[1].allow_storage);
+        conf_free(c);
+        c = load_text("device \"b\" {\n  bdf = \"02:00.0\"\n  allow_storage = maybe\n}\n",
+                      &err, &r);
+        assert_int_equal(r, -EINVAL);
+        assert_null(c);
+        assert_non_null(err.message);
+        assert_int_equal(err.line, 3);
+        conf_error_done(&err);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -324,6 +347,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_nul_byte, setup, teardown),
                 cmocka_unit_test(test_mdev_uuid),
                 cmocka_unit_test(test_sha256),
+                cmocka_unit_test_setup_teardown(test_allow_storage, setup, teardown),
         };
 
         return cmocka_run_group_tests_name("conf", tests, NULL, NULL);

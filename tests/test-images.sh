@@ -58,6 +58,7 @@ check "dracut: config" has "$tmp/dracut.list" ' etc/gpupt\.conf$'
 check "dracut: vfio-pci" has "$tmp/dracut.list" 'vfio/pci/vfio-pci\.ko'
 check "dracut: vfio_iommu_type1" has "$tmp/dracut.list" 'vfio_iommu_type1\.ko'
 check "dracut: pre-udev hook" has "$tmp/dracut.list" 'hooks/pre-udev/30-gpupt-pre-udev\.sh$'
+check "dracut: root-disk record" has "$tmp/dracut.list" ' usr/lib/gpupt/root-disk$'
 check "dracut: recorded hash" cmp -s "/var/lib/gpupt/initramfs-$kver.sha256" \
     <(/usr/libexec/gpupt/gpupt-apply config-hash)
 
@@ -83,8 +84,12 @@ check "initramfs-tools: libconfuse" has "$tmp/itools.list" 'libconfuse\.so'
 check "initramfs-tools: config" has "$tmp/itools.list" '^etc/gpupt\.conf$'
 check "initramfs-tools: vfio-pci" has "$tmp/itools.list" 'vfio/pci/vfio-pci\.ko'
 check "initramfs-tools: init-top script" has "$tmp/itools.list" '^scripts/init-top/gpupt$'
+check "initramfs-tools: root-disk record" has "$tmp/itools.list" '^usr/lib/gpupt/root-disk$'
 mkdir "$tmp/unpacked"
 unmkinitramfs "$tmp/itools.img" "$tmp/unpacked"
+record=$(find "$tmp/unpacked" -path '*usr/lib/gpupt/root-disk' | head -n1)
+check "initramfs-tools: the record is what the live system says" cmp -s "$record" \
+    <(/usr/libexec/gpupt/gpupt-apply root-disk 2>/dev/null)
 order=$(find "$tmp/unpacked" -path '*scripts/init-top/ORDER' | head -n1)
 gpupt_line=$(grep -n 'init-top/gpupt' "$order" | head -n1 | cut -d: -f1)
 udev_line=$(grep -n 'init-top/udev' "$order" | head -n1 | cut -d: -f1)

@@ -122,6 +122,144 @@ static void test_hostile(void **state)
                          -ENOENT);
 }
 
+static void expect_mounted(const char *mountinfo, const char *spec, const char *blockdev,
+                           const char *c1, const char *c2)
+{
+        struct rootdisk rd;
+        char a[PCI_ADDR_STRLEN];
+        int r;
+
+        tl_write(dir, "proc/self/mountinfo", mountinfo);
+        r = rootdisk_find_mounted(&rd);
+        if (r < 0)
+                fail_msg("%s: %s", mountinfo, strerror(-r));
+        assert_string_equal(rd.spec, spec);
+        assert_string_equal(rd.blockdev, blockdev);
+        assert_int_equal(rd.n_controllers, (c1 != NULL) + (c2 != NULL));
+        if (c1)
+                assert_string_equal(pci_addr_format(&rd.controllers[0], a), c1);
+        if (c2)
+                assert_string_equal(pci_addr_format(&rd.controllers[1], a), c2);
+        rootdisk_done(&rd);
+}
+
+#define PROC "22 1 0:21 / /sys rw,nosuid - sysfs sysfs rw\n23 1 0:22 / /proc rw - proc proc rw\n"
+
+static void test_mountinfo(void **state)
+{
+        struct rootdisk rd;
+
+        (void)state;
+        /* by major:minor through sys/dev/block */
+        expect_mounted("21 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw\n" PROC,
+                       "/dev/nvme0n1p2", "nvme0n1p2", "0000:03:00.0", NULL);
+        /* the source where the number is not in sys/dev/block: dm and md here */
+        expect_mounted(PROC "21 1 254:0 / / rw - ext4 /dev/mapper/vg-root rw\n",
+                       "/dev/mapper/vg-root", "dm-0", "0000:03:00.0", NULL);
+        expect_mounted("21 1 9:0 / / rw - ext4 /dev/md0 rw\n", "/dev/md0", "md0",
+                       "0000:00:17.0", "0000:00:18.0");
+        /* the last mount on "/" is the one on top; escapes are undone */
+        expect_mounted("1 0 0:2 / / rw - rootfs rootfs rw\n"
+                       "21 1 259:2 / / rw - ext4 /dev/nvme0n1p2 rw\n"
+                       "30 21 0:40 / /mnt/with\\040space rw - tmpfs tmpfs rw\n",
+                       "/dev/nvme0n1p2", "nvme0n1p2", "0000:03:00.0", NULL);
+        /* a btrfs shows an anonymous number: its source names the disk */
+        expect_mounted("21 1 0:31 /@ / rw - btrfs /dev/nvme0n1p2 rw\n", "/dev/nvme0n1p2",
+                       "nvme0n1p2", "0000:03:00.0", NULL);
+
+        /* the initramfs's own rootfs, an overlay, NFS: no disk */
+        tl_write(dir, "proc/self/mountinfo", "1 0 0:2 / / rw - rootfs rootfs rw\n" PROC);
+        assert_int_equal(rootdisk_find_mounted(&rd), -ENOENT);
+        tl_write(dir, "proc/self/mountinfo", "1 0 0:40 / / rw - overlay overlay rw\n");
+        assert_int_equal(rootdisk_find_mounted(&rd), -ENOENT);
+        tl_write(dir, "proc/self/mountinfo", "1 0 0:41 / / rw - nfs4 srv:/export rw\n");
+        assert_int_equal(rootdisk_find_mounted(&rd), -ENOENT);
+        /* a source that names nothing here ("/dev/root" without a node) */
+        tl_write(dir, "proc/self/mountinfo", "1 0 0:2 / / rw - ext4 /dev/root rw\n");
+        assert_int_equal(rootdisk_find_mounted(&rd), -ENOENT);
+        /* no "/" at all, garbage, nothing */
+        tl_write(dir, "proc/self/mountinfo", PROC "garbage\n1 2 3\n - - -\n");
+        assert_int_equal(rootdisk_find_mounted(&rd), -ENOENT);
+        tl_write(dir, "proc/self/mountinfo", "");
+        assert_int_equal(rootdisk_find_mounted(&rd), -ENOENT);
+        tl_rmtree(dir);
+        assert_int_equal(rootdisk_find_mounted(&rd), -ENOENT);
+        tl_mkdir(dir, "");
+}
+
+/* A UUID that several block devices carry (a btrfs over two disks) reaches
+ * every one of them. */
+static void test_uuid_on_several(void **state)
+{
+        char cmd[8192];
+
+        (void)state;
+        snprintf(cmd, sizeof(cmd), "cp '%s/dev/nvme0n1p2' '%s/dev/sda1'", dir, dir);
+        assert_int_equal(system(cmd), 0);
+        expect("UUID=3f1c2b9a-8d6e-4f0a-b1c2-d3e4f5a6b7c8", "nvme0n1p2,sda1", "0000:00:17.0",
+               "0000:03:00.0");
+}
+
+static void test_record(void **state)
+{
+        struct rootdisk_record *v = NULL;
+        struct rootdisk rd = { 0 };
+        char *out = NULL;
+        size_t n = 0, len = 0;
+        FILE *f;
+
+        (void)state;
+        assert_int_equal(rootdisk_record_parse("# written by gpupt-apply root-disk\n\n"
+                                               "0000:03:00.0 144d:a808\n"
+                                               "0000:00:17.0 8086:A352",
+                                               &v, &n),
+                         0);
+        assert_int_equal(n, 2);
+        assert_int_equal(v[0].addr.bus, 3);
+        assert_int_equal(v[0].vendor, 0x144d);
+        assert_int_equal(v[0].device, 0xa808);
+        assert_int_equal(v[1].addr.dev, 0x17);
+        assert_int_equal(v[1].device, 0xa352);
+        free(v);
+        /* the image build knew nothing */
+        assert_int_equal(rootdisk_record_parse("", &v, &n), 0);
+        assert_int_equal(n, 0);
+        free(v);
+        static const char *const bad[] = {
+                "0000:03:00.0\n",                  /* no id */
+                "03:00.0 144d:a808\n",             /* a short address */
+                "0000:03:00.0 144d:a808:144d:a801\n",
+                "0000:03:00.0 144d:a808 extra\n",
+                "0000:03:00.0 zzzz:a808\n",
+                "0000:03:00.0 144d:a808\n0000:03:00 x\n",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                v = NULL;
+                assert_int_equal(rootdisk_record_parse(bad[i], &v, &n), -EBADMSG);
+                assert_null(v);
+        }
+        /* read from the root */
+        assert_int_equal(rootdisk_record_read(&v, &n), -ENOENT);
+        tl_write(dir, "usr/lib/gpupt/root-disk", "0000:03:00.0 144d:a808\n");
+        assert_int_equal(rootdisk_record_read(&v, &n), 0);
+        assert_int_equal(n, 1);
+        free(v);
+
+        /* what the image build writes, read back from sysfs */
+        expect("/dev/md0", "md0", "0000:00:17.0", "0000:00:18.0");
+        assert_int_equal(rootdisk_find("/dev/md0", &rd), 0);
+        f = open_memstream(&out, &len);
+        assert_non_null(f);
+        assert_int_equal(rootdisk_record_print(f, &rd), 0);
+        fclose(f);
+        assert_string_equal(out, "0000:00:17.0 8086:a352\n0000:00:18.0 8086:a352\n");
+        assert_int_equal(rootdisk_record_parse(out, &v, &n), 0);
+        assert_int_equal(n, 2);
+        free(v);
+        free(out);
+        rootdisk_done(&rd);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -129,6 +267,9 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_stacked, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unresolved, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_mountinfo, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_uuid_on_several, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_record, setup, teardown),
         };
 
         return cmocka_run_group_tests_name("rootdisk", tests, NULL, NULL);

@@ -480,6 +480,8 @@ class ScenarioCodes(Base):
     def test_root_disk_forms(self):
         """root= by PARTUUID, LABEL and path all reach the NVMe controller."""
         r = copy_root("nvme-root-in-group", "root-forms")
+        # root= alone: "/" in mountinfo would find the disk by itself
+        os.unlink(os.path.join(r, "proc", "self", "mountinfo"))
         cmd = os.path.join(r, "proc", "cmdline")
         for spec in ("PARTUUID=a1b2c3d4-e5f6-4a0b-8c1d-2e3f4a5b6c7d", "LABEL=rootfs",
                      "PARTLABEL=root", "/dev/nvme0n1p2"):
@@ -524,6 +526,92 @@ class ScenarioCodes(Base):
         # stable across runs
         again = self.run_json(root("sriov-gvt"), 0)
         self.assertEqual(uuids, {m["uuid"] for m in again["mdevs"]})
+
+
+class RootDiskPrecoldplug(Base):
+    """The root-disk guard where claims happen: in the initramfs before
+    coldplug no block device exists, root= resolves to nothing, and only the
+    record of the image build (usr/lib/gpupt/root-disk) knows the root disk."""
+
+    def test_codes(self):
+        data = self.run_json(root("nvme-root-precoldplug"), 1)
+        self.assertNoCode(data, "root-disk")
+        bad = [p for p in data["problems"] if p["code"] == "storage-unverified"]
+        self.assertEqual([(p["severity"], p["bdf"], p["entry"]) for p in bad],
+                         [("error", "0000:06:01.0", "vm-group")])
+        self.assertIn("allow_storage = true", bad[0]["message"])
+        self.assertIn("gpupt.conf:1", bad[0]["message"])
+        self.assertIn("/usr/lib/gpupt/root-disk", bad[0]["message"])
+        # the admin says it never holds the root: claimed, with the warning
+        data = self.run_json(root("nvme-root-precoldplug"), 0, variant="allow-storage")
+        self.assertNoCode(data, "storage-unverified")
+        self.assertRaisesCode(data, "root-disk-unknown", "warning")
+        self.assertEqual([c["bdf"] for c in data["claims"]], ["0000:06:00.0", "0000:06:01.0"])
+        # the image build's record: the root disk, whatever the key says
+        for variant in (None, "allow-storage"):
+            data = self.run_json(root("nvme-root-recorded"), 1, variant=variant)
+            msg = [p for p in data["problems"] if p["code"] == "root-disk"]
+            self.assertEqual([p["bdf"] for p in msg], ["0000:06:01.0"])
+            self.assertIn("recorded in /usr/lib/gpupt/root-disk", msg[0]["message"])
+            self.assertNoCode(data, "storage-unverified")
+        # a record of other hardware proves nothing
+        data = self.run_json(root("nvme-root-stale-record"), 1)
+        self.assertRaisesCode(data, "storage-unverified")
+        self.assertNoCode(data, "root-disk")
+        msg = [p["message"] for p in data["problems"] if p["code"] == "storage-unverified"][0]
+        self.assertIn("stale", msg)
+
+    def test_empty_record(self):
+        """An empty record: the build found no root disk, which proves nothing."""
+        r = copy_root("nvme-root-recorded", "empty-record")
+        open(os.path.join(r, "usr", "lib", "gpupt", "root-disk"), "w").close()
+        self.assertRaisesCode(self.run_json(r, 1), "storage-unverified")
+
+    def test_mounted_root(self):
+        """root= absent: "/" in mountinfo still finds the root disk."""
+        r = copy_root("nvme-root-in-group", "mounted-root")
+        with open(os.path.join(r, "proc", "cmdline"), "w") as f:
+            f.write("BOOT_IMAGE=/boot/vmlinuz ro quiet\n")
+        data = self.run_json(r, 1, config=os.path.join(root("nvme-root-precoldplug"), "etc",
+                                                       "gpupt.conf"))
+        msg = [p for p in data["problems"] if p["code"] == "root-disk"]
+        self.assertEqual([p["bdf"] for p in msg], ["0000:06:01.0"])
+        self.assertIn("/ is mounted from /dev/nvme0n1p2", msg[0]["message"])
+        self.assertNoCode(data, "storage-unverified")
+
+    def test_apply_claim_refuses(self):
+        """gpupt-apply claim (what the boot unit runs) fails naming the controller."""
+        r = copy_root("nvme-root-precoldplug", "precoldplug-apply")
+        p = subprocess.run([os.path.join(BUILD, "gpupt-apply"), "--root", r, "claim"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("storage-unverified", p.stderr)
+        self.assertIn("0000:06:01.0 is a mass-storage controller", p.stderr)
+        for bdf in ("0000:06:00.0", "0000:06:01.0"):
+            with open(os.path.join(r, "sys/bus/pci/devices", bdf, "driver_override")) as f:
+                self.assertEqual(f.read().strip(), "(null)")
+
+    def test_root_disk_command(self):
+        apply = os.path.join(BUILD, "gpupt-apply")
+
+        def run(r):
+            p = subprocess.run([apply, "--root", r, "root-disk"], capture_output=True,
+                               text=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            return p
+        self.assertEqual(run(root("nvme-root-in-group")).stdout, "0000:06:01.0 144d:a808\n")
+        # from root= alone, and from "/" alone
+        r = copy_root("nvme-root-in-group", "root-disk-cmd")
+        os.unlink(os.path.join(r, "proc", "self", "mountinfo"))
+        self.assertEqual(run(r).stdout, "0000:06:01.0 144d:a808\n")
+        r = copy_root("nvme-root-in-group", "root-disk-mnt")
+        with open(os.path.join(r, "proc", "cmdline"), "w") as f:
+            f.write("root=UUID=00000000-0000-4000-8000-000000000000 ro\n")
+        self.assertEqual(run(r).stdout, "0000:06:01.0 144d:a808\n")
+        # nothing resolves: nothing printed, a note, success
+        p = run(root("nvme-root-precoldplug"))
+        self.assertEqual(p.stdout, "")
+        self.assertIn("nothing recorded", p.stderr)
 
 
 def main():
