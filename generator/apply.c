@@ -56,6 +56,7 @@ int (*apply_write)(const char *path, const char *value) = write_attr;
 int (*apply_load_module)(const char *name) = load_module;
 unsigned apply_wait_ms = 5000;
 unsigned apply_waited_ms;
+unsigned apply_mdev_wait_ms = 5000;
 
 static void report(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void report(const char *what, const char *fmt, ...)
@@ -655,10 +656,68 @@ static bool mdev_exists(const char *uuid)
         return path && access(path, F_OK) == 0;
 }
 
+/* The mdev core links a parent into class/mdev_bus when it registers, just
+ * before it sends MDEV_STATE=registered. */
+static bool parent_registered(const char *parent)
+{
+        _cleanup_free_ char *path = strdup_printf("%s/sys/class/mdev_bus/%s", root_dir(), parent);
+
+        return path && access(path, F_OK) == 0;
+}
+
+/* At boot the unit runs once udev has been triggered, which only queues
+ * the events: the driver that registers the parent (kvmgt, a vGPU manager)
+ * may still be on its way. Bounded: a parent that comes later gets its
+ * mdevs from the udev rule. */
+static bool wait_parent(const char *parent)
+{
+        for (unsigned waited = 0;; waited += 20) {
+                if (parent_registered(parent))
+                        return true;
+                if (waited >= apply_mdev_wait_ms)
+                        return false;
+                sleep_ms(20);
+                apply_waited_ms += 20;
+        }
+}
+
+/* The entries still to be made on parent, "a, b", or NULL with none. */
+static int mdevs_wanted(const struct plan *p, const char *parent, char **ret)
+{
+        _cleanup_free_ char *list = NULL;
+
+        for (size_t i = 0; i < p->n_mdevs; i++) {
+                const struct conf_mdev *m = p->mdevs[i].entry;
+                char *l;
+
+                if (!streq(m->parent, parent) || p->mdevs[i].exists)
+                        continue;
+                l = list ? strdup_printf("%s, %s", list, m->name) : strdup(m->name);
+                if (!l)
+                        return -ENOMEM;
+                free(list);
+                list = l;
+        }
+        *ret = list;
+        list = NULL;
+        return 0;
+}
+
 int apply_mdevs(const struct plan *p, const char *parent)
 {
+        _cleanup_free_ char *wanted = NULL;
         int failures = 0;
 
+        if (mdevs_wanted(p, parent, &wanted) < 0)
+                return -ENOMEM;
+        if (!wanted)
+                return 0;
+        if (!wait_parent(parent)) {
+                report(parent, "not registered with the mdev core after %u ms; the udev rule "
+                       "(90-gpupt-mdev.rules) creates the mdevs of %s when it registers",
+                       apply_mdev_wait_ms, wanted);
+                return 0;
+        }
         for (size_t i = 0; i < p->n_mdevs; i++) {
                 const struct conf_mdev *m = p->mdevs[i].entry;
                 _cleanup_free_ char *create = NULL;
@@ -678,7 +737,9 @@ int apply_mdevs(const struct plan *p, const char *parent)
                 if (r < 0) {
                         report(m->name, "creating %s (writing to %s) failed: %s%s", m->uuid,
                                create, strerror(-r),
-                               r == -ENOSPC || r == -EDQUOT ? " (no instance left)" : "");
+                               r == -ENOSPC || r == -EDQUOT ? " (no instance left)"
+                               : r == -ENOENT              ? " (the parent offers no such type)"
+                                                           : "");
                         failures++;
                 }
         }

@@ -17,6 +17,8 @@ extern unsigned apply_wait_ms;
 /* The time spent in bounded waits so far, in milliseconds: what the tests
  * read to see that a wait is bounded once, not once per device. */
 extern unsigned apply_waited_ms;
+/* How long mdev PARENT waits for the parent to register, in milliseconds. */
+extern unsigned apply_mdev_wait_ms;
 
 /* Claims every function of the plan that may be claimed; problems that
  * make a claim unsafe (iommu-off, root-disk, storage-unverified,
@@ -26,4 +28,8 @@ int apply_claims(const struct plan *p);
 /* 0 when the group is pure, else 1 with the unclaimed endpoints named. */
 int apply_check_group(const struct plan *p, int group);
 int apply_sriov(const struct plan *p, const char *name);
+/* Creates the configured mdevs of parent that do not exist. A parent not
+ * registered with the mdev core within apply_mdev_wait_ms is success, said
+ * in one line: the udev rule creates them when it registers. 1 when a
+ * create failed. */
 int apply_mdevs(const struct plan *p, const char *parent);

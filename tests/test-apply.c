@@ -13,12 +13,16 @@
  *   of space (ENOSPC);
  * - sriov_numvfs needs a PF driver and goes through 0; VFs appear as
  *   functions 0000:01:10.N with virtfnN links;
- * - an mdev create makes the device, once. */
+ * - an mdev create makes the device, once; its attribute is not there (ENOENT)
+ *   while the parent is not registered or lacks the type. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "apply.h"
@@ -286,6 +290,9 @@ static int kernel_write(const char *path, const char *value)
         if (strstr(path, "_resize") && ends(path, "_resize"))
                 return resize_double(path, value);
         if (ends(path, "/create")) {
+                /* no such attribute: the parent is not registered, or lacks the type */
+                if (access(path, F_OK) < 0)
+                        return -errno;
                 snprintf(p, sizeof(p), "%s/sys/bus/mdev/devices", root_dir());
                 tl_mkdir(root_dir(), "sys/bus/mdev/devices");
                 snprintf(p + strlen(p), sizeof(p) - strlen(p), "/%s", value);
@@ -334,6 +341,7 @@ static void open_world(struct world *w, const char *scenario)
         apply_write = kernel_write;
         apply_load_module = load_double;
         apply_wait_ms = 100;
+        apply_mdev_wait_ms = 100;
         apply_waited_ms = 0;
         writes = 0;
         refuse_bdf = NULL;
@@ -798,6 +806,149 @@ static void test_vf_driver(void **state)
         close_world(&w);
 }
 
+/* What apply_mdevs() wrote to stderr (where report() writes), into buf. */
+static int mdevs_capturing(const struct plan *p, const char *parent, char *buf, size_t n)
+{
+        char path[4096];
+        int saved = dup(STDERR_FILENO), fd, r;
+
+        snprintf(path, sizeof(path), "%s/stderr.log", root_dir());
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        assert_true(saved >= 0 && fd >= 0);
+        assert_int_equal(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+        close(fd);
+        r = apply_mdevs(p, parent);
+        assert_int_equal(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+        close(saved);
+        slurp_all(path, buf, n);
+        unlink(path);
+        return r;
+}
+
+static void assert_mdevs(const struct plan *p, bool made)
+{
+        char path[4096];
+
+        for (size_t i = 0; i < p->n_mdevs; i++) {
+                snprintf(path, sizeof(path), "%s/sys/bus/mdev/devices/%s", root_dir(),
+                         p->mdevs[i].entry->uuid);
+                assert_int_equal(access(path, F_OK) == 0, made);
+        }
+}
+
+/* The parent is not registered with the mdev core when the boot unit runs
+ * (its driver is still loading): the unit waits, bounded, then leaves the
+ * mdevs to the udev rule and succeeds, saying so in one line. */
+static void test_mdev_parent_not_registered(void **state)
+{
+        struct world w = { 0 };
+        char link[4096], parked[4096], msg[4096];
+
+        (void)state;
+        open_world(&w, "sriov-gvt");
+        snprintf(link, sizeof(link), "%s/sys/class/mdev_bus/0000:00:02.0", w.root);
+        snprintf(parked, sizeof(parked), "%s/parked-mdev-parent", w.root);
+        assert_int_equal(rename(link, parked), 0);
+        load(&w, NULL);
+        apply_mdev_wait_ms = 200;
+        apply_waited_ms = 0;
+        assert_int_equal(mdevs_capturing(w.plan, "0000:00:02.0", msg, sizeof(msg)), 0);
+        assert_true(apply_waited_ms >= 200 && apply_waited_ms <= 220); /* it waited, bounded */
+        assert_non_null(strstr(msg, "gpupt-apply: 0000:00:02.0: not registered with the mdev "
+                                    "core after 200 ms"));
+        assert_non_null(strstr(msg, "the udev rule (90-gpupt-mdev.rules) creates the mdevs of "
+                                    "gvt-a, gvt-b when it registers\n"));
+        assert_ptr_equal(strchr(msg, '\n'), msg + strlen(msg) - 1); /* one line */
+        assert_int_equal(writes, 0);
+        assert_mdevs(w.plan, false);
+        unload(&w);
+
+        /* it registers later: what the udev rule runs then makes them */
+        assert_int_equal(rename(parked, link), 0);
+        load(&w, NULL);
+        assert_int_equal(apply_mdevs(w.plan, "0000:00:02.0"), 0);
+        assert_mdevs(w.plan, true);
+        unload(&w);
+
+        /* a parent not in the config: nothing to wait for */
+        load(&w, NULL);
+        apply_mdev_wait_ms = 60000;
+        apply_waited_ms = 0;
+        assert_int_equal(apply_mdevs(w.plan, "mtty"), 0);
+        assert_int_equal(apply_waited_ms, 0);
+        close_world(&w);
+}
+
+/* The parent registers while the unit waits: the mdevs are made. */
+static void test_mdev_parent_registers_during_wait(void **state)
+{
+        struct world w = { 0 };
+        char link[4096], parked[4096];
+        pid_t pid;
+        int status;
+
+        (void)state;
+        open_world(&w, "sriov-gvt");
+        snprintf(link, sizeof(link), "%s/sys/class/mdev_bus/0000:00:02.0", w.root);
+        snprintf(parked, sizeof(parked), "%s/parked-mdev-parent", w.root);
+        assert_int_equal(rename(link, parked), 0);
+        load(&w, NULL);
+        apply_mdev_wait_ms = 10000;
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                /* the driver, registering the parent a moment later */
+                struct timespec ts = { .tv_sec = 0, .tv_nsec = 150 * 1000000L };
+
+                nanosleep(&ts, NULL);
+                _exit(rename(parked, link) == 0 ? 0 : 1);
+        }
+        apply_waited_ms = 0;
+        assert_int_equal(apply_mdevs(w.plan, "0000:00:02.0"), 0);
+        assert_true(apply_waited_ms < apply_mdev_wait_ms); /* it stopped waiting when it came */
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        assert_mdevs(w.plan, true);
+        close_world(&w);
+}
+
+/* Where the mdev truly cannot be made, the unit still fails, at once. */
+static void test_mdev_real_failures(void **state)
+{
+        struct world w = { 0 };
+        char msg[4096];
+
+        (void)state;
+        /* the parent is registered but lacks the type */
+        open_world(&w, "sriov-gvt");
+        apply_mdev_wait_ms = 60000;
+        load(&w, "mdev-bad-type");
+        apply_waited_ms = 0;
+        assert_int_equal(mdevs_capturing(w.plan, "0000:00:02.0", msg, sizeof(msg)), 1);
+        assert_int_equal(apply_waited_ms, 0);
+        assert_non_null(strstr(msg, "(the parent offers no such type)"));
+        assert_string_equal(w.plan->mdevs[0].entry->type, "i915-GVTg_V5_1");
+        {
+                char path[4096];
+
+                snprintf(path, sizeof(path), "%s/sys/bus/mdev/devices/%s", w.root,
+                         w.plan->mdevs[0].entry->uuid);
+                assert_true(access(path, F_OK) < 0);
+        }
+        close_world(&w);
+
+        /* the kernel refuses the create */
+        open_world(&w, "sriov-gvt");
+        apply_mdev_wait_ms = 60000;
+        fault_suffix = "/create";
+        fault_errno = ENOSPC;
+        load(&w, NULL);
+        assert_int_equal(mdevs_capturing(w.plan, "0000:00:02.0", msg, sizeof(msg)), 1);
+        assert_non_null(strstr(msg, "(no instance left)"));
+        assert_mdevs(w.plan, false);
+        close_world(&w);
+}
+
 /* Before udev coldplug no block device shows the root disk, and root=
  * resolves to nothing: the NVMe controller claimed by ids with its group must
  * still never get vfio-pci, unless the entry says it never holds the root. */
@@ -851,6 +1002,9 @@ int main(void)
                 cmocka_unit_test(test_driver_spelling),
                 cmocka_unit_test(test_vf_driver),
                 cmocka_unit_test(test_root_disk_precoldplug),
+                cmocka_unit_test(test_mdev_parent_not_registered),
+                cmocka_unit_test(test_mdev_parent_registers_during_wait),
+                cmocka_unit_test(test_mdev_real_failures),
         };
 
         return cmocka_run_group_tests_name("apply", tests, NULL, NULL);

@@ -6,6 +6,7 @@ temporary root holding the installed helper."""
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -206,6 +207,53 @@ class Generator(unittest.TestCase):
                            env=dict(os.environ, GPUPT_ROOT=root("eight-gpus")))
         self.assertNotEqual(p.returncode, 0)
         self.assertEqual(open(victim).read(), "")
+
+    def test_logs_to_kmsg(self):
+        """Run the way systemd runs generators (stdio on /dev/null), a config
+        error reaches the kernel log, here ROOT/dev/kmsg, as one record with
+        its level; run by hand, standard error. The failing unit is there
+        either way."""
+        r = os.path.join(TMP, "roots", "broken-kmsg")
+        shutil.copytree(root("eight-gpus"), r, symlinks=True)
+        with open(os.path.join(r, "etc", "gpupt.conf"), "a") as f:
+            f.write('device "x" {\n  bdf = "zz"\n}\n')
+        kmsg = os.path.join(r, "dev", "kmsg")
+        with open(kmsg) as f:
+            recorded = f.read()
+        env = {k: v for k, v in os.environ.items() if k != "SYSTEMD_SCOPE"}
+        env["GPUPT_ROOT"] = r
+        record = r'<3>gpupt-generator\[\d+\]: %s/etc/gpupt\.conf:\d+: device "x": bdf "zz" ' % \
+            re.escape(r)
+        # systemd >= 251 says so in $SYSTEMD_SCOPE; older ones only by stdio
+        for name, extra in (("scope", {"SYSTEMD_SCOPE": "system"}), ("stdio", {})):
+            with self.subTest(systemd=name):
+                with open(kmsg, "w") as f:
+                    f.write(recorded)
+                out = os.path.join(TMP, "out", "kmsg-" + name)
+                dirs = [os.path.join(out, d) for d in ("normal", "early", "late")]
+                for d in dirs:
+                    os.makedirs(d)
+                p = subprocess.run([os.path.join(BUILD, "gpupt-generator")] + dirs,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, env=dict(env, **extra),
+                                   timeout=30)
+                self.assertEqual(p.returncode, 0)
+                self.assertIn("normal/gpupt-config.service", tree(out))
+                with open(kmsg) as f:
+                    text = f.read()
+                self.assertTrue(text.startswith(recorded))
+                self.assertRegex(text[len(recorded):], r"\A%s[^\n]*\n\Z" % record)
+        # by hand: standard error, without the level; the kernel log untouched
+        with open(kmsg, "w") as f:
+            f.write(recorded)
+        out = os.path.join(TMP, "out", "kmsg-by-hand")
+        os.makedirs(out)
+        p = subprocess.run([os.path.join(BUILD, "gpupt-generator"), out], capture_output=True,
+                           text=True, env=env, timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stderr, r"\Agpupt-generator: %s/etc/gpupt\.conf:\d+: " % re.escape(r))
+        with open(kmsg) as f:
+            self.assertEqual(f.read(), recorded)
 
 
 class Helper(unittest.TestCase):
