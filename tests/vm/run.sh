@@ -29,7 +29,9 @@ boot_timeout=${GPUPT_VM_TIMEOUT:-300}
 root_hang='Timed out waiting for device.*(gpupt-vm|/dev/vda)|Gave up waiting for root'
 
 # GPUPT_VM_REUSE=1 boots the images already in WORKDIR (while working on a
-# scenario); GPUPT_VM_ONLY=builder/scenario boots only those that match.
+# scenario); GPUPT_VM_ONLY=builder/scenario boots only those that match (a
+# bash pattern, extglob on: 'itools/*' or '@(dracut/split|*/root-nvme)').
+shopt -s extglob
 if [ -z "${GPUPT_VM_REUSE:-}" ] || [ ! -s "$work/root.img" ]; then
     bash "$top/tests/vm/mtty.sh" ||
         echo "vm: the mtty sample could not be built; the mdev checks are skipped"
