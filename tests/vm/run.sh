@@ -151,7 +151,7 @@ boot() {
     local claim vfs
     claim=$(info "$dir" "$tag" claim-seconds)
     vfs=$(info "$dir" "$tag" sriov-seconds)
-    summary+=("$tag: $p passed, $f failed, $((end - start)) s wall${claim:+, claimed at $claim s of guest uptime}${vfs:+, VFs on their driver $vfs s after the SR-IOV unit started}")
+    summary+=("$tag: $p passed, $f failed, $((end - start)) s wall${claim:+, claimed at $claim s of guest uptime}${vfs:+, the SR-IOV unit ran $vfs s}")
 }
 
 configs=$top/tests/vm/configs
