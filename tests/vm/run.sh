@@ -113,7 +113,7 @@ boot() {
     # stop it then rather than at the time limit.
     local qemu=$! hung=
     while kill -0 "$qemu" 2>/dev/null; do
-        if hung=$(tr -d '\r' <"$dir/console.log" 2>/dev/null | sed 's/\x1b\[[0-9;]*[mK]//g' |
+        if hung=$(sed 's/\r//; s/\x1b\[[0-9;]*[mK]//g' "$dir/console.log" 2>/dev/null |
             grep -m1 -E "$root_hang"); then
             kill "$qemu" 2>/dev/null
             break
