@@ -113,8 +113,11 @@ boot() {
     # stop it then rather than at the time limit.
     local qemu=$! hung=
     while kill -0 "$qemu" 2>/dev/null; do
-        if hung=$(sed 's/\r//; s/\x1b\[[0-9;]*[mK]//g' "$dir/console.log" 2>/dev/null |
-            grep -m1 -E "$root_hang"); then
+        # (Tested by its output: with pipefail, grep -m1 ending the pipe early
+        # can make the status that of a killed sed.)
+        hung=$(sed 's/\r//; s/\x1b\[[0-9;]*[mK]//g' "$dir/console.log" 2>/dev/null |
+            grep -m1 -E "$root_hang")
+        if [ -n "$hung" ]; then
             kill "$qemu" 2>/dev/null
             break
         fi
