@@ -47,6 +47,13 @@ passed=0
 failed=0
 declare -a summary
 
+# root_hung CONSOLE-LOG: the line saying the initramfs gave up on the root.
+# (Tested by its output: with pipefail, grep -m1 ending the pipe early can
+# make the status that of a killed sed.)
+root_hung() {
+    sed 's/\r//; s/\x1b\[[0-9;]*[mK]//g' "$1" 2>/dev/null | grep -m1 -E "$root_hang"
+}
+
 # info DIR TAG KEY: the value of the guest's "INFO TAG KEY VALUE" line
 info() {
     tr -d '\r' <"$1/results.log" | awk -v t="$2" -v k="$3" '$1 == "INFO" && $2 == t && $3 == k { print $4 }'
@@ -111,12 +118,10 @@ boot() {
         >"$dir/qemu.log" 2>&1 &
     # A guest whose initramfs gave up waiting for its root never finishes:
     # stop it then rather than at the time limit.
+    # (initramfs-tools may instead reboot by itself, for panic=.)
     local qemu=$! hung=
     while kill -0 "$qemu" 2>/dev/null; do
-        # (Tested by its output: with pipefail, grep -m1 ending the pipe early
-        # can make the status that of a killed sed.)
-        hung=$(sed 's/\r//; s/\x1b\[[0-9;]*[mK]//g' "$dir/console.log" 2>/dev/null |
-            grep -m1 -E "$root_hang")
+        hung=$(root_hung "$dir/console.log")
         if [ -n "$hung" ]; then
             kill "$qemu" 2>/dev/null
             break
@@ -126,6 +131,7 @@ boot() {
     wait "$qemu"
     local rc=$?
     end=$(date +%s)
+    hung=$(root_hung "$dir/console.log")
 
     local tag="$builder/$scenario" p f
     if [ -n "$hung" ]; then
