@@ -137,7 +137,9 @@ boot() {
     if [ -n "$hung" ]; then
         echo "FAIL $tag: the boot never reached its root file system (stopped after $((end - start)) s)"
         echo "    $hung"
-        grep -a 'gpupt' "$dir/console.log" | tr -d '\r' | sed 's/\x1b\[[0-9;]*[mK]//g' | tail -n 12 | sed 's/^/    /'
+        # What gpupt did there, as its helper logged it.
+        grep -aE 'gpupt(-apply|-generator)?: ' "$dir/console.log" | tr -d '\r' | sed 's/\x1b\[[0-9;]*[mK]//g' |
+            tail -n 12 | sed 's/^/    /'
         failed=$((failed + 1))
         summary+=("$tag: did not reach its root, stopped after $((end - start)) s wall")
         return
