@@ -130,7 +130,7 @@ scenario_split() {
 
     if [ -e /etc/gpupt.conf.d/mtty.conf ]; then
         local uuid
-        uuid=$(gpupt-check --json | sed -n 's/.*"parent": "mtty".*"uuid": "\([0-9a-f-]*\)".*/\1/p')
+        uuid=$(mtty_uuid)
         check "mdev: gpupt-check names the mtty mdev" test -n "$uuid"
         check "mdev: $uuid exists on mtty" test -e "/sys/bus/mdev/devices/$uuid"
         check "mdev: its IOMMU group exists" test -e "/sys/bus/mdev/devices/$uuid/iommu_group"
@@ -184,6 +184,131 @@ scenario_config_error() {
     check "exactly one failed unit, gpupt-config.service" test "$failed" = gpupt-config.service
     check "it quotes file and line" unit_says gpupt-config.service '/etc/gpupt\.conf:5'
     check "nothing on vfio-pci" no_vfio
+    # The generator has no terminal: its message must reach the kernel log,
+    # where journalctl -k and dmesg show it (from the initrd and the root
+    # where the initrd runs systemd).
+    local re='gpupt-generator(\[[0-9]+\])?: .*/etc/gpupt\.conf:5' k j
+    k=$(dmesg 2>/dev/null | grep -cE "$re")
+    j=$(journal -k | grep -cE "$re")
+    info generator-kmsg-lines "$k"
+    check "the generator's message is in the kernel log (dmesg: $k, journal -k: $j)" \
+        test "$k" -gt 0 -a "$j" -gt 0
+}
+
+# The PCI address of the NVMe controller that holds the disk mounted at /.
+# With NVMe multipath (Debian's default) the disk is the subsystem's
+# namespace head, nvme<S>n<N>; each controller's own path to it is
+# nvme<S>c<C>n<N>, listed under /sys/class/nvme/nvme<C>.
+root_controller() {
+    local disk c p
+    disk=$(findmnt -n -o SOURCE / 2>/dev/null)
+    disk=${disk#/dev/}
+    disk=${disk%p[0-9]*}
+    for c in /sys/class/nvme/nvme*; do
+        for p in "$c/$disk" "$c/${disk%n*}c${c##*/nvme}n${disk##*n}"; do
+            [ -e "$p" ] || continue
+            p=$(readlink -f "$c/device")
+            echo "${p##*/}"
+            return 0
+        done
+    done
+    return 1
+}
+
+# A failed gpupt unit's journal names $1.
+failure_names() {
+    local u
+    for u in $(gpupt_failed); do
+        journal -u "$u" | grep -q "$1" && return 0
+    done
+    for u in $(gpupt_failed); do
+        echo "  $u failed:" >&3
+        journal -u "$u" | tail -n 6 | sed 's/^/    /' >&3
+    done
+    return 1
+}
+
+scenario_root_nvme() {
+    local src ctrl o fn failed
+    src=$(findmnt -n -o SOURCE / 2>/dev/null)
+    info root-source "${src:-none}"
+    pass "the boot reached its root file system"
+    check "the root is on NVMe ($src)" grep -q '^/dev/nvme' <<<"$src"
+    ctrl=$(root_controller)
+    info root-controller "${ctrl:-none}"
+    check "the root's NVMe controller is found in sysfs" test -n "$ctrl"
+    ctrl=${ctrl:-none}
+    check "the root's controller $ctrl stays on nvme" is_drv "$ctrl" nvme
+    o=$(cat "/sys/bus/pci/devices/$ctrl/driver_override" 2>/dev/null)
+    check "the root's controller has no driver_override ($o)" test "$o" = "(null)"
+    failed=$(gpupt_failed)
+    info failed "$(echo "$failed" | tr '\n' ' ')"
+    check "a gpupt unit failed" test -n "$failed"
+    check "a failed gpupt unit names $ctrl" failure_names "$ctrl"
+
+    # driver = "vfio_pci": refused with file and line, or the slot on
+    # vfio-pci; never a function left without a driver.
+    for fn in 0000:00:06.0 0000:00:06.1; do
+        check "$fn has a driver (vfio_pci)" not_drv "$fn" none
+    done
+    if grep -qx gpupt-config.service <<<"$failed"; then
+        check "the config error quotes file and line" unit_says gpupt-config.service \
+            '/etc/gpupt\.conf:[0-9]+'
+    else
+        check "06.0 on vfio-pci (vfio_pci)" is_drv 0000:00:06.0 vfio-pci
+        check "06.1 on vfio-pci (vfio_pci)" is_drv 0000:00:06.1 vfio-pci
+    fi
+}
+
+# The gpupt-check UUID of the mdev on mtty.
+mtty_uuid() {
+    gpupt-check --json 2>/dev/null |
+        sed -n 's/.*"parent": "mtty".*"uuid": "\([0-9a-f-]*\)".*/\1/p'
+}
+
+scenario_sriov_late() {
+    local vf u t0 t1 secs state uuid i
+    check "SR-IOV: 2 VFs on the nvme PF" \
+        test "$(cat /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs 2>/dev/null)" = 2
+    for vf in /sys/bus/pci/devices/0000:01:00.0/virtfn*; do
+        [ -e "$vf" ] || continue
+        vf=$(readlink "$vf")
+        check "SR-IOV: VF ${vf##*/} on vfio-pci (no device claimed)" is_drv "${vf##*/}" vfio-pci
+    done
+    check "SR-IOV: PF keeps nvme" is_drv 0000:01:00.0 nvme
+    # How long the VFs took: the SR-IOV unit's run, from its start to its exit.
+    u=$(systemctl list-units --all --plain --no-legend 'gpupt-sriov@*' 2>/dev/null | awk 'NR == 1 { print $1 }')
+    t0=$(systemctl show --value -p ExecMainStartTimestampMonotonic "$u" 2>/dev/null)
+    t1=$(systemctl show --value -p ExecMainExitTimestampMonotonic "$u" 2>/dev/null)
+    secs=$(awk -v a="${t0:-0}" -v b="${t1:-0}" 'BEGIN { if (a > 0 && b >= a) printf "%.2f", (b - a) / 1e6 }')
+    info sriov-seconds "${secs:-none}"
+    check "SR-IOV: ${u:-no gpupt-sriov@ unit} was done within 10 s (${secs:-?} s)" \
+        awk -v s="${secs:-}" 'BEGIN { exit !(s != "" && s + 0 < 10) }'
+
+    if [ -e /etc/gpupt.conf.d/mtty.conf ]; then
+        # The parent registers only now, after the boot's mdev unit ran:
+        # the udev rule must make the mdev.
+        state=$(systemctl show --value -p ActiveState gpupt-mdev@mtty.service 2>/dev/null)
+        info mdev-unit-before-mtty "${state:-none}"
+        check "mdev: mtty was not loaded during the boot" \
+            test -z "$(grep '^mtty ' /proc/modules)"
+        check "mdev: loading mtty now" modprobe mtty
+        udevadm settle --timeout=30
+        uuid=$(mtty_uuid)
+        check "mdev: gpupt-check names the mtty mdev" test -n "$uuid"
+        for i in 1 2 3 4 5 6 7 8 9 10; do
+            [ -e "/sys/bus/mdev/devices/${uuid:-none}" ] && break
+            sleep 1
+        done
+        info mdev-seconds-after-settle "$((i - 1))"
+        check "mdev: $uuid exists on mtty (made by the udev rule)" \
+            test -e "/sys/bus/mdev/devices/${uuid:-none}"
+        check "mdev: its IOMMU group exists" test -e "/sys/bus/mdev/devices/${uuid:-none}/iommu_group"
+    else
+        info mdev "skipped: no mtty module in this image"
+    fi
+    check "no gpupt unit failed" no_gpupt_failed
+    check "gpupt-check: VFs as configured" grep -q '"vfs": 2, "vfs_now": 2' <<<"$(gpupt-check --json 2>/dev/null)"
 }
 
 # The boot is done when udev has handled every device, not at multi-user.target.
@@ -196,6 +321,8 @@ impure) scenario_impure ;;
 iommu-off) scenario_iommu_off ;;
 off) scenario_off ;;
 config-error) scenario_config_error ;;
+root-nvme) scenario_root_nvme ;;
+sriov-late) scenario_sriov_late ;;
 *) fail "unknown scenario" ;;
 esac
 echo "END $tag" >&3

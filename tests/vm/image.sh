@@ -69,7 +69,8 @@ mkdir -p "$root/lib/modules"
 cp -a "/lib/modules/$rel" "$root/lib/modules/"
 cp "/boot/config-$rel" "$root/boot/"
 echo gpupt-vm >"$root/etc/hostname"
-printf '/dev/vda / ext4 rw 0 1\n' >"$root/etc/fstab"
+# By label: the root is on virtio-blk (vda) or, in root-nvme, on an NVMe disk.
+printf 'LABEL=gpupt-vm / ext4 rw 0 1\n' >"$root/etc/fstab"
 
 # gpupt itself, as a distribution would install it.
 make -s -C "$top" BUILDDIR="$work/build" PREFIX=/usr all >/dev/null
@@ -85,12 +86,16 @@ ln -sf ../vm-test.service "$root/etc/systemd/system/multi-user.target.wants/"
 ln -sf /dev/null "$root/etc/systemd/system/getty@tty1.service"
 ln -sf /dev/null "$root/etc/systemd/system/serial-getty@ttyS0.service"
 
-# A real mdev parent, where the sample driver could be built (mtty.sh).
+# A real mdev parent, where the sample driver could be built (mtty.sh). A
+# unit of the test loads it early, as modules-load.d would, unless the
+# scenario asks for it late (gpupt_mtty=late): then the guest test does.
 if [ -s "$cache/mtty-$rel.ko" ]; then
     mkdir -p "$root/lib/modules/$rel/extra" "$root/etc/gpupt.conf.d"
     cp "$cache/mtty-$rel.ko" "$root/lib/modules/$rel/extra/mtty.ko"
-    echo mtty >"$root/etc/modules-load.d/mtty.conf"
     cp "$top/tests/vm/configs/mtty.conf" "$root/etc/gpupt.conf.d/mtty.conf"
+    install -m 0644 "$top/tests/vm/vm-mtty.service" "$root/etc/systemd/system/"
+    mkdir -p "$root/etc/systemd/system/sysinit.target.wants"
+    ln -sf ../vm-mtty.service "$root/etc/systemd/system/sysinit.target.wants/"
 fi
 
 say "building the initramfs images (dracut, initramfs-tools)"
@@ -99,10 +104,17 @@ trap 'umount "$root/proc" 2>/dev/null || true' EXIT
 chroot "$root" depmod "$rel"
 chroot "$root" dracut --quiet --force --no-hostonly --kver "$rel" \
     -m "systemd systemd-initrd base kernel-modules udev-rules rootfs-block fs-lib gpupt" \
-    --add-drivers "virtio_blk virtio_pci ext4" /boot/initrd-dracut.img >"$work/dracut.log" 2>&1 ||
+    --add-drivers "virtio_blk virtio_pci nvme ext4" /boot/initrd-dracut.img >"$work/dracut.log" 2>&1 ||
     { tail -n 20 "$work/dracut.log" >&2; exit 1; }
 chroot "$root" mkinitramfs -o /boot/initrd-itools.img "$rel" >"$work/mkinitramfs.log" 2>&1 ||
     { tail -n 20 "$work/mkinitramfs.log" >&2; exit 1; }
+# Both images must be able to mount a root on NVMe (the root-nvme scenario).
+for img in initrd-dracut initrd-itools; do
+    # (grep -c reads it all: grep -q would end the listing early, and pipefail
+    # would take that for a failure.)
+    [ "$(chroot "$root" lsinitramfs "/boot/$img.img" | grep -c '/nvme\.ko')" -gt 0 ] ||
+        { echo "vm: /boot/$img.img has no nvme driver" >&2; exit 1; }
+done
 umount "$root/proc"
 trap - EXIT
 mv "$root/boot/initrd-dracut.img" "$root/boot/initrd-itools.img" "$work/"

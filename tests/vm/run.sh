@@ -24,23 +24,49 @@ work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/gpupt-vm.XXXXXX")}
 keep=${GPUPT_VM_KEEP:-}
 [ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
 boot_timeout=${GPUPT_VM_TIMEOUT:-300}
+# What the initramfs prints when the root device never comes: systemd in a
+# dracut initrd after its device timeout, initramfs-tools after rootdelay.
+root_hang='Timed out waiting for device.*(gpupt-vm|/dev/vda)|Gave up waiting for root'
 
 # GPUPT_VM_REUSE=1 boots the images already in WORKDIR (while working on a
-# scenario); GPUPT_VM_ONLY=builder/scenario boots only those that match.
+# scenario); GPUPT_VM_ONLY=builder/scenario boots only those that match (a
+# bash pattern, extglob on: 'itools/*' or '@(dracut/split|*/root-nvme)').
+shopt -s extglob
 if [ -z "${GPUPT_VM_REUSE:-}" ] || [ ! -s "$work/root.img" ]; then
     bash "$top/tests/vm/mtty.sh" ||
         echo "vm: the mtty sample could not be built; the mdev checks are skipped"
     bash "$top/tests/vm/image.sh" "$work" || { echo "vm: FAIL: building the images"; exit 1; }
+else
+    # The images are reused; the guest test itself may have changed.
+    debugfs -w -R "rm /usr/local/sbin/vm-test" "$work/root.img" >/dev/null 2>&1
+    debugfs -w -R "write $top/tests/vm/guest-test.sh /usr/local/sbin/vm-test" "$work/root.img" >/dev/null 2>&1
+    debugfs -w -R "sif /usr/local/sbin/vm-test mode 0100755" "$work/root.img" >/dev/null 2>&1
 fi
 
 passed=0
 failed=0
 declare -a summary
 
-# boot BUILDER SCENARIO CONFIG EXTRA-CMDLINE
+# root_hung CONSOLE-LOG: the line saying the initramfs gave up on the root.
+# (Tested by its output: with pipefail, grep -m1 ending the pipe early can
+# make the status that of a killed sed.)
+root_hung() {
+    sed 's/\r//; s/\x1b\[[0-9;]*[mK]//g' "$1" 2>/dev/null | grep -m1 -E "$root_hang"
+}
+
+# info DIR TAG KEY: the value of the guest's "INFO TAG KEY VALUE" line
+info() {
+    tr -d '\r' <"$1/results.log" | awk -v t="$2" -v k="$3" '$1 == "INFO" && $2 == t && $3 == k { print $4 }'
+}
+
+# boot BUILDER SCENARIO CONFIG EXTRA-CMDLINE [ROOT-DISK]
+# ROOT-DISK is virtio (the default: /dev/vda) or nvme: then the root is on an
+# NVMe controller of its own, 02:00.0 behind the root port at 07.0 (not the
+# SR-IOV one), found by its label.
 boot() {
-    local builder=$1 scenario=$2 conf=$3 extra=$4
+    local builder=$1 scenario=$2 conf=$3 extra=$4 disk=${5:-virtio}
     local dir=$work/$builder-$scenario initrd start end
+    local -a rootdev
     # shellcheck disable=SC2254 # GPUPT_VM_ONLY is a pattern
     case "$builder/$scenario" in ${GPUPT_VM_ONLY:-*}) ;; *) return ;; esac
     rm -rf "$dir"
@@ -65,6 +91,15 @@ boot() {
         initrd=$dir/initrd.img
     fi
 
+    if [ "$disk" = nvme ]; then
+        rootdev=(-device "pcie-root-port,id=rp2,chassis=2,addr=07.0"
+            -device "nvme,bus=rp2,serial=gpuptroot,drive=root")
+        extra="root=LABEL=gpupt-vm $extra"
+    else
+        rootdev=(-device "virtio-blk-pci,drive=root,addr=05.0")
+        extra="root=/dev/vda $extra"
+    fi
+
     start=$(date +%s)
     timeout "$boot_timeout" qemu-system-x86_64 \
         -nodefaults -no-user-config -display none -no-reboot \
@@ -76,19 +111,44 @@ boot() {
         -device nvme-subsys,id=ss0,nqn=gpupt-test \
         -device nvme,bus=rp1,serial=gpupt1,subsys=ss0,sriov_max_vfs=4,sriov_vq_flexible=8,sriov_vi_flexible=4 \
         -drive file="$work/root.img",format=raw,if=none,id=root,snapshot=on \
-        -device virtio-blk-pci,drive=root,addr=05.0 \
+        "${rootdev[@]}" \
         -kernel "$work/vmlinux" -initrd "$initrd" \
-        -append "root=/dev/vda rw console=ttyS0 panic=-1 gpupt_test=$scenario gpupt_builder=$builder $extra" \
+        -append "rw console=ttyS0 panic=-1 gpupt_test=$scenario gpupt_builder=$builder $extra" \
         -serial "file:$dir/console.log" -serial "file:$dir/results.log" \
-        >"$dir/qemu.log" 2>&1
+        >"$dir/qemu.log" 2>&1 &
+    # A guest whose initramfs gave up waiting for its root never finishes:
+    # stop it then rather than at the time limit.
+    # (initramfs-tools may instead reboot by itself, for panic=.)
+    local qemu=$! hung=
+    while kill -0 "$qemu" 2>/dev/null; do
+        hung=$(root_hung "$dir/console.log")
+        if [ -n "$hung" ]; then
+            kill "$qemu" 2>/dev/null
+            break
+        fi
+        sleep 1
+    done
+    wait "$qemu"
     local rc=$?
     end=$(date +%s)
+    hung=$(root_hung "$dir/console.log")
 
     local tag="$builder/$scenario" p f
+    if [ -n "$hung" ]; then
+        echo "FAIL $tag: the boot never reached its root file system (stopped after $((end - start)) s)"
+        echo "    $hung"
+        # What gpupt did there, as its helper logged it.
+        grep -aE 'gpupt(-apply|-generator)?: ' "$dir/console.log" | tr -d '\r' | sed 's/\x1b\[[0-9;]*[mK]//g' |
+            tail -n 12 | sed 's/^/    /'
+        failed=$((failed + 1))
+        summary+=("$tag: did not reach its root, stopped after $((end - start)) s wall")
+        return
+    fi
     if ! grep -q "^END $tag" "$dir/results.log" 2>/dev/null; then
         echo "FAIL $tag: the guest did not finish (qemu exit $rc after $((end - start)) s)"
         tail -n 15 "$dir/console.log" | sed 's/^/    /'
         failed=$((failed + 1))
+        summary+=("$tag: did not finish, stopped after $((end - start)) s wall")
         return
     fi
     tr -d '\r' <"$dir/results.log" | grep -v '^BEGIN\|^END' | sed 's/^RESULT //'
@@ -99,9 +159,10 @@ boot() {
     if [ "$f" -gt 0 ]; then
         echo "    (console of $tag: $dir/console.log)"
     fi
-    local claim
-    claim=$(tr -d '\r' <"$dir/results.log" | awk -v t="$tag" '$1 == "INFO" && $2 == t && $3 == "claim-seconds" { print $4 }')
-    summary+=("$tag: $p passed, $f failed, $((end - start)) s wall${claim:+, claimed at $claim s of guest uptime}")
+    local claim vfs
+    claim=$(info "$dir" "$tag" claim-seconds)
+    vfs=$(info "$dir" "$tag" sriov-seconds)
+    summary+=("$tag: $p passed, $f failed, $((end - start)) s wall${claim:+, claimed at $claim s of guest uptime}${vfs:+, the SR-IOV unit ran $vfs s}")
 }
 
 configs=$top/tests/vm/configs
@@ -111,9 +172,13 @@ for builder in dracut itools; do
     boot "$builder" iommu-off "$configs/split.conf" "intel_iommu=off"
     boot "$builder" off "$configs/split.conf" "intel_iommu=on gpupt=off"
     boot "$builder" config-error "$configs/config-error.conf" "intel_iommu=on"
+    # A claim that matches the root's own controller: the boot must still
+    # reach its root (a boot that waits for it in vain is stopped early).
+    boot "$builder" root-nvme "$configs/root-nvme.conf" "intel_iommu=on" nvme
+    boot "$builder" sriov-late "$configs/sriov-late.conf" "intel_iommu=on gpupt_mtty=late"
 done
 
 echo
-printf '%s\n' "${summary[@]}" | sed 's/^/vm: /'
+[ "${#summary[@]}" -eq 0 ] || printf 'vm: %s\n' "${summary[@]}"
 echo "vm: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
