@@ -374,6 +374,27 @@ static void assert_driver(const char *bdf, const char *want)
         assert_string_equal(strrchr(target, '/') + 1, want);
 }
 
+/* What driver_override reads now. */
+static void assert_override(const char *bdf, const char *want)
+{
+        char p[4096], buf[64];
+
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/driver_override", root_dir(), bdf);
+        slurp(p, buf, sizeof(buf));
+        assert_string_equal(buf, want);
+}
+
+/* The n VFs the double makes (0000:01:10.N) are all on driver. */
+static void assert_vfs(unsigned n, const char *driver)
+{
+        for (unsigned i = 0; i < n; i++) {
+                char bdf[32];
+
+                snprintf(bdf, sizeof(bdf), "0000:01:10.%u", i);
+                assert_driver(bdf, driver);
+        }
+}
+
 static void test_claim_and_again(void **state)
 {
         struct world w = { 0 };
@@ -692,7 +713,6 @@ static void test_failed_resize_still_binds(void **state)
 static void test_failure_gives_back(void **state)
 {
         struct world w = { 0 };
-        char p[4096], buf[64];
 
         (void)state;
         open_world(&w, "amd-rebar-igpu");
@@ -700,9 +720,7 @@ static void test_failure_gives_back(void **state)
         load(&w, NULL);
         assert_int_equal(apply_claims(w.plan), 1);
         assert_driver("0000:03:00.0", "amdgpu");
-        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:03:00.0/driver_override", w.root);
-        slurp(p, buf, sizeof(buf));
-        assert_string_equal(buf, "(null)");
+        assert_override("0000:03:00.0", "(null)");
         assert_driver("0000:03:00.1", "vfio-pci");
         close_world(&w);
 
@@ -711,9 +729,7 @@ static void test_failure_gives_back(void **state)
         load(&w, NULL);
         assert_int_equal(apply_claims(w.plan), 1);
         assert_driver("0000:03:00.1", "snd_hda_intel");
-        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:03:00.1/driver_override", w.root);
-        slurp(p, buf, sizeof(buf));
-        assert_string_equal(buf, "(null)");
+        assert_override("0000:03:00.1", "(null)");
         close_world(&w);
 }
 
@@ -723,7 +739,6 @@ static void test_failure_gives_back(void **state)
 static void test_driver_spelling(void **state)
 {
         struct world w = { 0 };
-        char p[4096], buf[64];
 
         (void)state;
         open_world(&w, "amd-rebar-igpu");
@@ -733,9 +748,7 @@ static void test_driver_spelling(void **state)
         assert_int_equal(apply_claims(w.plan), 0);
         assert_driver("0000:03:00.0", "vfio-pci");
         assert_driver("0000:03:00.1", "vfio-pci");
-        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/0000:03:00.0/driver_override", w.root);
-        slurp(p, buf, sizeof(buf));
-        assert_string_equal(buf, "vfio-pci");
+        assert_override("0000:03:00.0", "vfio-pci");
         close_world(&w);
         /* a driver no module provides: nothing is touched */
         open_world(&w, "amd-rebar-igpu");
@@ -767,12 +780,7 @@ static void test_vf_driver(void **state)
         assert_int_equal(access(p, F_OK), -1);
         load(&w, "vfs-only");
         assert_int_equal(apply_sriov(w.plan, "nic0"), 0);
-        for (unsigned i = 0; i < 4; i++) {
-                char bdf[32];
-
-                snprintf(bdf, sizeof(bdf), "0000:01:10.%u", i);
-                assert_driver(bdf, "vfio-pci");
-        }
+        assert_vfs(4, "vfio-pci");
         close_world(&w);
 
         /* VFs that exist already, held by the host's VF driver */
@@ -788,10 +796,7 @@ static void test_vf_driver(void **state)
         }
         load(&w, "vfs-only");
         assert_int_equal(apply_sriov(w.plan, "nic0"), 0);
-        for (unsigned i = 0; i < 4; i++) {
-                snprintf(rel, sizeof(rel), "0000:01:10.%u", i);
-                assert_driver(rel, "vfio-pci");
-        }
+        assert_vfs(4, "vfio-pci");
         close_world(&w);
 
         /* a VF driver that takes none of them: one bounded wait for all */

@@ -102,8 +102,21 @@ check_agrees() {
     check "gpupt-check: no problem reported" test -z "$(gpupt-check --quiet 2>&1)"
 }
 
+# The nvme PF's 2 VFs on vfio-pci, the PF on nvme; $1 is added to each VF's check.
+check_vfs() {
+    local vf
+    check "SR-IOV: 2 VFs on the nvme PF" \
+        test "$(cat /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs 2>/dev/null)" = 2
+    for vf in /sys/bus/pci/devices/0000:01:00.0/virtfn*; do
+        [ -e "$vf" ] || continue
+        vf=$(readlink "$vf")
+        check "SR-IOV: VF ${vf##*/} on vfio-pci$1" is_drv "${vf##*/}" vfio-pci
+    done
+    check "SR-IOV: PF keeps nvme" is_drv 0000:01:00.0 nvme
+}
+
 scenario_split() {
-    local t m vf
+    local t m
     check "06.0 on vfio-pci" is_drv 0000:00:06.0 vfio-pci
     check "06.1 on vfio-pci" is_drv 0000:00:06.1 vfio-pci
     check "identical 03.0 stays on bochs-drm" is_drv 0000:00:03.0 bochs-drm
@@ -118,14 +131,7 @@ scenario_split() {
     check "claimed in the initramfs, before the root was mounted (${t:-?} s < ${m:-?} s)" \
         awk -v t="${t:-}" -v m="${m:-}" 'BEGIN { exit !(t != "" && m != "" && t + 0 < m + 0) }'
 
-    check "SR-IOV: 2 VFs on the nvme PF" \
-        test "$(cat /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs 2>/dev/null)" = 2
-    for vf in /sys/bus/pci/devices/0000:01:00.0/virtfn*; do
-        [ -e "$vf" ] || continue
-        vf=$(readlink "$vf")
-        check "SR-IOV: VF ${vf##*/} on vfio-pci" is_drv "${vf##*/}" vfio-pci
-    done
-    check "SR-IOV: PF keeps nvme" is_drv 0000:01:00.0 nvme
+    check_vfs ""
     check "no gpupt unit failed" no_gpupt_failed
 
     if [ -e /etc/gpupt.conf.d/mtty.conf ]; then
@@ -267,15 +273,8 @@ mtty_uuid() {
 }
 
 scenario_sriov_late() {
-    local vf u t0 t1 secs state uuid i
-    check "SR-IOV: 2 VFs on the nvme PF" \
-        test "$(cat /sys/bus/pci/devices/0000:01:00.0/sriov_numvfs 2>/dev/null)" = 2
-    for vf in /sys/bus/pci/devices/0000:01:00.0/virtfn*; do
-        [ -e "$vf" ] || continue
-        vf=$(readlink "$vf")
-        check "SR-IOV: VF ${vf##*/} on vfio-pci (no device claimed)" is_drv "${vf##*/}" vfio-pci
-    done
-    check "SR-IOV: PF keeps nvme" is_drv 0000:01:00.0 nvme
+    local u t0 t1 secs state uuid i
+    check_vfs " (no device claimed)"
     # How long the VFs took: the SR-IOV unit's run, from its start to its exit.
     u=$(systemctl list-units --all --plain --no-legend 'gpupt-sriov@*' 2>/dev/null | awk 'NR == 1 { print $1 }')
     t0=$(systemctl show --value -p ExecMainStartTimestampMonotonic "$u" 2>/dev/null)
