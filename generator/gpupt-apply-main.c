@@ -68,12 +68,13 @@ oom:
         return 1;
 }
 
-static int usage(void)
+/* Asked for (--help): stdout and 0; a wrong call: stderr and 2. */
+static int usage(FILE *out)
 {
-        fprintf(stderr, "Usage: gpupt-apply [--root DIR] claim | group N | sriov NAME | "
-                        "mdev PARENT | check-config | config-hash | root-disk\n"
-                        "See gpupt-apply(8).\n");
-        return 2;
+        fprintf(out, "Usage: gpupt-apply [--root DIR] claim | group N | sriov NAME | "
+                     "mdev PARENT | check-config | config-hash | root-disk\n"
+                     "See gpupt-apply(8).\n");
+        return out == stdout ? 0 : 2;
 }
 
 int main(int argc, char **argv)
@@ -90,11 +91,9 @@ int main(int argc, char **argv)
                 i = 3;
         }
         if (i >= argc)
-                return usage();
-        if (streq(argv[i], "--help") || streq(argv[i], "-h")) {
-                usage();
-                return 0;
-        }
+                return usage(stderr);
+        if (streq(argv[i], "--help") || streq(argv[i], "-h"))
+                return usage(stdout) == 0 && fflush(stdout) == 0 ? 0 : 1;
         cmd = argv[i];
         if (root_set(root) < 0)
                 return 1;
@@ -102,7 +101,7 @@ int main(int argc, char **argv)
                 apply_load_module = NULL; /* a recorded machine's kernel is not ours */
         if (streq(cmd, "root-disk")) {
                 /* Needs no config: the image build records it regardless. */
-                status = i + 1 == argc ? root_disk() : usage();
+                status = i + 1 == argc ? root_disk() : usage(stderr);
                 root_set(NULL);
                 return status;
         }
@@ -156,7 +155,7 @@ int main(int argc, char **argv)
                 int g;
 
                 if (parse_int(argv[i + 1], &g) < 0 || g < 0) {
-                        status = usage();
+                        status = usage(stderr);
                         goto out;
                 }
                 status = apply_check_group(plan, g);
@@ -165,7 +164,7 @@ int main(int argc, char **argv)
         else if (streq(cmd, "mdev") && i + 2 == argc)
                 status = apply_mdevs(plan, argv[i + 1]);
         else
-                status = usage();
+                status = usage(stderr);
 out:
         plan_free(plan);
         host_free(host);

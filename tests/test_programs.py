@@ -228,6 +228,20 @@ class EightGpus(Base):
         p = check(os.path.join(TMP, "does-not-exist"))
         self.assertEqual(p.returncode, 2)
 
+    def test_apply_usage(self):
+        """gpupt-apply --help: usage on stdout, 0; a wrong call: usage on stderr, 2."""
+        apply = os.path.join(BUILD, "gpupt-apply")
+        for opt in ("--help", "-h"):
+            p = subprocess.run([apply, opt], capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("Usage: gpupt-apply", p.stdout)
+            self.assertEqual(p.stderr, "")
+        for args in ([], ["root-disk", "extra"]):
+            p = subprocess.run([apply] + args, capture_output=True, text=True)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertEqual(p.stdout, "")
+            self.assertIn("Usage: gpupt-apply", p.stderr)
+
     def test_initramfs_stale(self):
         r = copy_root("eight-gpus", "stale")
         rel = os.path.join(r, "proc", "sys", "kernel", "osrelease")
