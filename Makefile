@@ -59,7 +59,19 @@ MAN_PAGES  := $(MAN_SRCS:man/%.scd=$(BUILDDIR)/man/%)
 
 ALL_CFLAGS := $(BASE_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 
-.PHONY: all deps check check-unit check-programs check-asan check-shell check-clang check-images \
+# The install paths the build embeds, one VAR=value a line. The file is
+# rewritten only when a value changes, and everything that embeds a path
+# depends on it, so `make PREFIX=/usr` after `make`, or `make install` with
+# other paths than the build, rebuilds what would name the old ones.
+PATH_VARS  := PREFIX BINDIR SBINDIR LIBEXECDIR MANDIR DOCDIR SYSCONFDIR GENERATORDIR \
+              DRACUTMODDIR INITRAMFSTOOLSDIR COMPLETIONDIR UDEVRULESDIR
+PATHS_FILE := $(BUILDDIR)/paths
+# The placeholders of units/*.in, the initramfs modules and the man pages.
+SUBST      := sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
+                  -e 's|@GENERATORDIR@|$(GENERATORDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
+.PHONY: FORCE all deps check check-unit check-programs check-asan check-shell check-clang check-images \
+        check-paths \
         check-package check-vm bench \
         check-valgrind demo man fuzz \
         install \
@@ -82,7 +94,12 @@ help:
 deps:
 	$(Q)sh tests/deps.sh
 
-$(BUILDDIR)/obj/%.o: generator/%.c generator/*.h | $(BUILDDIR)/obj
+$(PATHS_FILE): FORCE
+	$(Q)mkdir -p $(@D) && printf '%s\n' $(foreach v,$(PATH_VARS),'$(v)=$($(v))') > $@.new && \
+	if cmp -s $@.new $@; then rm -f $@.new; else \
+		$(if $(Q),echo "  PATHS   $@" &&) mv -f $@.new $@; fi
+
+$(BUILDDIR)/obj/%.o: generator/%.c generator/*.h $(PATHS_FILE) | $(BUILDDIR)/obj
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -90,25 +107,25 @@ $(BUILDDIR)/libgpupt.a: $(LIB_OBJS)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILDDIR)/%: generator/%-main.c $(BUILDDIR)/libgpupt.a generator/*.h
+$(BUILDDIR)/%: generator/%-main.c $(BUILDDIR)/libgpupt.a generator/*.h $(PATHS_FILE)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILDDIR)/libgpupt.a $(PKG_LIBS)
 
 $(BUILDDIR)/tests/test-%: tests/test-%.c $(TEST_HELPERS) tests/*.h $(BUILDDIR)/libgpupt.a \
-                          generator/*.h | $(BUILDDIR)/tests
+                          generator/*.h $(PATHS_FILE) | $(BUILDDIR)/tests
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -Igenerator -Itests $(LDFLAGS) -o $@ $< $(TEST_HELPERS) \
 		$(BUILDDIR)/libgpupt.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 # One rule fills the install paths into every static unit, rule and script.
-$(BUILDDIR)/%: %.in
+$(BUILDDIR)/%: %.in $(PATHS_FILE)
 	@$(if $(Q),echo "  GEN     $@")
-	$(Q)mkdir -p $(@D) && sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
-		-e 's|@GENERATORDIR@|$(GENERATORDIR)|g' $< > $@
+	$(Q)mkdir -p $(@D) && $(SUBST) $< > $@.tmp && mv -f $@.tmp $@
 
-$(BUILDDIR)/man/%: man/%.scd | $(BUILDDIR)/man
+# The man pages name the helper and the generator where they are installed.
+$(BUILDDIR)/man/%: man/%.scd $(PATHS_FILE) | $(BUILDDIR)/man
 	@$(if $(Q),echo "  SCDOC   $@")
-	$(Q)$(SCDOC) < $< > $@
+	$(Q)$(SUBST) $< | $(SCDOC) > $@.tmp && mv -f $@.tmp $@
 
 man: $(MAN_PAGES)
 
@@ -120,7 +137,7 @@ demo: deps
 	$(Q)sh tests/demo.sh $(BUILDDIR)
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory check-unit check-programs check-shell check-images
+	$(Q)$(MAKE) --no-print-directory check-unit check-programs check-shell check-paths check-images
 	$(Q)$(MAKE) --no-print-directory check-package
 	$(Q)$(MAKE) --no-print-directory check-vm
 	$(Q)$(MAKE) --no-print-directory check-asan
@@ -136,6 +153,12 @@ check-programs: $(PROG_BINS) $(UNIT_FILES)
 
 check-shell: $(UNIT_FILES)
 	$(Q)sh tests/check-shell.sh
+
+# A fresh copy of the tree built for /usr/local, rebuilt and installed for
+# /usr, then installed for /opt/gpupt: no installed file may name a path it
+# was not built for.
+check-paths:
+	$(Q)bash tests/test-paths.sh
 
 # Real images from dracut and mkinitramfs, with gpupt installed into this
 # machine for the time of the test (root only; it says SKIP otherwise).

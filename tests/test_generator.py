@@ -17,7 +17,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.join(os.path.dirname(HERE), "build")
 TMP = None
 ROOTS = {}
-LIBEXEC = "/usr/local/libexec"
+LIBEXEC = None  # what the build embeds: LIBEXECDIR in BUILD/paths
+
+
+def build_path(var):
+    """A path variable the build was made with, from the file make records them in."""
+    with open(os.path.join(BUILD, "paths")) as f:
+        for line in f:
+            name, _, value = line.rstrip("\n").partition("=")
+            if name == var:
+                return value
+    raise KeyError(var)
 
 
 def root(scenario):
@@ -279,11 +289,12 @@ class Helper(unittest.TestCase):
 
 
 def main():
-    global TMP, BUILD
+    global TMP, BUILD, LIBEXEC
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=BUILD)
     args, rest = ap.parse_known_args()
     BUILD = os.path.abspath(args.build)
+    LIBEXEC = build_path("LIBEXECDIR")
     TMP = tempfile.mkdtemp(prefix="gpupt-generator.")
     try:
         loader = unittest.defaultTestLoader
