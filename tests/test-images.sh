@@ -26,6 +26,7 @@ kver=$(find /lib/modules -mindepth 2 -maxdepth 2 -name modules.dep -printf '%h\n
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gpupt-images.XXXXXX")
 saved_conf=
 cleanup() {
+    chmod 0755 /usr/libexec/gpupt/gpupt-apply 2>/dev/null || true
     make -s BUILDDIR="$build" PREFIX=/usr uninstall >/dev/null 2>&1 || true
     rm -f /etc/gpupt.conf "/var/lib/gpupt/initramfs-$kver.sha256"
     rmdir /var/lib/gpupt 2>/dev/null || true
@@ -103,6 +104,37 @@ check "stale: hash differs after an edit" test "$before" != "$(/usr/libexec/gpup
 mkinitramfs -d "$tmp/itools-conf" -o "$tmp/itools.img" "$kver" 2>>"$tmp/itools.log"
 check "stale: rebuild records the new hash" cmp -s "/var/lib/gpupt/initramfs-$kver.sha256" \
     <(/usr/libexec/gpupt/gpupt-apply config-hash)
+
+# A config but no usable helper: both builders refuse, with gpupt's line,
+# rather than build an image that claims nothing.
+refused() { # LOG: the build failed and said what and how to fix it
+    grep -q 'gpupt: /usr/libexec/gpupt/gpupt-apply is missing or not executable but /etc/gpupt.conf exists; reinstall gpupt' "$1"
+}
+chmod 0644 /usr/libexec/gpupt/gpupt-apply
+rm -f "$tmp/refused.img"
+check "no helper: dracut fails" bash -c "! dracut -q --force --no-hostonly --no-compress \
+    --kver '$kver' -m 'base gpupt' '$tmp/refused.img' 2>'$tmp/refused-dracut.log'"
+check "no helper: dracut says why" refused "$tmp/refused-dracut.log"
+check "no helper: dracut leaves no image" test ! -e "$tmp/refused.img"
+# Without -m dracut asks every module's check() whether to come along; all
+# but gpupt and base are left out to keep it short.
+others=$(find /usr/lib/dracut/modules.d -mindepth 1 -maxdepth 1 -printf '%f\n' |
+    sed 's/^[0-9][0-9]//' | grep -vxE 'base|udev-rules|gpupt' | tr '\n' ' ')
+check "no helper: dracut fails when it picks the module itself" bash -c "! dracut -q --force \
+    --no-hostonly --no-compress --kver '$kver' -o '$others' '$tmp/refused.img' \
+    2>'$tmp/refused-auto.log'"
+check "no helper: dracut says why when it picks the module itself" refused "$tmp/refused-auto.log"
+check "no helper: mkinitramfs fails" bash -c "! mkinitramfs -d '$tmp/itools-conf' \
+    -o '$tmp/refused.img' '$kver' 2>'$tmp/refused-itools.log'"
+check "no helper: mkinitramfs says why" refused "$tmp/refused-itools.log"
+# mkinitramfs touches its output first; update-initramfs builds into a
+# .new file and keeps the old image when mkinitramfs fails.
+check "no helper: mkinitramfs leaves no image" test ! -s "$tmp/refused.img"
+chmod 0755 /usr/libexec/gpupt/gpupt-apply
+check "helper back: dracut builds" dracut -q --force --no-hostonly --no-compress --kver "$kver" \
+    -m "base gpupt" "$tmp/refused.img" 2>>"$tmp/dracut.log"
+check "helper back: mkinitramfs builds" mkinitramfs -d "$tmp/itools-conf" -o "$tmp/refused.img" \
+    "$kver" 2>>"$tmp/itools.log"
 
 echo "images: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
