@@ -70,7 +70,7 @@ PATHS_FILE := $(BUILDDIR)/paths
 SUBST      := sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
                   -e 's|@GENERATORDIR@|$(GENERATORDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 
-.PHONY: FORCE all deps check check-unit check-programs check-asan check-shell check-clang check-images \
+.PHONY: FORCE all deps deps-check check check-unit check-programs check-asan check-shell check-clang check-images \
         check-paths \
         check-package check-vm bench \
         check-valgrind demo man fuzz \
@@ -88,11 +88,17 @@ help:
 	@echo "make check-vm     boot scenarios in QEMU through dracut and initramfs-tools"
 	@echo "make bench        time gpupt against iommu.sh and driverctl on large hosts"
 	@echo "make install      DESTDIR=… PREFIX=… (default $(PREFIX))"
-	@echo "make deps         install missing build dependencies (as root) or name them"
+	@echo "make deps         install what the build and the demo need (as root) or name it"
+	@echo "make deps-check   the same for everything the tests use as well"
 
-# Checks (and as root installs) what the build needs; prints what is missing otherwise.
+# Checks (and as root installs) what the build and the demo need, or with
+# deps-check everything the tests use too (QEMU, debootstrap, lintian, a
+# kernel); prints what is missing otherwise.
 deps:
-	$(Q)sh tests/deps.sh
+	$(Q)sh tests/deps.sh build
+
+deps-check:
+	$(Q)sh tests/deps.sh check
 
 $(PATHS_FILE): FORCE
 	$(Q)mkdir -p $(@D) && printf '%s\n' $(foreach v,$(PATH_VARS),'$(v)=$($(v))') > $@.new && \
@@ -136,7 +142,7 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory $(PROG_BINS)
 	$(Q)sh tests/demo.sh $(BUILDDIR)
 
-check: deps
+check: deps-check
 	$(Q)$(MAKE) --no-print-directory check-unit check-programs check-shell check-paths check-images
 	$(Q)$(MAKE) --no-print-directory check-package
 	$(Q)$(MAKE) --no-print-directory check-vm
@@ -178,7 +184,7 @@ check-vm:
 
 # Speed and memory, side by side with iommu.sh and driverctl on recorded hosts
 # of 1 280 and 5 120 functions; the figures go to bench/results.md.
-bench: deps
+bench: deps-check
 	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)-bench CFLAGS="-O2" \
 		$(BUILDDIR)-bench/gpupt-check $(BUILDDIR)-bench/gpupt-generator
 	$(Q)$(CC) -O2 $(WARNINGS) -o $(BUILDDIR)-bench/floor bench/floor.c

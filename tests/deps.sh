@@ -1,23 +1,28 @@
 #!/bin/sh
-# Checks what building and testing gpupt needs. As root on a Debian or
-# Ubuntu machine it installs whatever is missing; otherwise it names the
-# packages and fails.
+# Checks what gpupt needs: `deps.sh build` what building it and `make demo`
+# need, `deps.sh check` (the default) that and everything the tests use. As
+# root on a Debian or Ubuntu machine it installs whatever is missing;
+# otherwise it names the packages and fails.
 set -u
 
-# package:probe, where a probe is "pc:NAME" (pkg-config) or a command
-NEEDS="
+# package:probe, where a probe is "pc:NAME" (pkg-config) or a command.
+# The build and the man pages; the demo's fixture runs depmod, mkfs and sfdisk.
+BUILD_NEEDS="
 gcc:cc
 make:make
 pkg-config:pkg-config
 libconfuse-dev:pc:libconfuse
 libkmod-dev:pc:libkmod
 libblkid-dev:pc:blkid
-libcmocka-dev:pc:cmocka
 scdoc:scdoc
 python3:python3
 kmod:depmod
 e2fsprogs:mkfs.ext4
 fdisk:sfdisk
+"
+# The tests: unit, shell, images, package, VM, sanitizers.
+CHECK_NEEDS="
+libcmocka-dev:pc:cmocka
 pciutils:lspci
 shellcheck:shellcheck
 clang:clang
@@ -37,6 +42,15 @@ qemu-system-x86:qemu-system-x86_64
 debootstrap:debootstrap
 "
 
+case ${1:-check} in
+build) NEEDS=$BUILD_NEEDS ;;
+check) NEEDS="$BUILD_NEEDS $CHECK_NEEDS" ;;
+*)
+    echo "Usage: deps.sh [build|check]" >&2
+    exit 2
+    ;;
+esac
+
 have() {
     case $1 in
     pc:*) pkg-config --exists "${1#pc:}" 2>/dev/null ;;
@@ -54,7 +68,7 @@ done
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing build dependencies:$missing"
+    echo "Installing what gpupt needs:$missing"
     export DEBIAN_FRONTEND=noninteractive
     # shellcheck disable=SC2086 # one word per package
     { apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; } >/dev/null ||
@@ -62,6 +76,6 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     exit 0
 fi
 
-echo "Missing build dependencies:$missing" >&2
+echo "Missing what gpupt needs:$missing" >&2
 echo "Install them with: sudo apt-get install$missing" >&2
 exit 1
