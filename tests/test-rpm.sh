@@ -52,7 +52,7 @@ else
     exit 1
 fi
 check "%check ran the unit tests" grep -q '^unit: [1-9][0-9]* passed, 0 failed' "$tmp/build.log"
-check "a source RPM" compgen -G "$tmp/rpm/SRPMS/gpupt-$version-1*.src.rpm"
+check "a source RPM" bash -c "compgen -G '$tmp/rpm/SRPMS/gpupt-$version-1*.src.rpm' >/dev/null"
 rpm=$(find "$tmp/rpm/RPMS" -name "gpupt-$version-1*.rpm" ! -name '*debug*' | head -n 1)
 check "a binary RPM" test -n "$rpm"
 
