@@ -176,7 +176,8 @@ check-dist:
 
 # The RPM for Fedora and RHEL, built from the tarball by Debian's rpmbuild
 # (--nodeps: Fedora's package names mean nothing here), its file list and
-# rpmlint (root installs both tools; it says SKIP otherwise).
+# rpmlint. make deps installs both tools as root, where a missing one fails;
+# as another user it is a SKIP.
 check-rpm:
 	$(Q)bash tests/test-rpm.sh
 
