@@ -86,6 +86,9 @@ help:
 	@echo "make check        unit, program, image, package and sanitizer tests"
 	@echo "make check-package  build, lintian, install, run and purge the Debian package"
 	@echo "make check-vm     boot scenarios in QEMU through dracut and initramfs-tools"
+	@echo "make dist         gpupt-$(VERSION).tar.gz of the tracked files, with gpupt.spec"
+	@echo "make check-dist   the tarball builds and passes the unit tests unpacked"
+	@echo "make check-rpm    rpmbuild -ta of the tarball, its file list and rpmlint"
 	@echo "make bench        time gpupt against iommu.sh and driverctl on large hosts"
 	@echo "make install      DESTDIR=… PREFIX=… (default $(PREFIX))"
 	@echo "make deps         install what the build and the demo need (as root) or name it"
@@ -145,6 +148,7 @@ demo: deps
 check: deps-check
 	$(Q)$(MAKE) --no-print-directory check-unit check-programs check-shell check-paths check-images
 	$(Q)$(MAKE) --no-print-directory check-package
+	$(Q)$(MAKE) --no-print-directory check-dist check-rpm
 	$(Q)$(MAKE) --no-print-directory check-vm
 	$(Q)$(MAKE) --no-print-directory check-asan
 	$(Q)$(MAKE) --no-print-directory check-clang
@@ -175,6 +179,36 @@ check-images:
 # a fixture and purged (root only; it says SKIP otherwise).
 check-package:
 	$(Q)bash tests/test-package.sh
+
+# The release tarball: the tracked files (or the work tree's copy of them)
+# under gpupt-$(VERSION)/, with gpupt.spec made from gpupt.spec.in so that
+# `rpmbuild -ta` finds it; owners and times fixed, so the same tree gives
+# the same bytes.
+.PHONY: dist check-dist check-rpm
+DISTDIR ?= .
+DISTNAME := gpupt-$(VERSION)
+dist:
+	$(Q)git rev-parse --is-inside-work-tree >/dev/null 2>&1 || \
+		{ echo "make dist packs the tracked files: run it in a git checkout" >&2; exit 1; }
+	$(Q)rm -rf $(BUILDDIR)/dist && mkdir -p $(BUILDDIR)/dist/$(DISTNAME) $(DISTDIR)
+	$(Q)git ls-files -z | xargs -0 cp --parents -t $(BUILDDIR)/dist/$(DISTNAME)
+	$(Q)sed 's|@VERSION@|$(VERSION)|g' gpupt.spec.in > $(BUILDDIR)/dist/$(DISTNAME)/gpupt.spec
+	$(Q)tar -C $(BUILDDIR)/dist --sort=name --owner=0 --group=0 --numeric-owner \
+		--mtime=@$$(git log -1 --format=%ct 2>/dev/null || echo 0) -cf - $(DISTNAME) | \
+		gzip -9n > $(DISTDIR)/$(DISTNAME).tar.gz
+	$(Q)rm -rf $(BUILDDIR)/dist
+	@echo "  DIST    $(DISTDIR)/$(DISTNAME).tar.gz"
+
+# The tarball unpacked where there is no .git: it builds and passes check-unit.
+check-dist:
+	$(Q)bash tests/test-dist.sh
+
+# The RPM for Fedora and RHEL, built from the tarball by Debian's rpmbuild
+# (--nodeps: Fedora's package names mean nothing here), its file list and
+# rpmlint. make deps installs both tools as root, where a missing one fails;
+# as another user it is a SKIP.
+check-rpm:
+	$(Q)bash tests/test-rpm.sh
 
 # Boots Debian's kernel in QEMU with gpupt installed, through a dracut and an
 # initramfs-tools image, once per scenario (root only; it says SKIP otherwise).

@@ -86,6 +86,10 @@ int main(int argc, char **argv)
         struct plan *plan = NULL;
         int i = 1, r, status = 1;
 
+        if (argc == 2 && streq(argv[1], "--version")) {
+                printf("gpupt-apply %s\n", GPUPT_VERSION);
+                return fflush(stdout) == 0 ? 0 : 1;
+        }
         if (argc > 2 && streq(argv[1], "--root")) {
                 root = argv[2];
                 i = 3;

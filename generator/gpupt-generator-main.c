@@ -304,6 +304,11 @@ int main(int argc, char **argv)
         struct plan *plan = NULL;
         int r;
 
+        /* systemd passes directories only, so this name cannot be one of its calls. */
+        if (argc == 2 && streq(argv[1], "--version")) {
+                printf("gpupt-generator %s\n", GPUPT_VERSION);
+                return fflush(stdout) == 0 ? 0 : 1;
+        }
         /* First, so that even the first message goes to the root's kernel log. */
         if (root_set(secure_getenv("GPUPT_ROOT")) < 0)
                 return 1;

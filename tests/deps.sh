@@ -38,6 +38,8 @@ dpkg-dev:dpkg-buildpackage
 debhelper:dh
 fakeroot:fakeroot
 lintian:lintian
+rpm:rpmbuild
+rpmlint:rpmlint
 qemu-system-x86:qemu-system-x86_64
 debootstrap:debootstrap
 "

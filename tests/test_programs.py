@@ -628,6 +628,17 @@ class RootDiskPrecoldplug(Base):
         self.assertIn("nothing recorded", p.stderr)
 
 
+class Version(unittest.TestCase):
+    def test_version(self):
+        """Each program prints the Makefile's VERSION, the one version there is."""
+        with open(os.path.join(os.path.dirname(HERE), "Makefile")) as f:
+            version = next(l.split(":=")[1].strip() for l in f if l.startswith("VERSION "))
+        for prog in ("gpupt-check", "gpupt-apply", "gpupt-generator"):
+            p = subprocess.run([os.path.join(BUILD, prog), "--version"], capture_output=True,
+                               text=True, timeout=60)
+            self.assertEqual((p.returncode, p.stdout), (0, f"{prog} {version}\n"), p.stderr)
+
+
 def main():
     global TMP, BUILD
     ap = argparse.ArgumentParser()
