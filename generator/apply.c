@@ -512,28 +512,24 @@ int apply_check_group(const struct plan *p, int group)
  * together: one bounded wait, not one per VF. */
 static int bind_vfs(const struct sriov_plan *s)
 {
-        struct driver_cache dc = { .n = 0 };
-        _cleanup_free_ char *vfs = NULL;
+        _cleanup_free_ char *vfs = NULL, *want = NULL;
         const size_t stride = 32;
         struct timespec t0, t1;
-        const char *want;
         unsigned n = 0;
         int r = 0, k;
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
 
-        want = driver_cached(&dc, s->entry->vf_driver, &k);
-        if (!want) {
+        /* One driver for all the VFs: no cache needed, unlike the claims. */
+        k = driver_ready(s->entry->vf_driver, &want);
+        if (k < 0) {
                 report(s->entry->name, "the VFs cannot go to %s (%s)", s->entry->vf_driver,
                        strerror(-k));
-                driver_cache_done(&dc);
-                return k < 0 ? k : -ENOENT;
+                return k;
         }
         vfs = calloc(s->entry->vfs ? s->entry->vfs : 1, stride);
-        if (!vfs) {
-                driver_cache_done(&dc);
+        if (!vfs)
                 return -ENOMEM;
-        }
         for (unsigned i = 0; i < s->entry->vfs; i++) {
                 _cleanup_free_ char *link = NULL, *now = NULL;
                 char name[32], target[PATH_MAX];
@@ -618,7 +614,6 @@ static int bind_vfs(const struct sriov_plan *s)
                 report(s->entry->name, "%u VFs bound to %s in %ld ms", n, want,
                        (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
         }
-        driver_cache_done(&dc);
         return r;
 }
 
