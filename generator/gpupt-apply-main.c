@@ -10,6 +10,7 @@
 #include "conf.h"
 #include "host.h"
 #include "plan.h"
+#include "record.h"
 #include "report.h"
 #include "rootdisk.h"
 #include "util.h"
@@ -167,8 +168,16 @@ int main(int argc, char **argv)
                 status = apply_sriov(plan, argv[i + 1]);
         else if (streq(cmd, "mdev") && i + 2 == argc)
                 status = apply_mdevs(plan, argv[i + 1]);
-        else
+        else {
                 status = usage(stderr);
+                goto out;
+        }
+        /* What --verify compares with: this boot carried out this config.
+         * Failing to say so fails nothing. */
+        r = record_applied(conf);
+        if (r < 0)
+                fprintf(stderr, "gpupt-apply: cannot record the applied config in %s%s: %s, "
+                                "ignoring\n", root_dir(), RECORD_APPLIED, strerror(-r));
 out:
         plan_free(plan);
         host_free(host);

@@ -10,6 +10,7 @@
 #include "plan.h"
 #include "report.h"
 #include "util.h"
+#include "verify.h"
 
 enum { EXIT_READY = 0, EXIT_PROBLEMS = 1, EXIT_USAGE = 2 };
 
@@ -27,11 +28,16 @@ static void help(void)
                "                 /etc/gpupt.conf and /etc/gpupt.conf.d/*.conf\n"
                "  --json         print one JSON object (see gpupt-check(8))\n"
                "  --quiet        print only the problems, one per line\n"
+               "  --verify       compare the running system with the plan instead: each\n"
+               "                 claim, VF count, mdev and BAR size not as planned is a\n"
+               "                 not-applied error; reboot-required warns when the config\n"
+               "                 changed since the boot applied it\n"
                "  -h, --help     show this help\n"
                "  --version      show the version\n"
                "\n"
-               "Exit status: 0 no error, 1 at least one problem of severity error,\n"
-               "2 usage or config error.\n");
+               "Exit status: 0 no error (with --verify: everything applied), 1 at least\n"
+               "one problem of severity error (with --verify: drift), 2 usage or config\n"
+               "error.\n");
 }
 
 int main(int argc, char **argv)
@@ -41,12 +47,13 @@ int main(int argc, char **argv)
                 { "config", required_argument, NULL, 'c' },
                 { "json", no_argument, NULL, 'j' },
                 { "quiet", no_argument, NULL, 'q' },
+                { "verify", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
         };
         const char *root = secure_getenv("GPUPT_ROOT"), *config = NULL;
-        bool json = false, quiet = false;
+        bool json = false, quiet = false, verify = false;
         struct conf_error err = { 0 };
         struct conf *conf = NULL;
         struct host *host = NULL;
@@ -66,6 +73,9 @@ int main(int argc, char **argv)
                         break;
                 case 'q':
                         quiet = true;
+                        break;
+                case 'v':
+                        verify = true;
                         break;
                 case 'h':
                         help();
@@ -130,6 +140,8 @@ int main(int argc, char **argv)
                 goto fail;
         r = plan_build(conf, host, &plan);
         if (r < 0)
+                goto fail;
+        if (verify && (r = plan_verify(plan)) < 0)
                 goto fail;
 
         if (json)

@@ -30,16 +30,19 @@ struct claim {
         const struct conf_device *entry;    /* the config's */
         const struct conf_bar *bars;        /* BARs to resize on this function */
         size_t n_bars;
+        bool applied;                       /* --verify: bound to its driver, BARs sized */
 };
 
 struct sriov_plan {
         const struct conf_sriov *entry;
         struct pci_fn *pf;                  /* NULL when absent */
+        bool applied;                       /* --verify: the VF count is the planned one */
 };
 
 struct mdev_plan {
         const struct conf_mdev *entry;
         bool exists;                        /* ROOT/sys/bus/mdev/devices/UUID is there */
+        bool applied;                       /* --verify: it exists, of the planned type */
 };
 
 struct plan {
@@ -67,6 +70,9 @@ struct plan {
                 char *name;
         } *drivers;
         size_t n_drivers;
+        /* plan_verify() ran: the applied fields above are set, and the
+         * reports show them. */
+        bool verified;
 };
 
 /* Reads the machine under the root and computes the plan. Problems are

@@ -4,6 +4,7 @@
 #include "pciids.h"
 #include "report.h"
 #include "util.h"
+#include "verify.h"
 
 void json_string(FILE *f, const char *s)
 {
@@ -32,6 +33,13 @@ static void json_string_or_null(FILE *f, const char *s)
                 json_string(f, s);
         else
                 fputs("null", f);
+}
+
+/* --verify's verdict on one object; nothing without it. */
+static void json_applied(FILE *f, const struct plan *p, bool applied)
+{
+        if (p->verified)
+                fprintf(f, ", \"applied\": %s", applied ? "true" : "false");
 }
 
 static void json_iommu(FILE *f, const struct iommu_state *s)
@@ -78,9 +86,11 @@ void report_json(FILE *f, const struct plan *p)
                 else
                         fputs(", \"iommu_group\": null", f);
                 if (c->fn->numa_node >= 0)
-                        fprintf(f, ", \"numa_node\": %d }", c->fn->numa_node);
+                        fprintf(f, ", \"numa_node\": %d", c->fn->numa_node);
                 else
-                        fputs(", \"numa_node\": null }", f);
+                        fputs(", \"numa_node\": null", f);
+                json_applied(f, p, c->applied);
+                fputs(" }", f);
         }
         fputs(p->n_claims ? "\n  ],\n" : "],\n", f);
 
@@ -94,9 +104,11 @@ void report_json(FILE *f, const struct plan *p)
                 json_string(f, s->entry->name);
                 fprintf(f, ", \"vfs\": %u, \"vfs_now\": ", s->entry->vfs);
                 if (s->pf && s->pf->details && s->pf->sriov_totalvfs >= 0)
-                        fprintf(f, "%d }", s->pf->sriov_numvfs);
+                        fprintf(f, "%d", s->pf->sriov_numvfs);
                 else
-                        fputs("null }", f);
+                        fputs("null", f);
+                json_applied(f, p, s->applied);
+                fputs(" }", f);
         }
         fputs(p->n_sriovs ? "\n  ],\n" : "],\n", f);
 
@@ -110,7 +122,9 @@ void report_json(FILE *f, const struct plan *p)
                 json_string(f, m->name);
                 fputs(", \"type\": ", f);
                 json_string(f, m->type);
-                fprintf(f, ", \"uuid\": \"%s\" }", m->uuid);
+                fprintf(f, ", \"uuid\": \"%s\"", m->uuid);
+                json_applied(f, p, p->mdevs[i].applied);
+                fputs(" }", f);
         }
         fputs(p->n_mdevs ? "\n  ],\n" : "],\n", f);
 
@@ -278,6 +292,9 @@ void report_human(FILE *f, const struct plan *p)
                 }
         }
 
+        if (p->verified)
+                verify_print_table(f, p);
+
         fputc('\n', f);
         for (size_t i = 0; i < p->n_problems; i++) {
                 const struct problem *pr = &p->problems[i];
@@ -294,7 +311,9 @@ void report_human(FILE *f, const struct plan *p)
                         fprintf(f, " (%s)", pr->entry);
                 fprintf(f, ":\n        %s\n", pr->message);
         }
-        if (errors)
+        if (p->verified)
+                verify_print_summary(f, p, errors, warnings);
+        else if (errors)
                 fprintf(f, "%sNot ready: %zu error%s, %zu warning%s. The next boot will fail "
                         "loudly until they are fixed.\n",
                         p->n_problems ? "\n" : "", errors, errors == 1 ? "" : "s", warnings,

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* not-applied, reboot-required: gpupt-check --verify */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+
+#include "record.h"
+#include "util.h"
+#include "verify.h"
+
+/* Why nothing may have been applied, for the messages. */
+static const char *off_note(const struct plan *p)
+{
+        return p->cmdline.gpupt_off ? " (gpupt=off is on the kernel command line)" : "";
+}
+
+static int verify_claim(struct plan *p, struct claim *c)
+{
+        const char *want = plan_driver(p, c->entry->driver);
+        bool ok = c->fn->driver && streq(c->fn->driver, want);
+        int r;
+
+        if (!ok) {
+                r = plan_problem(p, SEVERITY_ERROR, "not-applied", &c->fn->addr, c->entry->name,
+                                 "%s was planned on %s and is on %s now%s; `journalctl -b "
+                                 "-u gpupt-claim.service` says why",
+                                 c->fn->bdf, want, c->fn->driver ? c->fn->driver : "no driver",
+                                 off_note(p));
+                if (r < 0)
+                        return r;
+        }
+        if (c->n_bars) {
+                r = host_details(p->host, c->fn);
+                if (r == -ENOMEM)
+                        return r;
+        }
+        for (size_t j = 0; j < c->n_bars; j++) {
+                unsigned idx = c->bars[j].index;
+                int now = c->fn->details ? c->fn->bar_now[idx] : -1;
+                char want_s[32], now_s[32] = "of unknown size";
+
+                if (now >= 0 && (unsigned)now == c->bars[j].log2_mib)
+                        continue;
+                ok = false;
+                if (now >= 0)
+                        bar_size_str((unsigned)now, now_s);
+                r = plan_problem(p, SEVERITY_ERROR, "not-applied", &c->fn->addr, c->entry->name,
+                                 "BAR %u of %s was planned at %s and is %s now%s", idx,
+                                 c->fn->bdf, bar_size_str(c->bars[j].log2_mib, want_s), now_s,
+                                 off_note(p));
+                if (r < 0)
+                        return r;
+        }
+        c->applied = ok;
+        return 0;
+}
+
+static int verify_sriov(struct plan *p, struct sriov_plan *s)
+{
+        const struct conf_sriov *e = s->entry;
+        char a[PCI_ADDR_STRLEN];
+        int r;
+
+        pci_addr_format(&e->pf, a);
+        if (!s->pf)
+                return plan_problem(p, SEVERITY_ERROR, "not-applied", &e->pf, e->name,
+                                    "%u VFs were planned on %s, which does not exist", e->vfs, a);
+        r = host_details(p->host, s->pf);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || s->pf->sriov_totalvfs < 0)
+                return plan_problem(p, SEVERITY_ERROR, "not-applied", &e->pf, e->name,
+                                    "%u VFs were planned on %s, which shows no SR-IOV now", e->vfs,
+                                    a);
+        if (s->pf->sriov_numvfs < 0 || (unsigned)s->pf->sriov_numvfs != e->vfs)
+                return plan_problem(p, SEVERITY_ERROR, "not-applied", &e->pf, e->name,
+                                    "%u VFs were planned on %s and it has %d now%s", e->vfs, a,
+                                    s->pf->sriov_numvfs, off_note(p));
+        s->applied = true;
+        return 0;
+}
+
+/* The type an existing mdev was created with: the last part of its mdev_type
+ * link; NULL when it cannot be read. */
+static char *mdev_type_now(const char *uuid)
+{
+        _cleanup_free_ char *link = strdup_printf("%s/sys/bus/mdev/devices/%s/mdev_type",
+                                                  root_dir(), uuid);
+        char target[PATH_MAX];
+        const char *base;
+        ssize_t n;
+
+        if (!link)
+                return NULL;
+        n = readlink(link, target, sizeof(target) - 1);
+        if (n <= 0)
+                return NULL;
+        target[n] = '\0';
+        base = strrchr(target, '/');
+        return strdup(base ? base + 1 : target);
+}
+
+static int verify_mdev(struct plan *p, struct mdev_plan *m)
+{
+        const struct conf_mdev *e = m->entry;
+        _cleanup_free_ char *type = NULL;
+
+        if (!m->exists)
+                return plan_problem(p, SEVERITY_ERROR, "not-applied", NULL, e->name,
+                                    "mdev %s of type %s on %s was planned and does not exist%s",
+                                    e->uuid, e->type, e->parent, off_note(p));
+        type = mdev_type_now(e->uuid);
+        if (type && !streq(type, e->type))
+                return plan_problem(p, SEVERITY_ERROR, "not-applied", NULL, e->name,
+                                    "mdev %s on %s was planned of type %s and is of type %s; "
+                                    "remove it (echo 1 > %s/sys/bus/mdev/devices/%s/remove) "
+                                    "and reboot",
+                                    e->uuid, e->parent, e->type, type, root_dir(), e->uuid);
+        m->applied = true;
+        return 0;
+}
+
+static int verify_record(struct plan *p)
+{
+        _cleanup_free_ char *path = root_path(RECORD_APPLIED);
+        char recorded[65], now[65];
+        bool planned = p->n_claims || p->n_sriovs || p->n_mdevs;
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        r = record_read(recorded);
+        if (r == -ENOMEM)
+                return r;
+        if (r == -ENOENT) {
+                if (!planned || p->cmdline.gpupt_off)
+                        return 0; /* nothing to run, or the not-applied lines say why */
+                return plan_problem(p, SEVERITY_WARNING, "reboot-required", NULL, NULL,
+                                    "no gpupt-apply has run since this boot (no %s), so this "
+                                    "boot applied no gpupt config; reboot to apply it",
+                                    path);
+        }
+        if (r < 0)
+                return plan_problem(p, SEVERITY_WARNING, "reboot-required", NULL, NULL,
+                                    "%s cannot be read (%s), so what this boot applied is "
+                                    "unknown; reboot to apply the config",
+                                    path, strerror(-r));
+        if (p->conf->n_files == 0)
+                return plan_problem(p, SEVERITY_WARNING, "reboot-required", NULL, NULL,
+                                    "the config was removed since this boot applied one; "
+                                    "reboot to give its devices back to the host");
+        r = conf_hash(p->conf, now);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0; /* the config could be parsed a moment ago: a race, not news */
+        if (streq(now, recorded))
+                return 0;
+        return plan_problem(p, SEVERITY_WARNING, "reboot-required", NULL, NULL,
+                            "the config changed since this boot applied it (sha256 %.12s then, "
+                            "%.12s now); reboot to apply it, after rebuilding the initramfs "
+                            "if initramfs-stale says so",
+                            recorded, now);
+}
+
+int plan_verify(struct plan *p)
+{
+        int r;
+
+        for (size_t i = 0; i < p->n_claims; i++)
+                if ((r = verify_claim(p, &p->claims[i])) < 0)
+                        return r;
+        for (size_t i = 0; i < p->n_sriovs; i++)
+                if ((r = verify_sriov(p, &p->sriovs[i])) < 0)
+                        return r;
+        for (size_t i = 0; i < p->n_mdevs; i++)
+                if ((r = verify_mdev(p, &p->mdevs[i])) < 0)
+                        return r;
+        r = verify_record(p);
+        if (r < 0)
+                return r;
+        p->verified = true;
+        return 0;
+}
+
+void verify_print_table(FILE *f, const struct plan *p)
+{
+        if (!p->n_claims && !p->n_sriovs && !p->n_mdevs)
+                return;
+        fprintf(f, "\n%-13s %-16s %-24s %-24s %s\n", "VERIFY", "ENTRY", "PLANNED", "NOW",
+                "APPLIED");
+        for (size_t i = 0; i < p->n_claims; i++) {
+                const struct claim *c = &p->claims[i];
+
+                fprintf(f, "%-13s %-16.16s %-24.24s %-24.24s %s\n", c->fn->bdf, c->entry->name,
+                        plan_driver(p, c->entry->driver), c->fn->driver ? c->fn->driver : "-",
+                        c->applied ? "yes" : "no");
+        }
+        for (size_t i = 0; i < p->n_sriovs; i++) {
+                const struct sriov_plan *s = &p->sriovs[i];
+                char a[PCI_ADDR_STRLEN], want[32], now[32] = "-";
+
+                snprintf(want, sizeof(want), "%u VFs", s->entry->vfs);
+                if (s->pf && s->pf->details && s->pf->sriov_totalvfs >= 0)
+                        snprintf(now, sizeof(now), "%d VFs", s->pf->sriov_numvfs);
+                fprintf(f, "%-13s %-16.16s %-24s %-24s %s\n", pci_addr_format(&s->entry->pf, a),
+                        s->entry->name, want, now, s->applied ? "yes" : "no");
+        }
+        for (size_t i = 0; i < p->n_mdevs; i++) {
+                const struct mdev_plan *m = &p->mdevs[i];
+
+                fprintf(f, "%-13.13s %-16.16s %-24.24s %-24s %s\n", m->entry->parent,
+                        m->entry->name, m->entry->type, m->exists ? "present" : "absent",
+                        m->applied ? "yes" : "no");
+        }
+}
+
+void verify_print_summary(FILE *f, const struct plan *p, size_t errors, size_t warnings)
+{
+        size_t planned = p->n_claims + p->n_sriovs + p->n_mdevs, applied = 0;
+
+        for (size_t i = 0; i < p->n_claims; i++)
+                applied += p->claims[i].applied;
+        for (size_t i = 0; i < p->n_sriovs; i++)
+                applied += p->sriovs[i].applied;
+        for (size_t i = 0; i < p->n_mdevs; i++)
+                applied += p->mdevs[i].applied;
+        fprintf(f, "%s%s: %zu of %zu planned applied; %zu error%s, %zu warning%s.\n",
+                p->n_problems ? "\n" : "", errors ? "Not in sync" : "In sync", applied, planned,
+                errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+}

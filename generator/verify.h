@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stdio.h>
+
+#include "plan.h"
+
+/* gpupt-check --verify: the running system against the plan. Every planned
+ * thing that is not so now (a claimed function on another driver, a VF
+ * count, a missing mdev, a BAR of another size) is a not-applied error, and
+ * each claim, sriov and mdev gets its applied verdict; reboot-required warns
+ * when the config changed since this boot's gpupt-apply carried it out.
+ * Sets p->verified. Negative only for memory. */
+int plan_verify(struct plan *p);
+
+/* For report_human: the table of planned against actual, and the verdict
+ * line that replaces "Ready"/"Not ready". */
+void verify_print_table(FILE *f, const struct plan *p);
+void verify_print_summary(FILE *f, const struct plan *p, size_t errors, size_t warnings);
