@@ -639,6 +639,157 @@ class Version(unittest.TestCase):
             self.assertEqual((p.returncode, p.stdout), (0, f"{prog} {version}\n"), p.stderr)
 
 
+def booted(rootdir, *args):
+    """tests/fixture/booted.py: the fixture as a boot that applied the config leaves it."""
+    subprocess.run([sys.executable, os.path.join(HERE, "fixture", "booted.py"), rootdir]
+                   + list(args), check=True)
+
+
+class Verify(Base):
+    """--verify: the running system against the plan, and the record gpupt-apply leaves."""
+    GPUS = ["0000:%s:00.%d" % (b, f) for b in ("c1", "c2", "c3", "c4") for f in range(4)]
+
+    def verify(self, rootdir, expect_rc, **kw):
+        p = check(rootdir, "--json", "--verify", **kw)
+        rc, data = p.returncode, json.loads(p.stdout)
+        self.assertEqual(rc, expect_rc, json.dumps(data["problems"], indent=1))
+        self.assertEqual(data["ready"], not any(p["severity"] == "error"
+                                                for p in data["problems"]))
+        for key in ("claims", "sriov", "mdevs"):
+            for obj in data[key]:
+                self.assertIsInstance(obj.get("applied"), bool, obj)
+        return data
+
+    def not_applied(self, data):
+        return [p for p in data["problems"] if p["code"] == "not-applied"]
+
+    def test_host_drivers_then_vfio(self):
+        r = copy_root("eight-gpus", "verify-gpus")
+        data = self.verify(r, 1)
+        self.assertEqual([c["applied"] for c in data["claims"]], [False] * 16)
+        bad = self.not_applied(data)
+        self.assertEqual(sorted(p["bdf"] for p in bad), self.GPUS)
+        self.assertTrue(all(p["severity"] == "error" for p in bad))
+        self.assertIn("was planned on vfio-pci and is on nvidia now",
+                      next(p["message"] for p in bad if p["bdf"] == "0000:c1:00.0"))
+        # nothing ran this boot: the record is missing
+        self.assertRaisesCode(data, "reboot-required", "warning")
+        # without --verify the report has no verdicts
+        plain = self.run_json(r, 0)
+        self.assertNotIn("applied", plain["claims"][0])
+
+        booted(r, "--driver", "vfio-pci", *self.GPUS[1:])
+        data = self.verify(r, 1)
+        self.assertEqual([p["bdf"] for p in self.not_applied(data)], ["0000:c1:00.0"])
+        self.assertEqual([c["bdf"] for c in data["claims"] if not c["applied"]],
+                         ["0000:c1:00.0"])
+        booted(r, "--driver", "", "0000:c1:00.0")
+        data = self.verify(r, 1)
+        self.assertIn("is on no driver now", self.not_applied(data)[0]["message"])
+
+        booted(r, "--driver", "vfio-pci", "0000:c1:00.0")
+        data = self.verify(r, 0)
+        self.assertEqual([c["applied"] for c in data["claims"]], [True] * 16)
+        self.assertEqual(codes(data), ["reboot-required"])
+        p = check(r, "--verify")
+        self.assertEqual(p.returncode, 0, p.stdout)
+        self.assertIn("In sync: 16 of 16 planned applied", p.stdout)
+        self.assertIn("APPLIED", p.stdout)
+
+    def test_record(self):
+        """gpupt-apply records the config it applied; a later edit asks for a reboot."""
+        r = copy_root("eight-gpus", "verify-record")
+        booted(r, "--driver", "vfio-pci", *self.GPUS)
+        apply = os.path.join(BUILD, "gpupt-apply")
+        p = subprocess.run([apply, "--root", r, "claim"], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        h = subprocess.run([apply, "--root", r, "config-hash"], capture_output=True, text=True,
+                           timeout=60, check=True).stdout
+        with open(os.path.join(r, "run/gpupt/applied-config.sha256")) as f:
+            self.assertEqual(f.read(), h)
+        data = self.verify(r, 0)
+        self.assertEqual(data["problems"], [])
+
+        with open(os.path.join(r, "etc/gpupt.conf"), "a") as f:
+            f.write("# edited after the boot\n")
+        data = self.verify(r, 0)
+        self.assertEqual(codes(data), ["reboot-required"])
+        msg = data["problems"][0]["message"]
+        self.assertIn("config changed since this boot applied it", msg)
+        self.assertIn(h[:12], msg)
+        # a drop-in counts as a change too
+        with open(os.path.join(r, "run/gpupt/applied-config.sha256"), "w") as f:
+            f.write(subprocess.run([apply, "--root", r, "config-hash"], capture_output=True,
+                                   text=True, timeout=60, check=True).stdout)
+        self.assertEqual(self.verify(r, 0)["problems"], [])
+        os.makedirs(os.path.join(r, "etc/gpupt.conf.d"))
+        with open(os.path.join(r, "etc/gpupt.conf.d/fleet.conf"), "w") as f:
+            f.write("# nothing but a comment\n")
+        self.assertEqual(codes(self.verify(r, 0)), ["reboot-required"])
+        # a record that is not a hash says so, and never passes for one
+        with open(os.path.join(r, "run/gpupt/applied-config.sha256"), "w") as f:
+            f.write("garbage\n")
+        data = self.verify(r, 0)
+        self.assertEqual(codes(data), ["reboot-required"])
+        self.assertIn("cannot be read", data["problems"][0]["message"])
+
+    def test_sriov_and_mdevs(self):
+        r = copy_root("sriov-gvt", "verify-sriov")
+        data = self.verify(r, 1)
+        self.assertEqual([s["applied"] for s in data["sriov"]], [False])
+        self.assertEqual([m["applied"] for m in data["mdevs"]], [False, False])
+        msgs = [p["message"] for p in self.not_applied(data)]
+        self.assertIn("4 VFs were planned on 0000:01:00.0 and it has 0 now", msgs)
+        self.assertEqual(sum("does not exist" in m for m in msgs), 2)
+
+        booted(r, "--vfs", "0000:01:00.0", "4")
+        a, b = (m["uuid"] for m in data["mdevs"])
+        booted(r, "--mdev", "0000:00:02.0", "i915-GVTg_V5_4", a,
+               "--mdev", "0000:00:02.0", "i915-GVTg_V5_8", b)
+        data = self.verify(r, 1)
+        self.assertEqual([s["applied"] for s in data["sriov"]], [True])
+        self.assertEqual([m["applied"] for m in data["mdevs"]], [True, False])
+        bad = self.not_applied(data)
+        self.assertEqual(len(bad), 1, bad)
+        self.assertEqual(bad[0]["entry"], "gvt-b")
+        self.assertIn("planned of type i915-GVTg_V5_4 and is of type i915-GVTg_V5_8",
+                      bad[0]["message"])
+        booted(r, "--mdev", "0000:00:02.0", "i915-GVTg_V5_4", b)
+        data = self.verify(r, 0)
+        self.assertEqual([m["applied"] for m in data["mdevs"]], [True, True])
+        self.assertEqual(self.not_applied(data), [])
+
+    def test_bar_size(self):
+        sys.path.insert(0, HERE)
+        from fixture.machine import _resource
+        r = copy_root("amd-rebar-igpu", "verify-bar")
+        booted(r, "--driver", "vfio-pci", "0000:03:00.0", "0000:03:00.1")
+        data = self.verify(r, 1)
+        bad = self.not_applied(data)
+        self.assertEqual(len(bad), 1, bad)
+        self.assertIn("BAR 2 of 0000:03:00.0 was planned at 8M and is 2M now", bad[0]["message"])
+        with open(os.path.join(r, "sys/bus/pci/devices/0000:03:00.0/resource"), "w") as f:
+            f.write(_resource({0: 8, 2: 3}))
+        data = self.verify(r, 0)
+        self.assertEqual(self.not_applied(data), [])
+
+    def test_gpupt_off_and_errors(self):
+        r = copy_root("eight-gpus", "verify-off")
+        with open(os.path.join(r, "proc/cmdline"), "a") as f:
+            f.write(" gpupt=off\n")
+        data = self.verify(r, 1)
+        self.assertIn("gpupt=off is on the kernel command line",
+                      self.not_applied(data)[0]["message"])
+        self.assertNoCode(data, "reboot-required")
+        # a config error stays a usage error; --verify takes no argument
+        bad = os.path.join(TMP, "verify-bad.conf")
+        with open(bad, "w") as f:
+            f.write('device "x" {\n  bdf = "zz"\n}\n')
+        self.assertEqual(check(r, "--verify", config=bad).returncode, 2)
+        self.assertEqual(check(r, "--verify=yes").returncode, 2)
+
+
 def main():
     global TMP, BUILD
     ap = argparse.ArgumentParser()
