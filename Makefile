@@ -71,7 +71,7 @@ SUBST      := sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g
                   -e 's|@GENERATORDIR@|$(GENERATORDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 
 .PHONY: FORCE all deps deps-check check check-unit check-programs check-asan check-shell check-clang check-images \
-        check-paths \
+        check-paths check-ansible \
         check-package check-vm bench \
         check-valgrind demo man fuzz \
         install \
@@ -85,6 +85,7 @@ help:
 	@echo "make demo         run gpupt-check on the recorded 8-GPU server"
 	@echo "make check        unit, program, image, package and sanitizer tests"
 	@echo "make check-package  build, lintian, install, run and purge the Debian package"
+	@echo "make check-ansible  the Ansible role against fixture roots"
 	@echo "make check-vm     boot scenarios in QEMU through dracut and initramfs-tools"
 	@echo "make dist         gpupt-$(VERSION).tar.gz of the tracked files, with gpupt.spec"
 	@echo "make check-dist   the tarball builds and passes the unit tests unpacked"
@@ -147,6 +148,7 @@ demo: deps
 
 check: deps-check
 	$(Q)$(MAKE) --no-print-directory check-unit check-programs check-shell check-paths check-images
+	$(Q)$(MAKE) --no-print-directory check-ansible
 	$(Q)$(MAKE) --no-print-directory check-package
 	$(Q)$(MAKE) --no-print-directory check-dist check-rpm
 	$(Q)$(MAKE) --no-print-directory check-vm
@@ -160,6 +162,11 @@ check-unit: $(TEST_BINS)
 check-programs: $(PROG_BINS) $(UNIT_FILES)
 	$(Q)$(PYTHON) tests/test_programs.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_generator.py --build $(BUILDDIR)
+
+# The Ansible role on this machine (connection local) against fixture roots,
+# with the real gpupt-check; its handlers record instead of rebooting.
+check-ansible: $(PROG_BINS)
+	$(Q)$(PYTHON) tests/test_ansible.py --build $(BUILDDIR)
 
 check-shell: $(UNIT_FILES)
 	$(Q)sh tests/check-shell.sh

@@ -42,6 +42,8 @@ rpm:rpmbuild
 rpmlint:rpmlint
 qemu-system-x86:qemu-system-x86_64
 debootstrap:debootstrap
+ansible-core:ansible-playbook
+ansible-lint:ansible-lint
 "
 
 case ${1:-check} in
