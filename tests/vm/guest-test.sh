@@ -102,6 +102,31 @@ check_agrees() {
     check "gpupt-check: no problem reported" test -z "$(gpupt-check --quiet 2>&1)"
 }
 
+# gpupt-check --verify after a boot that applied the config: exit 0, every
+# object applied, and the config this boot recorded is the one on disk.
+check_verified() {
+    local json rc
+    json=$(gpupt-check --verify --json 2>/dev/null)
+    rc=$?
+    check "verify: the boot recorded the config it applied" \
+        test -s /run/gpupt/applied-config.sha256
+    check "verify: gpupt-check --verify exits 0 (in sync; it said $rc)" test "$rc" = 0
+    check "verify: nothing is marked not applied" \
+        test -z "$(grep -E '"applied": false|not-applied' <<<"$json")"
+    check "verify: the claims carry their verdict" grep -q '"applied": true' <<<"$json"
+    check "verify: no reboot-required" test -z "$(grep reboot-required <<<"$json")"
+}
+
+# With gpupt=off nothing was applied: drift, and the reason named.
+verify_off() {
+    local out rc
+    out=$(gpupt-check --verify --quiet 2>&1)
+    rc=$?
+    [ "$rc" = 1 ] && grep -q 'not-applied.*gpupt=off' <<<"$out" && return 0
+    echo "  gpupt-check --verify said $rc: $out" >&3
+    return 1
+}
+
 # The nvme PF's 2 VFs on vfio-pci, the PF on nvme; $1 is added to each VF's check.
 check_vfs() {
     local vf
@@ -144,6 +169,7 @@ scenario_split() {
         info mdev "skipped: no mtty module in this image"
     fi
     check_agrees
+    check_verified
 }
 
 scenario_impure() {
@@ -181,6 +207,7 @@ scenario_off() {
     check "no gpupt unit was generated" \
         test -z "$(systemctl list-units --all --plain --no-legend 'gpupt*' 2>/dev/null)"
     check "06.0 is left to the host" left_to_host 0000:00:06.0
+    check "verify: gpupt-check --verify exits 1, naming gpupt=off" verify_off
 }
 
 scenario_config_error() {
