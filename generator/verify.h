@@ -10,7 +10,10 @@
  * count, a missing mdev, a BAR of another size) is a not-applied error, and
  * each claim, sriov and mdev gets its applied verdict; reboot-required warns
  * when the config changed since this boot's gpupt-apply carried it out.
- * Sets p->verified. Negative only for memory. */
+ * Sets p->verified. Negative only for memory.
+ * A new kind of planned object (vgpu) gets a bool applied of its own, a
+ * verify_*() here that sets it, and json_applied() in its JSON object:
+ * "applied" appears exactly when p->verified. */
 int plan_verify(struct plan *p);
 
 /* For report_human: the table of planned against actual, and the verdict
