@@ -28,7 +28,7 @@ static void help(void)
                "                 /etc/gpupt.conf and /etc/gpupt.conf.d/*.conf\n"
                "  --json         print one JSON object (see gpupt-check(8))\n"
                "  --quiet        print only the problems, one per line\n"
-               "  --verify       compare the running system with the plan instead: each\n"
+               "  --verify       also compare the running system with the plan: each\n"
                "                 claim, VF count, mdev and BAR size not as planned is a\n"
                "                 not-applied error; reboot-required warns when the config\n"
                "                 changed since the boot applied it\n"
