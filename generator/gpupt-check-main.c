@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "handoff.h"
 #include "host.h"
 #include "plan.h"
 #include "report.h"
@@ -27,11 +28,48 @@ static void help(void)
                "                 /etc/gpupt.conf and /etc/gpupt.conf.d/*.conf\n"
                "  --json         print one JSON object (see gpupt-check(8))\n"
                "  --quiet        print only the problems, one per line\n"
+               "  --libvirt ENTRY  the functions device ENTRY claims as libvirt <hostdev>\n"
+               "                 elements (managed='no'), one guest slot per host slot,\n"
+               "                 with <vcpu> and <numatune> for their NUMA node\n"
+               "  --qemu ENTRY   the same as QEMU -device arguments, one per line\n"
+               "  --proxmox ENTRY  the same as hostpciN values for qm set, one per host slot\n"
                "  -h, --help     show this help\n"
                "  --version      show the version\n"
                "\n"
                "Exit status: 0 no error, 1 at least one problem of severity error,\n"
-               "2 usage or config error.\n");
+               "2 usage or config error. With --libvirt, --qemu or --proxmox: 1 when the\n"
+               "entry's plan has an error (the output is printed all the same), 2 when there\n"
+               "is no device entry of that name.\n");
+}
+
+/* --libvirt, --qemu, --proxmox: the definition on stdout; why the entry is
+ * not ready on stderr. */
+static int handoff_main(const struct plan *plan, const char *name, enum handoff_kind kind)
+{
+        const struct conf_device *d = handoff_entry(plan->conf, name);
+        bool ready;
+        int r;
+
+        if (!d) {
+                fprintf(stderr, "gpupt-check: no device entry \"%s\" in the config\n", name);
+                return EXIT_USAGE;
+        }
+        ready = handoff_ready(plan, d, NULL);
+        r = handoff_write(stdout, stderr, plan, d, kind);
+        if (r < 0) {
+                fprintf(stderr, "gpupt-check: %s\n", strerror(-r));
+                return EXIT_USAGE;
+        }
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+                fprintf(stderr, "gpupt-check: cannot write the output: %s\n", strerror(errno));
+                return EXIT_USAGE;
+        }
+        if (ready)
+                return EXIT_READY;
+        fprintf(stderr, "gpupt-check: warning: device \"%s\" is not ready; the next boot "
+                        "will not hand it over as printed:\n", name);
+        handoff_ready(plan, d, stderr);
+        return EXIT_PROBLEMS;
 }
 
 int main(int argc, char **argv)
@@ -41,12 +79,17 @@ int main(int argc, char **argv)
                 { "config", required_argument, NULL, 'c' },
                 { "json", no_argument, NULL, 'j' },
                 { "quiet", no_argument, NULL, 'q' },
+                { "libvirt", required_argument, NULL, 'L' },
+                { "qemu", required_argument, NULL, 'Q' },
+                { "proxmox", required_argument, NULL, 'P' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
         };
         const char *root = secure_getenv("GPUPT_ROOT"), *config = NULL;
         bool json = false, quiet = false;
+        const char *handoff = NULL;
+        enum handoff_kind kind = HANDOFF_LIBVIRT;
         struct conf_error err = { 0 };
         struct conf *conf = NULL;
         struct host *host = NULL;
@@ -67,6 +110,18 @@ int main(int argc, char **argv)
                 case 'q':
                         quiet = true;
                         break;
+                case 'L':
+                case 'Q':
+                case 'P':
+                        if (handoff) {
+                                fprintf(stderr, "gpupt-check: one of --libvirt, --qemu and "
+                                                "--proxmox at a time\n");
+                                return EXIT_USAGE;
+                        }
+                        handoff = optarg;
+                        kind = c == 'L' ? HANDOFF_LIBVIRT : c == 'Q' ? HANDOFF_QEMU
+                                                                     : HANDOFF_PROXMOX;
+                        break;
                 case 'h':
                         help();
                         return EXIT_READY;
@@ -81,6 +136,11 @@ int main(int argc, char **argv)
         if (optind < argc) {
                 fprintf(stderr, "gpupt-check: unexpected argument '%s'; try --help\n",
                         argv[optind]);
+                return EXIT_USAGE;
+        }
+        if (handoff && (json || quiet)) {
+                fprintf(stderr, "gpupt-check: --libvirt, --qemu and --proxmox do not go with "
+                                "--json or --quiet\n");
                 return EXIT_USAGE;
         }
         if (root && *root) {
@@ -132,6 +192,14 @@ int main(int argc, char **argv)
         if (r < 0)
                 goto fail;
 
+        if (handoff) {
+                status = handoff_main(plan, handoff, kind);
+                plan_free(plan);
+                host_free(host);
+                conf_free(conf);
+                root_set(NULL);
+                return status;
+        }
         if (json)
                 report_json(stdout, plan);
         else if (quiet)
