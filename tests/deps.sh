@@ -42,6 +42,7 @@ rpm:rpmbuild
 rpmlint:rpmlint
 qemu-system-x86:qemu-system-x86_64
 debootstrap:debootstrap
+libvirt-clients:virt-xml-validate
 "
 
 case ${1:-check} in
