@@ -28,34 +28,58 @@ static void help(void)
                "                 /etc/gpupt.conf and /etc/gpupt.conf.d/*.conf\n"
                "  --json         print one JSON object (see gpupt-check(8))\n"
                "  --quiet        print only the problems, one per line\n"
-               "  --libvirt ENTRY  the functions device ENTRY claims as libvirt <hostdev>\n"
-               "                 elements (managed='no'), one guest slot per host slot,\n"
-               "                 with <vcpu> and <numatune> for their NUMA node\n"
-               "  --qemu ENTRY   the same as QEMU -device arguments, one per line\n"
-               "  --proxmox ENTRY  the same as hostpciN values for qm set, one per host slot\n"
+               "  --libvirt ENTRY[,ENTRY...]\n"
+               "                 the functions these device entries claim, as libvirt\n"
+               "                 <hostdev> elements (managed='no'), one guest slot per host\n"
+               "                 slot, with <vcpu> and <numatune> for their NUMA node\n"
+               "  --qemu ENTRY[,ENTRY...]\n"
+               "                 the same as QEMU -device arguments, one per line\n"
+               "  --proxmox ENTRY[,ENTRY...]\n"
+               "                 the same as hostpciN values for qm set, one per host slot\n"
                "  -h, --help     show this help\n"
                "  --version      show the version\n"
                "\n"
                "Exit status: 0 no error, 1 at least one problem of severity error,\n"
                "2 usage or config error. With --libvirt, --qemu or --proxmox: 1 when the\n"
-               "entry's plan has an error (the output is printed all the same), 2 when there\n"
-               "is no device entry of that name.\n");
+               "entries' plan has an error (the output is printed all the same), 2 when\n"
+               "there is no device entry of that name.\n");
 }
 
-/* --libvirt, --qemu, --proxmox: the definition on stdout; why the entry is
- * not ready on stderr. */
-static int handoff_main(const struct plan *plan, const char *name, enum handoff_kind kind)
+/* --libvirt, --qemu, --proxmox: the definition on stdout; why the entries
+ * are not ready on stderr. names is a comma-separated list of entries. */
+static int handoff_main(const struct plan *plan, const char *names, enum handoff_kind kind)
 {
-        const struct conf_device *d = handoff_entry(plan->conf, name);
-        bool ready;
+        _cleanup_free_ const struct conf_device **v = NULL;
+        _cleanup_free_ char *list = strdup(names);
+        struct handoff_set set = { 0 };
+        char *save = NULL;
         int r;
 
-        if (!d) {
-                fprintf(stderr, "gpupt-check: no device entry \"%s\" in the config\n", name);
+        v = calloc(strlen(names) / 2 + 1, sizeof(*v));
+        if (!list || !v) {
+                fprintf(stderr, "gpupt-check: out of memory\n");
                 return EXIT_USAGE;
         }
-        ready = handoff_ready(plan, d, NULL);
-        r = handoff_write(stdout, stderr, plan, d, kind);
+        set.entries = v;
+        for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+                const struct conf_device *d = handoff_entry(plan->conf, name);
+                bool again = false;
+
+                if (!d) {
+                        fprintf(stderr, "gpupt-check: no device entry \"%s\" in the config\n",
+                                name);
+                        return EXIT_USAGE;
+                }
+                for (size_t i = 0; i < set.n; i++)
+                        again = again || set.entries[i] == d;
+                if (!again)
+                        v[set.n++] = d;
+        }
+        if (!set.n) {
+                fprintf(stderr, "gpupt-check: no device entry named in '%s'\n", names);
+                return EXIT_USAGE;
+        }
+        r = handoff_write(stdout, stderr, plan, &set, kind);
         if (r < 0) {
                 fprintf(stderr, "gpupt-check: %s\n", strerror(-r));
                 return EXIT_USAGE;
@@ -64,11 +88,11 @@ static int handoff_main(const struct plan *plan, const char *name, enum handoff_
                 fprintf(stderr, "gpupt-check: cannot write the output: %s\n", strerror(errno));
                 return EXIT_USAGE;
         }
-        if (ready)
+        if (handoff_ready(plan, &set, NULL))
                 return EXIT_READY;
-        fprintf(stderr, "gpupt-check: warning: device \"%s\" is not ready; the next boot "
-                        "will not hand it over as printed:\n", name);
-        handoff_ready(plan, d, stderr);
+        fprintf(stderr, "gpupt-check: warning: %s is not ready; the next boot will not hand "
+                        "it over as printed:\n", names);
+        handoff_ready(plan, &set, stderr);
         return EXIT_PROBLEMS;
 }
 

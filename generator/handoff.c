@@ -20,15 +20,23 @@ const struct conf_device *handoff_entry(const struct conf *c, const char *name)
         return NULL;
 }
 
-/* The entry's claims, in host order (the plan keeps them sorted). */
-static int entry_claims(const struct plan *p, const struct conf_device *d,
+static bool in_set(const struct handoff_set *set, const struct conf_device *d)
+{
+        for (size_t i = 0; i < set->n; i++)
+                if (set->entries[i] == d)
+                        return true;
+        return false;
+}
+
+/* The entries' claims, in host order (the plan keeps them sorted). */
+static int entry_claims(const struct plan *p, const struct handoff_set *set,
                         const struct claim ***ret, size_t *n)
 {
         const struct claim **v = NULL;
         size_t k = 0;
 
         for (size_t i = 0; i < p->n_claims; i++)
-                if (p->claims[i].entry == d)
+                if (in_set(set, p->claims[i].entry))
                         k++;
         if (k) {
                 v = calloc(k, sizeof(*v));
@@ -37,19 +45,20 @@ static int entry_claims(const struct plan *p, const struct conf_device *d,
         }
         *n = 0;
         for (size_t i = 0; i < p->n_claims; i++)
-                if (p->claims[i].entry == d)
+                if (in_set(set, p->claims[i].entry))
                         v[(*n)++] = &p->claims[i];
         *ret = v;
         return 0;
 }
 
 static bool problem_touches(const struct plan *p, const struct problem *pr,
-                            const struct claim *const *v, size_t n, const struct conf_device *d)
+                            const struct claim *const *v, size_t n, const struct handoff_set *set)
 {
         struct pci_fn *fn = NULL;
 
-        if (pr->entry && streq(pr->entry, d->name))
-                return true;
+        for (size_t i = 0; pr->entry && i < set->n; i++)
+                if (streq(pr->entry, set->entries[i]->name))
+                        return true;
         if (!pr->has_addr)
                 return !pr->entry; /* machine-wide: iommu-off, module-missing, ... */
         if (host_get(p->host, &pr->addr, &fn) < 0)
@@ -63,28 +72,34 @@ static bool problem_touches(const struct plan *p, const struct problem *pr,
         return false;
 }
 
-bool handoff_ready(const struct plan *p, const struct conf_device *d, FILE *why)
+bool handoff_ready(const struct plan *p, const struct handoff_set *set, FILE *why)
 {
         _cleanup_free_ const struct claim **v = NULL;
         bool ready = true;
         size_t n = 0;
 
-        if (entry_claims(p, d, &v, &n) < 0)
+        if (entry_claims(p, set, &v, &n) < 0)
                 return false;
         for (size_t i = 0; i < p->n_problems; i++) {
                 const struct problem *pr = &p->problems[i];
 
-                if (pr->severity != SEVERITY_ERROR || !problem_touches(p, pr, v, n, d))
+                if (pr->severity != SEVERITY_ERROR || !problem_touches(p, pr, v, n, set))
                         continue;
                 ready = false;
                 if (why)
                         fprintf(why, "  %s: %s\n", pr->code, pr->message);
         }
-        if (!n) {
+        for (size_t i = 0; i < set->n; i++) {
+                bool some = false;
+
+                for (size_t j = 0; j < n && !some; j++)
+                        some = v[j]->entry == set->entries[i];
+                if (some)
+                        continue;
                 ready = false;
                 if (why)
                         fprintf(why, "  device \"%s\" claims no function on this machine\n",
-                                d->name);
+                                set->entries[i]->name);
         }
         return ready;
 }
@@ -168,7 +183,7 @@ static int split_slots(const struct plan *p, const struct claim *const *v, size_
         return 0;
 }
 
-static void warn_slots(FILE *warn, const struct conf_device *d, const struct slot *s, size_t n)
+static void warn_slots(FILE *warn, const struct slot *s, size_t n)
 {
         for (size_t i = 0; i < n; i++) {
                 const struct pci_addr *a = &s[i].fns[0]->fn->addr;
@@ -178,7 +193,7 @@ static void warn_slots(FILE *warn, const struct conf_device *d, const struct slo
                                 "gpupt-check: warning: device \"%s\" does not claim function 0 "
                                 "of %04x:%02x:%02x; a guest finds no function of a slot "
                                 "without function 0\n",
-                                d->name, a->domain, a->bus, a->dev);
+                                s[i].fns[0]->entry->name, a->domain, a->bus, a->dev);
         }
 }
 
@@ -222,11 +237,14 @@ static void libvirt_numa(FILE *f, const struct claim *const *v, size_t n)
         fprintf(f, "<numatune>\n  <memory mode='strict' nodeset='%d'/>\n</numatune>\n", node);
 }
 
-static void write_libvirt(FILE *f, const struct conf_device *d, const struct claim *const *v,
+static void write_libvirt(FILE *f, const struct handoff_set *set, const struct claim *const *v,
                           size_t n, const struct slot *s, size_t n_slots)
 {
-        fputs("<!-- gpupt, device ", f);
-        comment_text(f, d->name);
+        fprintf(f, "<!-- gpupt, device%s ", set->n == 1 ? "" : "s");
+        for (size_t i = 0; i < set->n; i++) {
+                fputs(i ? ", " : "", f);
+                comment_text(f, set->entries[i]->name);
+        }
         fprintf(f, ": %zu function%s in %zu host slot%s, for virsh edit.\n"
                    "     <vcpu> and <numatune> belong at the top level of <domain>, the\n"
                    "     <controller> and <hostdev> elements inside <devices>. managed='no':\n"
@@ -302,7 +320,7 @@ static void write_proxmox(FILE *f, const struct slot *s, size_t n_slots)
         }
 }
 
-int handoff_write(FILE *f, FILE *warn, const struct plan *p, const struct conf_device *d,
+int handoff_write(FILE *f, FILE *warn, const struct plan *p, const struct handoff_set *set,
                   enum handoff_kind kind)
 {
         _cleanup_free_ const struct claim **v = NULL;
@@ -310,16 +328,16 @@ int handoff_write(FILE *f, FILE *warn, const struct plan *p, const struct conf_d
         size_t n = 0, n_slots = 0;
         int r;
 
-        r = entry_claims(p, d, &v, &n);
+        r = entry_claims(p, set, &v, &n);
         if (r < 0)
                 return r;
         r = split_slots(p, v, n, &s, &n_slots);
         if (r < 0)
                 return r;
-        warn_slots(warn, d, s, n_slots);
+        warn_slots(warn, s, n_slots);
         switch (kind) {
         case HANDOFF_LIBVIRT:
-                write_libvirt(f, d, v, n, s, n_slots);
+                write_libvirt(f, set, v, n, s, n_slots);
                 break;
         case HANDOFF_QEMU:
                 write_qemu(f, s, n_slots);

@@ -85,7 +85,8 @@ class Case:
     def __init__(self, scenario, rootdir, config, entry, plan, exit_status):
         self.scenario, self.rootdir, self.config, self.entry = scenario, rootdir, config, entry
         self.plan = plan
-        self.claims = [c for c in plan["claims"] if c["entry"] == entry]
+        self.entries = entry.split(",")
+        self.claims = [c for c in plan["claims"] if c["entry"] in self.entries]
         self.bdfs = [c["bdf"] for c in self.claims]
         self.exit_status = exit_status
         variant = os.path.basename(config)[:-5] if "gpupt-variants" in config else None
@@ -98,7 +99,7 @@ class Case:
         for pr in self.plan["problems"]:
             if pr["severity"] != "error":
                 continue
-            if pr["entry"] == self.entry or (pr["entry"] is None and pr["bdf"] is None) or \
+            if pr["entry"] in self.entries or (pr["entry"] is None and pr["bdf"] is None) or \
                     pr["bdf"] in self.bdfs:
                 out.append(pr)
                 continue
@@ -275,6 +276,20 @@ def failures_of_the_options():
     assert p.returncode == 2 and not p.stdout, p
 
 
+def several_entries():
+    """The four NUMA node 1 cards of the 8-GPU server as one VM's: 16
+    functions on four guest buses, placed on node 1."""
+    rootdir = os.path.join(TMP, "eight-gpus")
+    config = os.path.join(rootdir, "etc/gpupt.conf")
+    p = check(rootdir, config, "--json")
+    c = Case("eight-gpus", rootdir, config, "vm-gpu-0,vm-gpu-1,vm-gpu-2,vm-gpu-3",
+             json.loads(p.stdout), p.returncode)
+    assert len(c.bdfs) == 16 and len(slots(c.bdfs)) == 4, c.bdfs
+    test_libvirt(c)
+    test_qemu(c)
+    test_proxmox(c)
+
+
 def numa_nodes_mixed():
     """An entry whose functions sit on both NUMA nodes: no placement, a
     comment saying why, and the domain still validates."""
@@ -308,6 +323,7 @@ def main():
                 tests.append((f"{fn.__name__[5:]} {c.name}", fn, c))
         tests.append(("usage errors", lambda _: failures_of_the_options(), None))
         tests.append(("NUMA nodes mixed", lambda _: numa_nodes_mixed(), None))
+        tests.append(("several entries in one VM", lambda _: several_entries(), None))
         for name, fn, c in tests:
             try:
                 fn(c)
