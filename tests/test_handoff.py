@@ -128,8 +128,9 @@ class Case:
 def domain_xml(fragment, test_driver=False):
     """The fragment in a minimal q35 domain: <vcpu> and <numatune> at the
     top level, the rest in <devices>, as the output's comment says."""
-    cut = fragment.find("<controller")
-    head, devices = (fragment[:cut], fragment[cut:]) if cut >= 0 else (fragment, "")
+    m = re.search(r"^<controller ", fragment, re.M)
+    cut = m.start() if m else len(fragment)
+    head, devices = fragment[:cut], fragment[cut:]
     if "<vcpu" not in head:
         head += "<vcpu>2</vcpu>\n"
     return (f"<domain type='{'test' if test_driver else 'kvm'}'>\n"
