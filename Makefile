@@ -162,6 +162,15 @@ check-unit: $(TEST_BINS)
 check-programs: $(PROG_BINS) $(UNIT_FILES)
 	$(Q)$(PYTHON) tests/test_programs.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_generator.py --build $(BUILDDIR)
+	$(Q)$(PYTHON) tests/test_handoff.py --build $(BUILDDIR)
+
+# gpupt-check --libvirt, --qemu, --proxmox on every recorded machine: the
+# libvirt output through virt-xml-validate and virsh's test driver, the QEMU
+# arguments and Proxmox values parsed back against the plan (check-programs
+# runs it too).
+.PHONY: check-handoff
+check-handoff: $(PROG_BINS)
+	$(Q)$(PYTHON) tests/test_handoff.py --build $(BUILDDIR)
 
 # The Ansible role on this machine (connection local) against fixture roots,
 # with the real gpupt-check; its handlers record instead of rebooting.

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "handoff.h"
 #include "host.h"
 #include "plan.h"
 #include "report.h"
@@ -32,12 +33,73 @@ static void help(void)
                "                 claim, VF count, mdev and BAR size not as planned is a\n"
                "                 not-applied error; reboot-required warns when the config\n"
                "                 changed since the boot applied it\n"
+               "  --libvirt ENTRY[,ENTRY...]\n"
+               "                 the functions these device entries claim, as libvirt\n"
+               "                 <hostdev> elements (managed='no'), one guest slot per host\n"
+               "                 slot, with <vcpu> and <numatune> for their NUMA node\n"
+               "  --qemu ENTRY[,ENTRY...]\n"
+               "                 the same as QEMU -device arguments, one per line\n"
+               "  --proxmox ENTRY[,ENTRY...]\n"
+               "                 the same as hostpciN values for qm set, one per host slot\n"
                "  -h, --help     show this help\n"
                "  --version      show the version\n"
                "\n"
                "Exit status: 0 no error (with --verify: everything applied), 1 at least\n"
                "one problem of severity error (with --verify: drift), 2 usage or config\n"
-               "error.\n");
+               "error. With --libvirt, --qemu or --proxmox: 1 when the\n"
+               "entries' plan has an error (the output is printed all the same), 2 when\n"
+               "there is no device entry of that name.\n");
+}
+
+/* --libvirt, --qemu, --proxmox: the definition on stdout; why the entries
+ * are not ready on stderr. names is a comma-separated list of entries. */
+static int handoff_main(const struct plan *plan, const char *names, enum handoff_kind kind)
+{
+        _cleanup_free_ const struct conf_device **v = NULL;
+        _cleanup_free_ char *list = strdup(names);
+        struct handoff_set set = { 0 };
+        char *save = NULL;
+        int r;
+
+        v = calloc(strlen(names) / 2 + 1, sizeof(*v));
+        if (!list || !v) {
+                fprintf(stderr, "gpupt-check: out of memory\n");
+                return EXIT_USAGE;
+        }
+        set.entries = v;
+        for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+                const struct conf_device *d = handoff_entry(plan->conf, name);
+                bool again = false;
+
+                if (!d) {
+                        fprintf(stderr, "gpupt-check: no device entry \"%s\" in the config\n",
+                                name);
+                        return EXIT_USAGE;
+                }
+                for (size_t i = 0; i < set.n; i++)
+                        again = again || set.entries[i] == d;
+                if (!again)
+                        v[set.n++] = d;
+        }
+        if (!set.n) {
+                fprintf(stderr, "gpupt-check: no device entry named in '%s'\n", names);
+                return EXIT_USAGE;
+        }
+        r = handoff_write(stdout, stderr, plan, &set, kind);
+        if (r < 0) {
+                fprintf(stderr, "gpupt-check: %s\n", strerror(-r));
+                return EXIT_USAGE;
+        }
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+                fprintf(stderr, "gpupt-check: cannot write the output: %s\n", strerror(errno));
+                return EXIT_USAGE;
+        }
+        if (handoff_ready(plan, &set, NULL))
+                return EXIT_READY;
+        fprintf(stderr, "gpupt-check: warning: %s is not ready; the next boot will not hand "
+                        "it over as printed:\n", names);
+        handoff_ready(plan, &set, stderr);
+        return EXIT_PROBLEMS;
 }
 
 int main(int argc, char **argv)
@@ -48,12 +110,17 @@ int main(int argc, char **argv)
                 { "json", no_argument, NULL, 'j' },
                 { "quiet", no_argument, NULL, 'q' },
                 { "verify", no_argument, NULL, 'v' },
+                { "libvirt", required_argument, NULL, 'L' },
+                { "qemu", required_argument, NULL, 'Q' },
+                { "proxmox", required_argument, NULL, 'P' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
         };
         const char *root = secure_getenv("GPUPT_ROOT"), *config = NULL;
         bool json = false, quiet = false, verify = false;
+        const char *handoff = NULL;
+        enum handoff_kind kind = HANDOFF_LIBVIRT;
         struct conf_error err = { 0 };
         struct conf *conf = NULL;
         struct host *host = NULL;
@@ -77,6 +144,18 @@ int main(int argc, char **argv)
                 case 'v':
                         verify = true;
                         break;
+                case 'L':
+                case 'Q':
+                case 'P':
+                        if (handoff) {
+                                fprintf(stderr, "gpupt-check: one of --libvirt, --qemu and "
+                                                "--proxmox at a time\n");
+                                return EXIT_USAGE;
+                        }
+                        handoff = optarg;
+                        kind = c == 'L' ? HANDOFF_LIBVIRT : c == 'Q' ? HANDOFF_QEMU
+                                                                     : HANDOFF_PROXMOX;
+                        break;
                 case 'h':
                         help();
                         return EXIT_READY;
@@ -91,6 +170,11 @@ int main(int argc, char **argv)
         if (optind < argc) {
                 fprintf(stderr, "gpupt-check: unexpected argument '%s'; try --help\n",
                         argv[optind]);
+                return EXIT_USAGE;
+        }
+        if (handoff && (json || quiet)) {
+                fprintf(stderr, "gpupt-check: --libvirt, --qemu and --proxmox do not go with "
+                                "--json or --quiet\n");
                 return EXIT_USAGE;
         }
         if (root && *root) {
@@ -144,6 +228,14 @@ int main(int argc, char **argv)
         if (verify && (r = plan_verify(plan)) < 0)
                 goto fail;
 
+        if (handoff) {
+                status = handoff_main(plan, handoff, kind);
+                plan_free(plan);
+                host_free(host);
+                conf_free(conf);
+                root_set(NULL);
+                return status;
+        }
         if (json)
                 report_json(stdout, plan);
         else if (quiet)

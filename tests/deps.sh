@@ -44,6 +44,7 @@ qemu-system-x86:qemu-system-x86_64
 debootstrap:debootstrap
 ansible-core:ansible-playbook
 ansible-lint:ansible-lint
+libvirt-clients:virt-xml-validate
 "
 
 case ${1:-check} in

@@ -170,6 +170,7 @@ scenario_split() {
     fi
     check_agrees
     check_verified
+    check_vm_takes vm-display
 }
 
 scenario_impure() {
@@ -182,6 +183,7 @@ scenario_impure() {
         '0000:00:1f\.0.*0000:00:1f\.2|0000:00:1f\.2.*0000:00:1f\.0'
     check "1f.3 not claimed" not_drv 0000:00:1f.3 vfio-pci
     check "the machine booted" systemctl is-active -q multi-user.target
+    check_vm_refused smbus 0000:00:1f.3
 }
 
 # gpupt left the device to the host: no override written, not on vfio-pci.
@@ -340,6 +342,80 @@ scenario_sriov_late() {
     fi
     check "no gpupt unit failed" no_gpupt_failed
     check "gpupt-check: VFs as configured" grep -q '"vfs": 2, "vfs_now": 2' <<<"$(gpupt-check --json 2>/dev/null)"
+}
+
+# The hand-off proof: QEMU, inside this guest, takes the functions of device
+# entry $1 with the arguments `gpupt-check --qemu` gives, and its monitor
+# lists them (the kernel's VFIO_GROUP_GET_STATUS said viable, not gpupt).
+# `info qtree`, not `info pci`: with -S no firmware has numbered the root
+# ports' buses, and `info pci` walks bus numbers, so it shows nothing behind
+# them. Writes QEMU's output to /run/vm-qemu-$1.log; returns QEMU's status.
+QEMU_BASE=(-S -nodefaults -display none -machine q35 -m 64 -accel tcg -no-user-config -monitor stdio)
+run_guest_qemu() {
+    local -a args
+    # shellcheck disable=SC2207 # one argument per word, as documented
+    args=($(gpupt-check --qemu "$1" 2>/dev/null))
+    modprobe vfio_iommu_type1 2>/dev/null
+    printf 'info qtree\nquit\n' |
+        timeout 180 qemu-system-x86_64 "${QEMU_BASE[@]}" "${args[@]}" >"/run/vm-qemu-$1.log" 2>&1
+}
+
+# "ID TYPE PARENT-BUS ADDR VENDOR:DEVICE" for each PCI device of `info qtree`.
+qemu_pci_devs() {
+    tr -d '\r' <"$1" | awk '
+        { match($0, /^ */); ind = RLENGTH }
+        $1 == "bus:" { bus[ind] = $2; next }
+        $1 == "dev:" { type = $2; sub(",", "", type); id = $4; gsub("\"", "", id); parent = bus[ind - 2]; next }
+        $1 == "class" && match($0, /addr [0-9a-f:.]+, pci id [0-9a-f:]+/) {
+            split(substr($0, RSTART, RLENGTH), w, " "); a = w[2]; sub(",", "", a)
+            print id, type, parent, a, w[5] }'
+}
+
+# Every function entry $1 claims is a vfio-pci device of the guest QEMU, on
+# one guest slot (device 0 behind the root port of its host slot), with its
+# own function number and its host vendor:device.
+check_vm_takes() {
+    local entry=$1 t0 t1 rc fn bdf slot want line n=0
+    t0=$(date +%s.%N)
+    run_guest_qemu "$entry"
+    rc=$?
+    t1=$(date +%s.%N)
+    info guest-qemu-seconds "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
+    if ! check "hand-off: QEMU started with gpupt-check --qemu $entry (exit $rc)" test "$rc" = 0; then
+        tail -n 8 "/run/vm-qemu-$entry.log" | sed 's/^/    /' >&3
+        return
+    fi
+    for bdf in $(gpupt-check --qemu "$entry" 2>/dev/null | sed -n 's/.*vfio-pci,host=\([^,]*\),.*/\1/p'); do
+        n=$((n + 1))
+        fn=${bdf##*.}
+        slot=${bdf%.*}
+        want=$(sed 's/^0x//' "/sys/bus/pci/devices/$bdf/vendor"):$(sed 's/^0x//' "/sys/bus/pci/devices/$bdf/device")
+        line=$(qemu_pci_devs "/run/vm-qemu-$entry.log" | awk -v id="gpupt-${bdf//:/-}" '$1 == id')
+        check "hand-off: the guest QEMU has $bdf ($want) as vfio-pci, function $fn behind its root port (${line:-not there})" \
+            test "$line" = "gpupt-${bdf//:/-} vfio-pci gpupt-rp-${slot//:/-} 00:00.$fn $want"
+    done
+    check "hand-off: the guest QEMU has $n functions of $entry" test "$n" -gt 0
+}
+
+# The same attempt on an impure group: after binding $2 to vfio-pci by hand
+# (what gpupt refused to do), QEMU must refuse the group as not viable.
+check_vm_refused() {
+    local entry=$1 bdf=$2 rc d
+    gpupt-check --qemu "$entry" >/dev/null 2>&1
+    rc=$?
+    check "hand-off: gpupt-check --qemu $entry says not ready (exit $rc)" test "$rc" = 1
+    modprobe vfio-pci 2>/dev/null
+    echo vfio-pci >"/sys/bus/pci/devices/$bdf/driver_override"
+    d=/sys/bus/pci/devices/$bdf/driver
+    [ -e "$d" ] && echo "$bdf" >"$d/unbind"
+    echo "$bdf" >/sys/bus/pci/drivers_probe
+    check "hand-off: $bdf bound to vfio-pci by hand" is_drv "$bdf" vfio-pci
+    run_guest_qemu "$entry"
+    rc=$?
+    check "hand-off: the guest QEMU refuses it (exit $rc)" test "$rc" != 0
+    if ! check "hand-off: QEMU says the group is not viable" grep -q 'not viable' "/run/vm-qemu-$entry.log"; then
+        tail -n 5 "/run/vm-qemu-$entry.log" | sed 's/^/    /' >&3
+    fi
 }
 
 # The boot is done when udev has handled every device, not at multi-user.target.

@@ -49,6 +49,9 @@ ln -sf "$cache/vmlinux-$rel" "$work/vmlinux"
 # The Debian root, once per package list.
 packages=systemd-sysv,udev,kmod,pciutils,dracut-core,initramfs-tools,busybox,zstd,cpio
 packages=$packages,libconfuse2,libkmod2,libblkid1
+# QEMU inside the guest takes the claimed functions (gpupt-check --qemu): the
+# proof that a VM can use them. Depends only, as debootstrap installs them.
+packages=$packages,qemu-system-x86
 key=$(echo "bookworm $packages" | sha256sum | cut -c1-12)
 base=$cache/rootfs-$key
 if [ ! -d "$base" ]; then
