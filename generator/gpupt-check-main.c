@@ -7,6 +7,7 @@
 
 #include "conf.h"
 #include "host.h"
+#include "list.h"
 #include "plan.h"
 #include "report.h"
 #include "util.h"
@@ -27,6 +28,12 @@ static void help(void)
                "                 /etc/gpupt.conf and /etc/gpupt.conf.d/*.conf\n"
                "  --json         print one JSON object (see gpupt-check(8))\n"
                "  --quiet        print only the problems, one per line\n"
+               "  --list         list the whole host instead: every IOMMU group with its\n"
+               "                 functions (ids, name, driver, modules, NUMA node, reset\n"
+               "                 methods, link, VFIO nodes, claiming entry) and a config\n"
+               "                 line per slot of each group that can go to a VM whole;\n"
+               "                 with --json as one JSON object (see gpupt-check(8))\n"
+               "  --display      with --list: only the groups that hold a display controller\n"
                "  -h, --help     show this help\n"
                "  --version      show the version\n"
                "\n"
@@ -41,12 +48,14 @@ int main(int argc, char **argv)
                 { "config", required_argument, NULL, 'c' },
                 { "json", no_argument, NULL, 'j' },
                 { "quiet", no_argument, NULL, 'q' },
+                { "list", no_argument, NULL, 'l' },
+                { "display", no_argument, NULL, 'D' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
         };
         const char *root = secure_getenv("GPUPT_ROOT"), *config = NULL;
-        bool json = false, quiet = false;
+        bool json = false, quiet = false, list = false, display = false;
         struct conf_error err = { 0 };
         struct conf *conf = NULL;
         struct host *host = NULL;
@@ -67,6 +76,12 @@ int main(int argc, char **argv)
                 case 'q':
                         quiet = true;
                         break;
+                case 'l':
+                        list = true;
+                        break;
+                case 'D':
+                        display = true;
+                        break;
                 case 'h':
                         help();
                         return EXIT_READY;
@@ -81,6 +96,11 @@ int main(int argc, char **argv)
         if (optind < argc) {
                 fprintf(stderr, "gpupt-check: unexpected argument '%s'; try --help\n",
                         argv[optind]);
+                return EXIT_USAGE;
+        }
+        if ((display && !list) || (list && quiet)) {
+                fprintf(stderr, "gpupt-check: %s; try --help\n",
+                        display ? "--display goes with --list" : "--list and --quiet exclude each other");
                 return EXIT_USAGE;
         }
         if (root && *root) {
@@ -128,6 +148,15 @@ int main(int argc, char **argv)
         r = host_new(&host);
         if (r < 0)
                 goto fail;
+        if (list) {
+                const struct list_options lo = { .json = json, .display = display };
+
+                r = list_host(stdout, host, conf, &lo);
+                if (r < 0)
+                        goto fail;
+                status = EXIT_READY;
+                goto done;
+        }
         r = plan_build(conf, host, &plan);
         if (r < 0)
                 goto fail;
@@ -139,6 +168,7 @@ int main(int argc, char **argv)
         else
                 report_human(stdout, plan);
         status = plan_ready(plan) ? EXIT_READY : EXIT_PROBLEMS;
+done:
         if (fflush(stdout) != 0 || ferror(stdout)) {
                 fprintf(stderr, "gpupt-check: cannot write the report: %s\n", strerror(errno));
                 status = EXIT_USAGE;

@@ -1,0 +1,743 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* gpupt-check --list: every IOMMU group, ascending, with its functions by
+ * address and what an admin decides on. One pass over the bus: each
+ * function's uevent and group link (the host model), then a handful of its
+ * attributes; the module lookup is made once per distinct modalias. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+
+#include "list.h"
+#include "modules.h"
+#include "pciids.h"
+#include "pcifacts.h"
+#include "plan.h"
+#include "report.h"
+#include "rootdisk.h"
+#include "util.h"
+#include "vfio-nodes.h"
+
+/* --- modules per modalias ----------------------------------------------------- */
+
+struct modentry {
+        char *modalias; /* NULL: free slot */
+        char **names;   /* sorted */
+        size_t n;
+};
+
+struct modcache {
+        struct gp_modules *m; /* NULL: no module index */
+        struct modentry *v;
+        size_t cap, used;
+};
+
+static uint64_t hash_str(const char *s)
+{
+        uint64_t h = 1469598103934665603ULL;
+
+        for (; *s; s++)
+                h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+        return h;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int modcache_grow(struct modcache *c)
+{
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        struct modentry *v = calloc(cap, sizeof(*v));
+
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->cap; i++) {
+                size_t j;
+
+                if (!c->v[i].modalias)
+                        continue;
+                for (j = hash_str(c->v[i].modalias) & (cap - 1); v[j].modalias; j = (j + 1) & (cap - 1))
+                        ;
+                v[j] = c->v[i];
+        }
+        free(c->v);
+        c->v = v;
+        c->cap = cap;
+        return 0;
+}
+
+/* The modules for a modalias, from libkmod on its first sight. */
+static int modcache_get(struct modcache *c, const char *modalias, const struct modentry **ret)
+{
+        struct module_match *mm = NULL;
+        struct modentry *e;
+        size_t j, n = 0;
+        int r;
+
+        if ((c->used + 1) * 2 > c->cap && modcache_grow(c) < 0)
+                return -ENOMEM;
+        for (j = hash_str(modalias) & (c->cap - 1); c->v[j].modalias; j = (j + 1) & (c->cap - 1))
+                if (streq(c->v[j].modalias, modalias)) {
+                        *ret = &c->v[j];
+                        return 0;
+                }
+        e = &c->v[j];
+        r = modules_for_modalias(c->m, modalias, &mm, &n);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                n = 0;
+        if (!(e->modalias = strdup(modalias)) ||
+            (n && !(e->names = calloc(n, sizeof(char *))))) {
+                free(e->modalias);
+                e->modalias = NULL;
+                module_matches_free(mm, n);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+                e->names[i] = mm[i].name; /* taken over */
+                mm[i].name = NULL;
+        }
+        e->n = n;
+        module_matches_free(mm, n);
+        if (n > 1)
+                qsort(e->names, n, sizeof(char *), cmp_strp);
+        c->used++;
+        *ret = e;
+        return 0;
+}
+
+static void modcache_done(struct modcache *c)
+{
+        for (size_t i = 0; i < c->cap; i++) {
+                if (!c->v[i].modalias)
+                        continue;
+                free(c->v[i].modalias);
+                for (size_t k = 0; k < c->v[i].n; k++)
+                        free(c->v[i].names[k]);
+                free(c->v[i].names);
+        }
+        free(c->v);
+        modules_free(c->m);
+}
+
+/* --- the root disk's controllers -------------------------------------------- */
+
+struct addrs {
+        struct pci_addr *v;
+        size_t n, alloc;
+};
+
+static int addrs_add_disk(struct addrs *s, const struct rootdisk *rd)
+{
+        for (size_t i = 0; i < rd->n_controllers; i++) {
+                if (GROW(s->v, s->n, s->alloc) < 0)
+                        return -ENOMEM;
+                s->v[s->n++] = rd->controllers[i];
+        }
+        return 0;
+}
+
+static bool addrs_has(const struct addrs *s, const struct pci_addr *a)
+{
+        for (size_t i = 0; i < s->n; i++)
+                if (pci_addr_eq(&s->v[i], a))
+                        return true;
+        return false;
+}
+
+/* As the root-disk check knows it: root= and the device "/" is mounted
+ * from, resolved now, and the initramfs build's record where the device it
+ * names is still there. */
+static int root_disks(const struct plan *p, struct host *h, struct addrs *s)
+{
+        _cleanup_free_ struct rootdisk_record *rec = NULL;
+        struct rootdisk rd;
+        size_t n = 0;
+        int r;
+
+        if (p->cmdline.root) {
+                r = rootdisk_find(p->cmdline.root, &rd);
+                if (r == -ENOMEM)
+                        return r;
+                if (r == 0) {
+                        r = addrs_add_disk(s, &rd);
+                        rootdisk_done(&rd);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        r = rootdisk_find_mounted(&rd);
+        if (r == -ENOMEM)
+                return r;
+        if (r == 0) {
+                r = addrs_add_disk(s, &rd);
+                rootdisk_done(&rd);
+                if (r < 0)
+                        return r;
+        }
+        r = rootdisk_record_read(&rec, &n);
+        if (r == -ENOMEM)
+                return r;
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                struct pci_fn *f;
+
+                if (host_get(h, &rec[i].addr, &f) == 0 && f->vendor == rec[i].vendor &&
+                    f->device == rec[i].device) {
+                        if (GROW(s->v, s->n, s->alloc) < 0)
+                                return -ENOMEM;
+                        s->v[s->n++] = rec[i].addr;
+                }
+        }
+        return 0;
+}
+
+/* --- one group --------------------------------------------------------------- */
+
+struct item {
+        struct pci_fn *fn;
+        struct pci_facts x;
+        bool facts;                  /* x was read */
+        const struct modentry *mods; /* NULL: no module index */
+        const char *entry;           /* the config entry that claims it */
+        bool root_disk;
+};
+
+struct lister {
+        FILE *f;
+        const struct list_options *o;
+        struct host *h;
+        struct plan *plan;
+        struct pciids *db;
+        struct modcache mods;
+        struct addrs roots;
+        int devices_dir;
+        bool first_group, first_ungrouped;
+        size_t n_groups, n_fns, n_claimed, n_whole;
+        size_t n_ungrouped, ungrouped_done;
+};
+
+/* Can the group go to a VM whole, and the config lines that give it. */
+struct verdict {
+        bool whole;
+        char *reason;   /* why not; NULL when whole */
+        char *warnings; /* '\n'-separated; NULL */
+        char *suggest;  /* '\n'-separated config lines; NULL when not whole */
+};
+
+static void verdict_done(struct verdict *v)
+{
+        free(v->reason);
+        free(v->warnings);
+        free(v->suggest);
+}
+
+static void slot_name(const struct pci_addr *a, bool with_fn, char *buf, size_t n)
+{
+        int k = a->domain ? snprintf(buf, n, "vm-%04x-%02x-%02x", a->domain, a->bus, a->dev)
+                          : snprintf(buf, n, "vm-%02x-%02x", a->bus, a->dev);
+
+        if (with_fn && k > 0 && (size_t)k < n)
+                snprintf(buf + k, n - (size_t)k, "-%u", a->fn);
+}
+
+static int judge(struct lister *l, struct item *it, size_t n, struct verdict *v)
+{
+        _cleanup_free_ char *warn = NULL, *sug = NULL;
+        size_t warn_len = 0, sug_len = 0, endpoints = 0;
+        uint32_t done_slot = UINT32_MAX;
+        FILE *w = NULL, *s = NULL;
+        int r = 0;
+
+        *v = (struct verdict){ 0 };
+        for (size_t i = 0; i < n && !v->reason; i++) {
+                const struct pci_fn *f = it[i].fn;
+
+                if (pci_fn_is_bridge(f))
+                        continue;
+                endpoints++;
+                if ((f->class >> 16) == 0x06) {
+                        v->reason = strdup_printf("it holds %s, a host or system bridge (class "
+                                                  "0x%06x) that the host needs",
+                                                  f->bdf, f->class);
+                        if (!v->reason)
+                                return -ENOMEM;
+                } else if (it[i].root_disk) {
+                        v->reason = strdup_printf("it holds %s, the controller of the root "
+                                                  "filesystem", f->bdf);
+                        if (!v->reason)
+                                return -ENOMEM;
+                }
+        }
+        if (!v->reason && endpoints == 0 && !(v->reason = strdup("it holds only PCI bridges")))
+                return -ENOMEM;
+        if (v->reason)
+                return 0;
+
+        w = open_memstream(&warn, &warn_len);
+        s = open_memstream(&sug, &sug_len);
+        if (!w || !s) {
+                r = -ENOMEM;
+                goto out;
+        }
+        for (size_t i = 0; i < n; i++) {
+                const struct pci_fn *f = it[i].fn;
+                struct pci_fn *slot[8];
+                size_t k = 0;
+                bool whole_slot = true;
+                char name[32], sa[PCI_ADDR_STRLEN];
+
+                if (pci_fn_is_bridge(f))
+                        continue;
+                if (it[i].facts && it[i].x.boot_vga > 0)
+                        fprintf(w, "%s%s is the boot display: the host console goes dark when "
+                                "it goes to a VM", ftell(w) ? "\n" : "", f->bdf);
+                if (pci_addr_key(&f->addr) >> 3 == done_slot)
+                        continue;
+                /* A slot whose functions are all in this group is claimed whole;
+                 * one split across groups function by function. */
+                if (host_slot(l->h, &f->addr, slot, &k) < 0 || k == 0)
+                        whole_slot = false;
+                for (size_t j = 0; j < k; j++)
+                        if (slot[j]->iommu_group != f->iommu_group || pci_fn_is_bridge(slot[j]))
+                                whole_slot = false;
+                memcpy(sa, f->bdf, sizeof(sa));
+                if (whole_slot) {
+                        done_slot = pci_addr_key(&f->addr) >> 3;
+                        sa[PCI_ADDR_STRLEN - 3] = '\0';
+                        slot_name(&f->addr, false, name, sizeof(name));
+                        fprintf(s, "%sdevice \"%s\" { bdf = \"%s\" expect = \"%04x:%04x\" }",
+                                ftell(s) ? "\n" : "", name, sa, slot[0]->vendor,
+                                slot[0]->device);
+                } else {
+                        slot_name(&f->addr, true, name, sizeof(name));
+                        fprintf(s, "%sdevice \"%s\" { bdf = \"%s\" functions = single expect = "
+                                "\"%04x:%04x\" }",
+                                ftell(s) ? "\n" : "", name, sa, f->vendor, f->device);
+                }
+        }
+out:
+        if (w && fclose(w) != 0)
+                r = -ENOMEM;
+        if (s && fclose(s) != 0)
+                r = -ENOMEM;
+        if (r < 0)
+                return r;
+        v->whole = true;
+        v->warnings = warn && *warn ? TAKE_PTR(warn) : NULL;
+        v->suggest = TAKE_PTR(sug);
+        return 0;
+}
+
+/* --- JSON ---------------------------------------------------------------------- */
+
+static void json_str_or_null(FILE *f, const char *s)
+{
+        if (s)
+                json_string(f, s);
+        else
+                fputs("null", f);
+}
+
+static void json_strv(FILE *f, char *const *v, size_t n)
+{
+        fputc('[', f);
+        for (size_t i = 0; i < n; i++) {
+                if (i)
+                        fputs(", ", f);
+                json_string(f, v[i]);
+        }
+        fputc(']', f);
+}
+
+static void json_int_or_null(FILE *f, int v)
+{
+        if (v >= 0)
+                fprintf(f, "%d", v);
+        else
+                fputs("null", f);
+}
+
+static void json_fn(struct lister *l, const struct item *it, const char *indent, bool last)
+{
+        const struct pci_fn *fn = it->fn;
+        const struct pci_facts *x = &it->x;
+        FILE *f = l->f;
+
+        fprintf(f, "%s{ \"bdf\": \"%s\", \"id\": \"%04x:%04x\", \"subsystem_id\": \"%04x:%04x\", "
+                "\"class\": \"0x%06x\", \"name\": ",
+                indent, fn->bdf, fn->vendor, fn->device, fn->subvendor, fn->subdevice, fn->class);
+        json_str_or_null(f, l->db ? pciids_name(l->db, fn->vendor, fn->device) : NULL);
+        fputs(", \"iommu_group\": ", f);
+        json_int_or_null(f, fn->iommu_group);
+        fputs(", \"driver\": ", f);
+        json_str_or_null(f, fn->driver);
+        fputs(", \"modules\": ", f);
+        if (it->mods)
+                json_strv(f, it->mods->names, it->mods->n);
+        else
+                fputs("null", f);
+        fputs(", \"numa_node\": ", f);
+        json_int_or_null(f, x->numa_node);
+        fputs(", \"local_cpus\": ", f);
+        json_str_or_null(f, x->local_cpus);
+        fputs(", \"reset_methods\": ", f);
+        if (x->reset_methods)
+                json_strv(f, x->reset_methods, x->n_reset_methods);
+        else
+                fputs("null", f);
+        fprintf(f, ", \"reset_source\": %s", !x->reset_methods    ? "null"
+                                             : x->reset_from_config ? "\"config\""
+                                                                    : "\"reset_method\"");
+        fprintf(f, ", \"boot_vga\": %s, \"root_disk\": %s, \"bridge\": %s, \"sriov\": ",
+                x->boot_vga > 0 ? "true" : "false", it->root_disk ? "true" : "false",
+                pci_fn_is_bridge(fn) ? "true" : "false");
+        if (x->sriov_total >= 0)
+                fprintf(f, "{ \"total_vfs\": %d, \"current_vfs\": %d }", x->sriov_total,
+                        x->sriov_current);
+        else
+                fputs("null", f);
+        fputs(", \"physfn\": ", f);
+        json_str_or_null(f, x->is_vf ? x->physfn : NULL);
+        fputs(", \"mdev_types\": ", f);
+        json_strv(f, x->mdev_types, x->n_mdev_types);
+        fputs(", \"link\": ", f);
+        if (x->link_speed || x->link_max_speed || x->link_width >= 0 || x->link_max_width >= 0) {
+                fputs("{ \"speed\": ", f);
+                json_str_or_null(f, x->link_speed);
+                fputs(", \"width\": ", f);
+                json_int_or_null(f, x->link_width);
+                fputs(", \"max_speed\": ", f);
+                json_str_or_null(f, x->link_max_speed);
+                fputs(", \"max_width\": ", f);
+                json_int_or_null(f, x->link_max_width);
+                fputs(" }", f);
+        } else
+                fputs("null", f);
+        fputs(", \"vfio_group\": ", f);
+        json_str_or_null(f, x->vfio.group);
+        fputs(", \"vfio_cdev\": ", f);
+        json_str_or_null(f, x->vfio.cdev);
+        fputs(", \"entry\": ", f);
+        json_str_or_null(f, it->entry);
+        fprintf(f, " }%s\n", last ? "" : ",");
+}
+
+/* Lines joined by '\n' as a JSON array of strings. */
+static void json_lines(FILE *f, const char *text)
+{
+        fputc('[', f);
+        for (const char *p = text; p && *p;) {
+                size_t len = strcspn(p, "\n");
+                _cleanup_free_ char *line = strndup(p, len);
+
+                if (p != text)
+                        fputs(", ", f);
+                json_str_or_null(f, line ? line : "");
+                p += len;
+                if (*p)
+                        p++;
+        }
+        fputc(']', f);
+}
+
+static void json_group(struct lister *l, struct item *it, size_t n, const struct verdict *v)
+{
+        FILE *f = l->f;
+
+        fprintf(f, "%s    { \"group\": %d, \"whole_to_vm\": %s, \"reason\": ",
+                l->first_group ? "\n" : ",\n", it[0].fn->iommu_group, v->whole ? "true" : "false");
+        json_str_or_null(f, v->reason);
+        fputs(", \"warnings\": ", f);
+        json_lines(f, v->warnings);
+        fputs(", \"suggest\": ", f);
+        json_str_or_null(f, v->suggest);
+        fputs(",\n      \"functions\": [\n", f);
+        for (size_t i = 0; i < n; i++)
+                json_fn(l, &it[i], "        ", i + 1 == n);
+        fputs("      ] }", f);
+}
+
+/* --- for people ------------------------------------------------------------------ */
+
+static void human_strv(FILE *f, char *const *v, size_t n, const char *none)
+{
+        if (!n)
+                fputs(none, f);
+        for (size_t i = 0; i < n; i++)
+                fprintf(f, "%s%s", i ? ", " : "", v[i]);
+}
+
+static void human_fn(struct lister *l, const struct item *it)
+{
+        const struct pci_fn *fn = it->fn;
+        const struct pci_facts *x = &it->x;
+        const char *name = l->db ? pciids_name(l->db, fn->vendor, fn->device) : NULL;
+        FILE *f = l->f;
+        bool any = false;
+
+        fprintf(f, "  %c %s [%04x:%04x] %s", it->entry ? '*' : '-', fn->bdf, fn->vendor,
+                fn->device, name ? name : "(no name in pci.ids)");
+        if (it->entry)
+                fprintf(f, "  <- claimed by \"%s\"", it->entry);
+        fprintf(f, "\n      class 0x%06x, subsystem %04x:%04x, driver %s, modules ", fn->class,
+                fn->subvendor, fn->subdevice, fn->driver ? fn->driver : "none");
+        if (it->mods)
+                human_strv(f, it->mods->names, it->mods->n, "none");
+        else
+                fputs("unknown (no module index)", f);
+        fputs("\n      NUMA node ", f);
+        if (x->numa_node >= 0)
+                fprintf(f, "%d", x->numa_node);
+        else
+                fputs("none", f);
+        fprintf(f, ", CPUs %s, reset ", x->local_cpus ? x->local_cpus : "unknown");
+        if (x->reset_methods) {
+                human_strv(f, x->reset_methods, x->n_reset_methods, "none");
+                if (x->reset_from_config)
+                        fputs(" (from config space)", f);
+        } else
+                fputs("unknown", f);
+        if (x->link_speed || x->link_width >= 0) {
+                fprintf(f, ", link %s x%d", x->link_speed ? x->link_speed : "?", x->link_width);
+                if (x->link_max_speed || x->link_max_width >= 0)
+                        fprintf(f, " of %s x%d", x->link_max_speed ? x->link_max_speed : "?",
+                                x->link_max_width);
+        }
+        fputs("\n", f);
+
+#define MORE() (fputs(any ? "; " : "      ", f), any = true)
+        if (x->boot_vga > 0)
+                MORE(), fputs("boot VGA", f);
+        if (it->root_disk)
+                MORE(), fputs("root disk", f);
+        if (x->sriov_total >= 0)
+                MORE(), fprintf(f, "SR-IOV %d of %d VFs", x->sriov_current, x->sriov_total);
+        if (x->is_vf)
+                MORE(), fprintf(f, "VF of %s", x->physfn);
+        if (x->n_mdev_types)
+                MORE(), fputs("mdev types ", f), human_strv(f, x->mdev_types, x->n_mdev_types, "");
+        if (x->vfio.group)
+                MORE(), fprintf(f, "VFIO group %s", x->vfio.group);
+        if (x->vfio.cdev)
+                MORE(), fprintf(f, "VFIO device %s", x->vfio.cdev);
+#undef MORE
+        if (any)
+                fputc('\n', f);
+}
+
+static void human_lines(FILE *f, const char *prefix, const char *text)
+{
+        for (const char *p = text; p && *p;) {
+                size_t len = strcspn(p, "\n");
+
+                fprintf(f, "%s%.*s\n", prefix, (int)len, p);
+                p += len;
+                if (*p)
+                        p++;
+        }
+}
+
+static void human_group(struct lister *l, struct item *it, size_t n, const struct verdict *v)
+{
+        FILE *f = l->f;
+
+        fprintf(f, "\nIOMMU group %d: ", it[0].fn->iommu_group);
+        if (v->whole)
+                fputs("can go to a VM whole\n", f);
+        else
+                fprintf(f, "not for a VM whole: %s\n", v->reason);
+        human_lines(f, "    warning: ", v->warnings);
+        human_lines(f, "    config:  ", v->suggest);
+        for (size_t i = 0; i < n; i++)
+                human_fn(l, &it[i]);
+}
+
+/* --- the walk -------------------------------------------------------------------- */
+
+static int fill(struct lister *l, struct item *it)
+{
+        const struct claim *c = plan_find_claim(l->plan, &it->fn->addr);
+        int r;
+
+        it->entry = c ? c->entry->name : NULL;
+        it->root_disk = addrs_has(&l->roots, &it->fn->addr);
+        r = pci_facts_read(l->devices_dir, it->fn, &it->x);
+        if (r == -ENOMEM)
+                return r;
+        it->facts = r == 0;
+        if (l->mods.m && it->fn->modalias) {
+                r = modcache_get(&l->mods, it->fn->modalias, &it->mods);
+                if (r < 0)
+                        return r;
+        }
+        l->n_fns++;
+        l->n_claimed += c != NULL;
+        return 0;
+}
+
+static int emit_group(struct lister *l, struct pci_fn *const *fns, size_t n)
+{
+        _cleanup_free_ struct item *it = calloc(n, sizeof(*it));
+        struct verdict v = { 0 };
+        int r = 0;
+
+        if (!it)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                it[i].fn = fns[i];
+                it[i].x = (struct pci_facts){ .numa_node = -1, .boot_vga = -1, .sriov_total = -1,
+                                              .link_width = -1, .link_max_width = -1 };
+        }
+        for (size_t i = 0; r == 0 && i < n; i++)
+                r = fill(l, &it[i]);
+        if (r == 0)
+                r = judge(l, it, n, &v);
+        if (r == 0) {
+                if (l->o->json)
+                        json_group(l, it, n, &v);
+                else
+                        human_group(l, it, n, &v);
+                l->first_group = false;
+                l->n_groups++;
+                l->n_whole += v.whole;
+        }
+        verdict_done(&v);
+        for (size_t i = 0; i < n; i++)
+                pci_facts_done(&it[i].x);
+        return r;
+}
+
+static int emit_ungrouped(struct lister *l, struct pci_fn *fn)
+{
+        struct item it = { .fn = fn };
+        int r;
+
+        r = fill(l, &it);
+        if (r == 0) {
+                if (l->o->json) {
+                        if (l->first_ungrouped)
+                                fputc('\n', l->f);
+                        json_fn(l, &it, "    ", ++l->ungrouped_done == l->n_ungrouped);
+                } else {
+                        if (l->first_ungrouped)
+                                fputs("\nNo IOMMU group (DMA not isolated; not for a VM):\n", l->f);
+                        human_fn(l, &it);
+                }
+                l->first_ungrouped = false;
+        }
+        pci_facts_done(&it.x);
+        return r;
+}
+
+static bool ungrouped_shown(const struct list_options *o, const struct pci_fn *f)
+{
+        return f->iommu_group < 0 && (!o->display || pci_fn_is_display(f));
+}
+
+static int cmp_group_addr(const void *a, const void *b)
+{
+        const struct pci_fn *x = *(struct pci_fn *const *)a, *y = *(struct pci_fn *const *)b;
+        unsigned gx = (unsigned)x->iommu_group, gy = (unsigned)y->iommu_group; /* -1 last */
+        uint32_t kx = pci_addr_key(&x->addr), ky = pci_addr_key(&y->addr);
+
+        if (gx != gy)
+                return gx < gy ? -1 : 1;
+        return kx < ky ? -1 : kx > ky;
+}
+
+int list_host(FILE *f, struct host *h, const struct conf *conf, const struct list_options *o)
+{
+        _cleanup_free_ struct pci_fn **order = NULL;
+        _cleanup_close_ int devices_dir = -1;
+        struct pci_fn *const *all;
+        struct lister l = { .f = f, .o = o, .h = h, .first_group = true, .first_ungrouped = true };
+        struct iommu_state iommu;
+        size_t n = 0, bad = 0;
+        int r;
+
+        devices_dir = root_open("/sys/bus/pci/devices", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (devices_dir < 0)
+                return devices_dir;
+        l.devices_dir = devices_dir;
+        r = host_scan(h, &all, &n, &bad);
+        if (r < 0)
+                return r;
+        r = iommu_probe(&iommu);
+        if (r < 0)
+                return r;
+        r = plan_resolve(conf, h, &l.plan);
+        if (r < 0)
+                return r;
+        if (modules_open(&l.mods.m) < 0)
+                l.mods.m = NULL;
+        (void)pciids_open(&l.db);
+        r = root_disks(l.plan, h, &l.roots);
+        if (r < 0)
+                goto out;
+        order = calloc(n ? n : 1, sizeof(*order));
+        if (!order) {
+                r = -ENOMEM;
+                goto out;
+        }
+        memcpy(order, all, n * sizeof(*order));
+        qsort(order, n, sizeof(*order), cmp_group_addr);
+
+        if (o->json) {
+                fputs("{\n", f);
+                json_iommu(f, &iommu);
+                fputs("  \"groups\": [", f);
+        } else {
+                fprintf(f, "IOMMU: %s, %u group%s; interrupt remapping: %s; iommufd: %s\n",
+                        iommu.enabled ? "on" : "off", iommu.n_groups,
+                        iommu.n_groups == 1 ? "" : "s",
+                        iommu.irq_remapping < 0   ? "unknown"
+                        : iommu.irq_remapping > 0 ? "yes"
+                                                  : "no",
+                        iommufd_present() ? "yes (/dev/iommu)" : "no");
+                if (o->display)
+                        fputs("Only the groups that hold a display controller.\n", f);
+        }
+        for (size_t i = 0; i < n && order[i]->iommu_group >= 0;) {
+                size_t j = i;
+                bool display = false;
+
+                for (; j < n && order[j]->iommu_group == order[i]->iommu_group; j++)
+                        display = display || pci_fn_is_display(order[j]);
+                if (!o->display || display) {
+                        r = emit_group(&l, order + i, j - i);
+                        if (r < 0)
+                                goto out;
+                }
+                i = j;
+        }
+        if (o->json)
+                fputs(l.first_group ? "],\n  \"ungrouped\": [" : "\n  ],\n  \"ungrouped\": [", f);
+        for (size_t i = 0; i < n; i++)
+                l.n_ungrouped += ungrouped_shown(o, order[i]);
+        for (size_t i = 0; i < n; i++) {
+                if (!ungrouped_shown(o, order[i]))
+                        continue;
+                r = emit_ungrouped(&l, order[i]);
+                if (r < 0)
+                        goto out;
+        }
+        if (o->json)
+                fputs(l.first_ungrouped ? "]\n}\n" : "  ]\n}\n", f);
+        else {
+                fprintf(f, "\n%zu function%s in %zu group%s shown (%zu of them can go to a VM "
+                        "whole); %zu claimed by the config (*).\n",
+                        l.n_fns, l.n_fns == 1 ? "" : "s", l.n_groups, l.n_groups == 1 ? "" : "s",
+                        l.n_whole, l.n_claimed);
+                if (bad)
+                        fprintf(f, "%zu function%s could not be read.\n", bad, bad == 1 ? "" : "s");
+        }
+out:
+        modcache_done(&l.mods);
+        pciids_free(l.db);
+        free(l.roots.v);
+        plan_free(l.plan);
+        return r;
+}
