@@ -3,9 +3,12 @@
  * address and what an admin decides on. One pass over the bus: each
  * function's uevent and group link (the host model), then a handful of its
  * attributes; the module lookup is made once per distinct modalias. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "list.h"
@@ -203,6 +206,7 @@ struct item {
         const struct modentry *mods; /* NULL: no module index */
         const char *entry;           /* the config entry that claims it */
         bool root_disk;
+        bool shown;                  /* not filtered out by --display */
 };
 
 struct lister {
@@ -217,6 +221,10 @@ struct lister {
         bool first_group, first_ungrouped;
         size_t n_groups, n_fns, n_claimed, n_whole;
         size_t n_ungrouped, ungrouped_done;
+        struct pci_fn *const *all;    /* the bus, by address */
+        size_t n_all;
+        char **mdev_parents;          /* names in class/mdev_bus, sorted */
+        size_t n_mdev_parents;
 };
 
 /* Can the group go to a VM whole, and the config lines that give it. */
@@ -243,13 +251,72 @@ static void slot_name(const struct pci_addr *a, bool with_fn, char *buf, size_t 
                 snprintf(buf + k, n - (size_t)k, "-%u", a->fn);
 }
 
+/* A growing string; on a failed allocation it stays as it was and says so. */
+struct strbuf {
+        char *s;
+        size_t len, alloc;
+        bool failed;
+};
+
+static void strbuf_printf(struct strbuf *b, const char *fmt, ...) _printf_(2, 3);
+static void strbuf_printf(struct strbuf *b, const char *fmt, ...)
+{
+        va_list ap;
+        int k;
+
+        for (int round = 0; round < 2 && !b->failed; round++) {
+                size_t room = b->alloc - b->len;
+
+                va_start(ap, fmt);
+                k = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
+                va_end(ap);
+                if (k < 0) {
+                        b->failed = true;
+                        return;
+                }
+                if ((size_t)k < room) {
+                        b->len += (size_t)k;
+                        return;
+                }
+                {
+                        size_t want = b->len + (size_t)k + 1 + 128;
+                        char *p = realloc(b->s, want);
+
+                        if (!p) {
+                                b->failed = true;
+                                return;
+                        }
+                        b->s = p;
+                        b->alloc = want;
+                }
+        }
+}
+
+/* The functions of a's slot, from the bus scan (sorted by address): no
+ * probe of the functions a slot does not have. out has room for 8. */
+static size_t slot_of(const struct lister *l, const struct pci_addr *a, struct pci_fn *out[8])
+{
+        uint32_t want = pci_addr_key(a) >> 3;
+        size_t lo = 0, hi = l->n_all, k = 0;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (pci_addr_key(&l->all[mid]->addr) >> 3 < want)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        for (; lo < l->n_all && k < 8 && pci_addr_key(&l->all[lo]->addr) >> 3 == want; lo++)
+                out[k++] = l->all[lo];
+        return k;
+}
+
 static int judge(struct lister *l, struct item *it, size_t n, struct verdict *v)
 {
-        _cleanup_free_ char *warn = NULL, *sug = NULL;
-        size_t warn_len = 0, sug_len = 0, endpoints = 0;
+        struct strbuf w = { 0 }, s = { 0 };
+        size_t endpoints = 0;
         uint32_t done_slot = UINT32_MAX;
-        FILE *w = NULL, *s = NULL;
-        int r = 0;
 
         *v = (struct verdict){ 0 };
         for (size_t i = 0; i < n && !v->reason; i++) {
@@ -276,12 +343,6 @@ static int judge(struct lister *l, struct item *it, size_t n, struct verdict *v)
         if (v->reason)
                 return 0;
 
-        w = open_memstream(&warn, &warn_len);
-        s = open_memstream(&sug, &sug_len);
-        if (!w || !s) {
-                r = -ENOMEM;
-                goto out;
-        }
         for (size_t i = 0; i < n; i++) {
                 const struct pci_fn *f = it[i].fn;
                 struct pci_fn *slot[8];
@@ -292,13 +353,14 @@ static int judge(struct lister *l, struct item *it, size_t n, struct verdict *v)
                 if (pci_fn_is_bridge(f))
                         continue;
                 if (it[i].facts && it[i].x.boot_vga > 0)
-                        fprintf(w, "%s%s is the boot display: the host console goes dark when "
-                                "it goes to a VM", ftell(w) ? "\n" : "", f->bdf);
+                        strbuf_printf(&w, "%s%s is the boot display: the host console goes dark "
+                                      "when it goes to a VM", w.len ? "\n" : "", f->bdf);
                 if (pci_addr_key(&f->addr) >> 3 == done_slot)
                         continue;
                 /* A slot whose functions are all in this group is claimed whole;
                  * one split across groups function by function. */
-                if (host_slot(l->h, &f->addr, slot, &k) < 0 || k == 0)
+                k = slot_of(l, &f->addr, slot);
+                if (k == 0)
                         whole_slot = false;
                 for (size_t j = 0; j < k; j++)
                         if (slot[j]->iommu_group != f->iommu_group || pci_fn_is_bridge(slot[j]))
@@ -308,35 +370,49 @@ static int judge(struct lister *l, struct item *it, size_t n, struct verdict *v)
                         done_slot = pci_addr_key(&f->addr) >> 3;
                         sa[PCI_ADDR_STRLEN - 3] = '\0';
                         slot_name(&f->addr, false, name, sizeof(name));
-                        fprintf(s, "%sdevice \"%s\" { bdf = \"%s\" expect = \"%04x:%04x\" }",
-                                ftell(s) ? "\n" : "", name, sa, slot[0]->vendor,
-                                slot[0]->device);
+                        strbuf_printf(&s, "%sdevice \"%s\" { bdf = \"%s\" expect = \"%04x:%04x\" }",
+                                      s.len ? "\n" : "", name, sa, slot[0]->vendor,
+                                      slot[0]->device);
                 } else {
                         slot_name(&f->addr, true, name, sizeof(name));
-                        fprintf(s, "%sdevice \"%s\" { bdf = \"%s\" functions = single expect = "
-                                "\"%04x:%04x\" }",
-                                ftell(s) ? "\n" : "", name, sa, f->vendor, f->device);
+                        strbuf_printf(&s, "%sdevice \"%s\" { bdf = \"%s\" functions = single "
+                                      "expect = \"%04x:%04x\" }",
+                                      s.len ? "\n" : "", name, sa, f->vendor, f->device);
                 }
         }
-out:
-        if (w && fclose(w) != 0)
-                r = -ENOMEM;
-        if (s && fclose(s) != 0)
-                r = -ENOMEM;
-        if (r < 0)
-                return r;
+        if (w.failed || s.failed || !s.s) {
+                free(w.s);
+                free(s.s);
+                return -ENOMEM;
+        }
         v->whole = true;
-        v->warnings = warn && *warn ? TAKE_PTR(warn) : NULL;
-        v->suggest = TAKE_PTR(sug);
+        v->warnings = w.s;
+        v->suggest = s.s;
         return 0;
 }
 
 /* --- JSON ---------------------------------------------------------------------- */
 
+/* Sysfs values and pci.ids names are plain ASCII nearly always: written
+ * as they are, and through the escaping writer otherwise. */
+static void json_str(FILE *f, const char *s)
+{
+        const unsigned char *p = (const unsigned char *)s;
+
+        for (; *p; p++)
+                if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\') {
+                        json_string(f, s);
+                        return;
+                }
+        fputc('"', f);
+        fwrite(s, 1, (size_t)(p - (const unsigned char *)s), f);
+        fputc('"', f);
+}
+
 static void json_str_or_null(FILE *f, const char *s)
 {
         if (s)
-                json_string(f, s);
+                json_str(f, s);
         else
                 fputs("null", f);
 }
@@ -347,7 +423,7 @@ static void json_strv(FILE *f, char *const *v, size_t n)
         for (size_t i = 0; i < n; i++) {
                 if (i)
                         fputs(", ", f);
-                json_string(f, v[i]);
+                json_str(f, v[i]);
         }
         fputc(']', f);
 }
@@ -557,6 +633,198 @@ static void human_group(struct lister *l, struct item *it, size_t n, const struc
 
 /* --- the walk -------------------------------------------------------------------- */
 
+static int copy_link(struct pci_facts *to, const struct pci_facts *from)
+{
+        free(to->link_speed);
+        free(to->link_max_speed);
+        to->link_speed = from->link_speed ? strdup(from->link_speed) : NULL;
+        to->link_max_speed = from->link_max_speed ? strdup(from->link_max_speed) : NULL;
+        to->link_width = from->link_width;
+        to->link_max_width = from->link_max_width;
+        return (from->link_speed && !to->link_speed) ||
+                               (from->link_max_speed && !to->link_max_speed)
+                       ? -ENOMEM
+                       : 0;
+}
+
+static int copy_cpus(struct pci_facts *to, const struct pci_facts *from)
+{
+        free(to->local_cpus);
+        to->local_cpus = from->local_cpus ? strdup(from->local_cpus) : NULL;
+        return from->local_cpus && !to->local_cpus ? -ENOMEM : 0;
+}
+
+/* The functions registered as mdev parents: only they have types to read. */
+static int read_mdev_parents(struct lister *l)
+{
+        _cleanup_free_ char *path = root_path("/sys/class/mdev_bus");
+        struct dirent *de;
+        size_t alloc = 0;
+        DIR *d;
+        int r = 0;
+
+        if (!path)
+                return -ENOMEM;
+        d = opendir(path);
+        if (!d)
+                return 0;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                if (GROW(l->mdev_parents, l->n_mdev_parents, alloc) < 0 ||
+                    !(l->mdev_parents[l->n_mdev_parents] = strdup(de->d_name))) {
+                        r = -ENOMEM;
+                        break;
+                }
+                l->n_mdev_parents++;
+        }
+        closedir(d);
+        if (l->n_mdev_parents > 1)
+                qsort(l->mdev_parents, l->n_mdev_parents, sizeof(char *), cmp_strp);
+        return r;
+}
+
+/* --- reading the facts, on every CPU ------------------------------------------------ */
+
+/* Facts take a handful of syscalls per function, which is most of the
+ * time on a big host; the functions are split into contiguous runs, one
+ * per worker, so each keeps its slot and bus caches. */
+struct worker {
+        const struct lister *l;
+        struct item *it;
+        size_t from, to;
+        int r;
+        pthread_t thread;
+};
+
+static void *work(void *u)
+{
+        struct worker *w = u;
+        uint32_t link_slot = UINT32_MAX, cpus_bus = UINT32_MAX;
+        struct pci_facts link, cpus;
+        int r = 0;
+
+        pci_facts_init(&link);
+        pci_facts_init(&cpus);
+        for (size_t i = w->from; r == 0 && i < w->to; i++) {
+                struct item *it = &w->it[i];
+                uint32_t slot = pci_addr_key(&it->fn->addr) >> 3, bus = slot >> 5;
+                unsigned what = 0;
+
+                what |= slot != link_slot ? PCI_FACTS_LINK : 0;
+                what |= bus != cpus_bus ? PCI_FACTS_CPUS : 0;
+                what |= bsearch(&(const char *){ it->fn->bdf }, w->l->mdev_parents,
+                                w->l->n_mdev_parents, sizeof(char *), cmp_strp)
+                                ? PCI_FACTS_MDEV
+                                : 0;
+                r = pci_facts_read(w->l->devices_dir, it->fn, what, &it->x);
+                if (r == -ENOMEM)
+                        break;
+                it->facts = r == 0;
+                r = 0;
+                if (!it->facts)
+                        continue;
+                if (what & PCI_FACTS_LINK) {
+                        r = copy_link(&link, &it->x);
+                        link_slot = slot;
+                } else
+                        r = copy_link(&it->x, &link);
+                if (r == 0 && (what & PCI_FACTS_CPUS)) {
+                        r = copy_cpus(&cpus, &it->x);
+                        cpus_bus = bus;
+                } else if (r == 0)
+                        r = copy_cpus(&it->x, &cpus);
+        }
+        pci_facts_done(&link);
+        pci_facts_done(&cpus);
+        w->r = r;
+        return NULL;
+}
+
+static int read_facts(const struct lister *l, struct item *it, size_t n)
+{
+        struct worker w[4];
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        size_t k = cpus < 1 ? 1 : cpus > 4 ? 4 : (size_t)cpus;
+        int r = 0;
+
+        if (n < 512)
+                k = 1; /* threads cost more than they save */
+        for (size_t i = 0; i < k; i++)
+                w[i] = (struct worker){ .l = l, .it = it, .from = n * i / k, .to = n * (i + 1) / k };
+        /* Runs do not split a slot: the cache keeps its link. */
+        for (size_t i = 1; i < k; i++) {
+                while (w[i].from < n && w[i].from > 0 &&
+                       pci_addr_same_slot(&it[w[i].from - 1].fn->addr, &it[w[i].from].fn->addr))
+                        w[i].from++;
+                w[i - 1].to = w[i].from;
+        }
+        bool started[4] = { false };
+
+        for (size_t i = 1; i < k; i++)
+                started[i] = pthread_create(&w[i].thread, NULL, work, &w[i]) == 0;
+        /* Whatever did not get a thread of its own, this one does. */
+        for (size_t i = 0; i < k; i++)
+                if (!started[i])
+                        work(&w[i]);
+        for (size_t i = 0; i < k; i++) {
+                if (started[i])
+                        pthread_join(w[i].thread, NULL);
+                if (w[i].r < 0)
+                        r = w[i].r;
+        }
+        return r;
+}
+
+static int cmp_item_addr(const void *a, const void *b)
+{
+        uint32_t x = pci_addr_key(&(*(struct item *const *)a)->fn->addr);
+        uint32_t y = pci_addr_key(&(*(struct item *const *)b)->fn->addr);
+
+        return x < y ? -1 : x > y;
+}
+
+/* Each enabled VF learns its PF from the PF's virtfn links. */
+static int mark_vfs(const struct lister *l, struct item *it, size_t n)
+{
+        _cleanup_free_ struct item **by_addr = NULL;
+        size_t n_pfs = 0;
+
+        for (size_t i = 0; i < n; i++)
+                n_pfs += it[i].facts && it[i].x.sriov_current > 0;
+        if (!n_pfs)
+                return 0;
+        by_addr = calloc(n, sizeof(*by_addr));
+        if (!by_addr)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                by_addr[i] = &it[i];
+        qsort(by_addr, n, sizeof(*by_addr), cmp_item_addr);
+        for (size_t i = 0; i < n; i++) {
+                int vfs = it[i].facts ? it[i].x.sriov_current : 0, k;
+                _cleanup_free_ struct pci_addr *a = NULL;
+
+                if (vfs <= 0)
+                        continue;
+                a = calloc((size_t)vfs, sizeof(*a));
+                if (!a)
+                        return -ENOMEM;
+                k = pci_facts_vfs(l->devices_dir, it[i].fn, vfs, a);
+                for (int j = 0; j < k; j++) {
+                        struct pci_fn key_fn = { .addr = a[j] };
+                        struct item key = { .fn = &key_fn }, *kp = &key, **vf;
+
+                        vf = bsearch(&kp, by_addr, n, sizeof(*by_addr), cmp_item_addr);
+                        if (vf) {
+                                (*vf)->x.is_vf = true;
+                                memcpy((*vf)->x.physfn, it[i].fn->bdf, PCI_ADDR_STRLEN);
+                        }
+                }
+        }
+        return 0;
+}
+
+/* What needs the shared caches: the config entry, the root disk, modules. */
 static int fill(struct lister *l, struct item *it)
 {
         const struct claim *c = plan_find_claim(l->plan, &it->fn->addr);
@@ -564,10 +832,6 @@ static int fill(struct lister *l, struct item *it)
 
         it->entry = c ? c->entry->name : NULL;
         it->root_disk = addrs_has(&l->roots, &it->fn->addr);
-        r = pci_facts_read(l->devices_dir, it->fn, &it->x);
-        if (r == -ENOMEM)
-                return r;
-        it->facts = r == 0;
         if (l->mods.m && it->fn->modalias) {
                 r = modcache_get(&l->mods, it->fn->modalias, &it->mods);
                 if (r < 0)
@@ -578,19 +842,11 @@ static int fill(struct lister *l, struct item *it)
         return 0;
 }
 
-static int emit_group(struct lister *l, struct pci_fn *const *fns, size_t n)
+static int emit_group(struct lister *l, struct item *it, size_t n)
 {
-        _cleanup_free_ struct item *it = calloc(n, sizeof(*it));
         struct verdict v = { 0 };
         int r = 0;
 
-        if (!it)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                it[i].fn = fns[i];
-                it[i].x = (struct pci_facts){ .numa_node = -1, .boot_vga = -1, .sriov_total = -1,
-                                              .link_width = -1, .link_max_width = -1 };
-        }
         for (size_t i = 0; r == 0 && i < n; i++)
                 r = fill(l, &it[i]);
         if (r == 0)
@@ -605,36 +861,26 @@ static int emit_group(struct lister *l, struct pci_fn *const *fns, size_t n)
                 l->n_whole += v.whole;
         }
         verdict_done(&v);
-        for (size_t i = 0; i < n; i++)
-                pci_facts_done(&it[i].x);
         return r;
 }
 
-static int emit_ungrouped(struct lister *l, struct pci_fn *fn)
+static int emit_ungrouped(struct lister *l, struct item *it)
 {
-        struct item it = { .fn = fn };
-        int r;
+        int r = fill(l, it);
 
-        r = fill(l, &it);
-        if (r == 0) {
-                if (l->o->json) {
-                        if (l->first_ungrouped)
-                                fputc('\n', l->f);
-                        json_fn(l, &it, "    ", ++l->ungrouped_done == l->n_ungrouped);
-                } else {
-                        if (l->first_ungrouped)
-                                fputs("\nNo IOMMU group (DMA not isolated; not for a VM):\n", l->f);
-                        human_fn(l, &it);
-                }
-                l->first_ungrouped = false;
+        if (r < 0)
+                return r;
+        if (l->o->json) {
+                if (l->first_ungrouped)
+                        fputc('\n', l->f);
+                json_fn(l, it, "    ", ++l->ungrouped_done == l->n_ungrouped);
+        } else {
+                if (l->first_ungrouped)
+                        fputs("\nNo IOMMU group (DMA not isolated; not for a VM):\n", l->f);
+                human_fn(l, it);
         }
-        pci_facts_done(&it.x);
-        return r;
-}
-
-static bool ungrouped_shown(const struct list_options *o, const struct pci_fn *f)
-{
-        return f->iommu_group < 0 && (!o->display || pci_fn_is_display(f));
+        l->first_ungrouped = false;
+        return 0;
 }
 
 static int cmp_group_addr(const void *a, const void *b)
@@ -654,8 +900,9 @@ int list_host(FILE *f, struct host *h, const struct conf *conf, const struct lis
         _cleanup_close_ int devices_dir = -1;
         struct pci_fn *const *all;
         struct lister l = { .f = f, .o = o, .h = h, .first_group = true, .first_ungrouped = true };
+        struct item *items = NULL;
         struct iommu_state iommu;
-        size_t n = 0, bad = 0;
+        size_t n = 0, bad = 0, first_ungrouped;
         int r;
 
         devices_dir = root_open("/sys/bus/pci/devices", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -665,6 +912,8 @@ int list_host(FILE *f, struct host *h, const struct conf *conf, const struct lis
         r = host_scan(h, &all, &n, &bad);
         if (r < 0)
                 return r;
+        l.all = all;
+        l.n_all = n;
         r = iommu_probe(&iommu);
         if (r < 0)
                 return r;
@@ -675,15 +924,40 @@ int list_host(FILE *f, struct host *h, const struct conf *conf, const struct lis
                 l.mods.m = NULL;
         (void)pciids_open(&l.db);
         r = root_disks(l.plan, h, &l.roots);
+        if (r == 0)
+                r = read_mdev_parents(&l);
         if (r < 0)
                 goto out;
         order = calloc(n ? n : 1, sizeof(*order));
-        if (!order) {
+        items = calloc(n ? n : 1, sizeof(*items));
+        if (!order || !items) {
                 r = -ENOMEM;
                 goto out;
         }
         memcpy(order, all, n * sizeof(*order));
         qsort(order, n, sizeof(*order), cmp_group_addr);
+        /* Which are shown: with --display, the groups with a display
+         * controller and the ungrouped display controllers. */
+        for (size_t i = 0; i < n;) {
+                size_t j = i;
+                bool display = false;
+
+                for (; j < n && order[j]->iommu_group == order[i]->iommu_group; j++)
+                        display = display || pci_fn_is_display(order[j]);
+                for (; i < j; i++) {
+                        items[i].fn = order[i];
+                        pci_facts_init(&items[i].x);
+                        items[i].shown = !o->display || (order[i]->iommu_group >= 0
+                                                                 ? display
+                                                                 : pci_fn_is_display(order[i]));
+                        l.n_ungrouped += order[i]->iommu_group < 0 && items[i].shown;
+                }
+        }
+        r = read_facts(&l, items, n);
+        if (r == 0)
+                r = mark_vfs(&l, items, n);
+        if (r < 0)
+                goto out;
 
         if (o->json) {
                 fputs("{\n", f);
@@ -700,14 +974,18 @@ int list_host(FILE *f, struct host *h, const struct conf *conf, const struct lis
                 if (o->display)
                         fputs("Only the groups that hold a display controller.\n", f);
         }
-        for (size_t i = 0; i < n && order[i]->iommu_group >= 0;) {
+        first_ungrouped = n;
+        for (size_t i = 0; i < n;) {
                 size_t j = i;
-                bool display = false;
 
-                for (; j < n && order[j]->iommu_group == order[i]->iommu_group; j++)
-                        display = display || pci_fn_is_display(order[j]);
-                if (!o->display || display) {
-                        r = emit_group(&l, order + i, j - i);
+                if (order[i]->iommu_group < 0) {
+                        first_ungrouped = i;
+                        break;
+                }
+                while (j < n && order[j]->iommu_group == order[i]->iommu_group)
+                        j++;
+                if (items[i].shown) {
+                        r = emit_group(&l, items + i, j - i);
                         if (r < 0)
                                 goto out;
                 }
@@ -715,12 +993,10 @@ int list_host(FILE *f, struct host *h, const struct conf *conf, const struct lis
         }
         if (o->json)
                 fputs(l.first_group ? "],\n  \"ungrouped\": [" : "\n  ],\n  \"ungrouped\": [", f);
-        for (size_t i = 0; i < n; i++)
-                l.n_ungrouped += ungrouped_shown(o, order[i]);
-        for (size_t i = 0; i < n; i++) {
-                if (!ungrouped_shown(o, order[i]))
+        for (size_t i = first_ungrouped; i < n; i++) {
+                if (!items[i].shown)
                         continue;
-                r = emit_ungrouped(&l, order[i]);
+                r = emit_ungrouped(&l, &items[i]);
                 if (r < 0)
                         goto out;
         }
@@ -735,6 +1011,12 @@ int list_host(FILE *f, struct host *h, const struct conf *conf, const struct lis
                         fprintf(f, "%zu function%s could not be read.\n", bad, bad == 1 ? "" : "s");
         }
 out:
+        for (size_t i = 0; items && i < n; i++)
+                pci_facts_done(&items[i].x);
+        free(items);
+        for (size_t i = 0; i < l.n_mdev_parents; i++)
+                free(l.mdev_parents[i]);
+        free(l.mdev_parents);
         modcache_done(&l.mods);
         pciids_free(l.db);
         free(l.roots.v);

@@ -40,14 +40,27 @@ int config_reset_methods(const unsigned char *cfg, size_t len, const char *out[s
         return n;
 }
 
-static int attr(int dfd, const char *name, char *buf, size_t size)
+/* A function's attributes, by name below its directory. */
+struct fnat {
+        int dir;
+        size_t base;
+        char path[PCI_ADDR_STRLEN + 64];
+};
+
+static const char *at(struct fnat *a, const char *name)
 {
-        int r = read_attr_at(dfd, name, buf, size);
+        snprintf(a->path + a->base, sizeof(a->path) - a->base, "%s", name);
+        return a->path;
+}
+
+static int attr(struct fnat *dfd, const char *name, char *buf, size_t size)
+{
+        int r = read_attr_at(dfd->dir, at(dfd, name), buf, size);
 
         return r < 0 ? r : string_is_utf8(buf) ? r : -EBADMSG;
 }
 
-static int attr_dup(int dfd, const char *name, char **ret)
+static int attr_dup(struct fnat *dfd, const char *name, char **ret)
 {
         char buf[1024];
 
@@ -57,12 +70,16 @@ static int attr_dup(int dfd, const char *name, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
-static int attr_int(int dfd, const char *name, int *ret)
+static int attr_int(struct fnat *dfd, const char *name, int *ret)
 {
         char buf[32];
         int v;
 
-        if (attr(dfd, name, buf, sizeof(buf)) < 0 || parse_int(buf, &v) < 0)
+        int r = attr(dfd, name, buf, sizeof(buf));
+
+        if (r < 0)
+                return r;
+        if (parse_int(buf, &v) < 0)
                 return -EBADMSG;
         *ret = v;
         return 0;
@@ -81,7 +98,7 @@ static int add_word(char ***v, size_t *n, const char *w, size_t len)
         return 0;
 }
 
-static int read_reset(int dfd, struct pci_facts *x)
+static int read_reset(struct fnat *dfd, struct pci_facts *x)
 {
         char buf[256];
         int r = attr(dfd, "reset_method", buf, sizeof(buf));
@@ -106,7 +123,7 @@ static int read_reset(int dfd, struct pci_facts *x)
         {
                 unsigned char cfg[4096];
                 const char *m[2];
-                _cleanup_close_ int fd = openat(dfd, "config", O_RDONLY | O_CLOEXEC);
+                _cleanup_close_ int fd = openat(dfd->dir, at(dfd, "config"), O_RDONLY | O_CLOEXEC);
                 ssize_t len;
                 int k;
 
@@ -132,13 +149,13 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int read_mdev_types(int dfd, struct pci_facts *x)
+static int read_mdev_types(struct fnat *dfd, struct pci_facts *x)
 {
         struct dirent *de;
         DIR *d;
         int fd, r = 0;
 
-        fd = openat(dfd, "mdev_supported_types", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = openat(dfd->dir, at(dfd, "mdev_supported_types"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return 0;
         d = fdopendir(fd);
@@ -157,24 +174,32 @@ static int read_mdev_types(int dfd, struct pci_facts *x)
         return r;
 }
 
-int pci_facts_read(int devices_dir, const struct pci_fn *f, struct pci_facts *ret)
+void pci_facts_init(struct pci_facts *x)
 {
-        _cleanup_close_ int dfd = -1;
-        struct pci_facts x = {
+        *x = (struct pci_facts){
                 .numa_node = -1, .boot_vga = -1, .sriov_total = -1,
                 .link_width = -1, .link_max_width = -1,
         };
-        char target[PATH_MAX];
-        ssize_t n;
+}
+
+int pci_facts_read(int devices_dir, const struct pci_fn *f, unsigned what, struct pci_facts *ret)
+{
+        _cleanup_close_ int fd = -1;
+        struct fnat a = { .base = 0 }, *dfd = &a;
+        struct pci_facts x;
         int r, v;
 
+        pci_facts_init(&x);
         *ret = x;
-        dfd = openat(devices_dir, f->bdf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
+        /* One walk through the bus's symlink, then each attribute relative to it. */
+        fd = openat(devices_dir, f->bdf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
                 return -errno;
+        a.dir = fd;
         if (attr_int(dfd, "numa_node", &v) == 0 && v >= 0)
                 x.numa_node = v;
-        if ((r = attr_dup(dfd, "local_cpulist", &x.local_cpus)) < 0 || (r = read_reset(dfd, &x)) < 0)
+        if (((what & PCI_FACTS_CPUS) && (r = attr_dup(dfd, "local_cpulist", &x.local_cpus)) < 0) ||
+            (r = read_reset(dfd, &x)) < 0)
                 goto fail;
         if (pci_fn_is_display(f) && attr_int(dfd, "boot_vga", &v) == 0)
                 x.boot_vga = v != 0;
@@ -182,34 +207,48 @@ int pci_facts_read(int devices_dir, const struct pci_fn *f, struct pci_facts *re
                 x.sriov_total = v;
                 x.sriov_current = attr_int(dfd, "sriov_numvfs", &v) == 0 && v > 0 ? v : 0;
         }
-        n = readlinkat(dfd, "physfn", target, sizeof(target) - 1);
-        if (n > 0) {
-                struct pci_addr a;
-                const char *base;
-
-                target[n] = '\0';
-                base = strrchr(target, '/');
-                base = base ? base + 1 : target;
-                if (pci_addr_parse(base, &a, NULL) == 0) {
-                        x.is_vf = true;
-                        pci_addr_format(&a, x.physfn);
-                }
-        }
-        if ((r = read_mdev_types(dfd, &x)) < 0 ||
-            (r = attr_dup(dfd, "current_link_speed", &x.link_speed)) < 0 ||
-            (r = attr_dup(dfd, "max_link_speed", &x.link_max_speed)) < 0)
+        if ((what & PCI_FACTS_MDEV) && (r = read_mdev_types(dfd, &x)) < 0)
                 goto fail;
-        if (attr_int(dfd, "current_link_width", &v) == 0 && v >= 0)
-                x.link_width = v;
-        if (attr_int(dfd, "max_link_width", &v) == 0 && v >= 0)
-                x.link_max_width = v;
-        if ((r = vfio_nodes_read(dfd, f, &x.vfio)) < 0)
+        if (what & PCI_FACTS_LINK) {
+                if ((r = attr_dup(dfd, "current_link_speed", &x.link_speed)) < 0)
+                        goto fail;
+                /* Without the first, a function that is no PCI Express one has none. */
+                if (x.link_speed && (r = attr_dup(dfd, "max_link_speed", &x.link_max_speed)) < 0)
+                        goto fail;
+                if (x.link_speed && attr_int(dfd, "current_link_width", &v) == 0 && v >= 0)
+                        x.link_width = v;
+                if (x.link_speed && attr_int(dfd, "max_link_width", &v) == 0 && v >= 0)
+                        x.link_max_width = v;
+        }
+        if ((r = vfio_nodes_read(fd, f, &x.vfio)) < 0)
                 goto fail;
         *ret = x;
         return 0;
 fail:
         pci_facts_done(&x);
         return r;
+}
+
+int pci_facts_vfs(int devices_dir, const struct pci_fn *pf, int n, struct pci_addr *out)
+{
+        int k = 0;
+
+        for (int i = 0; i < n; i++) {
+                char link[PCI_ADDR_STRLEN + 32], target[PATH_MAX];
+                const char *base;
+                ssize_t len;
+
+                snprintf(link, sizeof(link), "%s/virtfn%d", pf->bdf, i);
+                len = readlinkat(devices_dir, link, target, sizeof(target) - 1);
+                if (len <= 0)
+                        continue;
+                target[len] = '\0';
+                base = strrchr(target, '/');
+                base = base ? base + 1 : target;
+                if (pci_addr_parse(base, &out[k], NULL) == 0)
+                        k++;
+        }
+        return k;
 }
 
 static void strv_free(char **v, size_t n)
@@ -227,5 +266,5 @@ void pci_facts_done(struct pci_facts *x)
         free(x->link_speed);
         free(x->link_max_speed);
         vfio_nodes_done(&x->vfio);
-        *x = (struct pci_facts){ .numa_node = -1 };
+        pci_facts_init(x);
 }

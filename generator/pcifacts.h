@@ -18,7 +18,7 @@ struct pci_facts {
         int boot_vga;             /* -1: no such attribute */
         int sriov_total;          /* -1: not an SR-IOV PF */
         int sriov_current;
-        bool is_vf;
+        bool is_vf;               /* set from the PF's virtfnN links: see pci_facts_vfs() */
         char physfn[PCI_ADDR_STRLEN];
         char **mdev_types;        /* directory names, sorted */
         size_t n_mdev_types;
@@ -27,10 +27,28 @@ struct pci_facts {
         struct vfio_nodes vfio;
 };
 
+/* What to read besides the per-function facts. The link belongs to the
+ * device, so every function of a slot shows the same one, and local_cpulist
+ * is the bus's (the kernel derives it from the bus's node): a caller
+ * listing many functions reads them once per slot and bus. mdev types only
+ * where the function is registered in class/mdev_bus. */
+enum {
+        PCI_FACTS_LINK = 1 << 0,
+        PCI_FACTS_CPUS = 1 << 1,
+        PCI_FACTS_MDEV = 1 << 2,
+        PCI_FACTS_ALL = PCI_FACTS_LINK | PCI_FACTS_CPUS | PCI_FACTS_MDEV,
+};
+
 /* devices_dir: an open ROOT/sys/bus/pci/devices. Only -ENOMEM and a
  * function whose directory cannot be opened are errors; a missing or
  * garbled attribute leaves its fact unknown. */
-int pci_facts_read(int devices_dir, const struct pci_fn *f, struct pci_facts *ret);
+int pci_facts_read(int devices_dir, const struct pci_fn *f, unsigned what, struct pci_facts *ret);
+/* The addresses of a PF's enabled VFs, from its virtfn0..virtfnN-1 links:
+ * one readlink per VF instead of a physfn probe on every function of the
+ * host. out has room for n; returns how many it filled. */
+int pci_facts_vfs(int devices_dir, const struct pci_fn *pf, int n, struct pci_addr *out);
+/* The facts' initial state: everything unknown. */
+void pci_facts_init(struct pci_facts *x);
 void pci_facts_done(struct pci_facts *x);
 
 /* The reset methods the config space shows: "flr" when the PCI Express

@@ -73,6 +73,9 @@ int vfio_nodes_read(int fn_dir, const struct pci_fn *f, struct vfio_nodes *ret)
         int r;
 
         *ret = v;
+        /* Both exist only while a VFIO driver has the function. */
+        if (!driver_is_vfio(f->driver))
+                return 0;
         if (fn_dir < 0) {
                 _cleanup_free_ char *path = host_fn_path(f);
 
@@ -81,7 +84,7 @@ int vfio_nodes_read(int fn_dir, const struct pci_fn *f, struct vfio_nodes *ret)
                 own = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 fn_dir = own;
         }
-        if (driver_is_vfio(f->driver) && f->iommu_group >= 0) {
+        if (f->iommu_group >= 0) {
                 r = group_node(f, &v.group);
                 if (r < 0)
                         return r;
