@@ -395,6 +395,34 @@ static int judge(struct lister *l, struct item *it, size_t n, struct verdict *v)
 
 /* Sysfs values and pci.ids names are plain ASCII nearly always: written
  * as they are, and through the escaping writer otherwise. */
+/* The listing is written from one thread while the workers are done, but
+ * once threads exist stdio locks on every call; the unlocked calls skip
+ * that, and small numbers skip printf. */
+static void put(FILE *f, const char *s)
+{
+        fputs_unlocked(s, f);
+}
+
+static void put_uint(FILE *f, unsigned v)
+{
+        char buf[16], *p = buf + sizeof(buf);
+
+        do
+                *--p = (char)('0' + v % 10);
+        while ((v /= 10));
+        fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), f);
+}
+
+static void put_hex(FILE *f, unsigned v, int digits)
+{
+        static const char hex[] = "0123456789abcdef";
+        char buf[8];
+
+        for (int i = digits - 1; i >= 0; i--, v >>= 4)
+                buf[i] = hex[v & 0xf];
+        fwrite_unlocked(buf, 1, (size_t)digits, f);
+}
+
 static void json_str(FILE *f, const char *s)
 {
         const unsigned char *p = (const unsigned char *)s;
@@ -404,9 +432,9 @@ static void json_str(FILE *f, const char *s)
                         json_string(f, s);
                         return;
                 }
-        fputc('"', f);
-        fwrite(s, 1, (size_t)(p - (const unsigned char *)s), f);
-        fputc('"', f);
+        fputc_unlocked('"', f);
+        fwrite_unlocked(s, 1, (size_t)(p - (const unsigned char *)s), f);
+        fputc_unlocked('"', f);
 }
 
 static void json_str_or_null(FILE *f, const char *s)
@@ -414,26 +442,32 @@ static void json_str_or_null(FILE *f, const char *s)
         if (s)
                 json_str(f, s);
         else
-                fputs("null", f);
+                put(f, "null");
 }
 
 static void json_strv(FILE *f, char *const *v, size_t n)
 {
-        fputc('[', f);
+        fputc_unlocked('[', f);
         for (size_t i = 0; i < n; i++) {
                 if (i)
-                        fputs(", ", f);
+                        put(f, ", ");
                 json_str(f, v[i]);
         }
-        fputc(']', f);
+        fputc_unlocked(']', f);
 }
 
 static void json_int_or_null(FILE *f, int v)
 {
         if (v >= 0)
-                fprintf(f, "%d", v);
+                put_uint(f, (unsigned)v);
         else
-                fputs("null", f);
+                put(f, "null");
+}
+
+static void json_bool(FILE *f, const char *key, bool v)
+{
+        put(f, key);
+        put(f, v ? "true" : "false");
 }
 
 static void json_fn(struct lister *l, const struct item *it, const char *indent, bool last)
@@ -442,63 +476,77 @@ static void json_fn(struct lister *l, const struct item *it, const char *indent,
         const struct pci_facts *x = &it->x;
         FILE *f = l->f;
 
-        fprintf(f, "%s{ \"bdf\": \"%s\", \"id\": \"%04x:%04x\", \"subsystem_id\": \"%04x:%04x\", "
-                "\"class\": \"0x%06x\", \"name\": ",
-                indent, fn->bdf, fn->vendor, fn->device, fn->subvendor, fn->subdevice, fn->class);
+        put(f, indent);
+        put(f, "{ \"bdf\": \"");
+        put(f, fn->bdf);
+        put(f, "\", \"id\": \"");
+        put_hex(f, fn->vendor, 4);
+        fputc_unlocked(':', f);
+        put_hex(f, fn->device, 4);
+        put(f, "\", \"subsystem_id\": \"");
+        put_hex(f, fn->subvendor, 4);
+        fputc_unlocked(':', f);
+        put_hex(f, fn->subdevice, 4);
+        put(f, "\", \"class\": \"0x");
+        put_hex(f, fn->class, 6);
+        put(f, "\", \"name\": ");
         json_str_or_null(f, l->db ? pciids_name(l->db, fn->vendor, fn->device) : NULL);
-        fputs(", \"iommu_group\": ", f);
+        put(f, ", \"iommu_group\": ");
         json_int_or_null(f, fn->iommu_group);
-        fputs(", \"driver\": ", f);
+        put(f, ", \"driver\": ");
         json_str_or_null(f, fn->driver);
-        fputs(", \"modules\": ", f);
+        put(f, ", \"modules\": ");
         if (it->mods)
                 json_strv(f, it->mods->names, it->mods->n);
         else
-                fputs("null", f);
-        fputs(", \"numa_node\": ", f);
+                put(f, "null");
+        put(f, ", \"numa_node\": ");
         json_int_or_null(f, x->numa_node);
-        fputs(", \"local_cpus\": ", f);
+        put(f, ", \"local_cpus\": ");
         json_str_or_null(f, x->local_cpus);
-        fputs(", \"reset_methods\": ", f);
+        put(f, ", \"reset_methods\": ");
         if (x->reset_methods)
                 json_strv(f, x->reset_methods, x->n_reset_methods);
         else
-                fputs("null", f);
-        fprintf(f, ", \"reset_source\": %s", !x->reset_methods    ? "null"
-                                             : x->reset_from_config ? "\"config\""
-                                                                    : "\"reset_method\"");
-        fprintf(f, ", \"boot_vga\": %s, \"root_disk\": %s, \"bridge\": %s, \"sriov\": ",
-                x->boot_vga > 0 ? "true" : "false", it->root_disk ? "true" : "false",
-                pci_fn_is_bridge(fn) ? "true" : "false");
-        if (x->sriov_total >= 0)
-                fprintf(f, "{ \"total_vfs\": %d, \"current_vfs\": %d }", x->sriov_total,
-                        x->sriov_current);
-        else
-                fputs("null", f);
-        fputs(", \"physfn\": ", f);
-        json_str_or_null(f, x->is_vf ? x->physfn : NULL);
-        fputs(", \"mdev_types\": ", f);
-        json_strv(f, x->mdev_types, x->n_mdev_types);
-        fputs(", \"link\": ", f);
-        if (x->link_speed || x->link_max_speed || x->link_width >= 0 || x->link_max_width >= 0) {
-                fputs("{ \"speed\": ", f);
-                json_str_or_null(f, x->link_speed);
-                fputs(", \"width\": ", f);
-                json_int_or_null(f, x->link_width);
-                fputs(", \"max_speed\": ", f);
-                json_str_or_null(f, x->link_max_speed);
-                fputs(", \"max_width\": ", f);
-                json_int_or_null(f, x->link_max_width);
-                fputs(" }", f);
+                put(f, "null");
+        put(f, ", \"reset_source\": ");
+        put(f, !x->reset_methods ? "null" : x->reset_from_config ? "\"config\"" : "\"reset_method\"");
+        json_bool(f, ", \"boot_vga\": ", x->boot_vga > 0);
+        json_bool(f, ", \"root_disk\": ", it->root_disk);
+        json_bool(f, ", \"bridge\": ", pci_fn_is_bridge(fn));
+        put(f, ", \"sriov\": ");
+        if (x->sriov_total >= 0) {
+                put(f, "{ \"total_vfs\": ");
+                put_uint(f, (unsigned)x->sriov_total);
+                put(f, ", \"current_vfs\": ");
+                put_uint(f, (unsigned)x->sriov_current);
+                put(f, " }");
         } else
-                fputs("null", f);
-        fputs(", \"vfio_group\": ", f);
+                put(f, "null");
+        put(f, ", \"physfn\": ");
+        json_str_or_null(f, x->is_vf ? x->physfn : NULL);
+        put(f, ", \"mdev_types\": ");
+        json_strv(f, x->mdev_types, x->n_mdev_types);
+        put(f, ", \"link\": ");
+        if (x->link_speed || x->link_max_speed || x->link_width >= 0 || x->link_max_width >= 0) {
+                put(f, "{ \"speed\": ");
+                json_str_or_null(f, x->link_speed);
+                put(f, ", \"width\": ");
+                json_int_or_null(f, x->link_width);
+                put(f, ", \"max_speed\": ");
+                json_str_or_null(f, x->link_max_speed);
+                put(f, ", \"max_width\": ");
+                json_int_or_null(f, x->link_max_width);
+                put(f, " }");
+        } else
+                put(f, "null");
+        put(f, ", \"vfio_group\": ");
         json_str_or_null(f, x->vfio.group);
-        fputs(", \"vfio_cdev\": ", f);
+        put(f, ", \"vfio_cdev\": ");
         json_str_or_null(f, x->vfio.cdev);
-        fputs(", \"entry\": ", f);
+        put(f, ", \"entry\": ");
         json_str_or_null(f, it->entry);
-        fprintf(f, " }%s\n", last ? "" : ",");
+        put(f, last ? " }\n" : " },\n");
 }
 
 /* Lines joined by '\n' as a JSON array of strings. */
@@ -647,13 +695,6 @@ static int copy_link(struct pci_facts *to, const struct pci_facts *from)
                        : 0;
 }
 
-static int copy_cpus(struct pci_facts *to, const struct pci_facts *from)
-{
-        free(to->local_cpus);
-        to->local_cpus = from->local_cpus ? strdup(from->local_cpus) : NULL;
-        return from->local_cpus && !to->local_cpus ? -ENOMEM : 0;
-}
-
 /* The functions registered as mdev parents: only they have types to read. */
 static int read_mdev_parents(struct lister *l)
 {
@@ -697,22 +738,46 @@ struct worker {
         pthread_t thread;
 };
 
+/* The NUMA node and local CPUs of the last few buses a worker saw: bridges
+ * on bus 0 and the devices behind them alternate in group order. */
+#define BUS_CACHE 8
+
+struct bus_node {
+        uint32_t bus; /* UINT32_MAX: empty */
+        int numa_node;
+        char *local_cpus;
+};
+
+static struct bus_node *bus_find(struct bus_node *c, uint32_t bus)
+{
+        for (size_t i = 0; i < BUS_CACHE; i++)
+                if (c[i].bus == bus)
+                        return &c[i];
+        return NULL;
+}
+
 static void *work(void *u)
 {
         struct worker *w = u;
-        uint32_t link_slot = UINT32_MAX, cpus_bus = UINT32_MAX;
-        struct pci_facts link, cpus;
+        struct bus_node buses[BUS_CACHE];
+        uint32_t link_slot = UINT32_MAX;
+        size_t next_bus = 0;
+        struct pci_facts link;
         int r = 0;
 
         pci_facts_init(&link);
-        pci_facts_init(&cpus);
+        for (size_t i = 0; i < BUS_CACHE; i++)
+                buses[i] = (struct bus_node){ .bus = UINT32_MAX, .numa_node = -1 };
         for (size_t i = w->from; r == 0 && i < w->to; i++) {
                 struct item *it = &w->it[i];
                 uint32_t slot = pci_addr_key(&it->fn->addr) >> 3, bus = slot >> 5;
+                bool bridge = pci_fn_is_bridge(it->fn);
+                struct bus_node *b = bus_find(buses, bus);
                 unsigned what = 0;
 
-                what |= slot != link_slot ? PCI_FACTS_LINK : 0;
-                what |= bus != cpus_bus ? PCI_FACTS_CPUS : 0;
+                /* A bridge's link is the one to the device below it, shown there. */
+                what |= !bridge && slot != link_slot ? PCI_FACTS_LINK : 0;
+                what |= !b ? PCI_FACTS_NODE : 0;
                 what |= bsearch(&(const char *){ it->fn->bdf }, w->l->mdev_parents,
                                 w->l->n_mdev_parents, sizeof(char *), cmp_strp)
                                 ? PCI_FACTS_MDEV
@@ -727,16 +792,23 @@ static void *work(void *u)
                 if (what & PCI_FACTS_LINK) {
                         r = copy_link(&link, &it->x);
                         link_slot = slot;
-                } else
+                } else if (!bridge)
                         r = copy_link(&it->x, &link);
-                if (r == 0 && (what & PCI_FACTS_CPUS)) {
-                        r = copy_cpus(&cpus, &it->x);
-                        cpus_bus = bus;
-                } else if (r == 0)
-                        r = copy_cpus(&it->x, &cpus);
+                if (r == 0 && b) {
+                        it->x.numa_node = b->numa_node;
+                        it->x.local_cpus = b->local_cpus ? strdup(b->local_cpus) : NULL;
+                        r = b->local_cpus && !it->x.local_cpus ? -ENOMEM : 0;
+                } else if (r == 0) {
+                        b = &buses[next_bus++ % BUS_CACHE];
+                        free(b->local_cpus);
+                        *b = (struct bus_node){ .bus = bus, .numa_node = it->x.numa_node };
+                        b->local_cpus = it->x.local_cpus ? strdup(it->x.local_cpus) : NULL;
+                        r = it->x.local_cpus && !b->local_cpus ? -ENOMEM : 0;
+                }
         }
         pci_facts_done(&link);
-        pci_facts_done(&cpus);
+        for (size_t i = 0; i < BUS_CACHE; i++)
+                free(buses[i].local_cpus);
         w->r = r;
         return NULL;
 }

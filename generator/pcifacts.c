@@ -196,14 +196,15 @@ int pci_facts_read(int devices_dir, const struct pci_fn *f, unsigned what, struc
         if (fd < 0)
                 return -errno;
         a.dir = fd;
-        if (attr_int(dfd, "numa_node", &v) == 0 && v >= 0)
+        if ((what & PCI_FACTS_NODE) && attr_int(dfd, "numa_node", &v) == 0 && v >= 0)
                 x.numa_node = v;
-        if (((what & PCI_FACTS_CPUS) && (r = attr_dup(dfd, "local_cpulist", &x.local_cpus)) < 0) ||
+        if (((what & PCI_FACTS_NODE) && (r = attr_dup(dfd, "local_cpulist", &x.local_cpus)) < 0) ||
             (r = read_reset(dfd, &x)) < 0)
                 goto fail;
         if (pci_fn_is_display(f) && attr_int(dfd, "boot_vga", &v) == 0)
                 x.boot_vga = v != 0;
-        if (attr_int(dfd, "sriov_totalvfs", &v) == 0 && v >= 0) {
+        /* SR-IOV is an endpoint's capability: a bridge is not asked. */
+        if (!pci_fn_is_bridge(f) && attr_int(dfd, "sriov_totalvfs", &v) == 0 && v >= 0) {
                 x.sriov_total = v;
                 x.sriov_current = attr_int(dfd, "sriov_numvfs", &v) == 0 && v > 0 ? v : 0;
         }

@@ -28,15 +28,16 @@ struct pci_facts {
 };
 
 /* What to read besides the per-function facts. The link belongs to the
- * device, so every function of a slot shows the same one, and local_cpulist
- * is the bus's (the kernel derives it from the bus's node): a caller
- * listing many functions reads them once per slot and bus. mdev types only
- * where the function is registered in class/mdev_bus. */
+ * device, so every function of a slot shows the same one; numa_node and
+ * local_cpulist are the bus's (the kernel gives a PCI function the node of
+ * its bus, and derives the local CPUs from that bus): a caller listing many
+ * functions reads them once per slot and bus. mdev types only where the
+ * function is registered in class/mdev_bus. */
 enum {
         PCI_FACTS_LINK = 1 << 0,
-        PCI_FACTS_CPUS = 1 << 1,
+        PCI_FACTS_NODE = 1 << 1,
         PCI_FACTS_MDEV = 1 << 2,
-        PCI_FACTS_ALL = PCI_FACTS_LINK | PCI_FACTS_CPUS | PCI_FACTS_MDEV,
+        PCI_FACTS_ALL = PCI_FACTS_LINK | PCI_FACTS_NODE | PCI_FACTS_MDEV,
 };
 
 /* devices_dir: an open ROOT/sys/bus/pci/devices. Only -ENOMEM and a
