@@ -757,7 +757,8 @@ class HostFacts:
         methods, source = self.reset(bdf)
         total = self.attr(bdf, "sriov_totalvfs")
         first = self.slot_first(bdf)      # the link is the slot's, as gpupt reads it
-        speed = self.attr(first, "current_link_speed")
+        # a bridge's link is the one to the device below it, which shows it
+        speed = None if cls.startswith("0x0604") else self.attr(first, "current_link_speed")
         group = self.group(bdf)
         driver = self.link(bdf, "driver")
         vfio_group = None
