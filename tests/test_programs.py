@@ -859,6 +859,25 @@ class ListHost(Base):
                 self.assertEqual(sorted(seen), host.bdfs)            # every function once
                 self.assertEqual(len(seen), len(set(seen)))
 
+    def test_big_host(self):
+        """A host of 520 functions (bench/mkbig.py), where the facts are read
+        by several threads in runs: still every function once, each with its
+        own facts, and each VF with its PF."""
+        r = os.path.join(TMP, "big-104")
+        subprocess.run([sys.executable, os.path.join(os.path.dirname(HERE), "bench", "mkbig.py"),
+                        "104", r], check=True, stdout=subprocess.DEVNULL)
+        host = HostFacts(r)
+        entries = self.entries(r)
+        data = list_json(r)
+        fns = [f for g in data["groups"] for f in g["functions"]]
+        self.assertEqual(len(fns), 520)
+        self.assertEqual([f["bdf"] for f in fns],
+                         sorted(host.bdfs, key=lambda b: (host.group(b), b)))
+        for f in fns:
+            self.assertEqual(f, host.expect(f["bdf"], entries))
+        self.assertEqual(sum(1 for f in fns if f["physfn"]), 13 * 3)
+        self.assertEqual(sum(1 for f in fns if f["entry"]), 16)
+
     def test_suggestions_claim_their_groups(self):
         """The config lines of every group that can go whole, pasted into one
         config, claim exactly those groups' endpoints and leave no group impure."""
