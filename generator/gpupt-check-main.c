@@ -152,9 +152,12 @@ int main(int argc, char **argv)
                 const struct list_options lo = { .json = json, .display = display };
 
                 r = list_host(stdout, host, conf, &lo);
-                if (r < 0)
-                        goto fail;
-                status = EXIT_READY;
+                if (r < 0) {
+                        fprintf(stderr, "gpupt-check: cannot list %s/sys/bus/pci/devices: %s\n",
+                                root_dir(), strerror(-r));
+                        status = EXIT_USAGE;
+                } else
+                        status = EXIT_READY;
                 goto done;
         }
         r = plan_build(conf, host, &plan);
