@@ -7,7 +7,9 @@ seven of eight slots hold a GPU of four functions (VGA, HDMI audio, USB,
 USB-C), every eighth an SR-IOV NIC whose PF has three VFs enabled. So the
 host has 5 x SLOTS PCI functions. The last four GPU slots hold a different
 model (10de:2204), which the "ids" config claims; the "bdf" config names four
-slots by address. Both are written as etc/gpupt-variants/{ids,bdf}.conf."""
+slots by address. Both are written as etc/gpupt-variants/{ids,bdf}.conf.
+Every function carries its PCIe link attributes, and each PF links its VFs
+(virtfnN), as `gpupt-check --list` reads them."""
 import os
 import sys
 

@@ -8,6 +8,7 @@
 #include "conf.h"
 #include "handoff.h"
 #include "host.h"
+#include "list.h"
 #include "plan.h"
 #include "report.h"
 #include "util.h"
@@ -41,6 +42,12 @@ static void help(void)
                "                 the same as QEMU -device arguments, one per line\n"
                "  --proxmox ENTRY[,ENTRY...]\n"
                "                 the same as hostpciN values for qm set, one per host slot\n"
+               "  --list         list the whole host instead: every IOMMU group with its\n"
+               "                 functions (ids, name, driver, modules, NUMA node, reset\n"
+               "                 methods, link, VFIO nodes, claiming entry) and a config\n"
+               "                 line per slot of each group that can go to a VM whole;\n"
+               "                 with --json as one JSON object (see gpupt-check(8))\n"
+               "  --display      with --list: only the groups that hold a display controller\n"
                "  -h, --help     show this help\n"
                "  --version      show the version\n"
                "\n"
@@ -113,12 +120,14 @@ int main(int argc, char **argv)
                 { "libvirt", required_argument, NULL, 'L' },
                 { "qemu", required_argument, NULL, 'Q' },
                 { "proxmox", required_argument, NULL, 'P' },
+                { "list", no_argument, NULL, 'l' },
+                { "display", no_argument, NULL, 'D' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
         };
         const char *root = secure_getenv("GPUPT_ROOT"), *config = NULL;
-        bool json = false, quiet = false, verify = false;
+        bool json = false, quiet = false, verify = false, list = false, display = false;
         const char *handoff = NULL;
         enum handoff_kind kind = HANDOFF_LIBVIRT;
         struct conf_error err = { 0 };
@@ -156,6 +165,12 @@ int main(int argc, char **argv)
                         kind = c == 'L' ? HANDOFF_LIBVIRT : c == 'Q' ? HANDOFF_QEMU
                                                                      : HANDOFF_PROXMOX;
                         break;
+                case 'l':
+                        list = true;
+                        break;
+                case 'D':
+                        display = true;
+                        break;
                 case 'h':
                         help();
                         return EXIT_READY;
@@ -172,9 +187,16 @@ int main(int argc, char **argv)
                         argv[optind]);
                 return EXIT_USAGE;
         }
-        if (handoff && (json || quiet)) {
+        if (handoff && (json || quiet || list || verify)) {
                 fprintf(stderr, "gpupt-check: --libvirt, --qemu and --proxmox do not go with "
-                                "--json or --quiet\n");
+                                "--json, --quiet, --list or --verify\n");
+                return EXIT_USAGE;
+        }
+        if ((display && !list) || (list && (quiet || verify))) {
+                fprintf(stderr, "gpupt-check: %s; try --help\n",
+                        display && !list ? "--display goes with --list"
+                                         : quiet ? "--list and --quiet exclude each other"
+                                                 : "--list and --verify exclude each other");
                 return EXIT_USAGE;
         }
         if (root && *root) {
@@ -222,6 +244,18 @@ int main(int argc, char **argv)
         r = host_new(&host);
         if (r < 0)
                 goto fail;
+        if (list) {
+                const struct list_options lo = { .json = json, .display = display };
+
+                r = list_host(stdout, host, conf, &lo);
+                if (r < 0) {
+                        fprintf(stderr, "gpupt-check: cannot list %s/sys/bus/pci/devices: %s\n",
+                                root_dir(), strerror(-r));
+                        status = EXIT_USAGE;
+                } else
+                        status = EXIT_READY;
+                goto done;
+        }
         r = plan_build(conf, host, &plan);
         if (r < 0)
                 goto fail;
@@ -230,11 +264,7 @@ int main(int argc, char **argv)
 
         if (handoff) {
                 status = handoff_main(plan, handoff, kind);
-                plan_free(plan);
-                host_free(host);
-                conf_free(conf);
-                root_set(NULL);
-                return status;
+                goto done;
         }
         if (json)
                 report_json(stdout, plan);
@@ -243,6 +273,7 @@ int main(int argc, char **argv)
         else
                 report_human(stdout, plan);
         status = plan_ready(plan) ? EXIT_READY : EXIT_PROBLEMS;
+done:
         if (fflush(stdout) != 0 || ferror(stdout)) {
                 fprintf(stderr, "gpupt-check: cannot write the report: %s\n", strerror(errno));
                 status = EXIT_USAGE;

@@ -5,6 +5,7 @@
 #include "report.h"
 #include "util.h"
 #include "verify.h"
+#include "vfio-nodes.h"
 
 void json_string(FILE *f, const char *s)
 {
@@ -42,11 +43,27 @@ static void json_applied(FILE *f, const struct plan *p, bool applied)
                 fprintf(f, ", \"applied\": %s", applied ? "true" : "false");
 }
 
-static void json_iommu(FILE *f, const struct iommu_state *s)
+void json_iommu(FILE *f, const struct iommu_state *s)
 {
-        fprintf(f, "  \"iommu\": { \"enabled\": %s, \"interrupt_remapping\": %s },\n",
+        fprintf(f, "  \"iommu\": { \"enabled\": %s, \"interrupt_remapping\": %s, "
+                "\"iommufd\": %s },\n",
                 s->enabled ? "true" : "false",
-                s->irq_remapping < 0 ? "null" : s->irq_remapping ? "true" : "false");
+                s->irq_remapping < 0 ? "null" : s->irq_remapping ? "true" : "false",
+                iommufd_present() ? "true" : "false");
+}
+
+/* The claim's VFIO nodes, as "vfio_group" and "vfio_cdev" members. */
+static void json_vfio_nodes(FILE *f, const struct pci_fn *fn)
+{
+        struct vfio_nodes v;
+
+        if (vfio_nodes_read(-1, fn, &v) < 0)
+                v = (struct vfio_nodes){ 0 };
+        fputs(", \"vfio_group\": ", f);
+        json_string_or_null(f, v.group);
+        fputs(", \"vfio_cdev\": ", f);
+        json_string_or_null(f, v.cdev);
+        vfio_nodes_done(&v);
 }
 
 static void json_problem(FILE *f, const struct problem *pr, bool last)
@@ -90,6 +107,7 @@ void report_json(FILE *f, const struct plan *p)
                 else
                         fputs(", \"numa_node\": null", f);
                 json_applied(f, p, c->applied);
+                json_vfio_nodes(f, c->fn);
                 fputs(" }", f);
         }
         fputs(p->n_claims ? "\n  ],\n" : "],\n", f);
@@ -222,12 +240,36 @@ static void print_bars(FILE *f, const struct plan *p)
         }
 }
 
+/* Where a claimed function is bound to VFIO already: the nodes a VM opens. */
+static void print_vfio_nodes(FILE *f, const struct plan *p)
+{
+        bool header = false;
+
+        for (size_t i = 0; i < p->n_claims; i++) {
+                struct vfio_nodes v;
+
+                if (vfio_nodes_read(-1, p->claims[i].fn, &v) < 0 || (!v.group && !v.cdev)) {
+                        vfio_nodes_done(&v);
+                        continue;
+                }
+                if (!header) {
+                        fprintf(f, "\n%-13s %-20s %s\n", "VFIO NODES", "GROUP", "DEVICE (CDEV)");
+                        header = true;
+                }
+                fprintf(f, "%-13s %-20s %s\n", p->claims[i].fn->bdf, v.group ? v.group : "-",
+                        v.cdev ? v.cdev : "-");
+                vfio_nodes_done(&v);
+        }
+}
+
 void report_human(FILE *f, const struct plan *p)
 {
         struct pciids *db = NULL;
         size_t errors = 0, warnings = 0;
 
         human_iommu(f, &p->iommu);
+        fprintf(f, "iommufd: %s\n", iommufd_present() ? "yes (/dev/iommu)"
+                                                       : "no (no /dev/iommu)");
         if (p->conf->n_files == 0)
                 fputs("Config: none\n", f);
         for (size_t i = 0; i < p->conf->n_files; i++)
@@ -261,6 +303,7 @@ void report_human(FILE *f, const struct plan *p)
                                 c->fn->numa_node >= 0 ? numa : "-");
                 }
                 pciids_free(db);
+                print_vfio_nodes(f, p);
         }
         print_bars(f, p);
         if (p->n_sriovs) {

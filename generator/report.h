@@ -17,5 +17,7 @@ void report_config_error_json(FILE *f, const struct iommu_state *iommu, const st
 /* "FILE:LINE: message" */
 void report_config_error_human(FILE *f, const struct conf_error *e);
 
+/* The "iommu" member of the report, indented, with its trailing comma. */
+void json_iommu(FILE *f, const struct iommu_state *s);
 /* Writes s as a JSON string, quotes included. */
 void json_string(FILE *f, const char *s);

@@ -72,10 +72,10 @@ def codes(data, severity=None):
 class Base(unittest.TestCase):
     def assertSchema(self, data):
         self.assertEqual(set(data), {"ready", "iommu", "claims", "sriov", "mdevs", "problems"})
-        self.assertEqual(set(data["iommu"]), {"enabled", "interrupt_remapping"})
+        self.assertEqual(set(data["iommu"]), {"enabled", "interrupt_remapping", "iommufd"})
         for c in data["claims"]:
             self.assertEqual(set(c), {"bdf", "id", "entry", "driver_now", "driver_at_boot",
-                                      "iommu_group", "numa_node"})
+                                      "iommu_group", "numa_node", "vfio_group", "vfio_cdev"})
             self.assertRegex(c["bdf"], r"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$")
             self.assertRegex(c["id"], r"^[0-9a-f]{4}:[0-9a-f]{4}$")
         for s in data["sriov"]:
@@ -788,6 +788,414 @@ class Verify(Base):
             f.write('device "x" {\n  bdf = "zz"\n}\n')
         self.assertEqual(check(r, "--verify", config=bad).returncode, 2)
         self.assertEqual(check(r, "--verify=yes").returncode, 2)
+
+
+class HostFacts:
+    """What a fixture root holds about each PCI function, read straight from
+    its files, to compare `gpupt-check --list` against."""
+
+    def __init__(self, rootdir):
+        self.root = rootdir
+        self.devices = os.path.join(rootdir, "sys/bus/pci/devices")
+        self.bdfs = sorted(os.listdir(self.devices))
+        self.aliases = self._aliases()
+        self.names = self._pciids()
+        self.root_disks = self._root_disks()
+
+    def attr(self, bdf, name):
+        try:
+            with open(os.path.join(self.devices, bdf, name)) as f:
+                return f.read().strip()
+        except FileNotFoundError:
+            return None
+
+    def link(self, bdf, name):
+        p = os.path.join(self.devices, bdf, name)
+        return os.path.basename(os.readlink(p)) if os.path.islink(p) else None
+
+    def _aliases(self):
+        with open(os.path.join(self.root, "proc/sys/kernel/osrelease")) as f:
+            base = os.path.join(self.root, "lib/modules", f.read().strip())
+        with open(os.path.join(base, "modules.alias")) as f:
+            out = [l.split()[1:3] for l in f if l.startswith("alias ")]
+        # built-in modules' aliases: "name.alias=pattern" records
+        try:
+            with open(os.path.join(base, "modules.builtin.modinfo"), "rb") as f:
+                for rec in f.read().decode().split("\0"):
+                    mod, _, rest = rec.partition(".")
+                    if rest.startswith("alias="):
+                        out.append([rest[6:], mod])
+        except FileNotFoundError:
+            pass
+        return out
+
+    def modules(self, bdf):
+        import fnmatch
+        ma = self.attr(bdf, "modalias")
+        return sorted({m.replace("-", "_") for pat, m in self.aliases
+                       if fnmatch.fnmatchcase(ma, pat)})
+
+    def _pciids(self):
+        for p in ("/usr/share/misc/pci.ids", "/usr/share/hwdata/pci.ids"):
+            if os.path.exists(p):
+                names, vendor = {}, None
+                with open(p, encoding="utf-8", errors="replace") as f:
+                    for line in f:
+                        if line.startswith("C "):
+                            break
+                        if line[:1] not in ("\t", "#", "\n") and line[4:6] == "  ":
+                            vendor = (line[:4], line[6:].rstrip("\n"))
+                            names.setdefault(vendor[0], vendor[1])
+                        elif line.startswith("\t") and not line.startswith("\t\t") and vendor:
+                            names.setdefault(vendor[0] + ":" + line[1:5],
+                                             vendor[1] + " " + line[7:].rstrip("\n"))
+                return names
+        return None
+
+    def name(self, vid, did):
+        if self.names is None:
+            return None
+        return self.names.get(vid + ":" + did, self.names.get(vid))
+
+    def _root_disks(self):
+        """Functions with a block device below them (the fixtures' only disks
+        are root disks), and those of the image build's record that still match."""
+        out = set()
+        blk = os.path.join(self.root, "sys/class/block")
+        for b in os.listdir(blk) if os.path.isdir(blk) else []:
+            parts = os.path.realpath(os.path.join(blk, b)).split("/")
+            pci = [p for p in parts if len(p) == 12 and p[4] == ":" and p[10] == "."]
+            if pci:
+                out.add(pci[-1])
+        try:
+            with open(os.path.join(self.root, "usr/lib/gpupt/root-disk")) as f:
+                for line in f:
+                    bdf, vd = line.split()
+                    if bdf in self.bdfs and self.fn_id(bdf) == vd:
+                        out.add(bdf)
+        except FileNotFoundError:
+            pass
+        return out
+
+    def fn_id(self, bdf):
+        return "%s:%s" % (self.attr(bdf, "vendor")[2:], self.attr(bdf, "device")[2:])
+
+    def group(self, bdf):
+        g = self.link(bdf, "iommu_group")
+        return int(g) if g is not None else None
+
+    def reset(self, bdf):
+        rm = self.attr(bdf, "reset_method")
+        if rm is not None:
+            return rm.split(), "reset_method"
+        with open(os.path.join(self.devices, bdf, "config"), "rb") as f:
+            cfg = f.read()
+        methods, pos = [], cfg[0x34] & 0xFC
+        while pos >= 0x40:
+            if cfg[pos] == 0x10 and int.from_bytes(cfg[pos + 4:pos + 8], "little") & (1 << 28):
+                methods.append("flr")
+            pos = cfg[pos + 1] & 0xFC
+        return methods, "config"
+
+    def slot_first(self, bdf):
+        return [b for b in self.bdfs if b[:10] == bdf[:10]][0]
+
+    def expect(self, bdf, entries):
+        """The function's object as the --list JSON contract gives it."""
+        vid, did = self.attr(bdf, "vendor")[2:], self.attr(bdf, "device")[2:]
+        cls = self.attr(bdf, "class")
+        numa = int(self.attr(bdf, "numa_node"))
+        methods, source = self.reset(bdf)
+        total = self.attr(bdf, "sriov_totalvfs")
+        first = self.slot_first(bdf)      # the link is the slot's, as gpupt reads it
+        # a bridge's link is the one to the device below it, which shows it
+        speed = None if cls.startswith("0x0604") else self.attr(first, "current_link_speed")
+        group = self.group(bdf)
+        driver = self.link(bdf, "driver")
+        vfio_group = None
+        if driver and "vfio" in driver and group is not None and \
+                os.path.exists(os.path.join(self.root, "dev/vfio", str(group))):
+            vfio_group = "/dev/vfio/%d" % group
+        cdev_dir = os.path.join(self.devices, bdf, "vfio-dev")
+        cdevs = os.listdir(cdev_dir) if os.path.isdir(cdev_dir) else []
+        mdev_dir = os.path.join(self.devices, bdf, "mdev_supported_types")
+        return {
+            "bdf": bdf, "id": vid + ":" + did,
+            "subsystem_id": "%s:%s" % (self.attr(bdf, "subsystem_vendor")[2:],
+                                       self.attr(bdf, "subsystem_device")[2:]),
+            "class": cls, "name": self.name(vid, did), "iommu_group": group,
+            "driver": driver, "modules": self.modules(bdf),
+            "numa_node": numa if numa >= 0 else None,
+            "local_cpus": self.attr(bdf, "local_cpulist"),
+            "reset_methods": methods, "reset_source": source,
+            "boot_vga": self.attr(bdf, "boot_vga") == "1",
+            "root_disk": bdf in self.root_disks,
+            "bridge": cls.startswith("0x0604"),
+            "sriov": None if total is None else {
+                "total_vfs": int(total), "current_vfs": int(self.attr(bdf, "sriov_numvfs"))},
+            "physfn": self.link(bdf, "physfn"),
+            "mdev_types": sorted(os.listdir(mdev_dir)) if os.path.isdir(mdev_dir) else [],
+            "link": None if speed is None else {
+                "speed": speed, "width": int(self.attr(first, "current_link_width")),
+                "max_speed": self.attr(first, "max_link_speed"),
+                "max_width": int(self.attr(first, "max_link_width"))},
+            "vfio_group": vfio_group,
+            "vfio_cdev": "/dev/vfio/devices/" + cdevs[0] if cdevs else None,
+            "entry": entries.get(bdf),
+        }
+
+    def whole(self, bdfs):
+        """Whether a group can go to a VM whole, from its members' classes."""
+        ends = [b for b in bdfs if not self.attr(b, "class").startswith("0x0604")]
+        return bool(ends) and not any(self.attr(b, "class").startswith("0x06") or
+                                      b in self.root_disks for b in ends)
+
+
+def list_json(rootdir, *args):
+    p = check(rootdir, "--list", "--json", *args)
+    if p.returncode != 0:
+        raise AssertionError("--list --json exited %d: %s" % (p.returncode, p.stderr))
+    return json.loads(p.stdout)
+
+
+def scenario_names():
+    sys.path.insert(0, HERE)
+    from fixture.scenarios import SCENARIOS
+    return list(SCENARIOS)
+
+
+class ListHost(Base):
+    """gpupt-check --list on every recorded machine, against the tree itself."""
+
+    def entries(self, r):
+        _, data = report(r)
+        return {c["bdf"]: c["entry"] for c in data["claims"]}
+
+    def test_json_every_scenario(self):
+        for name in scenario_names():
+            with self.subTest(scenario=name):
+                r = root(name)
+                host = HostFacts(r)
+                entries = self.entries(r)
+                data = list_json(r)
+                self.assertEqual(set(data), {"iommu", "groups", "ungrouped"})
+                self.assertEqual(set(data["iommu"]), {"enabled", "interrupt_remapping",
+                                                      "iommufd"})
+                self.assertIs(data["iommu"]["iommufd"],
+                              os.path.exists(os.path.join(r, "dev/iommu")))
+                seen = []
+                groups = [g["group"] for g in data["groups"]]
+                self.assertEqual(groups, sorted(set(groups)))       # ascending, each once
+                by_group = {}
+                for b in host.bdfs:
+                    by_group.setdefault(host.group(b), []).append(b)
+                self.assertEqual(set(groups), {g for g in by_group if g is not None})
+                for g in data["groups"]:
+                    bdfs = [f["bdf"] for f in g["functions"]]
+                    self.assertEqual(bdfs, by_group[g["group"]])     # all of it, by address
+                    self.assertEqual(g["whole_to_vm"], host.whole(bdfs), g)
+                    self.assertEqual(g["reason"] is None, g["whole_to_vm"])
+                    self.assertEqual(g["suggest"] is not None, g["whole_to_vm"])
+                    boot = [b for b in bdfs if host.attr(b, "boot_vga") == "1"]
+                    self.assertEqual(len(g["warnings"]), len(boot) if g["whole_to_vm"] else 0)
+                    for b, w in zip(boot, g["warnings"]):
+                        self.assertIn(b, w)
+                    for f in g["functions"]:
+                        self.assertEqual(f, host.expect(f["bdf"], entries))
+                    seen += bdfs
+                self.assertEqual([f["bdf"] for f in data["ungrouped"]], by_group.get(None, []))
+                for f in data["ungrouped"]:
+                    self.assertEqual(f, host.expect(f["bdf"], entries))
+                seen += [f["bdf"] for f in data["ungrouped"]]
+                self.assertEqual(sorted(seen), host.bdfs)            # every function once
+                self.assertEqual(len(seen), len(set(seen)))
+
+    def test_big_host(self):
+        """A host of 520 functions (bench/mkbig.py), where the facts are read
+        by several threads in runs: still every function once, each with its
+        own facts, and each VF with its PF."""
+        r = os.path.join(TMP, "big-104")
+        subprocess.run([sys.executable, os.path.join(os.path.dirname(HERE), "bench", "mkbig.py"),
+                        "104", r], check=True, stdout=subprocess.DEVNULL)
+        host = HostFacts(r)
+        entries = self.entries(r)
+        data = list_json(r)
+        fns = [f for g in data["groups"] for f in g["functions"]]
+        self.assertEqual(len(fns), 520)
+        self.assertEqual([f["bdf"] for f in fns],
+                         sorted(host.bdfs, key=lambda b: (host.group(b), b)))
+        for f in fns:
+            self.assertEqual(f, host.expect(f["bdf"], entries))
+        self.assertEqual(sum(1 for f in fns if f["physfn"]), 13 * 3)
+        self.assertEqual(sum(1 for f in fns if f["entry"]), 16)
+
+    def test_suggestions_claim_their_groups(self):
+        """The config lines of every group that can go whole, pasted into one
+        config, claim exactly those groups' endpoints and leave no group impure."""
+        for name in scenario_names():
+            with self.subTest(scenario=name):
+                r = root(name)
+                data = list_json(r)
+                whole = [g for g in data["groups"] if g["whole_to_vm"]]
+                if not whole:
+                    continue
+                conf = os.path.join(TMP, "suggest-%s.conf" % name)
+                with open(conf, "w") as f:
+                    f.write("on_impure_group = fail\n" +
+                            "".join(g["suggest"] + "\n" for g in whole))
+                _, plan = report(r, config=conf)
+                self.assertSchema(plan)
+                want = sorted(f["bdf"] for g in whole for f in g["functions"] if not f["bridge"])
+                self.assertEqual(sorted(c["bdf"] for c in plan["claims"]), want)
+                for code in ("config-error", "impure-group", "no-match", "device-changed",
+                             "root-disk", "partial-slot", "conflicting-claims"):
+                    self.assertNoCode(plan, code)
+
+    def test_human_every_scenario(self):
+        import re
+        fn_re = re.compile(r"^  ([*-]) ([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]) "
+                           r"\[([0-9a-f]{4}:[0-9a-f]{4})\]")
+        for name in scenario_names():
+            with self.subTest(scenario=name):
+                r = root(name)
+                host = HostFacts(r)
+                entries = self.entries(r)
+                data = list_json(r)
+                whole = {g["group"]: g for g in data["groups"]}
+                p = check(r, "--list")
+                self.assertEqual(p.returncode, 0, p.stderr)
+                group, blocks, cur, configs = "none", {}, None, {}
+                for line in p.stdout.splitlines():
+                    m = re.match(r"^IOMMU group (\d+): (.*)$", line)
+                    if m:
+                        group, cur = int(m.group(1)), None
+                        self.assertEqual(m.group(2) == "can go to a VM whole",
+                                         whole[group]["whole_to_vm"], line)
+                        continue
+                    if line.startswith("No IOMMU group"):
+                        group, cur = None, None
+                        continue
+                    if line.startswith("    config:  "):
+                        configs.setdefault(group, []).append(line[13:])
+                        continue
+                    m = fn_re.match(line)
+                    if m:
+                        self.assertNotIn(m.group(2), blocks)           # once
+                        cur = m.group(2)
+                        blocks[cur] = dict(group=group, mark=m.group(1), id=m.group(3),
+                                           text=line)
+                    elif cur and line.startswith("      "):
+                        blocks[cur]["text"] += "\n" + line
+                self.assertEqual(sorted(blocks), host.bdfs)
+                for g in data["groups"]:
+                    self.assertEqual(configs.get(g["group"], []),
+                                     g["suggest"].split("\n") if g["suggest"] else [])
+                for bdf, b in blocks.items():
+                    e = host.expect(bdf, entries)
+                    self.assertEqual(b["group"], e["iommu_group"], bdf)
+                    self.assertEqual(b["id"], e["id"])
+                    self.assertEqual(b["mark"], "*" if e["entry"] else "-", bdf)
+                    t = b["text"]
+                    self.assertIn("class %s, subsystem %s, driver %s, modules %s" % (
+                        e["class"], e["subsystem_id"], e["driver"] or "none",
+                        ", ".join(e["modules"]) or "none"), t)
+                    self.assertIn("NUMA node %s, CPUs %s, reset %s" % (
+                        e["numa_node"] if e["numa_node"] is not None else "none",
+                        e["local_cpus"], ", ".join(e["reset_methods"]) or "none"), t)
+                    if e["reset_source"] == "config":
+                        self.assertIn("(from config space)", t)
+                    if e["link"]:
+                        self.assertIn("link %s x%d of %s x%d" % (
+                            e["link"]["speed"], e["link"]["width"], e["link"]["max_speed"],
+                            e["link"]["max_width"]), t)
+                    else:
+                        self.assertNotIn(", link ", t)
+                    if e["entry"]:
+                        self.assertIn('claimed by "%s"' % e["entry"], t)
+                    for cond, text in ((e["boot_vga"], "boot VGA"), (e["root_disk"], "root disk"),
+                                       (e["vfio_group"], "VFIO group %s" % e["vfio_group"]),
+                                       (e["vfio_cdev"], "VFIO device %s" % e["vfio_cdev"]),
+                                       (e["physfn"], "VF of %s" % e["physfn"]),
+                                       (e["mdev_types"], "mdev types " + ", ".join(e["mdev_types"])),
+                                       (e["sriov"], "SR-IOV %s of %s VFs" % (
+                                           (e["sriov"] or {}).get("current_vfs"),
+                                           (e["sriov"] or {}).get("total_vfs")))):
+                        self.assertEqual(text in t, bool(cond), (bdf, text, t))
+
+    def test_display_filter(self):
+        """--display: the groups with a display controller, whole; nothing else."""
+        for name in ("eight-gpus", "sriov-gvt", "iommu-off-intel"):
+            with self.subTest(scenario=name):
+                r = root(name)
+                host = HostFacts(r)
+                data = list_json(r, "--display")
+                disp = {b for b in host.bdfs if host.attr(b, "class").startswith("0x03")}
+                want = sorted({host.group(b) for b in disp} - {None})
+                self.assertEqual([g["group"] for g in data["groups"]], want)
+                for g in data["groups"]:
+                    self.assertEqual([f["bdf"] for f in g["functions"]],
+                                     [b for b in host.bdfs if host.group(b) == g["group"]])
+                self.assertEqual([f["bdf"] for f in data["ungrouped"]],
+                                 sorted(b for b in disp if host.group(b) is None))
+                p = check(r, "--list", "--display")
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(p.stdout.count("\nIOMMU group "), len(want))
+        self.assertGreater(len(list_json(root("eight-gpus"), "--display")["groups"]), 1)
+
+    def test_usage(self):
+        r = root("eight-gpus")
+        for args in (("--display",), ("--list", "--quiet")):
+            p = check(r, *args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertEqual(p.stdout, "")
+        empty = os.path.join(TMP, "empty-root")
+        os.makedirs(empty, exist_ok=True)
+        p = check(empty, "--list")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("gpupt-check:", p.stderr)
+
+    def test_vfio_nodes_and_iommufd_in_check(self):
+        data = self.run_json(root("vfio-bound"), 0)
+        self.assertIs(data["iommu"]["iommufd"], True)
+        self.assertEqual([(c["bdf"], c["vfio_group"], c["vfio_cdev"]) for c in data["claims"]],
+                         [("0000:01:00.%d" % f, "/dev/vfio/11", "/dev/vfio/devices/vfio%d" % f)
+                          for f in range(4)])
+        p = check(root("vfio-bound"))
+        self.assertIn("iommufd: yes (/dev/iommu)", p.stdout)
+        self.assertIn("0000:01:00.2  /dev/vfio/11         /dev/vfio/devices/vfio2", p.stdout)
+        data = self.run_json(root("eight-gpus"), 0)
+        self.assertIs(data["iommu"]["iommufd"], False)
+        self.assertEqual({(c["vfio_group"], c["vfio_cdev"]) for c in data["claims"]},
+                         {(None, None)})
+        self.assertIn("iommufd: no", check(root("eight-gpus")).stdout)
+        self.assertNotIn("VFIO NODES", check(root("eight-gpus")).stdout)
+        # the group node alone, before Linux 6.6: no cdev
+        r = copy_root("vfio-bound", "vfio-no-cdev")
+        for f in range(4):
+            shutil.rmtree(os.path.join(r, "sys/bus/pci/devices/0000:01:00.%d/vfio-dev" % f))
+        os.unlink(os.path.join(r, "dev/iommu"))
+        data = self.run_json(r, 0)
+        self.assertIs(data["iommu"]["iommufd"], False)
+        self.assertEqual({(c["vfio_group"], c["vfio_cdev"]) for c in data["claims"]},
+                         {("/dev/vfio/11", None)})
+
+    def test_old_kernel_reset_from_config(self):
+        data = list_json(root("old-kernel"))
+        fns = {f["bdf"]: f for g in data["groups"] for f in g["functions"]}
+        self.assertEqual((fns["0000:0a:00.0"]["reset_methods"], fns["0000:0a:00.0"]["reset_source"]),
+                         (["flr"], "config"))
+        self.assertEqual(fns["0000:0a:00.1"]["reset_methods"], [])
+        # unprivileged, config space shows its first 64 bytes only: unknown
+        r = copy_root("old-kernel", "old-kernel-short-config")
+        cfg = os.path.join(r, "sys/bus/pci/devices/0000:0a:00.0/config")
+        with open(cfg, "rb") as f:
+            head = f.read(64)
+        with open(cfg, "wb") as f:
+            f.write(head)
+        fns = {f["bdf"]: f for g in list_json(r)["groups"] for f in g["functions"]}
+        self.assertEqual((fns["0000:0a:00.0"]["reset_methods"], fns["0000:0a:00.0"]["reset_source"]),
+                         (None, None))
+        self.assertIn("reset unknown", check(r, "--list").stdout)
 
 
 def main():
