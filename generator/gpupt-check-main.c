@@ -7,6 +7,7 @@
 
 #include "conf.h"
 #include "host.h"
+#include "import.h"
 #include "plan.h"
 #include "report.h"
 #include "util.h"
@@ -27,6 +28,9 @@ static void help(void)
                "                 /etc/gpupt.conf and /etc/gpupt.conf.d/*.conf\n"
                "  --json         print one JSON object (see gpupt-check(8))\n"
                "  --quiet        print only the problems, one per line\n"
+               "  --import       print the gpupt.conf that claims what the host's other\n"
+               "                 recipes claim (vfio-pci ids= in modprobe.d and on the\n"
+               "                 kernel command line, driverctl overrides)\n"
                "  -h, --help     show this help\n"
                "  --version      show the version\n"
                "\n"
@@ -41,12 +45,13 @@ int main(int argc, char **argv)
                 { "config", required_argument, NULL, 'c' },
                 { "json", no_argument, NULL, 'j' },
                 { "quiet", no_argument, NULL, 'q' },
+                { "import", no_argument, NULL, 'I' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
         };
         const char *root = secure_getenv("GPUPT_ROOT"), *config = NULL;
-        bool json = false, quiet = false;
+        bool json = false, quiet = false, import = false;
         struct conf_error err = { 0 };
         struct conf *conf = NULL;
         struct host *host = NULL;
@@ -66,6 +71,9 @@ int main(int argc, char **argv)
                         break;
                 case 'q':
                         quiet = true;
+                        break;
+                case 'I':
+                        import = true;
                         break;
                 case 'h':
                         help();
@@ -93,6 +101,26 @@ int main(int argc, char **argv)
         if (root_set(root) < 0) {
                 fprintf(stderr, "gpupt-check: out of memory\n");
                 return EXIT_USAGE;
+        }
+
+        if (import) {
+                if (json || quiet || config) {
+                        fprintf(stderr, "gpupt-check: --import takes no --json, --quiet or "
+                                "--config\n");
+                        return EXIT_USAGE;
+                }
+                r = host_new(&host);
+                if (r >= 0)
+                        r = import_print(stdout, host);
+                host_free(host);
+                root_set(NULL);
+                if (r >= 0 && (fflush(stdout) != 0 || ferror(stdout)))
+                        r = -errno;
+                if (r < 0) {
+                        fprintf(stderr, "gpupt-check: --import: %s\n", strerror(-r));
+                        return EXIT_USAGE;
+                }
+                return EXIT_READY;
         }
 
         r = conf_load(config, &conf, &err);
