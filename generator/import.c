@@ -95,6 +95,11 @@ int import_print(FILE *f, struct host *h)
                                 x->name);
                         continue;
                 }
+                if (x->kind == RECIPE_DRIVERCTL && strncmp(x->name, "vfio", 4) != 0) {
+                        fprintf(f, "# (an override to the host driver %s: no claim for a VM, "
+                                   "left to driverctl)\n", x->name);
+                        continue;
+                }
                 if ((x->kind == RECIPE_MODPROBE_IDS || x->kind == RECIPE_CMDLINE_IDS) &&
                     !x->n_ids) {
                         fprintf(f, "# (no id here that gpupt can express: wildcards and class "

@@ -237,6 +237,9 @@ int recipes_parse_modprobe(struct recipes *rs, const char *file, const char *tex
                                 line++;
                                 break;
                         }
+                        /* runs of blanks (a continued line's indent) read as one */
+                        if ((*s == ' ' || *s == '\t') && n && logical[n - 1] == ' ')
+                                continue;
                         logical[n++] = *s == '\t' ? ' ' : *s;
                 }
                 logical[n] = '\0';
