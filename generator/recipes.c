@@ -243,8 +243,10 @@ int recipes_parse_modprobe(struct recipes *rs, const char *file, const char *tex
                         logical[n++] = *s == '\t' ? ' ' : *s;
                 }
                 logical[n] = '\0';
-                if (strchr(logical, '#'))
+                if (strchr(logical, '#')) {
                         *strchr(logical, '#') = '\0';
+                        n = strlen(logical);
+                }
                 while (n && logical[n - 1] == ' ')
                         logical[--n] = '\0';
                 memcpy(work, logical, n + 1);
