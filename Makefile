@@ -268,7 +268,7 @@ check-clang:
 
 # Bounded fuzzing of every parser with libFuzzer; new inputs stay in
 # $(BUILDDIR)-fuzz, crashes land there as crash-* files.
-FUZZ_TARGETS := conf kmsg cmdline sysfs
+FUZZ_TARGETS := conf kmsg cmdline sysfs iomem modprobe
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 fuzz:

@@ -369,6 +369,33 @@ static int resize_bars(const struct claim *c)
         return failed;
 }
 
+/* reset_method (Linux 5.15+) before anything else of the claim: the kernel
+ * takes it with a driver bound, vfio-pci reads it when it resets the device,
+ * and a refusal then leaves the device exactly as it was, on its own driver.
+ * A value that reads back already is not written again. */
+static int set_reset_method(const struct claim *c)
+{
+        const char *want = c->entry->reset_method, *bdf = c->fn->bdf;
+        _cleanup_free_ char *p = NULL;
+        char now[256];
+        int r;
+
+        if (!want)
+                return 0;
+        p = fn_path(bdf, "reset_method");
+        if (!p)
+                return -ENOMEM;
+        r = read_attr_at(AT_FDCWD, p, now, sizeof(now));
+        if (r >= 0 && streq(now, want))
+                return 0;
+        if (r < 0) {
+                report(bdf, "%s cannot be read (%s): reset_method = \"%s\" needs Linux 5.15+ "
+                       "and a function that has such a reset", p, strerror(-r), want);
+                return r;
+        }
+        return write_checked(bdf, "reset_method", want);
+}
+
 /* The order keeps the device usable whatever fails: driver_override first
  * (it neither binds nor unbinds), then the unbind, the BAR resizes that
  * need the device unbound, and the bind. A failed resize still binds; a
@@ -386,13 +413,19 @@ static int claim_one(const struct claim *c, struct driver_cache *dc)
                 return r < 0 ? r : -ENOENT;
         }
         if (now && streq(now, want))
-                return 0; /* done before: by the initramfs, or an earlier run */
+                return set_reset_method(c); /* done before: by the initramfs, or an earlier run */
         /* The boot console's framebuffer keeps the device busy; taking it
          * from under the console is not ours to try. */
         if (now && c->fn->boot_vga == 1) {
                 report(bdf, "is the boot display and bound to %s; not unbinding it. "
                        "Claim it from the initramfs (gpupt's hook) instead", now);
                 return -EBUSY;
+        }
+        r = set_reset_method(c);
+        if (r < 0) {
+                report(bdf, "not claimed: its reset method could not be set; it keeps %s",
+                       now ? now : "no driver");
+                return r;
         }
         r = write_checked(bdf, "driver_override", want);
         if (r < 0) {

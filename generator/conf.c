@@ -8,6 +8,7 @@
 
 #include "conf.h"
 #include "conflex.h"
+#include "resetmethod.h"
 #include "sha256.h"
 #include "util.h"
 
@@ -21,6 +22,7 @@ static cfg_opt_t device_opts[] = {
         CFG_STR("driver", "vfio-pci", CFGF_NONE),
         CFG_STR_LIST("bar", NULL, CFGF_NODEFAULT),
         CFG_BOOL("allow_storage", cfg_false, CFGF_NONE),
+        CFG_STR("reset_method", NULL, CFGF_NODEFAULT),
         CFG_END(),
 };
 
@@ -236,6 +238,41 @@ static int check_text(struct reader *rd, const char *kind, const char *title, co
         return 0;
 }
 
+/* reset_method: the kernel's names, kept in its spelling so that what
+ * gpupt-apply writes reads back the same. */
+static int read_reset_method(struct reader *rd, cfg_t *sec, struct conf_device *d)
+{
+        const char *title = cfg_title(sec), *v = cfg_getstr(sec, "reset_method"), *bad = NULL;
+        size_t bad_len = 0;
+        int r;
+
+        if (!v)
+                return 0;
+        if ((r = check_text(rd, "device", title, "reset_method", v)) < 0)
+                return r;
+        d->reset_method = strdup(v);
+        if (!d->reset_method)
+                return -ENOMEM;
+        r = reset_methods_normalize(d->reset_method, &bad, &bad_len);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                unsigned l = conflex_line(&rd->lex, "device", title, "reset_method");
+
+                if (r == -EINVAL)
+                        return fail(rd, l, "device \"%s\": reset_method is empty; name one or "
+                                    "more of device_specific acpi flr af_flr pm bus cxl_bus",
+                                    title);
+                return fail(rd, l,
+                            r == -EEXIST ? "device \"%s\": reset_method names \"%.*s\" twice"
+                                         : "device \"%s\": reset_method \"%.*s\" is not a "
+                                           "reset method of Linux (device_specific acpi flr "
+                                           "af_flr pm bus cxl_bus)",
+                            title, (int)bad_len, bad);
+        }
+        return 0;
+}
+
 static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
 {
         const char *title = cfg_title(sec), *v;
@@ -325,6 +362,8 @@ static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
         if (!d->driver)
                 return -ENOMEM;
         d->allow_storage = cfg_getbool(sec, "allow_storage");
+        if ((r = read_reset_method(rd, sec, d)) < 0)
+                return r;
         if (n_bars > 0) {
                 d->bars = calloc(n_bars, sizeof(*d->bars));
                 if (!d->bars)
@@ -756,6 +795,7 @@ void conf_free(struct conf *c)
                 free(d->ids);
                 free(d->driver);
                 free(d->bars);
+                free(d->reset_method);
         }
         free(c->devices);
         for (size_t i = 0; i < c->n_sriovs; i++) {

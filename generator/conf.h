@@ -40,6 +40,8 @@ struct conf_device {
         size_t n_bars;
         bool allow_storage;  /* a mass-storage function may be claimed while the
                               * root disk cannot be seen (storage-unverified) */
+        char *reset_method;  /* NULL, or the kernel's method names, space-separated,
+                              * for each claimed function's reset_method */
 };
 
 struct conf_sriov {

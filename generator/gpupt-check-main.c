@@ -9,6 +9,7 @@
 #include "handoff.h"
 #include "host.h"
 #include "list.h"
+#include "import.h"
 #include "plan.h"
 #include "report.h"
 #include "util.h"
@@ -48,6 +49,9 @@ static void help(void)
                "                 line per slot of each group that can go to a VM whole;\n"
                "                 with --json as one JSON object (see gpupt-check(8))\n"
                "  --display      with --list: only the groups that hold a display controller\n"
+               "  --import       print the gpupt.conf that claims what the host's other\n"
+               "                 recipes claim (vfio-pci ids= in modprobe.d and on the\n"
+               "                 kernel command line, driverctl overrides)\n"
                "  -h, --help     show this help\n"
                "  --version      show the version\n"
                "\n"
@@ -122,12 +126,14 @@ int main(int argc, char **argv)
                 { "proxmox", required_argument, NULL, 'P' },
                 { "list", no_argument, NULL, 'l' },
                 { "display", no_argument, NULL, 'D' },
+                { "import", no_argument, NULL, 'I' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, 'V' },
                 {},
         };
         const char *root = secure_getenv("GPUPT_ROOT"), *config = NULL;
         bool json = false, quiet = false, verify = false, list = false, display = false;
+        bool import = false;
         const char *handoff = NULL;
         enum handoff_kind kind = HANDOFF_LIBVIRT;
         struct conf_error err = { 0 };
@@ -171,6 +177,9 @@ int main(int argc, char **argv)
                 case 'D':
                         display = true;
                         break;
+                case 'I':
+                        import = true;
+                        break;
                 case 'h':
                         help();
                         return EXIT_READY;
@@ -209,6 +218,26 @@ int main(int argc, char **argv)
         if (root_set(root) < 0) {
                 fprintf(stderr, "gpupt-check: out of memory\n");
                 return EXIT_USAGE;
+        }
+
+        if (import) {
+                if (json || quiet || config || verify || list || display || handoff) {
+                        fprintf(stderr, "gpupt-check: --import takes no other option than "
+                                        "--root\n");
+                        return EXIT_USAGE;
+                }
+                r = host_new(&host);
+                if (r >= 0)
+                        r = import_print(stdout, host);
+                host_free(host);
+                root_set(NULL);
+                if (r >= 0 && (fflush(stdout) != 0 || ferror(stdout)))
+                        r = -errno;
+                if (r < 0) {
+                        fprintf(stderr, "gpupt-check: --import: %s\n", strerror(-r));
+                        return EXIT_USAGE;
+                }
+                return EXIT_READY;
         }
 
         r = conf_load(config, &conf, &err);

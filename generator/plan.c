@@ -359,6 +359,7 @@ int plan_check(struct plan *p)
         static int (*const detectors[])(struct plan *) = {
                 detect_iommu, detect_groups, detect_boot_vga, detect_root_disk,
                 detect_modules, detect_bars, detect_sriov, detect_mdevs, detect_initramfs,
+                detect_reset, detect_framebuffer, detect_foreign,
         };
         int r;
 

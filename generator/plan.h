@@ -109,3 +109,6 @@ const char *bar_size_str(unsigned log2_mib, char buf[static 32]);
 int detect_sriov(struct plan *p);        /* sriov-unsupported */
 int detect_mdevs(struct plan *p);        /* mdev-type-unknown, mdev-no-instances */
 int detect_initramfs(struct plan *p);    /* initramfs-stale */
+int detect_reset(struct plan *p);        /* no-reset, reset-method-unsupported */
+int detect_framebuffer(struct plan *p);  /* boot-framebuffer */
+int detect_foreign(struct plan *p);      /* foreign-claim */

@@ -243,6 +243,50 @@ static int resize_double(const char *path, const char *value)
         return 0; /* the attribute still reads the sizes offered */
 }
 
+/* reset_method (Linux 5.15+, drivers/pci/pci.c): no attribute where the
+ * function has no method; "" turns all off, "default" turns all on again;
+ * otherwise every name must be a method the device has (what the attribute
+ * read before any write: the double's record of the hardware), or nothing
+ * changes and the write fails with EINVAL. */
+static char reset_paths[16][1024], reset_offered[16][256];
+static unsigned n_reset;
+
+static int reset_method_double(const char *path, const char *value)
+{
+        char v[256], *save = NULL, *w;
+        const char *offered = NULL;
+
+        if (access(path, F_OK) < 0)
+                return -errno;
+        for (unsigned i = 0; i < n_reset && !offered; i++)
+                if (streq(reset_paths[i], path))
+                        offered = reset_offered[i];
+        if (!offered) {
+                assert_true(n_reset < 16);
+                snprintf(reset_paths[n_reset], sizeof(reset_paths[0]), "%s", path);
+                slurp(path, reset_offered[n_reset], sizeof(reset_offered[0]));
+                offered = reset_offered[n_reset++];
+        }
+        snprintf(v, sizeof(v), "%s", value);
+        v[strcspn(v, "\n")] = '\0';
+        if (streq(v, "default")) {
+                put(path, offered);
+                return 0;
+        }
+        for (w = strtok_r(v, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+                char have[256], *s2 = NULL, *h;
+                bool found = false;
+
+                snprintf(have, sizeof(have), "%s", offered);
+                for (h = strtok_r(have, " ", &s2); h && !found; h = strtok_r(NULL, " ", &s2))
+                        found = streq(h, w);
+                if (!found)
+                        return -EINVAL;
+        }
+        put(path, value);
+        return 0;
+}
+
 static int kernel_write(const char *path, const char *value)
 {
         char p[4096];
@@ -289,6 +333,8 @@ static int kernel_write(const char *path, const char *value)
         }
         if (strstr(path, "_resize") && ends(path, "_resize"))
                 return resize_double(path, value);
+        if (ends(path, "/reset_method"))
+                return reset_method_double(path, value);
         if (ends(path, "/create")) {
                 /* no such attribute: the parent is not registered, or lacks the type */
                 if (access(path, F_OK) < 0)
@@ -349,6 +395,7 @@ static void open_world(struct world *w, const char *scenario)
         unloadable = NULL;
         fault_suffix = NULL;
         vanish_bdf = NULL;
+        n_reset = 0;
 }
 
 static void close_world(struct world *w)
@@ -993,6 +1040,96 @@ static void test_root_disk_precoldplug(void **state)
         close_world(&w);
 }
 
+/* The index in written[] of the first write to a path ending so, or -1. */
+static int first_write_to(const char *suffix)
+{
+        for (unsigned k = 0; k < writes && k < 256; k++)
+                if (ends(written[k], suffix))
+                        return (int)k;
+        return -1;
+}
+
+static void assert_reset_method(const char *bdf, const char *want)
+{
+        char p[4096], buf[256];
+
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/reset_method", root_dir(), bdf);
+        slurp(p, buf, sizeof(buf));
+        assert_string_equal(buf, want);
+}
+
+/* reset_method = "device_specific" is written before anything else of the
+ * claim, to that function only, and a second run writes nothing. */
+static void test_reset_method_written(void **state)
+{
+        struct world w = { 0 };
+        unsigned first;
+
+        (void)state;
+        open_world(&w, "reset-methods");
+        load(&w, "device-specific");
+        assert_true(plan_ready(w.plan));
+        assert_int_equal(apply_claims(w.plan), 0);
+        assert_driver("0000:05:00.0", "vfio-pci");
+        assert_driver("0000:05:00.1", "vfio-pci");
+        assert_reset_method("0000:05:00.0", "device_specific");
+        assert_reset_method("0000:05:00.1", "flr"); /* its entry names no method */
+        assert_true(first_write_to("0000:05:00.0/reset_method") >= 0);
+        assert_true(first_write_to("0000:05:00.0/reset_method") <
+                    first_write_to("0000:05:00.0/driver_override"));
+        assert_int_equal(first_write_to("0000:05:00.1/reset_method"), -1);
+        first = writes;
+        unload(&w);
+        load(&w, "device-specific");
+        assert_int_equal(apply_claims(w.plan), 0);
+        assert_int_equal(writes, first);
+        close_world(&w);
+
+        /* bound by the initramfs of an older config: the method is still set */
+        open_world(&w, "reset-methods");
+        load_double("vfio_pci");
+        bind("0000:05:00.0", "vfio-pci");
+        load(&w, "device-specific");
+        assert_int_equal(apply_claims(w.plan), 0);
+        assert_reset_method("0000:05:00.0", "device_specific");
+        assert_driver("0000:05:00.0", "vfio-pci");
+        close_world(&w);
+}
+
+/* A method the function lacks (the double refuses it as the kernel does), a
+ * failing write, an absent attribute: the function keeps its own driver,
+ * with driver_override untouched. */
+static void test_reset_method_refused(void **state)
+{
+        static const struct {
+                const char *variant, *bdf, *driver, *fault, *reset_after;
+        } cases[] = {
+                { "flr-missing", "0000:05:00.0", "amdgpu", NULL, "device_specific bus" },
+                { "device-specific", "0000:05:00.0", "amdgpu", "0000:05:00.0/reset_method",
+                  "device_specific bus" },
+                { "none-offered", "0000:03:00.0", "amdgpu", NULL, NULL },
+        };
+        struct world w = { 0 };
+
+        (void)state;
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char over[128];
+
+                open_world(&w, "reset-methods");
+                fault_suffix = cases[i].fault;
+                fault_errno = EIO;
+                load(&w, cases[i].variant);
+                assert_true(apply_claims(w.plan) >= 1);
+                assert_driver(cases[i].bdf, cases[i].driver);
+                assert_override(cases[i].bdf, "(null)");
+                snprintf(over, sizeof(over), "%s/driver_override", cases[i].bdf);
+                assert_int_equal(first_write_to(over), -1);
+                if (cases[i].reset_after)
+                        assert_reset_method(cases[i].bdf, cases[i].reset_after);
+                close_world(&w);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1010,6 +1147,8 @@ int main(void)
                 cmocka_unit_test(test_mdev_parent_not_registered),
                 cmocka_unit_test(test_mdev_parent_registers_during_wait),
                 cmocka_unit_test(test_mdev_real_failures),
+                cmocka_unit_test(test_reset_method_written),
+                cmocka_unit_test(test_reset_method_refused),
         };
 
         return cmocka_run_group_tests_name("apply", tests, NULL, NULL);

@@ -336,6 +336,44 @@ static void test_allow_storage(void **state)
         conf_error_done(&err);
 }
 
+/* reset_method: the kernel's names, normalized; anything else a config
+ * error on its line. */
+static void test_reset_method(void **state)
+{
+        static const struct {
+                const char *value, *says;
+        } bad[] = {
+                { "reboot", "\"reboot\" is not a reset method" },
+                { "flr flr", "names \"flr\" twice" },
+                { " ", "reset_method is empty" },
+                { "default", "\"default\" is not a reset method" },
+        };
+        struct conf_error err = { 0 };
+        struct conf *c;
+        char text[256];
+        int r;
+
+        (void)state;
+        c = load_text("device \"a\" {\n  bdf = \"03:00\"\n  reset_method = \" device_specific  bus\"\n}\n"
+                      "device \"b\" {\n  bdf = \"04:00\"\n}\n",
+                      &err, &r);
+        assert_int_equal(r, 0);
+        assert_string_equal(c->devices[0].reset_method, "device_specific bus");
+        assert_null(c->devices[1].reset_method);
+        conf_free(c);
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                snprintf(text, sizeof(text),
+                         "device \"a\" {\n  bdf = \"03:00\"\n\n  reset_method = \"%s\"\n}\n",
+                         bad[i].value);
+                c = load_text(text, &err, &r);
+                assert_int_equal(r, -EINVAL);
+                assert_null(c);
+                assert_non_null(strstr(err.message, bad[i].says));
+                assert_int_equal(err.line, 4);
+                conf_error_done(&err);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -348,6 +386,7 @@ int main(void)
                 cmocka_unit_test(test_mdev_uuid),
                 cmocka_unit_test(test_sha256),
                 cmocka_unit_test_setup_teardown(test_allow_storage, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_reset_method, setup, teardown),
         };
 
         return cmocka_run_group_tests_name("conf", tests, NULL, NULL);

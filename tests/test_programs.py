@@ -1198,6 +1198,202 @@ class ListHost(Base):
         self.assertIn("reset unknown", check(r, "--list").stdout)
 
 
+class ResetChecks(Base):
+    """no-reset and reset-method-unsupported."""
+
+    def problems(self, data, code):
+        return {pr["bdf"]: pr for pr in data["problems"] if pr["code"] == code}
+
+    def test_no_reset(self):
+        data = self.run_json(root("reset-methods"), 0)
+        found = self.problems(data, "no-reset")
+        self.assertEqual(sorted(found), ["0000:03:00.0"])  # the audio function has flr
+        msg = found["0000:03:00.0"]["message"]
+        self.assertEqual(found["0000:03:00.0"]["severity"], "warning")
+        for words in ("second VM start", "AMD reset bug", "vendor-reset",
+                      'reset_method = "device_specific"', "bus"):
+            self.assertIn(words, msg)
+        # a method appears (vendor-reset loaded): the warning is gone
+        r = copy_root("reset-methods", "reset-fixed")
+        with open(os.path.join(r, "sys/bus/pci/devices/0000:03:00.0/reset_method"), "w") as f:
+            f.write("device_specific\n")
+        self.assertNoCode(self.run_json(r, 0), "no-reset")
+
+    def test_all_methods_off(self):
+        data = self.run_json(root("reset-methods"), 0, variant="disabled")
+        found = self.problems(data, "no-reset")
+        self.assertEqual(sorted(found), ["0000:06:00.0"])
+        self.assertIn("reads empty", found["0000:06:00.0"]["message"])
+
+    def test_reset_method_offered(self):
+        data = self.run_json(root("reset-methods"), 0, variant="device-specific")
+        self.assertEqual(data["problems"], [])
+
+    def test_reset_method_not_offered(self):
+        data = self.run_json(root("reset-methods"), 1, variant="flr-missing")
+        found = self.problems(data, "reset-method-unsupported")
+        self.assertEqual(sorted(found), ["0000:05:00.0"])
+        self.assertEqual(found["0000:05:00.0"]["entry"], "vm-navi-gpu")
+        self.assertIn('"flr"', found["0000:05:00.0"]["message"])
+        self.assertIn('"device_specific bus"', found["0000:05:00.0"]["message"])
+        self.assertIn("flr-missing.conf:1", found["0000:05:00.0"]["message"])
+        data = self.run_json(root("reset-methods"), 1, variant="none-offered")
+        self.assertEqual(sorted(self.problems(data, "reset-method-unsupported")),
+                         ["0000:03:00.0"])
+
+    def test_old_kernel_reads_config_space(self):
+        data = self.run_json(root("reset-old-kernel"), 0)
+        found = self.problems(data, "no-reset")
+        self.assertEqual(sorted(found), ["0000:03:00.1"])  # 03:00.0 advertises FLR
+        self.assertIn("neither FLR nor a PM reset", found["0000:03:00.1"]["message"])
+        # without FLR in its config space, 03:00.0 warns too
+        r = copy_root("reset-old-kernel", "reset-no-flr")
+        cfg = os.path.join(r, "sys/bus/pci/devices/0000:03:00.0/config")
+        with open(cfg, "r+b") as f:
+            f.seek(0x44)
+            f.write(bytes(4))
+        self.assertEqual(sorted(self.problems(self.run_json(r, 0), "no-reset")),
+                         ["0000:03:00.0", "0000:03:00.1"])
+        # the 64 bytes an unprivileged read gets tell nothing: no warning
+        r = copy_root("reset-old-kernel", "reset-short-config")
+        cfg = os.path.join(r, "sys/bus/pci/devices/0000:03:00.1/config")
+        with open(cfg, "r+b") as f:
+            f.truncate(64)
+        self.assertNoCode(self.run_json(r, 0), "no-reset")
+
+    def test_old_kernel_reset_method(self):
+        data = self.run_json(root("reset-old-kernel"), 1, variant="reset-method")
+        found = self.problems(data, "reset-method-unsupported")
+        self.assertEqual(sorted(found), ["0000:03:00.0", "0000:03:00.1"])
+        self.assertIn("5.15", found["0000:03:00.0"]["message"])
+
+
+class BootFramebuffer(Base):
+    def test_raised(self):
+        data = self.run_json(root("boot-framebuffer"), 1)
+        found = [pr for pr in data["problems"] if pr["code"] == "boot-framebuffer"]
+        self.assertEqual([pr["bdf"] for pr in found], ["0000:03:00.0"])
+        msg = found[0]["message"]
+        for words in ("BAR 1", "BOOTFB", "can't reserve", "black screen", "video=efifb:off",
+                      "initcall_blacklist=sysfb_init", "boot display"):
+            self.assertIn(words, msg)
+        self.assertRaisesCode(data, "boot-vga", "warning")
+
+    def test_other_gpu(self):
+        data = self.run_json(root("boot-framebuffer"), 0, variant="other-gpu")
+        self.assertNoCode(data, "boot-framebuffer")
+
+    def test_iomem_forms(self):
+        iomem = os.path.join("proc", "iomem")
+        cases = {
+            # read by someone who is not root: all addresses 0
+            "fb-zeros": ("00000000-00000000 : PCI Bus 0000:00\n  00000000-00000000 : BOOTFB\n",
+                         0),
+            "fb-garbage": ("\x01\x02 nonsense\n-- : BOOTFB\nzzzz-yyyy : efifb\n" * 50, 0),
+            "fb-efifb": ("e0000000-efffffff : 0000:03:00.0\n  e0100000-e08fffff : efifb\n", 1),
+            "fb-simpledrm": ("e0000000-e07fffff : simpledrm\n", 1),
+            "fb-elsewhere": ("f0000000-f07fffff : BOOTFB\n", 0),
+        }
+        for name, (text, rc) in cases.items():
+            r = copy_root("boot-framebuffer", name)
+            with open(os.path.join(r, iomem), "w") as f:
+                f.write(text)
+            data = self.run_json(r, rc)
+            (self.assertRaisesCode if rc else self.assertNoCode)(data, "boot-framebuffer")
+        r = copy_root("boot-framebuffer", "fb-none")
+        os.unlink(os.path.join(r, iomem))
+        self.assertNoCode(self.run_json(r, 0), "boot-framebuffer")
+
+
+class ForeignClaims(Base):
+    HOST_GPUS = ["0000:%02x:00.%d" % (b, f) for b in (0x41, 0x42, 0x43, 0x44) for f in (0, 1)]
+
+    def test_each_source(self):
+        data = self.run_json(root("foreign-recipes"), 0)
+        found = [pr for pr in data["problems"] if pr["code"] == "foreign-claim"]
+        self.assertTrue(all(pr["severity"] == "warning" for pr in found))
+        by_source = {}
+        for pr in found:
+            for src in ("/etc/modprobe.d/vfio.conf:2", "/usr/lib/modprobe.d/gpu-blacklist.conf:1",
+                        "kernel command line", "/etc/driverctl.d/pci-0000:41:00.2",
+                        "/etc/driverctl.d/pci-0000:c1:00.0"):
+                if pr["message"].startswith(src) or src in pr["message"][:60]:
+                    by_source.setdefault(src, []).append(pr["bdf"])
+        self.assertEqual(sum(len(v) for v in by_source.values()), len(found))
+        # modprobe ids=: the 8 host functions of that model, not gpupt's own
+        self.assertEqual(sorted(by_source["/etc/modprobe.d/vfio.conf:2"]), self.HOST_GPUS)
+        # the blacklist: the 4 host GPUs; snd_hda_intel is no GPU driver
+        self.assertEqual(sorted(by_source["/usr/lib/modprobe.d/gpu-blacklist.conf:1"]),
+                         self.HOST_GPUS[::2])
+        self.assertEqual(by_source["kernel command line"], ["0000:04:00.0"])
+        self.assertEqual(by_source["/etc/driverctl.d/pci-0000:41:00.2"], ["0000:41:00.2"])
+        fight = by_source["/etc/driverctl.d/pci-0000:c1:00.0"]
+        self.assertEqual(fight, ["0000:c1:00.0"])
+        pr = next(p for p in found if p["bdf"] == "0000:c1:00.0")
+        self.assertEqual(pr["entry"], "vm-gpu-0")
+        self.assertIn("driverctl unset-override 0000:c1:00.0", pr["message"])
+        # the /lib file of the same name is hidden by /etc's: the BMC is not named
+        self.assertNotIn("0000:02:00.0", [p["bdf"] for p in found])
+        # an override to the driver a function has anyway is no claim
+        self.assertNotIn("0000:41:00.3", [p["bdf"] for p in found])
+
+    def test_gone_when_removed(self):
+        self.assertNoCode(self.run_json(root("eight-gpus"), 0), "foreign-claim")
+        r = copy_root("foreign-recipes", "recipes-removed")
+        for rel in ("etc/modprobe.d", "usr/lib/modprobe.d", "lib/modprobe.d", "etc/driverctl.d"):
+            shutil.rmtree(os.path.join(r, rel))
+        with open(os.path.join(r, "proc/cmdline")) as f:
+            line = f.read().replace("vfio-pci.ids=8086:1533", "")
+        with open(os.path.join(r, "proc/cmdline"), "w") as f:
+            f.write(line)
+        self.assertNoCode(self.run_json(r, 0), "foreign-claim")
+
+
+class Import(Base):
+    def imported(self, rootdir):
+        p = check(rootdir, "--import")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        path = os.path.join(TMP, os.path.basename(rootdir) + "-imported.conf")
+        with open(path, "w") as f:
+            f.write(p.stdout)
+        return p.stdout, path
+
+    def test_import_parses_and_claims(self):
+        text, path = self.imported(root("foreign-recipes"))
+        self.assertIn("# from /etc/modprobe.d/vfio.conf:2: options vfio-pci ids=10de:1e04,"
+                      "10de:10f7 disable_vga=1\n", text)
+        self.assertIn('device "modprobe-vfio-2" {\n  ids = {"10de:1e04", "10de:10f7"}\n', text)
+        self.assertIn('device "cmdline-vfio-pci-ids" {\n  ids = {"8086:1533"}\n', text)
+        self.assertIn('device "driverctl-0000-41-00.2" {\n  bdf = "0000:41:00.2"\n'
+                      '  expect = "10de:1ad6"\n', text)
+        self.assertIn("# from /usr/lib/modprobe.d/gpu-blacklist.conf:1: blacklist nouveau", text)
+        self.assertIn("# from /etc/modprobe.d/vfio.conf:4: softdep nouveau pre: vfio-pci", text)
+        self.assertNotIn('bdf = "0000:c1:00.0"', text)  # an override to a host driver
+        # gpupt's own loader reads it; the claims are those of the recipes
+        rc, data = report(root("foreign-recipes"), config=path)
+        self.assertSchema(data)
+        self.assertNotIn("config-error", codes(data))
+        claims = {c["bdf"]: c["entry"] for c in data["claims"]}
+        for bdf in ForeignClaims.HOST_GPUS + ["0000:c1:00.0", "0000:c1:00.1"]:
+            self.assertEqual(claims.get(bdf), "modprobe-vfio-2", bdf)
+        self.assertEqual(claims["0000:04:00.0"], "cmdline-vfio-pci-ids")
+        self.assertEqual(claims["0000:41:00.2"], "driverctl-0000-41-00.2")
+        self.assertNotIn("0000:c1:00.2", claims)  # functions = single, as vfio-pci ids= did
+
+    def test_import_nothing(self):
+        text, path = self.imported(root("eight-gpus"))
+        self.assertIn("No recipes found", text)
+        self.assertNotIn("device", text.replace("devices", ""))
+        rc, data = report(root("eight-gpus"), config=path)
+        self.assertEqual((rc, data["claims"]), (0, []))
+
+    def test_import_usage(self):
+        for extra in (["--json"], ["--quiet"], ["--config", "/nonexistent"]):
+            p = check(root("eight-gpus"), "--import", *extra)
+            self.assertEqual(p.returncode, 2, extra)
+            self.assertIn("--import", p.stderr)
+
+
 def main():
     global TMP, BUILD
     ap = argparse.ArgumentParser()

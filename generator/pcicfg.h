@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A function's configuration space, as ROOT/sys/bus/pci/devices/BDF/config
+ * shows it: what gpupt learns about resets where the kernel's reset_method
+ * attribute is absent (Linux before 5.15). An unprivileged read of config
+ * returns only the first 64 bytes, where no capability lives: the answers
+ * are then "unknown" (-ENODATA), never "no". */
+
+#define PCICFG_CAP_PM 0x01
+#define PCICFG_CAP_EXP 0x10
+
+/* Reads up to size bytes of bdf's config; the number read, or -errno. */
+int pcicfg_read(const char *bdf, uint8_t *buf, size_t size);
+/* The offset of capability id in the standard list of cfg (len bytes read),
+ * -ENOENT when it is not there, -ENODATA when cfg is too short to tell,
+ * -EBADMSG for a list that points outside or loops. */
+int pcicfg_find_cap(const uint8_t *cfg, size_t len, uint8_t id);
+/* From cfg: 1 when the PCI Express capability advertises Function Level
+ * Reset (Device Capabilities bit 28), 0 when it does not or there is no
+ * such capability, -ENODATA / -EBADMSG as above. */
+int pcicfg_has_flr(const uint8_t *cfg, size_t len);
+/* From cfg: 1 when the kernel's "pm" reset (D3hot and back) works: a power
+ * management capability whose PMCSR does not set No_Soft_Reset. */
+int pcicfg_has_pm_reset(const uint8_t *cfg, size_t len);
+/* The same, reading bdf's config under the root. */
+int pci_fn_has_flr(const char *bdf);
+int pci_fn_has_pm_reset(const char *bdf);

@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+
+#include "cmdline.h"
+#include "recipes.h"
+#include "util.h"
+
+#define RECIPE_FILE_MAX (1u << 20)
+
+bool recipe_module_is(const char *name, const char *want)
+{
+        for (; *name && *want; name++, want++) {
+                char a = *name == '-' ? '_' : *name, b = *want == '-' ? '_' : *want;
+
+                if (a != b)
+                        return false;
+        }
+        return !*name && !*want;
+}
+
+bool recipe_gpu_module(const char *module, unsigned *vendor)
+{
+        static const struct {
+                const char *name;
+                unsigned vendor;
+        } gpu[] = {
+                { "nouveau", 0x10de }, { "nvidia", 0x10de }, { "amdgpu", 0x1002 }, { "radeon", 0x1002 },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(gpu); i++)
+                if (recipe_module_is(module, gpu[i].name)) {
+                        if (vendor)
+                                *vendor = gpu[i].vendor;
+                        return true;
+                }
+        return false;
+}
+
+static void recipe_free(struct recipe *r)
+{
+        free(r->file);
+        free(r->text);
+        free(r->ids);
+        free(r->name);
+}
+
+void recipes_done(struct recipes *rs)
+{
+        for (size_t i = 0; i < rs->n; i++)
+                recipe_free(&rs->v[i]);
+        free(rs->v);
+        *rs = (struct recipes){ 0 };
+}
+
+static int add(struct recipes *rs, struct recipe *r)
+{
+        if (!r->file || !r->text || GROW(rs->v, rs->n, rs->alloc) < 0) {
+                recipe_free(r);
+                return -ENOMEM;
+        }
+        rs->v[rs->n++] = *r;
+        return 0;
+}
+
+/* One id of vfio-pci's ids= (vendor:device[:subvendor[:subdevice[:class[:mask]]]]).
+ * 1: *ret holds it; 0: gpupt has no way to say it (a wildcard, only a
+ * subvendor, a class); -EINVAL: not an id at all. */
+static int parse_vfio_id(const char *s, size_t len, struct pci_id *ret)
+{
+        char buf[64];
+        unsigned long f[6];
+        int n = 0;
+        char *p, *end;
+
+        if (len == 0 || len >= sizeof(buf))
+                return -EINVAL;
+        memcpy(buf, s, len);
+        buf[len] = '\0';
+        for (p = buf;; p = end + 1) {
+                if (n == 6 || !*p)
+                        return -EINVAL;
+                errno = 0;
+                f[n] = strtoul(p, &end, 16);
+                if (end == p || errno || f[n] > 0xffffffffUL)
+                        return -EINVAL;
+                n++;
+                if (!*end)
+                        break;
+                if (*end != ':')
+                        return -EINVAL;
+        }
+        if (n < 2)
+                return -EINVAL;
+        for (int i = 0; i < n && i < 4; i++)
+                if (f[i] > 0xffff)
+                        return 0; /* PCI_ANY_ID: "every device" is no gpupt entry */
+        if (n == 3 || n > 4)
+                return 0;
+        *ret = (struct pci_id){ .vendor = (uint16_t)f[0], .device = (uint16_t)f[1] };
+        if (n == 4) {
+                ret->has_sub = true;
+                ret->subvendor = (uint16_t)f[2];
+                ret->subdevice = (uint16_t)f[3];
+        }
+        return 1;
+}
+
+/* Adds an ids recipe for the comma-separated list v. */
+static int add_ids(struct recipes *rs, enum recipe_kind kind, const char *file, unsigned line,
+                   const char *text, const char *v)
+{
+        struct recipe r = { .kind = kind, .file = strdup(file), .line = line,
+                            .text = strdup(text) };
+        size_t cap = 1;
+
+        for (const char *p = v; *p; p++)
+                cap += *p == ',';
+        r.ids = calloc(cap, sizeof(*r.ids));
+        if (!r.ids) {
+                recipe_free(&r);
+                return -ENOMEM;
+        }
+        for (const char *p = v; *p;) {
+                size_t n = strcspn(p, ",");
+                int k = parse_vfio_id(p, n, &r.ids[r.n_ids]);
+
+                if (k > 0)
+                        r.n_ids++;
+                else if (n > 0)
+                        r.n_skipped++;
+                p += n;
+                if (*p == ',')
+                        p++;
+        }
+        return add(rs, &r);
+}
+
+static int add_named(struct recipes *rs, enum recipe_kind kind, const char *file, unsigned line,
+                     const char *text, const char *name, size_t len)
+{
+        struct recipe r = { .kind = kind, .file = strdup(file), .line = line,
+                            .text = strdup(text), .name = strndup(name, len) };
+
+        if (!r.name) {
+                recipe_free(&r);
+                return -ENOMEM;
+        }
+        return add(rs, &r);
+}
+
+/* The next word of a modprobe.d line; NULL at its end. */
+static char *word(char **s)
+{
+        char *w;
+
+        while (**s == ' ' || **s == '\t')
+                (*s)++;
+        if (!**s)
+                return NULL;
+        w = *s;
+        *s += strcspn(*s, " \t");
+        if (**s)
+                *(*s)++ = '\0';
+        return w;
+}
+
+/* "options vfio-pci ids=…" and the other commands gpupt cares about, on
+ * one logical line (work is a copy it may cut up). */
+static int modprobe_line(struct recipes *rs, const char *file, unsigned line, const char *text,
+                         char *work)
+{
+        char *s = work, *cmd = word(&s), *mod, *w;
+
+        if (!cmd || !(mod = word(&s)))
+                return 0;
+        if (streq(cmd, "options") && recipe_module_is(mod, "vfio_pci")) {
+                while ((w = word(&s))) {
+                        char *v;
+                        size_t n;
+
+                        if (strncmp(w, "ids=", 4) != 0)
+                                continue;
+                        v = w + 4;
+                        n = strlen(v);
+                        /* modprobe drops the quotes around a value */
+                        if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
+                                v[n - 1] = '\0';
+                                v++;
+                        }
+                        return add_ids(rs, RECIPE_MODPROBE_IDS, file, line, text, v);
+                }
+                return 0;
+        }
+        if (streq(cmd, "blacklist") && recipe_gpu_module(mod, NULL))
+                return add_named(rs, RECIPE_BLACKLIST, file, line, text, mod, strlen(mod));
+        if (streq(cmd, "softdep") && recipe_gpu_module(mod, NULL)) {
+                bool pre = false;
+
+                while ((w = word(&s))) {
+                        if (w[strlen(w) - 1] == ':')
+                                pre = streq(w, "pre:");
+                        else if (pre && recipe_module_is(w, "vfio_pci"))
+                                return add_named(rs, RECIPE_SOFTDEP, file, line, text, mod,
+                                                 strlen(mod));
+                }
+        }
+        return 0;
+}
+
+int recipes_parse_modprobe(struct recipes *rs, const char *file, const char *text)
+{
+        _cleanup_free_ char *logical = malloc(strlen(text) + 1), *work = NULL;
+        unsigned line = 1;
+        const char *s = text;
+
+        if (!logical)
+                return -ENOMEM;
+        work = malloc(strlen(text) + 1);
+        if (!work)
+                return -ENOMEM;
+        while (*s) {
+                unsigned first = line;
+                size_t n = 0;
+                int r;
+
+                /* A backslash at the end of a line continues it, as in kmod. */
+                for (; *s; s++) {
+                        if (*s == '\\' && s[1] == '\n') {
+                                s++;
+                                line++;
+                                continue;
+                        }
+                        if (*s == '\n') {
+                                s++;
+                                line++;
+                                break;
+                        }
+                        /* runs of blanks (a continued line's indent) read as one */
+                        if ((*s == ' ' || *s == '\t') && n && logical[n - 1] == ' ')
+                                continue;
+                        logical[n++] = *s == '\t' ? ' ' : *s;
+                }
+                logical[n] = '\0';
+                if (strchr(logical, '#')) {
+                        *strchr(logical, '#') = '\0';
+                        n = strlen(logical);
+                }
+                while (n && logical[n - 1] == ' ')
+                        logical[--n] = '\0';
+                memcpy(work, logical, n + 1);
+                r = modprobe_line(rs, file, first, logical + strspn(logical, " "), work);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+struct cmdline_ctx {
+        struct recipes *rs;
+        int error;
+};
+
+static int cmdline_item(const char *key, const char *value, void *u)
+{
+        struct cmdline_ctx *c = u;
+        _cleanup_free_ char *text = NULL;
+
+        if (!value)
+                return 0;
+        text = strdup_printf("%s=%s", key, value);
+        if (!text)
+                return -ENOMEM;
+        if (recipe_module_is(key, "vfio_pci.ids"))
+                return add_ids(c->rs, RECIPE_CMDLINE_IDS, "/proc/cmdline", 0, text, value);
+        if (streq(key, "modprobe.blacklist")) {
+                for (const char *p = value; *p;) {
+                        size_t n = strcspn(p, ",");
+                        _cleanup_free_ char *m = strndup(p, n);
+                        int r;
+
+                        if (!m)
+                                return -ENOMEM;
+                        if (recipe_gpu_module(m, NULL) &&
+                            (r = add_named(c->rs, RECIPE_BLACKLIST, "/proc/cmdline", 0, text, p,
+                                           n)) < 0)
+                                return r;
+                        p += n;
+                        if (*p == ',')
+                                p++;
+                }
+        }
+        return 0;
+}
+
+int recipes_parse_cmdline(struct recipes *rs, const char *line)
+{
+        struct cmdline_ctx c = { .rs = rs };
+
+        return cmdline_foreach(line, cmdline_item, &c);
+}
+
+int recipes_parse_driverctl(struct recipes *rs, const char *file, const char *name,
+                            const char *text)
+{
+        struct recipe r = { .kind = RECIPE_DRIVERCTL };
+        size_t n;
+
+        if (strncmp(name, "pci-", 4) != 0 || pci_addr_parse(name + 4, &r.addr, NULL) < 0)
+                return 0;
+        text += strspn(text, " \t\n");
+        n = strcspn(text, " \t\n");
+        if (n == 0 || n > 64)
+                return 0;
+        for (size_t i = 0; i < n; i++)
+                if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
+                            text[i]))
+                        return 0;
+        r.file = strdup(file);
+        r.line = 1;
+        r.name = strndup(text, n);
+        r.text = strndup(text, n);
+        if (!r.name) {
+                recipe_free(&r);
+                return -ENOMEM;
+        }
+        return add(rs, &r);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.conf names of dir (under the root), sorted; an absent dir has none. */
+static int conf_names(const char *dir, const char *suffix, char ***ret, size_t *n)
+{
+        _cleanup_free_ char *path = root_path(dir);
+        char **v = NULL;
+        size_t alloc = 0;
+        struct dirent *de;
+        DIR *d;
+
+        *ret = NULL;
+        *n = 0;
+        if (!path)
+                return -ENOMEM;
+        d = opendir(path);
+        if (!d)
+                return 0;
+        while ((de = readdir(d))) {
+                size_t l = strlen(de->d_name), sl = strlen(suffix);
+
+                if (de->d_name[0] == '.' || l <= sl || !streq(de->d_name + l - sl, suffix))
+                        continue;
+                if (GROW(v, *n, alloc) < 0 || !(v[*n] = strdup(de->d_name))) {
+                        closedir(d);
+                        *ret = v;
+                        return -ENOMEM;
+                }
+                (*n)++;
+        }
+        closedir(d);
+        if (*n > 1)
+                qsort(v, *n, sizeof(*v), cmp_str);
+        *ret = v;
+        return 0;
+}
+
+static void names_free(char **v, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+static int read_one(const char *file, char **text)
+{
+        _cleanup_free_ char *path = root_path(file);
+
+        if (!path)
+                return -ENOMEM;
+        return read_file(path, RECIPE_FILE_MAX, text, NULL);
+}
+
+static int read_modprobe(struct recipes *rs)
+{
+        static const char *const dirs[] = {
+                "/etc/modprobe.d", "/run/modprobe.d", "/usr/lib/modprobe.d", "/lib/modprobe.d",
+        };
+        char **seen = NULL;
+        size_t n_seen = 0, alloc = 0;
+        int r = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs) && r >= 0; i++) {
+                char **names;
+                size_t n;
+
+                r = conf_names(dirs[i], ".conf", &names, &n);
+                for (size_t j = 0; j < n && r >= 0; j++) {
+                        _cleanup_free_ char *file = NULL, *text = NULL;
+                        bool hidden = false;
+
+                        for (size_t k = 0; k < n_seen && !hidden; k++)
+                                hidden = streq(seen[k], names[j]);
+                        if (hidden)
+                                continue;
+                        if (GROW(seen, n_seen, alloc) < 0) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        seen[n_seen++] = names[j];
+                        names[j] = NULL;
+                        file = strdup_printf("%s/%s", dirs[i], seen[n_seen - 1]);
+                        if (!file) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        r = read_one(file, &text);
+                        if (r == -ENOMEM)
+                                break;
+                        r = r < 0 ? 0 : recipes_parse_modprobe(rs, file, text);
+                }
+                names_free(names, n);
+        }
+        names_free(seen, n_seen);
+        return r;
+}
+
+static int read_driverctl(struct recipes *rs)
+{
+        _cleanup_free_ char *path = root_path("/etc/driverctl.d");
+        char **names = NULL;
+        size_t n = 0, alloc = 0;
+        struct dirent *de;
+        DIR *d;
+        int r = 0;
+
+        if (!path)
+                return -ENOMEM;
+        d = opendir(path);
+        if (!d)
+                return 0;
+        while ((de = readdir(d))) {
+                if (strncmp(de->d_name, "pci-", 4) != 0)
+                        continue;
+                if (GROW(names, n, alloc) < 0 || !(names[n] = strdup(de->d_name))) {
+                        r = -ENOMEM;
+                        break;
+                }
+                n++;
+        }
+        closedir(d);
+        if (n > 1)
+                qsort(names, n, sizeof(*names), cmp_str);
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                _cleanup_free_ char *file = strdup_printf("/etc/driverctl.d/%s", names[i]),
+                                    *text = NULL;
+
+                if (!file) {
+                        r = -ENOMEM;
+                        break;
+                }
+                r = read_one(file, &text);
+                if (r == -ENOMEM)
+                        break;
+                r = r < 0 ? 0 : recipes_parse_driverctl(rs, file, names[i], text);
+        }
+        names_free(names, n);
+        return r;
+}
+
+int recipes_read(struct recipes *rs)
+{
+        _cleanup_free_ char *cmdline = NULL;
+        int r;
+
+        r = read_modprobe(rs);
+        if (r < 0)
+                return r;
+        r = read_one("/proc/cmdline", &cmdline);
+        if (r == -ENOMEM)
+                return r;
+        if (r >= 0 && (r = recipes_parse_cmdline(rs, cmdline)) < 0)
+                return r;
+        return read_driverctl(rs);
+}

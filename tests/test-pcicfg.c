@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Config-space capabilities, reset method names, and /proc/iomem. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iomem.h"
+#include "pcicfg.h"
+#include "resetmethod.h"
+#include "testlib.h"
+#include "util.h"
+
+/* A standard header with the capability list on, and caps chained from 0x40. */
+static void header(uint8_t cfg[256])
+{
+        memset(cfg, 0, 256);
+        cfg[0x06] = 0x10;
+}
+
+static void test_caps(void **state)
+{
+        uint8_t cfg[256];
+
+        (void)state;
+        header(cfg);
+        cfg[0x34] = 0x40;
+        cfg[0x40] = 0x01; /* PM, PMCSR at 0x44 */
+        cfg[0x41] = 0x50;
+        cfg[0x50] = 0x10; /* PCI Express, DevCap at 0x54 */
+        cfg[0x51] = 0x00;
+        assert_int_equal(pcicfg_find_cap(cfg, 256, PCICFG_CAP_EXP), 0x50);
+        assert_int_equal(pcicfg_find_cap(cfg, 256, 0x05), -ENOENT);
+        assert_int_equal(pcicfg_has_flr(cfg, 256), 0);
+        assert_int_equal(pcicfg_has_pm_reset(cfg, 256), 1);
+        cfg[0x57] = 0x10; /* DevCap bit 28 */
+        assert_int_equal(pcicfg_has_flr(cfg, 256), 1);
+        cfg[0x44] = 0x08; /* No_Soft_Reset */
+        assert_int_equal(pcicfg_has_pm_reset(cfg, 256), 0);
+        /* the 64 bytes an unprivileged read gets: unknown, not "no" */
+        assert_int_equal(pcicfg_has_flr(cfg, 64), -ENODATA);
+        /* a loop, a pointer into the header, a gone device (all ones) */
+        cfg[0x51] = 0x40;
+        assert_int_equal(pcicfg_find_cap(cfg, 256, 0x05), -EBADMSG);
+        cfg[0x51] = 0x10;
+        assert_int_equal(pcicfg_find_cap(cfg, 256, 0x05), -EBADMSG);
+        memset(cfg, 0xff, 256);
+        assert_int_equal(pcicfg_find_cap(cfg, 256, 0x10), -EBADMSG);
+        /* no capability list at all: no FLR */
+        header(cfg);
+        cfg[0x06] = 0;
+        assert_int_equal(pcicfg_has_flr(cfg, 256), 0);
+}
+
+static void test_read_under_root(void **state)
+{
+        char *dir = tl_mkdtemp(), path[4096];
+        uint8_t cfg[256];
+        FILE *f;
+
+        (void)state;
+        header(cfg);
+        cfg[0x34] = 0x40;
+        cfg[0x40] = 0x10;
+        cfg[0x47] = 0x10;
+        tl_mkdir(dir, "sys/bus/pci/devices/0000:01:00.0");
+        snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/0000:01:00.0/config", dir);
+        f = fopen(path, "we");
+        assert_non_null(f);
+        assert_int_equal(fwrite(cfg, 1, sizeof(cfg), f), sizeof(cfg));
+        fclose(f);
+        assert_int_equal(root_set(dir), 0);
+        assert_int_equal(pci_fn_has_flr("0000:01:00.0"), 1);
+        assert_int_equal(pci_fn_has_pm_reset("0000:01:00.0"), 0);
+        assert_int_equal(pci_fn_has_flr("0000:01:00.1"), -ENOENT);
+        root_set(NULL);
+        tl_rmtree(dir);
+        free(dir);
+}
+
+static void test_reset_names(void **state)
+{
+        char list[64] = "  flr\tbus  ";
+        const char *bad;
+        size_t n, len;
+
+        (void)state;
+        assert_int_equal(reset_methods_normalize(list, &bad, &n), 0);
+        assert_string_equal(list, "flr bus");
+        strcpy(list, "flr reboot");
+        assert_int_equal(reset_methods_normalize(list, &bad, &n), -ENOENT);
+        assert_int_equal(n, 6);
+        assert_memory_equal(bad, "reboot", 6);
+        strcpy(list, "bus bus");
+        assert_int_equal(reset_methods_normalize(list, &bad, &n), -EEXIST);
+        strcpy(list, " ");
+        assert_int_equal(reset_methods_normalize(list, NULL, NULL), -EINVAL);
+        assert_true(reset_methods_has("device_specific bus", "bus", 3));
+        assert_false(reset_methods_has("device_specific bus", "flr", 3));
+        assert_false(reset_methods_has("af_flr", "flr", 3));
+        assert_null(reset_methods_missing("flr pm bus", "bus flr", &len));
+        assert_string_equal(reset_methods_missing("flr pm", "flr bus", &len), "bus");
+        assert_int_equal(len, 3);
+        assert_true(reset_method_known("cxl_bus", 7));
+        assert_false(reset_method_known("default", 7));
+}
+
+static void test_kernel_release(void **state)
+{
+        static const struct {
+                const char *release;
+                int want;
+        } cases[] = {
+                { "5.10.0-28-amd64\n", 0 }, { "5.15.0\n", 1 }, { "6.1.0-18-amd64\n", 1 },
+                { "4.19.0\n", 0 },          { "garbage\n", -EBADMSG },
+        };
+        char *dir = tl_mkdtemp();
+
+        (void)state;
+        assert_int_equal(root_set(dir), 0);
+        assert_int_equal(kernel_has_reset_method_attr(), -ENOENT);
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                tl_write(dir, "proc/sys/kernel/osrelease", cases[i].release);
+                assert_int_equal(kernel_has_reset_method_attr(), cases[i].want);
+        }
+        root_set(NULL);
+        tl_rmtree(dir);
+        free(dir);
+}
+
+static void test_iomem(void **state)
+{
+        struct iomem_range *v = NULL;
+        size_t n = 0;
+
+        (void)state;
+        assert_int_equal(iomem_framebuffers("00000000-00000fff : Reserved\n"
+                                            "c0000000-efffffff : PCI Bus 0000:00\n"
+                                            "  e0000000-efffffff : 0000:03:00.0\n"
+                                            "    e0000000-e07e8fff : BOOTFB\n"
+                                            "    e0000000-e07e8fff : efifb\n"
+                                            "  f0000000-f0ffffff : simple-framebuffer.0\n"
+                                            "  f1000000-f1ffffff : simplefbx\n"
+                                            "garbage line\n"
+                                            "fffff-1 : vesafb\n"
+                                            "12345678901234567-f : vesafb\n"
+                                            "f2000000-f2ffffff vesafb\n"
+                                            "f3000000-f3ffffff : vesafb",
+                                            &v, &n),
+                         0);
+        assert_int_equal(n, 4);
+        assert_string_equal(v[0].name, "BOOTFB");
+        assert_true(v[0].start == 0xe0000000 && v[0].end == 0xe07e8fff);
+        assert_string_equal(v[1].name, "efifb");
+        assert_string_equal(v[2].name, "simple-framebuffer.0");
+        assert_string_equal(v[3].name, "vesafb");
+        assert_true(v[3].start == 0xf3000000);
+        free(v);
+        /* read by someone who is not root: every address 0, so nothing */
+        v = NULL;
+        assert_int_equal(iomem_framebuffers("00000000-00000000 : BOOTFB\n", &v, &n), 0);
+        assert_int_equal(n, 0);
+        free(v);
+        v = NULL;
+        assert_int_equal(iomem_framebuffers("", &v, &n), 0);
+        assert_int_equal(n, 0);
+        free(v);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_caps),         cmocka_unit_test(test_read_under_root),
+                cmocka_unit_test(test_reset_names),  cmocka_unit_test(test_kernel_release),
+                cmocka_unit_test(test_iomem),
+        };
+
+        return cmocka_run_group_tests_name("pcicfg", tests, NULL, NULL);
+}
