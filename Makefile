@@ -87,6 +87,7 @@ help:
 	@echo "make check-package  build, lintian, install, run and purge the Debian package"
 	@echo "make check-ansible  the Ansible role against fixture roots"
 	@echo "make check-vm     boot scenarios in QEMU through dracut and initramfs-tools"
+	@echo "make check-handoff  --libvirt/--qemu/--proxmox on every recorded machine, via libvirt's schema"
 	@echo "make dist         gpupt-$(VERSION).tar.gz of the tracked files, with gpupt.spec"
 	@echo "make check-dist   the tarball builds and passes the unit tests unpacked"
 	@echo "make check-rpm    rpmbuild -ta of the tarball, its file list and rpmlint"
