@@ -23,7 +23,7 @@ done
 work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/gpupt-vm.XXXXXX")}
 keep=${GPUPT_VM_KEEP:-}
 [ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
-boot_timeout=${GPUPT_VM_TIMEOUT:-300}
+boot_timeout=${GPUPT_VM_TIMEOUT:-600}
 # What the initramfs prints when the root device never comes: systemd in a
 # dracut initrd after its device timeout, initramfs-tools after rootdelay.
 root_hang='Timed out waiting for device.*(gpupt-vm|/dev/vda)|Gave up waiting for root'
