@@ -778,8 +778,10 @@ static void *work(void *u)
                 /* A bridge's link is the one to the device below it, shown there. */
                 what |= !bridge && slot != link_slot ? PCI_FACTS_LINK : 0;
                 what |= !b ? PCI_FACTS_NODE : 0;
-                what |= bsearch(&(const char *){ it->fn->bdf }, w->l->mdev_parents,
-                                w->l->n_mdev_parents, sizeof(char *), cmp_strp)
+                what |= w->l->n_mdev_parents &&
+                                        bsearch(&(const char *){ it->fn->bdf },
+                                                w->l->mdev_parents, w->l->n_mdev_parents,
+                                                sizeof(char *), cmp_strp)
                                 ? PCI_FACTS_MDEV
                                 : 0;
                 r = pci_facts_read(w->l->devices_dir, it->fn, what, &it->x);
@@ -1006,7 +1008,8 @@ int list_host(FILE *f, struct host *h, const struct conf *conf, const struct lis
                 r = -ENOMEM;
                 goto out;
         }
-        memcpy(order, all, n * sizeof(*order));
+        if (n)
+                memcpy(order, all, n * sizeof(*order));
         qsort(order, n, sizeof(*order), cmp_group_addr);
         /* Which are shown: with --display, the groups with a display
          * controller and the ungrouped display controllers. */
