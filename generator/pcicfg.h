@@ -12,6 +12,7 @@
 
 #define PCICFG_CAP_PM 0x01
 #define PCICFG_CAP_EXP 0x10
+#define PCICFG_CAP_AF 0x13
 
 /* Reads up to size bytes of bdf's config; the number read, or -errno. */
 int pcicfg_read(const char *bdf, uint8_t *buf, size_t size);

@@ -5,38 +5,25 @@
 #include <limits.h>
 #include <string.h>
 
+#include "pcicfg.h"
 #include "pcifacts.h"
 #include "util.h"
 
-static uint16_t le16(const unsigned char *p)
-{
-        return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const unsigned char *p)
-{
-        return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 int config_reset_methods(const unsigned char *cfg, size_t len, const char *out[static 2])
 {
-        unsigned pos, guard = 0;
-        int n = 0;
+        int n = 0, flr, af;
 
-        if (len < 0x40 || !(le16(cfg + 0x06) & 0x10)) /* Status: Capabilities List */
-                return len < 0x40 ? -ENODATA : 0;
-        pos = cfg[0x34] & 0xfc;
-        while (pos >= 0x40 && guard++ < 48) {
-                if (pos + 8 > len)
-                        return -ENODATA;
-                if (cfg[pos] == 0x10 && (le32(cfg + pos + 4) & (1u << 28)))
-                        out[n++] = "flr";
-                else if (cfg[pos] == 0x13 && (cfg[pos + 3] & 0x02) && (cfg[pos + 3] & 0x01))
-                        out[n++] = "af_flr"; /* Advanced Features: TP and FLR capable */
-                if (n == 2)
-                        break;
-                pos = cfg[pos + 1] & 0xfc;
-        }
+        /* A list too short to walk (the unprivileged 64 bytes) is unknown; a
+         * broken one (a loop, all ones) offers nothing. */
+        flr = pcicfg_has_flr(cfg, len);
+        if (flr == -ENODATA)
+                return flr;
+        if (flr > 0)
+                out[n++] = "flr";
+        af = pcicfg_find_cap(cfg, len, PCICFG_CAP_AF);
+        /* Advanced Features: Transactions Pending and FLR both capable */
+        if (af >= 0 && (cfg[af + 3] & 0x03) == 0x03)
+                out[n++] = "af_flr";
         return n;
 }
 
