@@ -8,6 +8,7 @@
 
 #include "conf.h"
 #include "conflex.h"
+#include "nameset.h"
 #include "sha256.h"
 #include "util.h"
 
@@ -53,6 +54,12 @@ struct reader {
         const char *file;
         struct conflex lex;
         struct conf_error *err;
+        /* Each entry is read as soon as libconfuse has parsed it (take_entry);
+         * the names seen so far, per kind, find a duplicate in one lookup. */
+        struct conf *c;
+        struct nameset devices, sriovs, mdevs;
+        size_t next_key; /* where in lex the next entry's header is sought */
+        int r;           /* what take_entry failed with */
 };
 
 static struct reader *current; /* libconfuse's error callback has no user pointer */
@@ -481,19 +488,135 @@ static int check_title(struct reader *rd, const char *kind, const char *title)
 static void *append(void *array_ptr, size_t *n, size_t size)
 {
         void **array = array_ptr;
-        void *p = xrealloc_array(*array, *n + 1, size);
+        void *p = *array;
 
-        if (!p)
-                return NULL;
-        *array = p;
+        /* The capacity is the next power of two, so n entries cost O(n). */
+        if ((*n & (*n - 1)) == 0) {
+                p = xrealloc_array(*array, *n ? 2 * *n : 1, size);
+                if (!p)
+                        return NULL;
+                *array = p;
+        }
         memset((char *)p + *n * size, 0, size);
         return (char *)p + (*n)++ * size;
+}
+
+/* The line of the header of the entry libconfuse has just closed: entries
+ * close in the order of the file, so one forward pass over the scanner's keys
+ * finds them all. */
+static unsigned header_line(struct reader *rd, const char *kind, const char *title)
+{
+        for (size_t i = rd->next_key; i < rd->lex.n_keys; i++) {
+                const struct conflex_key *k = &rd->lex.keys[i];
+
+                if (!k->key && k->section && k->title && streq(k->section, kind) &&
+                    streq(k->title, title)) {
+                        rd->next_key = i + 1;
+                        return k->line;
+                }
+        }
+        return conflex_line(&rd->lex, kind, title, NULL);
+}
+
+static int duplicate(struct reader *rd, const char *kind, const char *title, unsigned line,
+                     const struct conf_where *first)
+{
+        return fail(rd, line, "duplicate %s name \"%s\": already defined at %s:%u", kind, title,
+                    first->file, first->line);
+}
+
+/* Reads one device, sriov or mdev section into rd->c. */
+static int read_entry(struct reader *rd, const char *kind, cfg_t *sec)
+{
+        const char *title = cfg_title(sec);
+        unsigned line = header_line(rd, kind, title);
+        struct conf *c = rd->c;
+        size_t at;
+        int r;
+
+        r = check_title(rd, kind, title);
+        if (r < 0)
+                return r;
+        if (streq(kind, "device")) {
+                struct conf_device *d;
+
+                if (nameset_get(&rd->devices, title, &at))
+                        return duplicate(rd, kind, title, line,
+                                         &c->devices[at].where);
+                d = append(&c->devices, &c->n_devices, sizeof(*d));
+                if (!d)
+                        return -ENOMEM;
+                r = read_device(rd, sec, d);
+                if (r == 0)
+                        r = nameset_add(&rd->devices, d->name, c->n_devices - 1, NULL);
+        } else if (streq(kind, "sriov")) {
+                struct conf_sriov *s;
+
+                if (nameset_get(&rd->sriovs, title, &at))
+                        return duplicate(rd, kind, title, line,
+                                         &c->sriovs[at].where);
+                s = append(&c->sriovs, &c->n_sriovs, sizeof(*s));
+                if (!s)
+                        return -ENOMEM;
+                r = read_sriov(rd, sec, s);
+                if (r == 0)
+                        r = nameset_add(&rd->sriovs, s->name, c->n_sriovs - 1, NULL);
+        } else {
+                struct conf_mdev *m;
+
+                if (nameset_get(&rd->mdevs, title, &at))
+                        return duplicate(rd, kind, title, line, &c->mdevs[at].where);
+                m = append(&c->mdevs, &c->n_mdevs, sizeof(*m));
+                if (!m)
+                        return -ENOMEM;
+                r = read_mdev(rd, sec, m);
+                if (r == 0)
+                        r = nameset_add(&rd->mdevs, m->name, c->n_mdevs - 1, NULL);
+        }
+        return r < 0 ? r : 0;
+}
+
+/* libconfuse calls this as each device, sriov or mdev section closes: the
+ * entry is read at once and its section freed, so a config of thousands of
+ * entries never holds thousands of parsed sections, and libconfuse, which
+ * compares a new section's title with every one it holds, holds none. */
+static int take_entry(cfg_t *cfg, cfg_opt_t *opt)
+{
+        unsigned n = cfg_opt_size(opt);
+        cfg_t *sec = n ? cfg_opt_getnsec(opt, n - 1) : NULL;
+        int r;
+
+        (void)cfg;
+        if (!current || !sec)
+                return -1;
+        r = read_entry(current, opt->name, sec);
+        cfg_opt_rmnsec(opt, n - 1);
+        if (r < 0) {
+                current->r = r;
+                return -1;
+        }
+        return 0;
+}
+
+/* The names of the entries earlier files defined. */
+static int names_of(struct reader *rd)
+{
+        const struct conf *c = rd->c;
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i < c->n_devices; i++)
+                r = nameset_add(&rd->devices, c->devices[i].name, i, NULL);
+        for (size_t i = 0; r >= 0 && i < c->n_sriovs; i++)
+                r = nameset_add(&rd->sriovs, c->sriovs[i].name, i, NULL);
+        for (size_t i = 0; r >= 0 && i < c->n_mdevs; i++)
+                r = nameset_add(&rd->mdevs, c->mdevs[i].name, i, NULL);
+        return r < 0 ? r : 0;
 }
 
 static int read_one(struct conf *c, const char *path, struct conf_error *err)
 {
         _cleanup_free_ char *text = NULL;
-        struct reader rd = { .file = path, .err = err };
+        struct reader rd = { .file = path, .err = err, .c = c };
         cfg_t *cfg = NULL;
         unsigned line = 0;
         char *msg = NULL;
@@ -520,9 +643,19 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
                 goto out;
         }
         cfg_set_error_function(cfg, confuse_error);
+        cfg_set_validate_func(cfg, "device", take_entry);
+        cfg_set_validate_func(cfg, "sriov", take_entry);
+        cfg_set_validate_func(cfg, "mdev", take_entry);
+        r = names_of(&rd);
+        if (r < 0)
+                goto out;
         current = &rd;
         r = cfg_parse(cfg, path);
         current = NULL;
+        if (rd.r < 0) {
+                r = rd.r;
+                goto out;
+        }
         if (r == CFG_FILE_ERROR) {
                 r = -errno ?: -EIO;
                 goto out;
@@ -552,77 +685,14 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
                 }
         }
 
-        for (unsigned i = 0; i < cfg_size(cfg, "device"); i++) {
-                cfg_t *sec = cfg_getnsec(cfg, "device", i);
-                struct conf_device *d;
-
-                if ((r = check_title(&rd, "device", cfg_title(sec))) < 0)
-                        goto out;
-                for (size_t j = 0; j < c->n_devices; j++)
-                        if (streq(c->devices[j].name, cfg_title(sec))) {
-                                r = fail(&rd, conflex_line(&rd.lex, "device", cfg_title(sec), NULL),
-                                         "device \"%s\" is already defined at %s:%u",
-                                         cfg_title(sec), c->devices[j].where.file,
-                                         c->devices[j].where.line);
-                                goto out;
-                        }
-                d = append(&c->devices, &c->n_devices, sizeof(*d));
-                if (!d) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-                if ((r = read_device(&rd, sec, d)) < 0)
-                        goto out;
-        }
-        for (unsigned i = 0; i < cfg_size(cfg, "sriov"); i++) {
-                cfg_t *sec = cfg_getnsec(cfg, "sriov", i);
-                struct conf_sriov *s;
-
-                if ((r = check_title(&rd, "sriov", cfg_title(sec))) < 0)
-                        goto out;
-                for (size_t j = 0; j < c->n_sriovs; j++)
-                        if (streq(c->sriovs[j].name, cfg_title(sec))) {
-                                r = fail(&rd, conflex_line(&rd.lex, "sriov", cfg_title(sec), NULL),
-                                         "sriov \"%s\" is already defined at %s:%u",
-                                         cfg_title(sec), c->sriovs[j].where.file,
-                                         c->sriovs[j].where.line);
-                                goto out;
-                        }
-                s = append(&c->sriovs, &c->n_sriovs, sizeof(*s));
-                if (!s) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-                if ((r = read_sriov(&rd, sec, s)) < 0)
-                        goto out;
-        }
-        for (unsigned i = 0; i < cfg_size(cfg, "mdev"); i++) {
-                cfg_t *sec = cfg_getnsec(cfg, "mdev", i);
-                struct conf_mdev *m;
-
-                if ((r = check_title(&rd, "mdev", cfg_title(sec))) < 0)
-                        goto out;
-                for (size_t j = 0; j < c->n_mdevs; j++)
-                        if (streq(c->mdevs[j].name, cfg_title(sec))) {
-                                r = fail(&rd, conflex_line(&rd.lex, "mdev", cfg_title(sec), NULL),
-                                         "mdev \"%s\" is already defined at %s:%u",
-                                         cfg_title(sec), c->mdevs[j].where.file,
-                                         c->mdevs[j].where.line);
-                                goto out;
-                        }
-                m = append(&c->mdevs, &c->n_mdevs, sizeof(*m));
-                if (!m) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-                if ((r = read_mdev(&rd, sec, m)) < 0)
-                        goto out;
-        }
         r = 0;
 out:
         if (cfg)
                 cfg_free(cfg);
         conflex_done(&rd.lex);
+        nameset_free(&rd.devices);
+        nameset_free(&rd.sriovs);
+        nameset_free(&rd.mdevs);
         return r;
 }
 
