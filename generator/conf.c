@@ -630,6 +630,8 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
         if (r < 0)
                 return r;
         r = conflex_scan(text, len, &rd.lex, &line, &msg);
+        free(text); /* libconfuse reads the file itself */
+        text = NULL;
         if (r < 0) {
                 if (msg)
                         fail(&rd, line, "%s", msg);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "conflex.h"
@@ -95,7 +96,7 @@ struct conflex_block {
 };
 
 struct conflex_slot {
-        size_t first, last; /* key index + 1; 0: empty slot */
+        uint32_t first, last; /* key index + 1; 0: empty slot */
 };
 
 /* A copy of s[0..n) in the string blocks, NUL-terminated. */
@@ -204,8 +205,8 @@ static int build_index(struct conflex *l)
                 struct conflex_slot *s = slot_of(l, k->section, k->title, k->key);
 
                 if (!s->first)
-                        s->first = i + 1;
-                s->last = i + 1;
+                        s->first = (uint32_t)(i + 1);
+                s->last = (uint32_t)(i + 1);
         }
         return 0;
 }
