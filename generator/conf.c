@@ -60,6 +60,10 @@ struct reader {
         struct nameset devices, sriovs, mdevs;
         size_t next_key; /* where in lex the next entry's header is sought */
         int r;           /* what take_entry failed with */
+        /* The ids of the device being parsed, taken from libconfuse value by
+         * value (take_ids): it grows its list one element at a time. */
+        char **ids;
+        size_t n_ids, ids_alloc;
 };
 
 static struct reader *current; /* libconfuse's error callback has no user pointer */
@@ -247,7 +251,7 @@ static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
 {
         const char *title = cfg_title(sec), *v;
         unsigned line = conflex_line(&rd->lex, "device", title, NULL);
-        unsigned n_ids = cfg_size(sec, "ids"), n_bars = cfg_size(sec, "bar");
+        unsigned n_ids = (unsigned)rd->n_ids, n_bars = cfg_size(sec, "bar");
         int r;
 
         r = where_set(&d->where, rd, line);
@@ -276,12 +280,15 @@ static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
                                     title, v);
                 d->has_bdf = true;
         }
+        if (conflex_repeated(&rd->lex, "device", title, "ids"))
+                return fail(rd, conflex_line(&rd->lex, "device", title, "ids"),
+                            "device \"%s\": ids is given more than once; give one list", title);
         if (n_ids > 0) {
                 d->ids = calloc(n_ids, sizeof(*d->ids));
                 if (!d->ids)
                         return -ENOMEM;
                 for (unsigned i = 0; i < n_ids; i++) {
-                        v = cfg_getnstr(sec, "ids", i);
+                        v = rd->ids[i];
                         if ((r = check_text(rd, "device", title, "ids", v)) < 0)
                                 return r;
                         if (pci_id_parse(v, &d->ids[i]) < 0)
@@ -576,6 +583,32 @@ static int read_entry(struct reader *rd, const char *kind, cfg_t *sec)
         return r < 0 ? r : 0;
 }
 
+static void ids_clear(struct reader *rd)
+{
+        while (rd->n_ids > 0)
+                free(rd->ids[--rd->n_ids]);
+}
+
+/* libconfuse calls this after each value of a device's ids: the value moves
+ * to rd->ids (which grows geometrically) and libconfuse's list is emptied,
+ * so a list of thousands of ids is not copied once per element. */
+static int take_ids(cfg_t *cfg, cfg_opt_t *opt)
+{
+        (void)cfg;
+        if (!current)
+                return -1;
+        for (unsigned i = 0; i < opt->nvalues; i++) {
+                if (GROW(current->ids, current->n_ids, current->ids_alloc) < 0) {
+                        current->r = -ENOMEM;
+                        return -1;
+                }
+                current->ids[current->n_ids++] = opt->values[i]->string;
+                opt->values[i]->string = NULL;
+        }
+        cfg_free_value(opt);
+        return 0;
+}
+
 /* libconfuse calls this as each device, sriov or mdev section closes: the
  * entry is read at once and its section freed, so a config of thousands of
  * entries never holds thousands of parsed sections, and libconfuse, which
@@ -590,6 +623,7 @@ static int take_entry(cfg_t *cfg, cfg_opt_t *opt)
         if (!current || !sec)
                 return -1;
         r = read_entry(current, opt->name, sec);
+        ids_clear(current);
         cfg_opt_rmnsec(opt, n - 1);
         if (r < 0) {
                 current->r = r;
@@ -639,6 +673,9 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
                 return r;
         }
 
+        for (cfg_opt_t *o = device_opts; o->name; o++)
+                if (streq(o->name, "ids"))
+                        o->validcb = take_ids;
         cfg = cfg_init(top_opts, CFGF_NONE);
         if (!cfg) {
                 r = -ENOMEM;
@@ -692,6 +729,8 @@ out:
         if (cfg)
                 cfg_free(cfg);
         conflex_done(&rd.lex);
+        ids_clear(&rd);
+        free(rd.ids);
         nameset_free(&rd.devices);
         nameset_free(&rd.sriovs);
         nameset_free(&rd.mdevs);

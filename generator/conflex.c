@@ -385,3 +385,14 @@ unsigned conflex_line(const struct conflex *l, const char *section, const char *
                 return 0;
         return l->keys[(key ? s->last : s->first) - 1].line;
 }
+
+bool conflex_repeated(const struct conflex *l, const char *section, const char *title,
+                      const char *key)
+{
+        const struct conflex_slot *s;
+
+        if (!l->index_size)
+                return false;
+        s = slot_of(l, section, title, key);
+        return s->first && s->first != s->last;
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* libconfuse reports the line of the token after a value, and accepts a file
@@ -36,4 +37,7 @@ void conflex_done(struct conflex *l);
  * the first such key; for a key the section lacks, the line of the last
  * section of that kind and title; 0 when unknown. Constant time. */
 unsigned conflex_line(const struct conflex *l, const char *section, const char *title,
+                      const char *key);
+/* Whether the key is set more than once in sections of that kind and title. */
+bool conflex_repeated(const struct conflex *l, const char *section, const char *title,
                       const char *key);

@@ -444,6 +444,55 @@ static void test_error_deep_in_file(void **state)
         free(text);
 }
 
+/* A list of 20 000 ids arrives whole and in order; a list given twice in one
+ * entry is an error (appending with += is not). */
+static void test_huge_ids_list(void **state)
+{
+        struct conf_error err = { 0 };
+        size_t n = 20000, size = n * 16 + 128, used = 0;
+        char *text = malloc(size);
+        struct conf *c;
+        int r;
+
+        (void)state;
+        assert_non_null(text);
+        used += (size_t)snprintf(text, size, "device \"fleet\" {\n ids = {\n");
+        for (size_t i = 0; i < n; i++)
+                used += (size_t)snprintf(text + used, size - used, "  \"%04zx:%04zx\",\n",
+                                         0x1000 + i / 0x10000, i % 0x10000);
+        snprintf(text + used, size - used, "  \"10de:2204\"\n }\n}\n");
+        c = load_text(text, &err, &r);
+        assert_int_equal(r, 0);
+        assert_int_equal(c->n_devices, 1);
+        assert_int_equal(c->devices[0].n_ids, n + 1);
+        for (size_t i = 0; i < n; i++) {
+                assert_int_equal(c->devices[0].ids[i].vendor, 0x1000 + i / 0x10000);
+                assert_int_equal(c->devices[0].ids[i].device, i % 0x10000);
+        }
+        assert_int_equal(c->devices[0].ids[n].vendor, 0x10de);
+        assert_int_equal(c->devices[0].ids[n].device, 0x2204);
+        conf_free(c);
+        free(text);
+
+        c = load_text("device \"a\" {\n ids = {\"10de:1e04\"}\n ids += {\"10de:10f7\"}\n}\n"
+                      "device \"b\" {\n ids = {\"1002:73bf\"}\n}\n",
+                      &err, &r);
+        assert_int_equal(r, 0);
+        assert_int_equal(c->devices[0].n_ids, 2);
+        assert_int_equal(c->devices[0].ids[1].device, 0x10f7);
+        assert_int_equal(c->devices[1].n_ids, 1); /* nothing carried over from "a" */
+        assert_int_equal(c->devices[1].ids[0].vendor, 0x1002);
+        conf_free(c);
+
+        c = load_text("device \"a\" {\n ids = {\"10de:1e04\"}\n ids = {\"10de:10f7\"}\n}\n", &err,
+                      &r);
+        assert_int_equal(r, -EINVAL);
+        assert_null(c);
+        assert_int_equal(err.line, 2);
+        assert_non_null(strstr(err.message, "more than once"));
+        conf_error_done(&err);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -458,6 +507,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_allow_storage, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_many_entries, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_error_deep_in_file, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_huge_ids_list, setup, teardown),
         };
 
         return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
