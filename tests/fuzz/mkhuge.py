@@ -19,7 +19,10 @@ def entries(n, dup):
         name = "fleet-node-entry-%06d" % (0 if dup and i == n - 1 else i)
         bus, dev = divmod(i, 32)
         addr = "%04x:%02x:%02x.0" % (bus // 256, bus % 256, dev)
-        if i % 20 == 19:
+        if dup and i == n - 1:
+            # entry 0 is a device: a device of the same name clashes with it
+            out.append('device "%s" {\n  bdf = "%s"\n}\n' % (name, addr))
+        elif i % 20 == 19:
             out.append('mdev "%s" {\n  parent = "%s"\n  type = "i915-GVTg_V5_4"\n}\n'
                        % (name, addr))
         elif i % 10 == 9:
