@@ -234,13 +234,18 @@ check-vm:
 	$(Q)bash tests/vm/run.sh
 
 # Speed and memory, side by side with iommu.sh and driverctl on recorded hosts
-# of 1 280 and 5 120 functions; the figures go to bench/results.md.
+# of 1 280 and 5 120 functions, huge configs (also under ASan+UBSan) and a
+# fleet of 4 096 claims; the figures go to bench/results.md. BENCH_ARGS, e.g.
+# "--runs 5 --slow-runs 1", passes on to bench/bench.py.
 bench: deps-check
 	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)-bench CFLAGS="-O2" \
-		$(BUILDDIR)-bench/gpupt-check $(BUILDDIR)-bench/gpupt-generator
+		$(BUILDDIR)-bench/gpupt-check $(BUILDDIR)-bench/gpupt-generator \
+		$(BUILDDIR)-bench/gpupt-apply
+	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)-bench-asan CFLAGS="-O1 -g $(SAN)" \
+		LDFLAGS="$(SAN)" $(BUILDDIR)-bench-asan/gpupt-apply
 	$(Q)$(CC) -O2 $(WARNINGS) -o $(BUILDDIR)-bench/floor bench/floor.c
 	$(Q)$(CC) -O2 $(WARNINGS) -o $(BUILDDIR)-bench/peakrss bench/peakrss.c
-	$(Q)$(PYTHON) bench/bench.py $(BUILDDIR)-bench
+	$(Q)$(PYTHON) bench/bench.py $(BENCH_ARGS) --asan $(BUILDDIR)-bench-asan $(BUILDDIR)-bench
 
 # The unit and program tests again under AddressSanitizer and UBSan, in a
 # build directory of their own so the plain build stays as the caller made it.
@@ -286,6 +291,16 @@ fuzz:
 		if ls $(BUILDDIR)-fuzz/crash-$$t-* >/dev/null 2>&1; then \
 			echo "fuzz-$$t: crash found, see $(BUILDDIR)-fuzz/"; exit 1; fi; \
 	done
+	$(Q)# Huge configs, written by a script rather than kept in the corpus (and
+	$(Q)# longer than -max_len): each is run once through the conf target.
+	$(Q)mkdir -p $(BUILDDIR)-fuzz/huge-conf && set -e; \
+	for a in "entries 20000" "ids 20000" "entries 5000 --dup" "ids 2000 --dup"; do \
+		$(PYTHON) tests/fuzz/mkhuge.py $$a $(BUILDDIR)-fuzz/huge-conf/$$(echo $$a | tr -d ' -').conf; \
+	done; \
+	if $(BUILDDIR)-fuzz/fuzz-conf $(BUILDDIR)-fuzz/huge-conf/*.conf \
+		> $(BUILDDIR)-fuzz/huge-conf.log 2>&1; then \
+		echo "fuzz-conf: $$(ls $(BUILDDIR)-fuzz/huge-conf/*.conf | wc -l) huge configs ran clean"; \
+	else tail -20 $(BUILDDIR)-fuzz/huge-conf.log; echo "fuzz-conf: a huge config failed"; exit 1; fi
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
@@ -323,4 +338,4 @@ uninstall:
 
 clean:
 	rm -rf $(BUILDDIR) $(BUILDDIR)-asan $(BUILDDIR)-clang $(BUILDDIR)-images $(BUILDDIR)-fuzz \
-		$(BUILDDIR)-bench
+		$(BUILDDIR)-bench $(BUILDDIR)-bench-asan

@@ -6,6 +6,7 @@ tools and a floor, on recorded hosts of 1 280 and 5 120 PCI functions.
 BUILD holds optimised gpupt-check and gpupt-generator and the floor program.
 Prints a table and the goals, and writes them to bench/results.md."""
 import argparse
+import json
 import os
 import platform
 import re
@@ -60,14 +61,22 @@ def driverctl_copy(build, root):
     return dst
 
 
-def run_once(cmd, env=None):
-    """Wall seconds of one run."""
+CPU = {}     # id(case) -> CPU seconds (user + system) of its runs
+
+
+def run_once(cmd, env=None, cpu=None):
+    """Wall seconds of one run; its CPU seconds (user + system, which other
+    load on the machine does not inflate) are appended to cpu."""
     t = time.perf_counter()
-    code = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                          env=env).returncode
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t
+    code = p.returncode
     if code not in (0, 1):
         raise RuntimeError("%s exited %d" % (" ".join(cmd), code))
+    if cpu is not None:
+        cpu.append(ru.ru_utime + ru.ru_stime)
     return wall
 
 
@@ -88,6 +97,7 @@ class Case:
         self.name, self.size, self.functions = name, size, functions
         self.make_cmd, self.runs = make_cmd, runs
         self.times, self.rss, self.ir, self.syscalls = [], None, None, None
+        self.cpu = []
 
     def measure(self, warm=True):
         if warm:                                   # warm the page cache first
@@ -96,7 +106,7 @@ class Case:
             cleanup()
         for _ in range(self.runs):
             cmd, env, cleanup = self.make_cmd()
-            self.times.append(run_once(cmd, env))
+            self.times.append(run_once(cmd, env, self.cpu))
             cleanup()
         cmd, env, cleanup = self.make_cmd()
         self.rss = peak_rss(cmd, env)
@@ -105,6 +115,10 @@ class Case:
     @property
     def median(self):
         return statistics.median(self.times)
+
+    @property
+    def cpu_median(self):
+        return statistics.median(self.cpu)
 
     def callgrind(self):
         cmd, env, cleanup = self.make_cmd()
@@ -136,6 +150,7 @@ def main():
     ap.add_argument("--runs", type=int, default=11)
     ap.add_argument("--slow-runs", type=int, default=3)
     ap.add_argument("--out", default=os.path.join(HERE, "results.md"))
+    ap.add_argument("--asan", help="a build of gpupt-apply under ASan+UBSan, for the config cases")
     a = ap.parse_args()
     build = os.path.abspath(a.build)
     check = os.path.join(build, "gpupt-check")
@@ -186,11 +201,67 @@ def main():
     else:
         print("bench: driverctl could not be downloaded; left out", flush=True)
 
+    # Huge configs, read by gpupt-apply check-config (conf_load and nothing
+    # else: what the generator and every helper do first), on a small host.
+    apply = os.path.join(build, "gpupt-apply")
+    small = os.path.join(build, "host-small")
+    if not os.path.exists(os.path.join(small, "sys")):
+        shutil.rmtree(small, ignore_errors=True)
+        subprocess.run([sys.executable, os.path.join(HERE, "..", "tests", "mkfixture.py"),
+                        "sriov-gvt", small], check=True, stdout=subprocess.DEVNULL)
+    mkhuge = os.path.join(HERE, "..", "tests", "fuzz", "mkhuge.py")
+
+    def config_root(kind, n):
+        r = os.path.join(build, "conf-%s-%d" % (kind, n))
+        shutil.rmtree(r, ignore_errors=True)
+        os.makedirs(os.path.join(r, "etc"))
+        for d in ("sys", "proc", "dev", "lib"):
+            if os.path.exists(os.path.join(small, d)):
+                os.symlink(os.path.join(small, d), os.path.join(r, d))
+        subprocess.run([sys.executable, mkhuge, kind, str(n), os.path.join(r, "etc/gpupt.conf")],
+                       check=True)
+        return r
+
+    conf_cases = []
+    for kind, n in (("entries", 2500), ("entries", 10000), ("entries", 20000), ("ids", 20000)):
+        r = config_root(kind, n)
+        label = "%d entries" % n if kind == "entries" else "one ids list of %d" % n
+        conf_cases.append(Case("config: " + label, n, n,
+                               plain([apply, "--root", r, "check-config"]), a.runs))
+        if a.asan:
+            conf_cases.append(Case("config under ASan: " + label, n, n,
+                                   plain([os.path.join(a.asan, "gpupt-apply"), "--root", r,
+                                          "check-config"]), a.slow_runs))
+    cases += conf_cases
+
+    # The fleet: 4 096 of the 5 120 functions claimed by id, 1 024 groups.
+    big_root = hosts[LARGE][0]
+    fleet = big_root + "-fleet"
+    shutil.rmtree(fleet, ignore_errors=True)
+    os.makedirs(os.path.join(fleet, "etc"))
+    for d in ("sys", "proc", "dev", "lib", "run", "var"):
+        if os.path.exists(os.path.join(big_root, d)):
+            os.symlink(os.path.join(big_root, d), os.path.join(fleet, d))
+    shutil.copy(os.path.join(big_root, "etc/gpupt-variants/fleet.conf"),
+                os.path.join(fleet, "etc/gpupt.conf"))
+    claims = len(json.loads(subprocess.run([check, "--root", fleet, "--json"],
+                                           capture_output=True, text=True).stdout)["claims"])
+    cases += [Case("gpupt-check --json (fleet)", LARGE, 5 * LARGE,
+                   plain([check, "--root", fleet, "--json"]), a.runs),
+              Case("gpupt-generator (fleet)", LARGE, 5 * LARGE, gen_cmd(fleet), a.runs)]
+    make, env, cleanup = gen_cmd(fleet)()
+    subprocess.run(make, env=env, check=True)
+    outdir = os.path.dirname(make[1])
+    fleet_files = sum(len(f) for _, _, f in os.walk(outdir))
+    fleet_links = sum(1 for b, _, f in os.walk(outdir) for x in f
+                      if os.path.islink(os.path.join(b, x)))
+    cleanup()
+
     for c in cases:
         print("bench: %-30s %5d functions ..." % (c.name, c.functions), end="", flush=True)
         slow = c.name.startswith(("iommu.sh", "driverctl"))
         c.measure(warm=not slow)       # the fast runs before them warmed the same tree
-        if not slow:
+        if not slow and "ASan" not in c.name:
             c.callgrind()
             c.strace()
         print(" %.2f ms" % (c.median * 1000), flush=True)
@@ -203,8 +274,8 @@ def main():
 
     rows = []
     for c in cases:
-        rows.append("| %s | %d | %.2f | %s | %s | %s | %s |" % (
-            c.name, c.functions, c.median * 1000,
+        rows.append("| %s | %d | %.2f | %.2f | %s | %s | %s | %s |" % (
+            c.name, c.functions, c.median * 1000, c.cpu_median * 1000,
             "%.2f" % (c.median * 1e6 / c.functions),
             "{:,}".format(c.ir) if c.ir else "-",
             "%.1f" % (c.syscalls / c.functions) if c.syscalls else "-",
@@ -249,6 +320,47 @@ def main():
             goal("%s ≤ 12 syscalls per function (5 120)" % c.name,
                  "%.1f" % (c.syscalls / c.functions), c.syscalls / c.functions <= 12)
 
+    # Huge configs and the fleet. Time goals on CPU time (user + system):
+    # the wall clock of a shared machine counts other programs' load too.
+    def conf_case(prefix, n):
+        return next(c for c in cases if c.name == prefix + ("%d entries" % n if n > 0 else
+                                                              "one ids list of %d" % -n))
+    c25, c10, c20 = (conf_case("config: ", n) for n in (2500, 10000, 20000))
+    cids = conf_case("config: ", -20000)
+    goal("config: 4× the entries (10 000 vs 2 500), ≤ 4.5× the CPU time",
+         "%.2f×" % (c10.cpu_median / c25.cpu_median), c10.cpu_median / c25.cpu_median <= 4.5)
+    if c25.ir and c10.ir:
+        goal("config: 4× the entries (10 000 vs 2 500), ≤ 4.5× the instructions",
+             "%.2f×" % (c10.ir / c25.ir), c10.ir / c25.ir <= 4.5)
+    for c in (c20, cids):
+        goal("%s ≤ 100 ms (CPU)" % c.name, "%.1f ms" % (c.cpu_median * 1000),
+             c.cpu_median <= 0.1)
+    if a.asan:
+        for n in (20000, -20000):
+            c = conf_case("config under ASan: ", n)
+            goal("%s ≤ 2 s (CPU)" % c.name, "%.2f s" % c.cpu_median, c.cpu_median <= 2)
+    fc = get("gpupt-check --json (fleet)", LARGE)
+    fg = get("gpupt-generator (fleet)", LARGE)
+    for c in (fc, fg):
+        goal("%s within 2× of the floor (CPU, 5 120)" % c.name,
+             "%.2f×" % (c.cpu_median / fl_l.cpu_median), c.cpu_median / fl_l.cpu_median <= 2)
+        goal("%s within 2× of the floor (wall, 5 120)" % c.name,
+             "%.2f×" % (c.median / fl_l.median), c.median / fl_l.median <= 2)
+    if fc.syscalls and fl_l.syscalls:
+        goal("gpupt-check --json (fleet): syscalls beyond the floor's scan per claimed "
+             "function (%d claims) ≤ 6" % claims,
+             "%.2f" % ((fc.syscalls - fl_l.syscalls) / claims),
+             (fc.syscalls - fl_l.syscalls) / claims <= 6)
+        goal("gpupt-check --json (fleet): all its syscalls per claimed function ≤ 6",
+             "%.2f" % (fc.syscalls / claims), fc.syscalls / claims <= 6)
+    goal("gpupt-generator (fleet): files written for 1 024 whole claimed groups "
+         "(claim unit and its link; no group unit)",
+         "%d (%d links)" % (fleet_files, fleet_links), fleet_files <= 2)
+    for c in [c for c in conf_cases if "ASan" not in c.name] + [fc, fg]:
+        goal("%s peak RSS < 8 MiB" % c.name,
+             "%.1f MiB" % (c.rss / 1024) if c.rss else "unknown",
+             c.rss is not None and c.rss < 8 * 1024)
+
     text = "\n".join([
         "# Benchmark results",
         "",
@@ -257,9 +369,9 @@ def main():
         "peak RSS as the program's own VmHWM at exit (bench/peakrss.c)." % (platform.platform(), os.cpu_count(),
                                     time.strftime("%Y-%m-%d"), a.runs, a.slow_runs),
         "",
-        "| program | functions | median ms | µs per function | instructions | syscalls per "
-        "function | peak RSS KiB |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| program | functions (entries) | median ms | CPU ms | µs per function | instructions | "
+        "syscalls per function | peak RSS KiB |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ] + rows + [
         "",
         "| goal | measured | holds |",

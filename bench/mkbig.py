@@ -7,7 +7,8 @@ seven of eight slots hold a GPU of four functions (VGA, HDMI audio, USB,
 USB-C), every eighth an SR-IOV NIC whose PF has three VFs enabled. So the
 host has 5 x SLOTS PCI functions. The last four GPU slots hold a different
 model (10de:2204), which the "ids" config claims; the "bdf" config names four
-slots by address. Both are written as etc/gpupt-variants/{ids,bdf}.conf.
+slots by address; the "fleet" config claims every endpoint by id (all but the
+root ports). They are written as etc/gpupt-variants/{ids,bdf,fleet}.conf.
 Every function carries its PCIe link attributes, and each PF links its VFs
 (virtfnN), as `gpupt-check --list` reads them."""
 import os
@@ -63,8 +64,12 @@ def build(slots, root):
            'device "vm-gpus" {\n  ids = {"10de:2204"}\n}\n')
     bdf = "# Four slots by address: only they are read.\n" + "".join(
         'device "vm-gpu-%d" {\n  bdf = "%s"\n}\n' % (n, pre) for n, pre in enumerate(picked))
+    # every endpoint (4 096 of 5 120 functions for 1 024 slots), by id
+    fleet = ('# A fleet of one GPU model and its NICs: every endpoint goes to VMs.\n'
+             'device "fleet" {\n  ids = {"10de:1e04", "10de:2204", "8086:1572"}\n}\n')
     m.config(ids, "ids")
     m.config(bdf, "bdf")
+    m.config(fleet, "fleet")
     m.config(ids)
     return 5 * slots
 

@@ -9,6 +9,7 @@
 #include "conf.h"
 #include "conflex.h"
 #include "resetmethod.h"
+#include "nameset.h"
 #include "sha256.h"
 #include "util.h"
 
@@ -55,6 +56,16 @@ struct reader {
         const char *file;
         struct conflex lex;
         struct conf_error *err;
+        /* Each entry is read as soon as libconfuse has parsed it (take_entry);
+         * the names seen so far, per kind, find a duplicate in one lookup. */
+        struct conf *c;
+        struct nameset devices, sriovs, mdevs;
+        size_t next_key; /* where in lex the next entry's header is sought */
+        int r;           /* what take_entry failed with */
+        /* The ids of the device being parsed, taken from libconfuse value by
+         * value (take_ids): it grows its list one element at a time. */
+        char **ids;
+        size_t n_ids, ids_alloc;
 };
 
 static struct reader *current; /* libconfuse's error callback has no user pointer */
@@ -277,7 +288,7 @@ static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
 {
         const char *title = cfg_title(sec), *v;
         unsigned line = conflex_line(&rd->lex, "device", title, NULL);
-        unsigned n_ids = cfg_size(sec, "ids"), n_bars = cfg_size(sec, "bar");
+        unsigned n_ids = (unsigned)rd->n_ids, n_bars = cfg_size(sec, "bar");
         int r;
 
         r = where_set(&d->where, rd, line);
@@ -306,12 +317,15 @@ static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
                                     title, v);
                 d->has_bdf = true;
         }
+        if (conflex_repeated(&rd->lex, "device", title, "ids"))
+                return fail(rd, conflex_line(&rd->lex, "device", title, "ids"),
+                            "device \"%s\": ids is given more than once; give one list", title);
         if (n_ids > 0) {
                 d->ids = calloc(n_ids, sizeof(*d->ids));
                 if (!d->ids)
                         return -ENOMEM;
                 for (unsigned i = 0; i < n_ids; i++) {
-                        v = cfg_getnstr(sec, "ids", i);
+                        v = rd->ids[i];
                         if ((r = check_text(rd, "device", title, "ids", v)) < 0)
                                 return r;
                         if (pci_id_parse(v, &d->ids[i]) < 0)
@@ -520,19 +534,162 @@ static int check_title(struct reader *rd, const char *kind, const char *title)
 static void *append(void *array_ptr, size_t *n, size_t size)
 {
         void **array = array_ptr;
-        void *p = xrealloc_array(*array, *n + 1, size);
+        void *p = *array;
 
-        if (!p)
-                return NULL;
-        *array = p;
+        /* The capacity is the next power of two, so n entries cost O(n). */
+        if ((*n & (*n - 1)) == 0) {
+                p = xrealloc_array(*array, *n ? 2 * *n : 1, size);
+                if (!p)
+                        return NULL;
+                *array = p;
+        }
         memset((char *)p + *n * size, 0, size);
         return (char *)p + (*n)++ * size;
+}
+
+/* The line of the header of the entry libconfuse has just closed: entries
+ * close in the order of the file, so one forward pass over the scanner's keys
+ * finds them all. */
+static unsigned header_line(struct reader *rd, const char *kind, const char *title)
+{
+        for (size_t i = rd->next_key; i < rd->lex.n_keys; i++) {
+                const struct conflex_key *k = &rd->lex.keys[i];
+
+                if (!k->key && k->section && k->title && streq(k->section, kind) &&
+                    streq(k->title, title)) {
+                        rd->next_key = i + 1;
+                        return k->line;
+                }
+        }
+        return conflex_line(&rd->lex, kind, title, NULL);
+}
+
+static int duplicate(struct reader *rd, const char *kind, const char *title, unsigned line,
+                     const struct conf_where *first)
+{
+        return fail(rd, line, "duplicate %s name \"%s\": already defined at %s:%u", kind, title,
+                    first->file, first->line);
+}
+
+/* Reads one device, sriov or mdev section into rd->c. */
+static int read_entry(struct reader *rd, const char *kind, cfg_t *sec)
+{
+        const char *title = cfg_title(sec);
+        unsigned line = header_line(rd, kind, title);
+        struct conf *c = rd->c;
+        size_t at;
+        int r;
+
+        r = check_title(rd, kind, title);
+        if (r < 0)
+                return r;
+        if (streq(kind, "device")) {
+                struct conf_device *d;
+
+                if (nameset_get(&rd->devices, title, &at))
+                        return duplicate(rd, kind, title, line,
+                                         &c->devices[at].where);
+                d = append(&c->devices, &c->n_devices, sizeof(*d));
+                if (!d)
+                        return -ENOMEM;
+                r = read_device(rd, sec, d);
+                if (r == 0)
+                        r = nameset_add(&rd->devices, d->name, c->n_devices - 1, NULL);
+        } else if (streq(kind, "sriov")) {
+                struct conf_sriov *s;
+
+                if (nameset_get(&rd->sriovs, title, &at))
+                        return duplicate(rd, kind, title, line,
+                                         &c->sriovs[at].where);
+                s = append(&c->sriovs, &c->n_sriovs, sizeof(*s));
+                if (!s)
+                        return -ENOMEM;
+                r = read_sriov(rd, sec, s);
+                if (r == 0)
+                        r = nameset_add(&rd->sriovs, s->name, c->n_sriovs - 1, NULL);
+        } else {
+                struct conf_mdev *m;
+
+                if (nameset_get(&rd->mdevs, title, &at))
+                        return duplicate(rd, kind, title, line, &c->mdevs[at].where);
+                m = append(&c->mdevs, &c->n_mdevs, sizeof(*m));
+                if (!m)
+                        return -ENOMEM;
+                r = read_mdev(rd, sec, m);
+                if (r == 0)
+                        r = nameset_add(&rd->mdevs, m->name, c->n_mdevs - 1, NULL);
+        }
+        return r < 0 ? r : 0;
+}
+
+static void ids_clear(struct reader *rd)
+{
+        while (rd->n_ids > 0)
+                free(rd->ids[--rd->n_ids]);
+}
+
+/* libconfuse calls this after each value of a device's ids: the value moves
+ * to rd->ids (which grows geometrically) and libconfuse's list is emptied,
+ * so a list of thousands of ids is not copied once per element. */
+static int take_ids(cfg_t *cfg, cfg_opt_t *opt)
+{
+        (void)cfg;
+        if (!current)
+                return -1;
+        for (unsigned i = 0; i < opt->nvalues; i++) {
+                if (GROW(current->ids, current->n_ids, current->ids_alloc) < 0) {
+                        current->r = -ENOMEM;
+                        return -1;
+                }
+                current->ids[current->n_ids++] = opt->values[i]->string;
+                opt->values[i]->string = NULL;
+        }
+        cfg_free_value(opt);
+        return 0;
+}
+
+/* libconfuse calls this as each device, sriov or mdev section closes: the
+ * entry is read at once and its section freed, so a config of thousands of
+ * entries never holds thousands of parsed sections, and libconfuse, which
+ * compares a new section's title with every one it holds, holds none. */
+static int take_entry(cfg_t *cfg, cfg_opt_t *opt)
+{
+        unsigned n = cfg_opt_size(opt);
+        cfg_t *sec = n ? cfg_opt_getnsec(opt, n - 1) : NULL;
+        int r;
+
+        (void)cfg;
+        if (!current || !sec)
+                return -1;
+        r = read_entry(current, opt->name, sec);
+        ids_clear(current);
+        cfg_opt_rmnsec(opt, n - 1);
+        if (r < 0) {
+                current->r = r;
+                return -1;
+        }
+        return 0;
+}
+
+/* The names of the entries earlier files defined. */
+static int names_of(struct reader *rd)
+{
+        const struct conf *c = rd->c;
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i < c->n_devices; i++)
+                r = nameset_add(&rd->devices, c->devices[i].name, i, NULL);
+        for (size_t i = 0; r >= 0 && i < c->n_sriovs; i++)
+                r = nameset_add(&rd->sriovs, c->sriovs[i].name, i, NULL);
+        for (size_t i = 0; r >= 0 && i < c->n_mdevs; i++)
+                r = nameset_add(&rd->mdevs, c->mdevs[i].name, i, NULL);
+        return r < 0 ? r : 0;
 }
 
 static int read_one(struct conf *c, const char *path, struct conf_error *err)
 {
         _cleanup_free_ char *text = NULL;
-        struct reader rd = { .file = path, .err = err };
+        struct reader rd = { .file = path, .err = err, .c = c };
         cfg_t *cfg = NULL;
         unsigned line = 0;
         char *msg = NULL;
@@ -546,6 +703,8 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
         if (r < 0)
                 return r;
         r = conflex_scan(text, len, &rd.lex, &line, &msg);
+        free(text); /* libconfuse reads the file itself */
+        text = NULL;
         if (r < 0) {
                 if (msg)
                         fail(&rd, line, "%s", msg);
@@ -553,15 +712,28 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
                 return r;
         }
 
+        for (cfg_opt_t *o = device_opts; o->name; o++)
+                if (streq(o->name, "ids"))
+                        o->validcb = take_ids;
         cfg = cfg_init(top_opts, CFGF_NONE);
         if (!cfg) {
                 r = -ENOMEM;
                 goto out;
         }
         cfg_set_error_function(cfg, confuse_error);
+        cfg_set_validate_func(cfg, "device", take_entry);
+        cfg_set_validate_func(cfg, "sriov", take_entry);
+        cfg_set_validate_func(cfg, "mdev", take_entry);
+        r = names_of(&rd);
+        if (r < 0)
+                goto out;
         current = &rd;
         r = cfg_parse(cfg, path);
         current = NULL;
+        if (rd.r < 0) {
+                r = rd.r;
+                goto out;
+        }
         if (r == CFG_FILE_ERROR) {
                 r = -errno ?: -EIO;
                 goto out;
@@ -591,77 +763,16 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
                 }
         }
 
-        for (unsigned i = 0; i < cfg_size(cfg, "device"); i++) {
-                cfg_t *sec = cfg_getnsec(cfg, "device", i);
-                struct conf_device *d;
-
-                if ((r = check_title(&rd, "device", cfg_title(sec))) < 0)
-                        goto out;
-                for (size_t j = 0; j < c->n_devices; j++)
-                        if (streq(c->devices[j].name, cfg_title(sec))) {
-                                r = fail(&rd, conflex_line(&rd.lex, "device", cfg_title(sec), NULL),
-                                         "device \"%s\" is already defined at %s:%u",
-                                         cfg_title(sec), c->devices[j].where.file,
-                                         c->devices[j].where.line);
-                                goto out;
-                        }
-                d = append(&c->devices, &c->n_devices, sizeof(*d));
-                if (!d) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-                if ((r = read_device(&rd, sec, d)) < 0)
-                        goto out;
-        }
-        for (unsigned i = 0; i < cfg_size(cfg, "sriov"); i++) {
-                cfg_t *sec = cfg_getnsec(cfg, "sriov", i);
-                struct conf_sriov *s;
-
-                if ((r = check_title(&rd, "sriov", cfg_title(sec))) < 0)
-                        goto out;
-                for (size_t j = 0; j < c->n_sriovs; j++)
-                        if (streq(c->sriovs[j].name, cfg_title(sec))) {
-                                r = fail(&rd, conflex_line(&rd.lex, "sriov", cfg_title(sec), NULL),
-                                         "sriov \"%s\" is already defined at %s:%u",
-                                         cfg_title(sec), c->sriovs[j].where.file,
-                                         c->sriovs[j].where.line);
-                                goto out;
-                        }
-                s = append(&c->sriovs, &c->n_sriovs, sizeof(*s));
-                if (!s) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-                if ((r = read_sriov(&rd, sec, s)) < 0)
-                        goto out;
-        }
-        for (unsigned i = 0; i < cfg_size(cfg, "mdev"); i++) {
-                cfg_t *sec = cfg_getnsec(cfg, "mdev", i);
-                struct conf_mdev *m;
-
-                if ((r = check_title(&rd, "mdev", cfg_title(sec))) < 0)
-                        goto out;
-                for (size_t j = 0; j < c->n_mdevs; j++)
-                        if (streq(c->mdevs[j].name, cfg_title(sec))) {
-                                r = fail(&rd, conflex_line(&rd.lex, "mdev", cfg_title(sec), NULL),
-                                         "mdev \"%s\" is already defined at %s:%u",
-                                         cfg_title(sec), c->mdevs[j].where.file,
-                                         c->mdevs[j].where.line);
-                                goto out;
-                        }
-                m = append(&c->mdevs, &c->n_mdevs, sizeof(*m));
-                if (!m) {
-                        r = -ENOMEM;
-                        goto out;
-                }
-                if ((r = read_mdev(&rd, sec, m)) < 0)
-                        goto out;
-        }
         r = 0;
 out:
         if (cfg)
                 cfg_free(cfg);
         conflex_done(&rd.lex);
+        ids_clear(&rd);
+        free(rd.ids);
+        nameset_free(&rd.devices);
+        nameset_free(&rd.sriovs);
+        nameset_free(&rd.mdevs);
         return r;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "conflex.h"
@@ -88,22 +89,125 @@ static enum tok next(struct lexer *lx, const char **start, size_t *n, unsigned *
         return T_PUNCT;
 }
 
+struct conflex_block {
+        struct conflex_block *next;
+        size_t used, size;
+        char data[];
+};
+
+struct conflex_slot {
+        uint32_t first, last; /* key index + 1; 0: empty slot */
+};
+
+/* A copy of s[0..n) in the string blocks, NUL-terminated. */
+static char *block_strndup(struct conflex *l, const char *s, size_t n)
+{
+        struct conflex_block *b = l->blocks;
+        char *p;
+
+        if (!b || b->size - b->used < n + 1) {
+                size_t size = n + 1 > 16384 ? n + 1 : 16384;
+
+                b = malloc(sizeof(*b) + size);
+                if (!b)
+                        return NULL;
+                *b = (struct conflex_block){ .next = l->blocks, .size = size };
+                l->blocks = b;
+        }
+        p = b->data + b->used;
+        memcpy(p, s, n);
+        p[n] = '\0';
+        b->used += n + 1;
+        return p;
+}
+
+/* The previous entry's copy when it is the same string: the keys of one
+ * section share its name and title. */
+static char *shared_copy(struct conflex *l, const char *prev, const char *s, size_t n)
+{
+        if (prev && strlen(prev) == n && memcmp(prev, s, n) == 0)
+                return (char *)prev;
+        return block_strndup(l, s, n);
+}
+
 static int add_key(struct conflex *l, size_t *alloc, const char *section, const char *title,
                    const char *key, size_t key_len, unsigned line)
 {
+        const struct conflex_key *prev;
         struct conflex_key *k;
 
         if (GROW(l->keys, l->n_keys, *alloc) < 0)
                 return -ENOMEM;
+        prev = l->n_keys ? &l->keys[l->n_keys - 1] : NULL;
         k = &l->keys[l->n_keys];
         *k = (struct conflex_key){ .line = line };
-        if ((section && !(k->section = strdup(section))) || (title && !(k->title = strdup(title))) ||
-            (key && !(k->key = strndup(key, key_len)))) {
-                free(k->section);
-                free(k->title);
+        if ((section && !(k->section = shared_copy(l, prev ? prev->section : NULL, section,
+                                                   strlen(section)))) ||
+            (title && !(k->title = shared_copy(l, prev ? prev->title : NULL, title,
+                                               strlen(title)))) ||
+            (key && !(k->key = block_strndup(l, key, key_len))))
                 return -ENOMEM;
-        }
         l->n_keys++;
+        return 0;
+}
+
+static size_t hash_str(size_t h, const char *s)
+{
+        if (!s)
+                return (h ^ 0x9e3779b9u) * 1099511628211u;
+        for (; *s; s++)
+                h = (h ^ (unsigned char)*s) * 1099511628211u;
+        return (h ^ 0xffu) * 1099511628211u; /* "ab"+"c" differs from "a"+"bc" */
+}
+
+static size_t hash_key(const char *section, const char *title, const char *key)
+{
+        size_t h = hash_str(hash_str(hash_str((size_t)1469598103934665603u, section), title), key);
+
+        return h ^ (h >> 29);
+}
+
+static bool eq(const char *a, const char *b)
+{
+        return (!a && !b) || (a && b && streq(a, b));
+}
+
+static struct conflex_slot *slot_of(const struct conflex *l, const char *section,
+                                    const char *title, const char *key)
+{
+        size_t i = hash_key(section, title, key) & (l->index_size - 1);
+
+        for (;; i = (i + 1) & (l->index_size - 1)) {
+                struct conflex_slot *s = &l->index[i];
+                const struct conflex_key *k;
+
+                if (!s->first)
+                        return s;
+                k = &l->keys[s->first - 1];
+                if (eq(k->key, key) && eq(k->section, section) && eq(k->title, title))
+                        return s;
+        }
+}
+
+/* One slot per distinct (section, title, key): its first and last entry. */
+static int build_index(struct conflex *l)
+{
+        size_t size = 16;
+
+        while (size < 2 * l->n_keys)
+                size *= 2;
+        l->index = calloc(size, sizeof(*l->index));
+        if (!l->index)
+                return -ENOMEM;
+        l->index_size = size;
+        for (size_t i = 0; i < l->n_keys; i++) {
+                const struct conflex_key *k = &l->keys[i];
+                struct conflex_slot *s = slot_of(l, k->section, k->title, k->key);
+
+                if (!s->first)
+                        s->first = (uint32_t)(i + 1);
+                s->last = (uint32_t)(i + 1);
+        }
         return 0;
 }
 
@@ -233,6 +337,8 @@ line_error:
                 prev_t = t;
                 prev_line = line;
         }
+        if (r == 0)
+                r = build_index(&l);
         if (r < 0) {
                 conflex_done(&l);
                 return r;
@@ -251,36 +357,42 @@ line_error:
 
 void conflex_done(struct conflex *l)
 {
-        for (size_t i = 0; i < l->n_keys; i++) {
-                free(l->keys[i].section);
-                free(l->keys[i].title);
-                free(l->keys[i].key);
+        while (l->blocks) {
+                struct conflex_block *b = l->blocks;
+
+                l->blocks = b->next;
+                free(b);
         }
         free(l->keys);
+        free(l->index);
         *l = (struct conflex){ 0 };
-}
-
-static bool eq(const char *a, const char *b)
-{
-        return (!a && !b) || (a && b && streq(a, b));
 }
 
 unsigned conflex_line(const struct conflex *l, const char *section, const char *title,
                       const char *key)
 {
-        unsigned sec_line = 0;
+        const struct conflex_slot *s;
 
-        for (size_t i = 0; i < l->n_keys; i++) {
-                const struct conflex_key *k = &l->keys[i];
-
-                if (!eq(k->section, section) || !eq(k->title, title))
-                        continue;
-                if (!k->key) {
-                        sec_line = k->line;
-                        if (!key)
-                                return sec_line;
-                } else if (key && streq(k->key, key))
-                        return k->line;
+        if (!l->index_size)
+                return 0;
+        if (key) {
+                s = slot_of(l, section, title, key);
+                if (s->first)
+                        return l->keys[s->first - 1].line;
         }
-        return sec_line;
+        s = slot_of(l, section, title, NULL);
+        if (!s->first)
+                return 0;
+        return l->keys[(key ? s->last : s->first) - 1].line;
+}
+
+bool conflex_repeated(const struct conflex *l, const char *section, const char *title,
+                      const char *key)
+{
+        const struct conflex_slot *s;
+
+        if (!l->index_size)
+                return false;
+        s = slot_of(l, section, title, key);
+        return s->first && s->first != s->last;
 }

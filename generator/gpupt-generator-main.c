@@ -171,12 +171,16 @@ static int claim_unit(int dirfd, const struct conf *c)
         return body ? write_unit(dirfd, "gpupt-claim.service", "sysinit.target", body) : -ENOMEM;
 }
 
-static int group_unit(int dirfd, const struct conf *c, int group)
+/* One template for every group check; an instance is enabled only for a
+ * group the plan finds impure, the one case where its check has something
+ * to say (a failure, or the warning of on_impure_group = warn). A host of a
+ * thousand claimed groups that are all whole gets no group unit at all, and
+ * its boot starts no helper for them. */
+static int group_template(int dirfd, const struct conf *c)
 {
-        _cleanup_free_ char *name = strdup_printf("gpupt-group@%d.service", group);
         _cleanup_free_ char *body = strdup_printf(
                 "[Unit]\n"
-                "Description=Check that IOMMU group %d goes to virtual machines whole\n"
+                "Description=Check that IOMMU group %%i goes to virtual machines whole\n"
                 "Documentation=man:gpupt-generator(8) man:gpupt-check(8)\n"
                 "SourcePath=%s\n"
                 "DefaultDependencies=no\n"
@@ -187,14 +191,39 @@ static int group_unit(int dirfd, const struct conf *c, int group)
                 "[Service]\n"
                 "Type=oneshot\n"
                 "RemainAfterExit=yes\n"
-                "ExecStart=" APPLY " group %d\n"
+                "ExecStart=" APPLY " group %%i\n"
                 "StandardOutput=journal+console\n"
                 "StandardError=journal+console\n",
-                group, source_path(c), group);
+                source_path(c));
+        FILE *f;
+        int r;
 
-        if (!name || !body)
+        if (!body)
                 return -ENOMEM;
-        return write_unit(dirfd, name, "sysinit.target", body);
+        r = unit_open(dirfd, "gpupt-group@.service", &f);
+        if (r < 0) {
+                log_msg(3, "Failed to create unit gpupt-group@.service: %s", strerror(-r));
+                return r;
+        }
+        fputs(HEADER, f);
+        fputs(body, f);
+        r = unit_close(f);
+        if (r < 0)
+                log_msg(3, "Failed to write unit gpupt-group@.service: %s", strerror(-r));
+        return r;
+}
+
+static int group_unit(int dirfd, int group)
+{
+        _cleanup_free_ char *name = strdup_printf("gpupt-group@%d.service", group);
+        int r;
+
+        if (!name)
+                return -ENOMEM;
+        r = unit_enable_instance(dirfd, "sysinit.target", "gpupt-group@.service", name);
+        if (r < 0)
+                log_msg(3, "Failed to enable %s in sysinit.target: %s", name, strerror(-r));
+        return r;
 }
 
 static int sriov_unit(int dirfd, const struct conf *c, const struct conf_sriov *s)
@@ -257,18 +286,25 @@ static int mdev_unit(int dirfd, const struct conf *c, const char *parent)
 static int generate(int dirfd, const struct conf *c, const struct plan *p)
 {
         struct intset groups = { 0 };
+        bool template = false;
         int r = 0, k;
 
         if (p->n_claims && (k = claim_unit(dirfd, c)) < 0)
                 r = k;
-        for (size_t i = 0; i < p->n_claims; i++) {
-                int g = p->claims[i].fn->iommu_group;
+        for (size_t i = 0; i < p->n_problems; i++) {
+                const struct problem *pr = &p->problems[i];
+                const struct claim *cl;
 
-                if (g < 0)
+                if (!streq(pr->code, "impure-group") || !pr->has_addr ||
+                    !(cl = plan_find_claim(p, &pr->addr)) || cl->fn->iommu_group < 0)
                         continue;
-                k = intset_add(&groups, g); /* one unit per group */
+                k = intset_add(&groups, cl->fn->iommu_group); /* one unit per group */
+                if (k == 0 && !template) {
+                        k = group_template(dirfd, c);
+                        template = k == 0;
+                }
                 if (k == 0)
-                        k = group_unit(dirfd, c, g);
+                        k = group_unit(dirfd, cl->fn->iommu_group);
                 if (k < 0 && r == 0)
                         r = k;
         }
@@ -347,6 +383,9 @@ int main(int argc, char **argv)
         r = host_new(&host);
         if (r == 0)
                 r = plan_resolve(conf, host, &plan);
+        /* Which groups are impure: the only check the units need here. */
+        if (r == 0)
+                r = detect_groups(plan);
         if (r == 0)
                 r = generate(dirfd, conf, plan);
         plan_free(plan);

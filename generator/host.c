@@ -17,7 +17,8 @@
 struct slot_entry {
         uint32_t key;
         bool used;
-        struct pci_fn *fn; /* NULL: known absent */
+        struct pci_fn *fn; /* NULL: known absent, or unreadable (err) */
+        int err;           /* -errno of a function that cannot be read */
 };
 
 struct host {
@@ -25,7 +26,9 @@ struct host {
         size_t table_size, table_used;
         struct pci_fn **all; /* after host_scan */
         size_t n_all;
-        bool scanned;
+        bool scanned;       /* every function is in the table: the rest are absent */
+        size_t n_bad;       /* functions the scan could not read */
+        struct pci_fn **by_group; /* after a scan: all, sorted by group, then address */
         int devices_fd;
 };
 
@@ -61,6 +64,7 @@ void host_free(struct host *h)
                         fn_free(h->table[i].fn);
         free(h->table);
         free(h->all);
+        free(h->by_group);
         if (h->devices_fd >= 0)
                 close(h->devices_fd);
         free(h);
@@ -87,7 +91,7 @@ static struct slot_entry *table_find(struct host *h, uint32_t key)
         return NULL;
 }
 
-static int table_put(struct host *h, uint32_t key, struct pci_fn *fn)
+static int table_put(struct host *h, uint32_t key, struct pci_fn *fn, int err)
 {
         size_t i;
 
@@ -112,7 +116,7 @@ static int table_put(struct host *h, uint32_t key, struct pci_fn *fn)
         for (i = hash(key) & (h->table_size - 1); h->table[i].used;
              i = (i + 1) & (h->table_size - 1))
                 ;
-        h->table[i] = (struct slot_entry){ .key = key, .used = true, .fn = fn };
+        h->table[i] = (struct slot_entry){ .key = key, .used = true, .fn = fn, .err = err };
         h->table_used++;
         return 0;
 }
@@ -294,17 +298,23 @@ int host_get(struct host *h, const struct pci_addr *a, struct pci_fn **ret)
 
         if (e) {
                 if (!e->fn)
-                        return -ENOENT;
+                        return e->err ?: -ENOENT;
                 *ret = e->fn;
                 return 0;
         }
+        if (h->scanned)
+                return -ENOENT; /* the scan saw every function there is */
         r = load_fn(h, a, &f);
-        if (r < 0 && r != -ENOENT)
+        if (r == -ENOMEM)
                 return r;
-        if (table_put(h, key, f) < 0) {
+        /* Absent and unreadable functions are remembered as well: asking
+         * again, as the slot and group checks do, costs no system call. */
+        if (table_put(h, key, f, r == -ENOENT ? 0 : r) < 0) {
                 fn_free(f);
                 return -ENOMEM;
         }
+        if (r < 0)
+                return r;
         if (!f)
                 return -ENOENT;
         *ret = f;
@@ -356,6 +366,58 @@ static void bar_sizes_now(const char *res, int now[static PCI_BAR_COUNT])
         }
 }
 
+/* The kernel gives boot_vga only to VGA-class functions (0x0300, and the
+ * pre-class-code 0x0001): the rest are not asked. */
+static int read_boot_vga(int dfd, struct pci_fn *f)
+{
+        int r, v;
+
+        if ((f->class >> 8) != 0x0300 && (f->class >> 8) != 0x0001)
+                return 0;
+        r = attr_int(dfd, "boot_vga", &v);
+        if (r == 0)
+                f->boot_vga = v != 0;
+        return r == -ENOENT ? 0 : r;
+}
+
+static int read_numa_node(int dir, const char *at, struct pci_fn *f)
+{
+        int r, v;
+
+        r = attr_int(dir, at, &v);
+        if (r == 0 && v >= 0)
+                f->numa_node = v;
+        return r == -ENOENT ? 0 : r;
+}
+
+int host_basics(struct host *h, struct pci_fn *f)
+{
+        char path[PCI_ADDR_STRLEN + sizeof("/numa_node")];
+        int dir, r;
+
+        if (f->details || f->basics)
+                return 0;
+        dir = devices_fd(h);
+        if (dir < 0)
+                return dir;
+        snprintf(path, sizeof(path), "%s/numa_node", f->bdf);
+        r = read_numa_node(dir, path, f);
+        if (r == 0 && ((f->class >> 8) == 0x0300 || (f->class >> 8) == 0x0001)) {
+                snprintf(path, sizeof(path), "%s/boot_vga", f->bdf);
+                r = attr_int(dir, path, &f->boot_vga);
+                if (r == 0)
+                        f->boot_vga = f->boot_vga != 0;
+                else if (r == -ENOENT) {
+                        f->boot_vga = -1;
+                        r = 0;
+                }
+        }
+        if (r < 0)
+                return r;
+        f->basics = true;
+        return 0;
+}
+
 int host_details(struct host *h, struct pci_fn *f)
 {
         _cleanup_close_ int dfd = -1;
@@ -372,10 +434,10 @@ int host_details(struct host *h, struct pci_fn *f)
         if (dfd < 0)
                 return -errno;
 
-        r = attr_int(dfd, "numa_node", &v);
-        if (r == 0 && v >= 0)
-                f->numa_node = v;
-        else if (r < 0 && r != -ENOENT)
+        f->numa_node = -1;
+        f->boot_vga = -1;
+        r = read_numa_node(dfd, "numa_node", f);
+        if (r < 0)
                 return r;
         if ((r = attr_str(dfd, "local_cpulist", &f->local_cpulist)) < 0 ||
             (r = attr_str(dfd, "reset_method", &f->reset_method)) < 0 ||
@@ -385,10 +447,8 @@ int host_details(struct host *h, struct pci_fn *f)
                 free(f->driver_override);
                 f->driver_override = NULL;
         }
-        r = attr_int(dfd, "boot_vga", &v);
-        if (r == 0)
-                f->boot_vga = v != 0;
-        else if (r != -ENOENT)
+        r = read_boot_vga(dfd, f);
+        if (r < 0)
                 return r;
         r = attr_int(dfd, "sriov_totalvfs", &v);
         if (r == 0) {
@@ -505,6 +565,7 @@ int host_scan(struct host *h, struct pci_fn *const **ret, size_t *n, size_t *n_b
                 qsort(all, k, sizeof(*all), cmp_fn);
         h->all = all;
         h->n_all = k;
+        h->n_bad = bad;
         h->scanned = true;
         if (n_bad)
                 *n_bad = bad;
@@ -537,6 +598,49 @@ int host_slot(struct host *h, const struct pci_addr *a, struct pci_fn *out[8], s
         return 0;
 }
 
+static int cmp_group(const void *a, const void *b)
+{
+        const struct pci_fn *x = *(struct pci_fn *const *)a, *y = *(struct pci_fn *const *)b;
+
+        if (x->iommu_group != y->iommu_group)
+                return x->iommu_group < y->iommu_group ? -1 : 1;
+        return cmp_fn(a, b);
+}
+
+/* After a scan every function's group is known: the members of g are a
+ * range of the functions sorted by group, found by bisection, and no group
+ * directory is read. */
+static int group_from_scan(struct host *h, int g, struct pci_fn ***ret, size_t *n)
+{
+        size_t lo = 0, hi = h->n_all, end;
+
+        if (!h->by_group && h->n_all) {
+                h->by_group = xrealloc_array(NULL, h->n_all, sizeof(*h->by_group));
+                if (!h->by_group)
+                        return -ENOMEM;
+                memcpy(h->by_group, h->all, h->n_all * sizeof(*h->by_group));
+                qsort(h->by_group, h->n_all, sizeof(*h->by_group), cmp_group);
+        }
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (h->by_group[mid]->iommu_group < g)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        for (end = lo; end < h->n_all && h->by_group[end]->iommu_group == g; end++)
+                ;
+        if (end == lo)
+                return -ENOENT;
+        *ret = xrealloc_array(NULL, end - lo, sizeof(**ret));
+        if (!*ret)
+                return -ENOMEM;
+        memcpy(*ret, h->by_group + lo, (end - lo) * sizeof(**ret));
+        *n = end - lo;
+        return 0;
+}
+
 int host_group(struct host *h, int g, struct pci_fn ***ret, size_t *n)
 {
         _cleanup_free_ char *path = NULL;
@@ -546,6 +650,8 @@ int host_group(struct host *h, int g, struct pci_fn ***ret, size_t *n)
         DIR *d;
         int r = 0;
 
+        if (h->scanned && h->n_bad == 0 && g >= 0 && group_from_scan(h, g, ret, n) == 0)
+                return 0;
         path = strdup_printf("%s/sys/kernel/iommu_groups/%d/devices", root_dir(), g);
         if (!path)
                 return -ENOMEM;

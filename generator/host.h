@@ -22,6 +22,7 @@ struct pci_fn {
         char *driver;            /* NULL when unbound */
         int iommu_group;         /* -1: none */
 
+        bool basics;             /* numa_node and boot_vga are loaded */
         bool details;            /* the fields below are loaded */
         int numa_node;           /* -1: none or unknown */
         char *local_cpulist;
@@ -65,6 +66,10 @@ void host_free(struct host *h);
  * call costs nothing. The function stays owned by the host. */
 int host_get(struct host *h, const struct pci_addr *a, struct pci_fn **ret);
 int host_details(struct host *h, struct pci_fn *f);
+/* Only numa_node and boot_vga (this one read only for VGA-class functions):
+ * what the report and the checks of a claim need, at one or two reads. The
+ * other detail fields stay unloaded (details false) until host_details. */
+int host_basics(struct host *h, struct pci_fn *f);
 /* Every function on the bus, sorted by address. The array is owned by the
  * host. Functions that cannot be read are skipped and counted in *n_bad. */
 int host_scan(struct host *h, struct pci_fn *const **ret, size_t *n, size_t *n_bad);

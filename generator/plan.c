@@ -295,7 +295,10 @@ int plan_resolve(const struct conf *conf, struct host *host, struct plan **ret)
         for (size_t i = 0; i < p->n_claims; i++)
                 p->claims[i].fn->plan_claim = 0; /* the sort moved them; plan_find_claim bisects */
         for (size_t i = 0; i < p->n_claims; i++) {
-                r = host_details(host, p->claims[i].fn);
+                /* BARs to resize need the resize attributes; the rest need
+                 * only what the report and the checks read. */
+                r = p->claims[i].n_bars ? host_details(host, p->claims[i].fn)
+                                        : host_basics(host, p->claims[i].fn);
                 if (r < 0 && (r = plan_problem(p, SEVERITY_ERROR, "no-match", &p->claims[i].fn->addr,
                                                p->claims[i].entry->name, "%s cannot be read: %s",
                                                p->claims[i].fn->bdf, host_error(r))) < 0)

@@ -84,3 +84,26 @@ char *unit_escape(const char *s)
         *o = '\0';
         return out;
 }
+
+int unit_enable_instance(int dirfd, const char *target, const char *template, const char *name)
+{
+        _cleanup_free_ char *wants = strdup_printf("%s.wants", target);
+        _cleanup_free_ char *link = NULL, *dest = NULL;
+        struct stat st;
+
+        if (!wants)
+                return -ENOMEM;
+        if (mkdirat(dirfd, wants, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        if (fstatat(dirfd, wants, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        if (!S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+        link = strdup_printf("%s/%s", wants, name);
+        dest = strdup_printf("../%s", template);
+        if (!link || !dest)
+                return -ENOMEM;
+        if (symlinkat(dest, dirfd, link) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}

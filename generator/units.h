@@ -13,6 +13,9 @@ int unit_open(int dirfd, const char *name, FILE **ret);
 int unit_close(FILE *f);
 /* dirfd/TARGET.wants/NAME -> ../NAME; an existing link is fine. */
 int unit_enable(int dirfd, const char *target, const char *name);
+/* dirfd/TARGET.wants/NAME -> ../TEMPLATE: an instance of a template unit
+ * ("gpupt-group@4.service" of "gpupt-group@.service"). */
+int unit_enable_instance(int dirfd, const char *target, const char *template, const char *name);
 /* systemd-escape, and ':' as \x3a too: "systemd-analyze verify" cannot
  * load an instance whose name holds a colon, and %I unescapes it anyway. */
 char *unit_escape(const char *s);

@@ -372,6 +372,161 @@ static void test_reset_method(void **state)
                 assert_int_equal(err.line, 4);
                 conf_error_done(&err);
         }
+/* Thousands of entries of every kind: each read, in order, at its own line;
+ * a name used again anywhere among them is an error at the second use's line
+ * naming the first; the same name in two kinds is no clash. */
+static char *many_entries(size_t n, const char *extra)
+{
+        size_t size = n * 128 + strlen(extra) + 1, used = 0;
+        char *text = malloc(size);
+
+        assert_non_null(text);
+        for (size_t i = 0; i < n; i++) {
+                if (i % 3 == 0)
+                        used += (size_t)snprintf(text + used, size - used,
+                                                 "device \"entry-%05zu\" {\n bdf = \"%02zx:%02zx.0\"\n}\n",
+                                                 i, i / 32 % 256, i % 32);
+                else if (i % 3 == 1)
+                        used += (size_t)snprintf(text + used, size - used,
+                                                 "sriov \"entry-%05zu\" {\n pf = \"%02zx:%02zx.0\"\n"
+                                                 " vfs = 2\n}\n",
+                                                 i, i / 32 % 256, i % 32);
+                else
+                        used += (size_t)snprintf(text + used, size - used,
+                                                 "mdev \"entry-%05zu\" {\n parent = \"00:02.0\"\n"
+                                                 " type = \"t\"\n}\n",
+                                                 i);
+        }
+        snprintf(text + used, size - used, "%s", extra);
+        return text;
+}
+
+static void test_many_entries(void **state)
+{
+        struct conf_error err = { 0 };
+        struct conf *c;
+        char *text;
+        int r;
+
+        (void)state;
+        text = many_entries(6000, "device \"entry-00001\" {\n bdf = \"7f:00.0\"\n}\n");
+        c = load_text(text, &err, &r);
+        assert_int_equal(r, 0);
+        assert_int_equal(c->n_devices, 2001);
+        assert_int_equal(c->n_sriovs, 2000);
+        assert_int_equal(c->n_mdevs, 2000);
+        /* every third entry is a device: 3 + 4 + 4 lines per three entries */
+        for (size_t k = 0; k < 2000; k++) {
+                char name[32];
+
+                snprintf(name, sizeof(name), "entry-%05zu", 3 * k);
+                assert_string_equal(c->devices[k].name, name);
+                assert_int_equal(c->devices[k].where.line, 1 + 11 * k);
+                assert_int_equal(c->sriovs[k].where.line, 4 + 11 * k);
+                assert_int_equal(c->mdevs[k].where.line, 8 + 11 * k);
+        }
+        /* "entry-00001" is an sriov: a device of that name is no clash */
+        assert_string_equal(c->devices[2000].name, "entry-00001");
+        assert_int_equal(c->devices[2000].where.line, 1 + 11 * 2000);
+        conf_free(c);
+        free(text);
+
+        /* a device name used again after thousands of others */
+        text = many_entries(6000, "\ndevice \"entry-03000\" {\n bdf = \"7f:00.0\"\n}\n");
+        c = load_text(text, &err, &r);
+        assert_int_equal(r, -EINVAL);
+        assert_null(c);
+        assert_int_equal(err.line, 2 + 11 * 2000);
+        assert_non_null(strstr(err.message, "duplicate device name \"entry-03000\""));
+        assert_non_null(strstr(err.message, "test.conf:11001"));
+        conf_error_done(&err);
+        free(text);
+
+        /* an mdev name twice, the second time with a bad key: the clash is
+         * what is reported, at the second header */
+        text = many_entries(3000, "mdev \"entry-00002\" {\n colour = 1\n}\n");
+        c = load_text(text, &err, &r);
+        assert_int_equal(r, -EINVAL);
+        assert_int_equal(err.line, 2 + 11 * 1000);
+        conf_error_done(&err);
+        free(text);
+
+        text = many_entries(3000, "mdev \"entry-00002\" {\n parent = \"00:02.0\"\n type = \"t\"\n}\n");
+        c = load_text(text, &err, &r);
+        assert_int_equal(r, -EINVAL);
+        assert_int_equal(err.line, 1 + 11 * 1000);
+        assert_non_null(strstr(err.message, "duplicate mdev name \"entry-00002\""));
+        assert_non_null(strstr(err.message, "test.conf:8"));
+        conf_error_done(&err);
+        free(text);
+}
+
+/* A bad value deep in a long file is reported at its own line. */
+static void test_error_deep_in_file(void **state)
+{
+        struct conf_error err = { 0 };
+        struct conf *c;
+        char *text;
+        int r;
+
+        (void)state;
+        text = many_entries(9000, "device \"last\" {\n bdf = \"7f:00.0\"\n\n functions = some\n}\n");
+        c = load_text(text, &err, &r);
+        assert_int_equal(r, -EINVAL);
+        assert_null(c);
+        assert_int_equal(err.line, 4 + 11 * 3000);
+        assert_non_null(strstr(err.message, "functions must be"));
+        conf_error_done(&err);
+        free(text);
+}
+
+/* A list of 20 000 ids arrives whole and in order; a list given twice in one
+ * entry is an error (appending with += is not). */
+static void test_huge_ids_list(void **state)
+{
+        struct conf_error err = { 0 };
+        size_t n = 20000, size = n * 16 + 128, used = 0;
+        char *text = malloc(size);
+        struct conf *c;
+        int r;
+
+        (void)state;
+        assert_non_null(text);
+        used += (size_t)snprintf(text, size, "device \"fleet\" {\n ids = {\n");
+        for (size_t i = 0; i < n; i++)
+                used += (size_t)snprintf(text + used, size - used, "  \"%04zx:%04zx\",\n",
+                                         0x1000 + i / 0x10000, i % 0x10000);
+        snprintf(text + used, size - used, "  \"10de:2204\"\n }\n}\n");
+        c = load_text(text, &err, &r);
+        assert_int_equal(r, 0);
+        assert_int_equal(c->n_devices, 1);
+        assert_int_equal(c->devices[0].n_ids, n + 1);
+        for (size_t i = 0; i < n; i++) {
+                assert_int_equal(c->devices[0].ids[i].vendor, 0x1000 + i / 0x10000);
+                assert_int_equal(c->devices[0].ids[i].device, i % 0x10000);
+        }
+        assert_int_equal(c->devices[0].ids[n].vendor, 0x10de);
+        assert_int_equal(c->devices[0].ids[n].device, 0x2204);
+        conf_free(c);
+        free(text);
+
+        c = load_text("device \"a\" {\n ids = {\"10de:1e04\"}\n ids += {\"10de:10f7\"}\n}\n"
+                      "device \"b\" {\n ids = {\"1002:73bf\"}\n}\n",
+                      &err, &r);
+        assert_int_equal(r, 0);
+        assert_int_equal(c->devices[0].n_ids, 2);
+        assert_int_equal(c->devices[0].ids[1].device, 0x10f7);
+        assert_int_equal(c->devices[1].n_ids, 1); /* nothing carried over from "a" */
+        assert_int_equal(c->devices[1].ids[0].vendor, 0x1002);
+        conf_free(c);
+
+        c = load_text("device \"a\" {\n ids = {\"10de:1e04\"}\n ids = {\"10de:10f7\"}\n}\n", &err,
+                      &r);
+        assert_int_equal(r, -EINVAL);
+        assert_null(c);
+        assert_int_equal(err.line, 2);
+        assert_non_null(strstr(err.message, "more than once"));
+        conf_error_done(&err);
 }
 
 int main(void)
@@ -387,6 +542,9 @@ int main(void)
                 cmocka_unit_test(test_sha256),
                 cmocka_unit_test_setup_teardown(test_allow_storage, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reset_method, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_many_entries, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_error_deep_in_file, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_huge_ids_list, setup, teardown),
         };
 
         return cmocka_run_group_tests_name("conf", tests, NULL, NULL);

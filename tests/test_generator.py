@@ -76,7 +76,13 @@ class Generator(unittest.TestCase):
         shutil.copy(os.path.join(BUILD, "gpupt-apply"), helper)
         units = os.path.join(vroot, "etc/systemd/system")
         shutil.copytree(os.path.join(out, "normal"), units, symlinks=True)
-        names = sorted(n for n in os.listdir(units) if n.endswith(".service"))
+        names = sorted(n for n in os.listdir(units) if n.endswith(".service") and
+                       not n.endswith("@.service"))
+        # a template is verified through its enabled instances
+        for wants in (d for d in os.listdir(units) if d.endswith(".wants")):
+            names += sorted(n for n in os.listdir(os.path.join(units, wants))
+                            if n not in names and
+                            os.readlink(os.path.join(units, wants, n)).endswith("@.service"))
         self.assertTrue(names)
         p = subprocess.run(["systemd-analyze", "verify", "--man=no", "--root=" + vroot] + names,
                            capture_output=True, text=True, cwd=TMP)
@@ -88,8 +94,8 @@ class Generator(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         t = tree(out)
         self.assertIn("normal/gpupt-claim.service", t)
-        groups = sorted(k for k in t if k.startswith("normal/gpupt-group@"))
-        self.assertEqual(len(groups), 4)  # one per claimed slot's group
+        # every claimed group is whole: no group unit, no template
+        self.assertEqual(sorted(k for k in t if "gpupt-group@" in k), [])
         self.assertEqual(t["normal/sysinit.target.wants/gpupt-claim.service"],
                          "-> ../gpupt-claim.service")
         claim = t["normal/gpupt-claim.service"]
@@ -117,10 +123,18 @@ class Generator(unittest.TestCase):
                                       "--json"], capture_output=True, text=True)
                 plan = json.loads(chk.stdout)
                 self.assertEqual("normal/gpupt-claim.service" in t, bool(plan["claims"]))
-                groups = {c["iommu_group"] for c in plan["claims"]
-                          if c["iommu_group"] is not None}
-                self.assertEqual(sorted(k for k in t if k.startswith("normal/gpupt-group@")),
-                                 sorted("normal/gpupt-group@%d.service" % g for g in groups))
+                # an instance of the group template for each impure group, only
+                group_of = {c["bdf"]: c["iommu_group"] for c in plan["claims"]}
+                groups = {group_of[pr["bdf"]] for pr in plan["problems"]
+                          if pr["code"] == "impure-group" and group_of.get(pr["bdf"]) is not None}
+                self.assertEqual(
+                    sorted(k for k in t if k.startswith("normal/sysinit.target.wants/gpupt-group@")),
+                    sorted("normal/sysinit.target.wants/gpupt-group@%d.service" % g for g in groups))
+                for g in groups:
+                    self.assertEqual(t["normal/sysinit.target.wants/gpupt-group@%d.service" % g],
+                                     "-> ../gpupt-group@.service")
+                self.assertEqual("normal/gpupt-group@.service" in t, bool(groups))
+                self.assertEqual([k for k in t if re.match(r"normal/gpupt-group@\d", k)], [])
                 self.assertEqual(len([k for k in t if k.startswith("normal/gpupt-sriov@")]),
                                  len(plan["sriov"]))
                 if any(k.endswith(".service") for k in t):
@@ -286,6 +300,45 @@ class Helper(unittest.TestCase):
         p = subprocess.run([os.path.join(BUILD, "gpupt-apply"), "--root", r, "bogus"],
                            capture_output=True, text=True)
         self.assertEqual(p.returncode, 2)
+
+    def test_many_groups_one_template(self):
+        """A host of many claimed groups: whole groups get no unit; impure ones
+        an instance link each to one template the generator writes once."""
+        big = os.path.join(TMP, "roots", "big-64")
+        if not os.path.exists(big):
+            subprocess.run([sys.executable, os.path.join(HERE, "..", "bench", "mkbig.py"), "64",
+                            big], check=True, stdout=subprocess.DEVNULL)
+        conf = os.path.join(big, "etc/gpupt.conf")
+        shutil.copy(os.path.join(big, "etc/gpupt-variants/fleet.conf"), conf)
+        p, out = generate(big, "big-whole")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(sorted(tree(out)), ["normal/gpupt-claim.service",
+                                             "normal/sysinit.target.wants/gpupt-claim.service"])
+        # only the VGA function of each GPU: 56 impure groups (and a warning
+        # is still said at boot: the units are there with on_impure_group = warn)
+        for policy in ("fail", "warn"):
+            with open(conf, "w") as f:
+                f.write('on_impure_group = %s\ndevice "vga" {\n  ids = {"10de:1e04", "10de:2204"}\n'
+                        '  functions = single\n}\n' % policy)
+            p, out = generate(big, "big-impure-" + policy)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            t = tree(out)
+            links = [k for k in t if k.startswith("normal/sysinit.target.wants/gpupt-group@")]
+            self.assertEqual(len(links), 56)
+            self.assertEqual({t[k] for k in links}, {"-> ../gpupt-group@.service"})
+            self.assertEqual(len([k for k in t if not os.path.islink(os.path.join(out, k))]), 2)
+            self.assertIn("ExecStart=%s/gpupt/gpupt-apply group %%i" % LIBEXEC,
+                          t["normal/gpupt-group@.service"])
+        Generator.verify(self, out)
+        # the instance's helper fails for an impure group, passes for another
+        g = links[0].rsplit("@", 1)[1].split(".")[0]
+        env = dict(os.environ, GPUPT_ROOT=big)
+        with open(conf, "w") as f:
+            f.write('device "vga" {\n  ids = {"10de:1e04", "10de:2204"}\n  functions = single\n}\n')
+        a = subprocess.run([os.path.join(BUILD, "gpupt-apply"), "group", g], env=env,
+                           capture_output=True, text=True)
+        self.assertEqual(a.returncode, 1, a.stderr)
+        self.assertIn("IOMMU group %s" % g, a.stderr)
 
 
 def main():
