@@ -18,7 +18,7 @@ static cfg_opt_t device_opts[] = {
         CFG_STR_LIST("ids", NULL, CFGF_NODEFAULT),
         CFG_STR("expect", NULL, CFGF_NODEFAULT),
         CFG_STR("functions", "all", CFGF_NONE),
-        CFG_STR("driver", "vfio-pci", CFGF_NONE),
+        CFG_STR("driver", "auto", CFGF_NONE),
         CFG_STR_LIST("bar", NULL, CFGF_NODEFAULT),
         CFG_BOOL("allow_storage", cfg_false, CFGF_NONE),
         CFG_END(),
@@ -38,6 +38,13 @@ static cfg_opt_t mdev_opts[] = {
         CFG_END(),
 };
 
+static cfg_opt_t vgpu_opts[] = {
+        CFG_STR("pf", NULL, CFGF_NODEFAULT),
+        CFG_STR("type", NULL, CFGF_NODEFAULT),
+        CFG_INT("count", 1, CFGF_NONE),
+        CFG_END(),
+};
+
 static cfg_opt_t top_opts[] = {
         CFG_BOOL("iommu_required", cfg_true, CFGF_NONE),
         CFG_STR("on_impure_group", "fail", CFGF_NONE),
@@ -45,6 +52,7 @@ static cfg_opt_t top_opts[] = {
         CFG_SEC("device", device_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
         CFG_SEC("sriov", sriov_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
         CFG_SEC("mdev", mdev_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+        CFG_SEC("vgpu", vgpu_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
         CFG_END(),
 };
 
@@ -464,6 +472,51 @@ static int read_mdev(struct reader *rd, cfg_t *sec, struct conf_mdev *m)
         return 0;
 }
 
+/* An NVIDIA vGPU type for count VFs of pf, chosen by its name as the
+ * VFs' nvidia/creatable_vgpu_types lists it ("NVIDIA L40S-8Q"). */
+static int read_vgpu(struct reader *rd, cfg_t *sec, struct conf_vgpu *g)
+{
+        const char *title = cfg_title(sec), *v;
+        unsigned line = conflex_line(&rd->lex, "vgpu", title, NULL);
+        long count;
+        int r;
+
+        r = where_set(&g->where, rd, line);
+        if (r < 0)
+                return r;
+        g->name = strdup(title);
+        if (!g->name)
+                return -ENOMEM;
+        v = cfg_getstr(sec, "pf");
+        if (!v)
+                return fail(rd, line, "vgpu \"%s\": pf = \"dddd:bb:dd.f\" is missing", title);
+        if ((r = check_text(rd, "vgpu", title, "pf", v)) < 0)
+                return r;
+        if (pci_addr_parse(v, &g->pf, NULL) < 0)
+                return fail(rd, conflex_line(&rd->lex, "vgpu", title, "pf"),
+                            "vgpu \"%s\": pf \"%s\" is not a PCI function address "
+                            "(dddd:bb:dd.f or bb:dd.f)",
+                            title, v);
+        v = cfg_getstr(sec, "type");
+        if (!v || !*v)
+                return fail(rd, line, "vgpu \"%s\": type = \"NVIDIA …\" is missing", title);
+        if ((r = check_text(rd, "vgpu", title, "type", v)) < 0)
+                return r;
+        if (strchr(v, '\n') || strchr(v, ':'))
+                return fail(rd, conflex_line(&rd->lex, "vgpu", title, "type"),
+                            "vgpu \"%s\": type \"%s\" is not a vGPU type name", title, v);
+        g->type = strdup(v);
+        if (!g->type)
+                return -ENOMEM;
+        count = cfg_getint(sec, "count");
+        if (count < 1 || count > CONF_VFS_MAX)
+                return fail(rd, conflex_line(&rd->lex, "vgpu", title, "count"),
+                            "vgpu \"%s\": count = %ld is out of range 1-%d", title, count,
+                            CONF_VFS_MAX);
+        g->count = (unsigned)count;
+        return 0;
+}
+
 static int check_title(struct reader *rd, const char *kind, const char *title)
 {
         if (conf_name_valid(title))
@@ -616,6 +669,28 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
                         goto out;
                 }
                 if ((r = read_mdev(&rd, sec, m)) < 0)
+                        goto out;
+        }
+        for (unsigned i = 0; i < cfg_size(cfg, "vgpu"); i++) {
+                cfg_t *sec = cfg_getnsec(cfg, "vgpu", i);
+                struct conf_vgpu *g;
+
+                if ((r = check_title(&rd, "vgpu", cfg_title(sec))) < 0)
+                        goto out;
+                for (size_t j = 0; j < c->n_vgpus; j++)
+                        if (streq(c->vgpus[j].name, cfg_title(sec))) {
+                                r = fail(&rd, conflex_line(&rd.lex, "vgpu", cfg_title(sec), NULL),
+                                         "vgpu \"%s\" is already defined at %s:%u",
+                                         cfg_title(sec), c->vgpus[j].where.file,
+                                         c->vgpus[j].where.line);
+                                goto out;
+                        }
+                g = append(&c->vgpus, &c->n_vgpus, sizeof(*g));
+                if (!g) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+                if ((r = read_vgpu(&rd, sec, g)) < 0)
                         goto out;
         }
         r = 0;
@@ -771,6 +846,12 @@ void conf_free(struct conf *c)
                 free(c->mdevs[i].type);
         }
         free(c->mdevs);
+        for (size_t i = 0; i < c->n_vgpus; i++) {
+                free(c->vgpus[i].name);
+                where_done(&c->vgpus[i].where);
+                free(c->vgpus[i].type);
+        }
+        free(c->vgpus);
         for (size_t i = 0; i < c->n_files; i++)
                 free(c->files[i]);
         free(c->files);

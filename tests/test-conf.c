@@ -78,7 +78,7 @@ static void test_full(void **state)
         assert_true(c->devices[0].has_expect);
         assert_int_equal(c->devices[0].expect.vendor, 0x10de);
         assert_int_equal(c->devices[0].functions, FUNCTIONS_ALL);
-        assert_string_equal(c->devices[0].driver, "vfio-pci");
+        assert_string_equal(c->devices[0].driver, "auto");
         assert_int_equal(c->devices[0].n_bars, 2);
         assert_int_equal(c->devices[0].bars[0].index, 2);
         assert_int_equal(c->devices[0].bars[0].log2_mib, 3);

@@ -71,7 +71,8 @@ def codes(data, severity=None):
 
 class Base(unittest.TestCase):
     def assertSchema(self, data):
-        self.assertEqual(set(data), {"ready", "iommu", "claims", "sriov", "mdevs", "problems"})
+        self.assertEqual(set(data), {"ready", "iommu", "claims", "sriov", "mdevs", "vgpus",
+                                     "problems"})
         self.assertEqual(set(data["iommu"]), {"enabled", "interrupt_remapping"})
         for c in data["claims"]:
             self.assertEqual(set(c), {"bdf", "id", "entry", "driver_now", "driver_at_boot",
@@ -82,6 +83,8 @@ class Base(unittest.TestCase):
             self.assertEqual(set(s), {"pf", "entry", "vfs", "vfs_now"})
         for m in data["mdevs"]:
             self.assertEqual(set(m), {"parent", "entry", "type", "uuid"})
+        for g in data["vgpus"]:
+            self.assertEqual(set(g), {"pf", "entry", "type", "type_id", "vfs"})
         for pr in data["problems"]:
             self.assertEqual(set(pr), {"severity", "code", "bdf", "entry", "message"})
             self.assertIn(pr["severity"], ("error", "warning"))
