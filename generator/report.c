@@ -241,7 +241,7 @@ void report_human(FILE *f, const struct plan *p)
                         snprintf(id, sizeof(id), "%04x:%04x", c->fn->vendor, c->fn->device);
                         snprintf(group, sizeof(group), "%d", c->fn->iommu_group);
                         snprintf(numa, sizeof(numa), "%d", c->fn->numa_node);
-                        fprintf(f, "%-13s %-16.16s %-10s %-40.40s %-14.14s %-10.10s %5s %4s\n",
+                        fprintf(f, "%-13s %-16.16s %-10s %-40.40s %-14.14s %-10s %5s %4s\n",
                                 c->fn->bdf, c->entry->name, id, name ? name : "-",
                                 c->fn->driver ? c->fn->driver : "-",
                                 plan_driver(p, c->driver),

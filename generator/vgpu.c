@@ -351,12 +351,17 @@ static int plan_pf(struct plan *p, const struct pci_addr *pf_addr)
                                          e->name, e->count, pf_bdf, e->type, g->n_vfs, n,
                                          e->where.file, e->where.line);
         }
-        for (size_t j = 0; j < n && r >= 0; j++)
-                if (!vfs[j].taken && vfs[j].current > 0)
-                        r = plan_problem(p, SEVERITY_WARNING, "vgpu-vf-in-use", NULL, NULL,
+        for (size_t j = 0; j < n && r >= 0; j++) {
+                struct pci_addr a;
+
+                if (vfs[j].taken || vfs[j].current <= 0)
+                        continue;
+                r = plan_problem(p, SEVERITY_WARNING, "vgpu-vf-in-use",
+                                 pci_addr_parse(vfs[j].bdf, &a, NULL) == 0 ? &a : NULL, NULL,
                                          "VF %s of %s holds vGPU type %ld, which no vgpu entry "
                                          "asks for; gpupt leaves it as it is", vfs[j].bdf,
-                                         pf_bdf, vfs[j].current);
+                                 pf_bdf, vfs[j].current);
+        }
         vgpu_vfs_free(vfs, n);
         return r < 0 ? r : 0;
 }
