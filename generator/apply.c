@@ -12,6 +12,7 @@
 #include "apply.h"
 #include "modules.h"
 #include "util.h"
+#include "variant.h"
 
 static int write_attr(const char *path, const char *value)
 {
@@ -244,7 +245,7 @@ static int driver_ready(const char *asked, char **ret)
                 r = apply_load_module(asked);
                 if (r < 0)
                         report(asked, "loading its module failed: %s", strerror(-r));
-                if (module_name_eq(asked, "vfio-pci")) {
+                if (variant_is_vfio(asked)) {
                         if ((r = apply_load_module("vfio_iommu_type1")) < 0)
                                 report(asked, "loading vfio_iommu_type1 failed: %s",
                                        strerror(-r));
@@ -406,10 +407,10 @@ static int claim_one(const struct claim *c, struct driver_cache *dc)
         _cleanup_free_ char *now = driver_now(bdf);
         int r, resized;
 
-        want = driver_cached(dc, c->entry->driver, &r);
+        want = driver_cached(dc, c->driver, &r);
         if (!want) {
                 report(bdf, "not claimed: driver \"%s\" is not available (%s); it keeps %s",
-                       c->entry->driver, strerror(-r), now ? now : "no driver");
+                       c->driver, strerror(-r), now ? now : "no driver");
                 return r < 0 ? r : -ENOENT;
         }
         if (now && streq(now, want))
@@ -543,9 +544,10 @@ int apply_check_group(const struct plan *p, int group)
  * for a VF); a VF that another driver holds (a host VF driver, autoprobe
  * before gpupt ran) is taken from it. All VFs are probed, then waited for
  * together: one bounded wait, not one per VF. */
-static int bind_vfs(const struct sriov_plan *s)
+static int bind_vfs(const struct plan *p, const struct sriov_plan *s)
 {
-        _cleanup_free_ char *vfs = NULL, *want = NULL;
+        _cleanup_free_ char *vfs = NULL, *want = NULL, *resolved = NULL;
+        const char *drv = s->entry->vf_driver;
         const size_t stride = 32;
         struct timespec t0, t1;
         unsigned n = 0;
@@ -553,11 +555,20 @@ static int bind_vfs(const struct sriov_plan *s)
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
 
+        /* "auto" is settled on the VFs that now exist: the first one's
+         * modalias, since a PF makes VFs of one kind. */
+        if (streq(drv, VARIANT_AUTO)) {
+                _cleanup_free_ char *modalias = vf_modalias(s->pf);
+
+                k = variant_for_modalias(p->modules, modalias, &resolved);
+                if (k < 0)
+                        return k;
+                drv = resolved;
+        }
         /* One driver for all the VFs: no cache needed, unlike the claims. */
-        k = driver_ready(s->entry->vf_driver, &want);
+        k = driver_ready(drv, &want);
         if (k < 0) {
-                report(s->entry->name, "the VFs cannot go to %s (%s)", s->entry->vf_driver,
-                       strerror(-k));
+                report(s->entry->name, "the VFs cannot go to %s (%s)", drv, strerror(-k));
                 return k;
         }
         vfs = calloc(s->entry->vfs ? s->entry->vfs : 1, stride);
@@ -670,7 +681,7 @@ int apply_sriov(const struct plan *p, const char *name)
                         return 1;
                 }
                 if (s->pf->sriov_numvfs == (int)s->entry->vfs)
-                        return s->entry->vf_driver && bind_vfs(s) < 0 ? 1 : 0;
+                        return s->entry->vf_driver && bind_vfs(p, s) < 0 ? 1 : 0;
                 /* The kernel refuses to change a non-zero count directly. */
                 if (s->pf->sriov_numvfs != 0 && write_checked(s->pf->bdf, "sriov_numvfs", "0") < 0)
                         return 1;
@@ -681,7 +692,7 @@ int apply_sriov(const struct plan *p, const char *name)
                 r = write_checked(s->pf->bdf, "sriov_numvfs", want);
                 if (r < 0)
                         return 1;
-                return s->entry->vf_driver && bind_vfs(s) < 0 ? 1 : 0;
+                return s->entry->vf_driver && bind_vfs(p, s) < 0 ? 1 : 0;
         }
         report(name, "no such sriov entry in the config");
         return 1;

@@ -33,3 +33,11 @@ int apply_sriov(const struct plan *p, const char *name);
  * in one line: the udev rule creates them when it registers. 1 when a
  * create failed. */
 int apply_mdevs(const struct plan *p, const char *parent);
+
+/* How long vgpu NAME waits for the PF's VFs and their nvidia/ directories,
+ * in milliseconds. */
+extern unsigned apply_vgpu_wait_ms;
+/* Gives the VFs that the plan picks for vgpu entry name their vGPU type
+ * (VF/nvidia/current_vgpu_type), planning again once the VFs are there.
+ * A VF holding another type is never overwritten. 1 on failure. */
+int apply_vgpu(struct plan *p, const char *name);

@@ -20,7 +20,7 @@ static cfg_opt_t device_opts[] = {
         CFG_STR_LIST("ids", NULL, CFGF_NODEFAULT),
         CFG_STR("expect", NULL, CFGF_NODEFAULT),
         CFG_STR("functions", "all", CFGF_NONE),
-        CFG_STR("driver", "vfio-pci", CFGF_NONE),
+        CFG_STR("driver", "auto", CFGF_NONE),
         CFG_STR_LIST("bar", NULL, CFGF_NODEFAULT),
         CFG_BOOL("allow_storage", cfg_false, CFGF_NONE),
         CFG_STR("reset_method", NULL, CFGF_NODEFAULT),
@@ -41,6 +41,13 @@ static cfg_opt_t mdev_opts[] = {
         CFG_END(),
 };
 
+static cfg_opt_t vgpu_opts[] = {
+        CFG_STR("pf", NULL, CFGF_NODEFAULT),
+        CFG_STR("type", NULL, CFGF_NODEFAULT),
+        CFG_INT("count", 1, CFGF_NONE),
+        CFG_END(),
+};
+
 static cfg_opt_t top_opts[] = {
         CFG_BOOL("iommu_required", cfg_true, CFGF_NONE),
         CFG_STR("on_impure_group", "fail", CFGF_NONE),
@@ -48,6 +55,7 @@ static cfg_opt_t top_opts[] = {
         CFG_SEC("device", device_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
         CFG_SEC("sriov", sriov_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
         CFG_SEC("mdev", mdev_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+        CFG_SEC("vgpu", vgpu_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
         CFG_END(),
 };
 
@@ -59,7 +67,7 @@ struct reader {
         /* Each entry is read as soon as libconfuse has parsed it (take_entry);
          * the names seen so far, per kind, find a duplicate in one lookup. */
         struct conf *c;
-        struct nameset devices, sriovs, mdevs;
+        struct nameset devices, sriovs, mdevs, vgpus;
         size_t next_key; /* where in lex the next entry's header is sought */
         int r;           /* what take_entry failed with */
         /* The ids of the device being parsed, taken from libconfuse value by
@@ -517,6 +525,51 @@ static int read_mdev(struct reader *rd, cfg_t *sec, struct conf_mdev *m)
         return 0;
 }
 
+/* An NVIDIA vGPU type for count VFs of pf, chosen by its name as the
+ * VFs' nvidia/creatable_vgpu_types lists it ("NVIDIA L40S-8Q"). */
+static int read_vgpu(struct reader *rd, cfg_t *sec, struct conf_vgpu *g)
+{
+        const char *title = cfg_title(sec), *v;
+        unsigned line = conflex_line(&rd->lex, "vgpu", title, NULL);
+        long count;
+        int r;
+
+        r = where_set(&g->where, rd, line);
+        if (r < 0)
+                return r;
+        g->name = strdup(title);
+        if (!g->name)
+                return -ENOMEM;
+        v = cfg_getstr(sec, "pf");
+        if (!v)
+                return fail(rd, line, "vgpu \"%s\": pf = \"dddd:bb:dd.f\" is missing", title);
+        if ((r = check_text(rd, "vgpu", title, "pf", v)) < 0)
+                return r;
+        if (pci_addr_parse(v, &g->pf, NULL) < 0)
+                return fail(rd, conflex_line(&rd->lex, "vgpu", title, "pf"),
+                            "vgpu \"%s\": pf \"%s\" is not a PCI function address "
+                            "(dddd:bb:dd.f or bb:dd.f)",
+                            title, v);
+        v = cfg_getstr(sec, "type");
+        if (!v || !*v)
+                return fail(rd, line, "vgpu \"%s\": type = \"NVIDIA …\" is missing", title);
+        if ((r = check_text(rd, "vgpu", title, "type", v)) < 0)
+                return r;
+        if (strchr(v, '\n') || strchr(v, ':'))
+                return fail(rd, conflex_line(&rd->lex, "vgpu", title, "type"),
+                            "vgpu \"%s\": type \"%s\" is not a vGPU type name", title, v);
+        g->type = strdup(v);
+        if (!g->type)
+                return -ENOMEM;
+        count = cfg_getint(sec, "count");
+        if (count < 1 || count > CONF_VFS_MAX)
+                return fail(rd, conflex_line(&rd->lex, "vgpu", title, "count"),
+                            "vgpu \"%s\": count = %ld is out of range 1-%d", title, count,
+                            CONF_VFS_MAX);
+        g->count = (unsigned)count;
+        return 0;
+}
+
 static int check_title(struct reader *rd, const char *kind, const char *title)
 {
         if (conf_name_valid(title))
@@ -571,7 +624,7 @@ static int duplicate(struct reader *rd, const char *kind, const char *title, uns
                     first->file, first->line);
 }
 
-/* Reads one device, sriov or mdev section into rd->c. */
+/* Reads one device, sriov, mdev or vgpu section into rd->c. */
 static int read_entry(struct reader *rd, const char *kind, cfg_t *sec)
 {
         const char *title = cfg_title(sec);
@@ -607,7 +660,7 @@ static int read_entry(struct reader *rd, const char *kind, cfg_t *sec)
                 r = read_sriov(rd, sec, s);
                 if (r == 0)
                         r = nameset_add(&rd->sriovs, s->name, c->n_sriovs - 1, NULL);
-        } else {
+        } else if (streq(kind, "mdev")) {
                 struct conf_mdev *m;
 
                 if (nameset_get(&rd->mdevs, title, &at))
@@ -618,6 +671,17 @@ static int read_entry(struct reader *rd, const char *kind, cfg_t *sec)
                 r = read_mdev(rd, sec, m);
                 if (r == 0)
                         r = nameset_add(&rd->mdevs, m->name, c->n_mdevs - 1, NULL);
+        } else {
+                struct conf_vgpu *g;
+
+                if (nameset_get(&rd->vgpus, title, &at))
+                        return duplicate(rd, kind, title, line, &c->vgpus[at].where);
+                g = append(&c->vgpus, &c->n_vgpus, sizeof(*g));
+                if (!g)
+                        return -ENOMEM;
+                r = read_vgpu(rd, sec, g);
+                if (r == 0)
+                        r = nameset_add(&rd->vgpus, g->name, c->n_vgpus - 1, NULL);
         }
         return r < 0 ? r : 0;
 }
@@ -648,7 +712,7 @@ static int take_ids(cfg_t *cfg, cfg_opt_t *opt)
         return 0;
 }
 
-/* libconfuse calls this as each device, sriov or mdev section closes: the
+/* libconfuse calls this as each device, sriov, mdev or vgpu section closes: the
  * entry is read at once and its section freed, so a config of thousands of
  * entries never holds thousands of parsed sections, and libconfuse, which
  * compares a new section's title with every one it holds, holds none. */
@@ -683,6 +747,8 @@ static int names_of(struct reader *rd)
                 r = nameset_add(&rd->sriovs, c->sriovs[i].name, i, NULL);
         for (size_t i = 0; r >= 0 && i < c->n_mdevs; i++)
                 r = nameset_add(&rd->mdevs, c->mdevs[i].name, i, NULL);
+        for (size_t i = 0; r >= 0 && i < c->n_vgpus; i++)
+                r = nameset_add(&rd->vgpus, c->vgpus[i].name, i, NULL);
         return r < 0 ? r : 0;
 }
 
@@ -724,6 +790,7 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
         cfg_set_validate_func(cfg, "device", take_entry);
         cfg_set_validate_func(cfg, "sriov", take_entry);
         cfg_set_validate_func(cfg, "mdev", take_entry);
+        cfg_set_validate_func(cfg, "vgpu", take_entry);
         r = names_of(&rd);
         if (r < 0)
                 goto out;
@@ -773,6 +840,7 @@ out:
         nameset_free(&rd.devices);
         nameset_free(&rd.sriovs);
         nameset_free(&rd.mdevs);
+        nameset_free(&rd.vgpus);
         return r;
 }
 
@@ -922,6 +990,12 @@ void conf_free(struct conf *c)
                 free(c->mdevs[i].type);
         }
         free(c->mdevs);
+        for (size_t i = 0; i < c->n_vgpus; i++) {
+                free(c->vgpus[i].name);
+                where_done(&c->vgpus[i].where);
+                free(c->vgpus[i].type);
+        }
+        free(c->vgpus);
         for (size_t i = 0; i < c->n_files; i++)
                 free(c->files[i]);
         free(c->files);

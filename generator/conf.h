@@ -35,7 +35,7 @@ struct conf_device {
         bool has_expect;
         struct pci_id expect;
         enum conf_functions functions;
-        char *driver;
+        char *driver;        /* "auto": the vfio-pci variant for each function (variant.c) */
         struct conf_bar *bars;
         size_t n_bars;
         bool allow_storage;  /* a mass-storage function may be claimed while the
@@ -49,7 +49,7 @@ struct conf_sriov {
         struct conf_where where;
         struct pci_addr pf;
         unsigned vfs;
-        char *vf_driver;     /* NULL: VFs stay with whatever probes them */
+        char *vf_driver;     /* NULL: VFs stay with whatever probes them; "auto" as driver */
 };
 
 struct conf_mdev {
@@ -59,6 +59,14 @@ struct conf_mdev {
         char *type;
         char uuid[37];
         bool uuid_given;
+};
+
+struct conf_vgpu {
+        char *name;
+        struct conf_where where;
+        struct pci_addr pf;
+        char *type;          /* the name in VF/nvidia/creatable_vgpu_types */
+        unsigned count;      /* how many of the PF's VFs get it */
 };
 
 struct conf {
@@ -71,6 +79,8 @@ struct conf {
         size_t n_sriovs;
         struct conf_mdev *mdevs;
         size_t n_mdevs;
+        struct conf_vgpu *vgpus;
+        size_t n_vgpus;
         char **files;        /* every file read, in order */
         size_t n_files;
 };

@@ -47,7 +47,7 @@ static int ids_recipe(struct plan *p, const struct recipe *r, struct pci_fn *con
                                          "remove the id there, or move the claim into gpupt.conf "
                                          "(gpupt-check --import prints it)",
                                          at, r->text, all[i]->bdf, all[i]->vendor, all[i]->device);
-                else if (!module_name_eq(c->entry->driver, "vfio-pci"))
+                else if (!module_name_eq(c->driver, "vfio-pci"))
                         k = plan_problem(p, SEVERITY_WARNING, "foreign-claim", &all[i]->addr,
                                          c->entry->name,
                                          "%s (%s) gives %s to vfio-pci, but \"%s\" (%s:%u) "
@@ -55,7 +55,7 @@ static int ids_recipe(struct plan *p, const struct recipe *r, struct pci_fn *con
                                          "the id there",
                                          at, r->text, all[i]->bdf, c->entry->name,
                                          c->entry->where.file, c->entry->where.line,
-                                         c->entry->driver);
+                                         c->driver);
                 if (k < 0)
                         return k;
         }
@@ -70,14 +70,14 @@ static int driverctl_recipe(struct plan *p, const struct recipe *r)
 
         pci_addr_format(&r->addr, a);
         if (c) {
-                if (module_name_eq(c->entry->driver, r->name))
+                if (module_name_eq(c->driver, r->name))
                         return 0;
                 return plan_problem(p, SEVERITY_WARNING, "foreign-claim", &r->addr, c->entry->name,
                                     "%s overrides %s to %s while \"%s\" (%s:%u) claims it for "
                                     "%s: driverctl's udev rule rewrites driver_override after "
                                     "gpupt; `driverctl unset-override %s` removes it",
                                     r->file, a, r->name, c->entry->name, c->entry->where.file,
-                                    c->entry->where.line, c->entry->driver, a);
+                                    c->entry->where.line, c->driver, a);
         }
         if (strncmp(r->name, "vfio", 4) != 0 || host_get(p->host, &r->addr, &fn) < 0)
                 return 0; /* a host driver chosen by hand is no claim for a VM */

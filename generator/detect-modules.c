@@ -5,6 +5,7 @@
 
 #include "plan.h"
 #include "util.h"
+#include "variant.h"
 
 /* Module names compare with '-' and '_' alike, as modprobe does. */
 static int need_module(struct plan *p, const char *name, const char *why, const char *entry)
@@ -37,7 +38,7 @@ static int check_targets(struct plan *p)
 
         /* Each driver once: a config names a handful, its claims may be thousands. */
         for (size_t i = 0; i < p->n_claims; i++) {
-                const char *drv = p->claims[i].entry->driver;
+                const char *drv = p->claims[i].driver;
                 bool seen = false;
 
                 for (size_t j = 0; j < n_drivers && !seen; j++)
@@ -47,18 +48,18 @@ static int check_targets(struct plan *p)
                 if (GROW(drivers, n_drivers, alloc) < 0)
                         return -ENOMEM;
                 drivers[n_drivers++] = drv;
-                want_vfio |= module_name_eq(drv, "vfio-pci");
+                want_vfio |= variant_is_vfio(drv);
                 r = need_module(p, drv, "the driver devices are claimed for",
                                 p->claims[i].entry->name);
                 if (r < 0)
                         return r;
         }
         for (size_t i = 0; i < p->n_sriovs; i++) {
-                const char *drv = p->sriovs[i].entry->vf_driver;
+                const char *drv = p->sriovs[i].vf_driver;
 
                 if (!drv)
                         continue;
-                want_vfio |= module_name_eq(drv, "vfio-pci");
+                want_vfio |= variant_is_vfio(drv);
                 r = need_module(p, drv, "the driver for the VFs", p->sriovs[i].entry->name);
                 if (r < 0)
                         return r;
@@ -121,7 +122,7 @@ static int check_host_drivers_cached(struct plan *p, const struct early_module *
                 m = l->m;
                 n = l->n;
                 for (size_t j = 0; r >= 0 && j < n; j++) {
-                        if (module_name_eq(m[j].name, c->entry->driver))
+                        if (module_name_eq(m[j].name, c->driver))
                                 continue;
                         if (m[j].state == MODULE_BUILTIN) {
                                 r = plan_problem(

@@ -90,7 +90,7 @@ int detect_reset(struct plan *p)
                 const char *why;
                 int r;
 
-                if (!c->fn->details)
+                if (!c->fn->details && !c->fn->basics)
                         continue; /* unreadable: no-match says so */
                 if (!asked && !c->fn->reset_method) {
                         new_kernel = kernel_has_reset_method_attr();

@@ -9,6 +9,7 @@
 #include "cmdline.h"
 #include "conf.h"
 #include "host.h"
+#include "modules.h"
 #include "plan.h"
 #include "record.h"
 #include "report.h"
@@ -69,11 +70,63 @@ oom:
         return 1;
 }
 
+/* The driver modules the claims and VFs of this machine take under the
+ * kernel release (the one an image is built for; default the running one),
+ * "auto" resolved against that kernel's module index: one a line, each
+ * once, for the image builders to pack. */
+static int print_modules(const struct conf *conf, const char *release)
+{
+        struct host *host = NULL;
+        struct plan *plan = NULL;
+        const char **seen = NULL;
+        size_t n = 0;
+        int r;
+
+        if (release && (!*release || strchr(release, '/'))) {
+                fprintf(stderr, "gpupt-apply: \"%s\" is not a kernel release\n", release);
+                return 2;
+        }
+        r = modules_set_release(release);
+        if (r == 0)
+                r = host_new(&host);
+        if (r == 0)
+                r = plan_resolve(conf, host, &plan);
+        if (r == 0)
+                seen = calloc(plan->n_claims + plan->n_sriovs + 1, sizeof(*seen));
+        if (r == 0 && !seen)
+                r = -ENOMEM;
+        for (size_t i = 0; r == 0 && i < plan->n_claims + plan->n_sriovs; i++) {
+                const char *d = i < plan->n_claims
+                                        ? plan->claims[i].driver
+                                        : plan_vf_driver(plan, &plan->sriovs[i - plan->n_claims]);
+                bool dup = false;
+
+                if (!d && i >= plan->n_claims &&
+                    plan->sriovs[i - plan->n_claims].entry->vf_driver)
+                        r = -ENOMEM;
+                for (size_t j = 0; d && j < n && !dup; j++)
+                        dup = module_name_eq(seen[j], d);
+                if (!d || dup)
+                        continue;
+                seen[n++] = d;
+                printf("%s\n", d);
+        }
+        free(seen);
+        plan_free(plan);
+        host_free(host);
+        modules_set_release(NULL);
+        if (r < 0) {
+                fprintf(stderr, "gpupt-apply: %s\n", strerror(-r));
+                return 1;
+        }
+        return fflush(stdout) == 0 ? 0 : 1;
+}
+
 /* Asked for (--help): stdout and 0; a wrong call: stderr and 2. */
 static int usage(FILE *out)
 {
         fprintf(out, "Usage: gpupt-apply [--root DIR] claim | group N | sriov NAME | "
-                     "mdev PARENT | check-config | config-hash | root-disk\n"
+                     "mdev PARENT | vgpu NAME | modules [RELEASE] | check-config | config-hash | root-disk\n"
                      "See gpupt-apply(8).\n");
         return out == stdout ? 0 : 2;
 }
@@ -142,6 +195,13 @@ int main(int argc, char **argv)
                 return fflush(stdout) == 0 ? 0 : 1;
         }
 
+        if (streq(cmd, "modules")) {
+                status = i + 2 >= argc ? print_modules(conf, i + 1 < argc ? argv[i + 1] : NULL)
+                                       : usage(stderr);
+                conf_free(conf);
+                root_set(NULL);
+                return status;
+        }
         r = host_new(&host);
         if (r == 0)
                 r = plan_build(conf, host, &plan);
@@ -168,6 +228,8 @@ int main(int argc, char **argv)
                 status = apply_sriov(plan, argv[i + 1]);
         else if (streq(cmd, "mdev") && i + 2 == argc)
                 status = apply_mdevs(plan, argv[i + 1]);
+        else if (streq(cmd, "vgpu") && i + 2 == argc)
+                status = apply_vgpu(plan, argv[i + 1]);
         else {
                 status = usage(stderr);
                 goto out;

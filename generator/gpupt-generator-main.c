@@ -283,6 +283,63 @@ static int mdev_unit(int dirfd, const struct conf *c, const char *parent)
         return write_unit(dirfd, name, "multi-user.target", body);
 }
 
+static int vgpu_unit(int dirfd, const struct conf *c, const struct conf_vgpu *g)
+{
+        _cleanup_free_ char *esc = unit_escape(g->name), *name = NULL, *body = NULL;
+        _cleanup_free_ char *after = strdup("");
+        char pf[PCI_ADDR_STRLEN];
+
+        if (!esc || !after)
+                return -ENOMEM;
+        pci_addr_format(&g->pf, pf);
+        /* After the units that make this PF's VFs, and after the entries of
+         * the same PF that come first in the config: what one VF can take
+         * depends on what its siblings hold, so the order is the config's. */
+        for (size_t i = 0; i < c->n_sriovs + c->n_vgpus && after; i++) {
+                const char *kind = i < c->n_sriovs ? "sriov" : "vgpu";
+                const char *other = i < c->n_sriovs ? c->sriovs[i].name
+                                                    : c->vgpus[i - c->n_sriovs].name;
+                const struct pci_addr *a = i < c->n_sriovs ? &c->sriovs[i].pf
+                                                           : &c->vgpus[i - c->n_sriovs].pf;
+                _cleanup_free_ char *oesc = NULL;
+                char *n;
+
+                if (i >= c->n_sriovs && &c->vgpus[i - c->n_sriovs] == g)
+                        break;
+                if (!pci_addr_eq(a, &g->pf))
+                        continue;
+                oesc = unit_escape(other);
+                n = oesc ? strdup_printf("%sAfter=gpupt-%s@%s.service\n", after, kind, oesc)
+                         : NULL;
+                free(after);
+                after = n;
+        }
+        if (!after)
+                return -ENOMEM;
+        name = strdup_printf("gpupt-vgpu@%s.service", esc);
+        /* NVIDIA's own units, where installed, bring up the vGPU manager
+         * and its VFs (sriov-manage); the helper waits for the VFs, bounded. */
+        body = strdup_printf("[Unit]\n"
+                             "Description=Give %u VFs of %s the vGPU type %s\n"
+                             "Documentation=man:gpupt-generator(8) man:gpupt.conf(5)\n"
+                             "SourcePath=%s\n"
+                             "After=systemd-udev-trigger.service gpupt-claim.service\n"
+                             "After=nvidia-vgpud.service nvidia-vgpu-mgr.service\n"
+                             "%s"
+                             "Before=multi-user.target\n"
+                             "\n"
+                             "[Service]\n"
+                             "Type=oneshot\n"
+                             "RemainAfterExit=yes\n"
+                             "ExecStart=" APPLY " vgpu %%I\n"
+                             "StandardOutput=journal+console\n"
+                             "StandardError=journal+console\n",
+                             g->count, pf, g->type, source_path(c), after);
+        if (!name || !body)
+                return -ENOMEM;
+        return write_unit(dirfd, name, "multi-user.target", body);
+}
+
 static int generate(int dirfd, const struct conf *c, const struct plan *p)
 {
         struct intset groups = { 0 };
@@ -320,6 +377,9 @@ static int generate(int dirfd, const struct conf *c, const struct plan *p)
                 if (!seen && (k = mdev_unit(dirfd, c, c->mdevs[i].parent)) < 0 && r == 0)
                         r = k;
         }
+        for (size_t i = 0; i < c->n_vgpus; i++)
+                if ((k = vgpu_unit(dirfd, c, &c->vgpus[i])) < 0 && r == 0)
+                        r = k;
         return r;
 }
 

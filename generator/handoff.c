@@ -331,6 +331,11 @@ int handoff_write(FILE *f, FILE *warn, const struct plan *p, const struct handof
         r = entry_claims(p, set, &v, &n);
         if (r < 0)
                 return r;
+        /* The plan loads only what the boot needs of a claim; the placement
+         * wants local_cpulist too. An unreadable one says so in the output. */
+        for (size_t i = 0; i < n; i++)
+                if (host_details(p->host, v[i]->fn) == -ENOMEM)
+                        return -ENOMEM;
         r = split_slots(p, v, n, &s, &n_slots);
         if (r < 0)
                 return r;

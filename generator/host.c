@@ -392,7 +392,7 @@ static int read_numa_node(int dir, const char *at, struct pci_fn *f)
 
 int host_basics(struct host *h, struct pci_fn *f)
 {
-        char path[PCI_ADDR_STRLEN + sizeof("/numa_node")];
+        char path[PCI_ADDR_STRLEN + sizeof("/reset_method")];
         int dir, r;
 
         if (f->details || f->basics)
@@ -411,6 +411,11 @@ int host_basics(struct host *h, struct pci_fn *f)
                         f->boot_vga = -1;
                         r = 0;
                 }
+        }
+        if (r == 0) {
+                /* detect-reset asks it of every claim; absent is an answer */
+                snprintf(path, sizeof(path), "%s/reset_method", f->bdf);
+                r = attr_str(dir, path, &f->reset_method);
         }
         if (r < 0)
                 return r;
@@ -436,6 +441,8 @@ int host_details(struct host *h, struct pci_fn *f)
 
         f->numa_node = -1;
         f->boot_vga = -1;
+        free(f->reset_method); /* host_basics may have read it */
+        f->reset_method = NULL;
         r = read_numa_node(dfd, "numa_node", f);
         if (r < 0)
                 return r;

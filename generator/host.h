@@ -22,7 +22,7 @@ struct pci_fn {
         char *driver;            /* NULL when unbound */
         int iommu_group;         /* -1: none */
 
-        bool basics;             /* numa_node and boot_vga are loaded */
+        bool basics;             /* numa_node, boot_vga and reset_method are loaded */
         bool details;            /* the fields below are loaded */
         int numa_node;           /* -1: none or unknown */
         char *local_cpulist;

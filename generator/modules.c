@@ -22,6 +22,15 @@ static void normalize(char *s)
                         *s = '_';
 }
 
+static char *release_override;
+
+int modules_set_release(const char *release)
+{
+        free(release_override);
+        release_override = release ? strdup(release) : NULL;
+        return !release || release_override ? 0 : -ENOMEM;
+}
+
 int modules_open(struct gp_modules **ret)
 {
         _cleanup_free_ char *path = root_path("/proc/sys/kernel/osrelease");
@@ -32,7 +41,10 @@ int modules_open(struct gp_modules **ret)
 
         if (!path)
                 return -ENOMEM;
-        r = read_attr_at(AT_FDCWD, path, release, sizeof(release));
+        if (release_override && strlen(release_override) < sizeof(release))
+                r = (int)strlen(strcpy(release, release_override));
+        else
+                r = read_attr_at(AT_FDCWD, path, release, sizeof(release));
         if (r < 0)
                 return r == -EFBIG ? -EBADMSG : r;
         if (!*release || strchr(release, '/') || streq(release, ".") || streq(release, ".."))
@@ -419,4 +431,20 @@ void early_modules_free(struct early_module *v, size_t n)
                 free(v[i].source);
         }
         free(v);
+}
+
+int modules_path(struct gp_modules *m, const char *name, char **ret)
+{
+        struct kmod_module *mod = NULL;
+        const char *path;
+        int r;
+
+        r = kmod_module_new_from_name(m->ctx, name, &mod);
+        if (r < 0)
+                return r;
+        path = kmod_module_get_path(mod);
+        *ret = path ? strdup(path) : NULL;
+        r = !path ? -ENOENT : *ret ? 0 : -ENOMEM;
+        kmod_module_unref(mod);
+        return r;
 }

@@ -20,6 +20,9 @@ struct module_match {
 };
 
 /* -ENOENT when there is no osrelease or no module directory for it. */
+/* Another kernel's modules than the running one's from now on (the one an
+ * initramfs is built for); NULL: the running one's again. */
+int modules_set_release(const char *release);
 int modules_open(struct gp_modules **ret);
 void modules_free(struct gp_modules *m);
 const char *modules_release(const struct gp_modules *m);
@@ -33,6 +36,9 @@ int modules_state(struct gp_modules *m, const char *name, enum module_state *ret
 int modules_for_modalias(struct gp_modules *m, const char *modalias, struct module_match **ret,
                          size_t *n);
 void module_matches_free(struct module_match *v, size_t n);
+/* The file modules.dep names for a module, under the module directory that
+ * was opened; -ENOENT for a built-in or unknown one. */
+int modules_path(struct gp_modules *m, const char *name, char **ret);
 
 /* ROOT/sys/module/<name> exists (loaded, or built in with parameters). */
 bool module_is_loaded(const char *name);

@@ -6,6 +6,7 @@
 
 #include "plan.h"
 #include "util.h"
+#include "variant.h"
 
 int plan_problem(struct plan *p, enum severity sev, const char *code, const struct pci_addr *a,
                  const char *entry, const char *fmt, ...)
@@ -64,22 +65,65 @@ static const char *host_error(int r)
         return r == -EBADMSG ? "its sysfs entry holds values that do not parse" : strerror(-r);
 }
 
+const char *plan_auto_driver(struct plan *p, const char *modalias)
+{
+        struct auto_driver *a;
+        char *name = NULL;
+
+        for (size_t i = 0; i < p->n_autos; i++)
+                if (streq(p->autos[i].modalias, modalias ? modalias : ""))
+                        return p->autos[i].name;
+        if (!p->modules && !p->modules_error) {
+                p->modules_error = modules_open(&p->modules);
+                if (p->modules_error == -ENOMEM)
+                        return NULL;
+                if (p->modules_error < 0)
+                        p->modules = NULL;
+        }
+        /* A lookup that fails leaves the catch-all: vfio-pci binds anything. */
+        if (variant_for_modalias(p->modules, modalias, &name) == -ENOMEM ||
+            (!name && !(name = strdup(VARIANT_CATCH_ALL))))
+                return NULL;
+        if (GROW(p->autos, p->n_autos, p->autos_alloc) < 0) {
+                free(name);
+                return NULL;
+        }
+        a = &p->autos[p->n_autos];
+        a->modalias = strdup(modalias ? modalias : "");
+        if (!a->modalias) {
+                free(name);
+                return NULL;
+        }
+        a->name = name;
+        p->n_autos++;
+        return name;
+}
+
+static const char *claim_driver(struct plan *p, const struct pci_fn *fn, const struct conf_device *d)
+{
+        return streq(d->driver, VARIANT_AUTO) ? plan_auto_driver(p, fn->modalias) : d->driver;
+}
+
 /* Adds fn for entry d, unless an earlier entry claimed it already. */
 static int add_claim(struct plan *p, size_t *alloc, struct pci_fn *fn, const struct conf_device *d,
                      bool primary)
 {
+        const char *driver = claim_driver(p, fn, d);
+
+        if (!driver)
+                return -ENOMEM;
         /* The function knows its claim: no search through thousands of them. */
         if (fn->plan_claim) {
                 struct claim *c = &p->claims[fn->plan_claim - 1];
 
-                if (!module_name_eq(c->entry->driver, d->driver))
+                if (!module_name_eq(c->driver, driver))
                         return plan_problem(p, SEVERITY_ERROR, "conflicting-claims", &fn->addr,
                                             d->name,
                                             "%s is claimed by device \"%s\" (%s:%u) for %s and by "
                                             "device \"%s\" (%s:%u) for %s; keep one entry",
                                             fn->bdf, c->entry->name, c->entry->where.file,
-                                            c->entry->where.line, c->entry->driver, d->name,
-                                            d->where.file, d->where.line, d->driver);
+                                            c->entry->where.line, c->driver, d->name,
+                                            d->where.file, d->where.line, driver);
                 if (primary && !c->n_bars && d->n_bars) {
                         c->bars = d->bars;
                         c->n_bars = d->n_bars;
@@ -93,6 +137,7 @@ static int add_claim(struct plan *p, size_t *alloc, struct pci_fn *fn, const str
                 .entry = d,
                 .bars = primary ? d->bars : NULL,
                 .n_bars = primary ? d->n_bars : 0,
+                .driver = driver,
         };
         fn->plan_claim = p->n_claims;
         return 0;
@@ -343,9 +388,13 @@ static int resolve_drivers(struct plan *p)
         int r = 0;
 
         for (size_t i = 0; i < p->n_claims && r >= 0; i++)
-                r = add_driver(p, &alloc, p->claims[i].entry->driver);
-        for (size_t i = 0; i < p->n_sriovs && r >= 0; i++)
-                r = add_driver(p, &alloc, p->sriovs[i].entry->vf_driver);
+                r = add_driver(p, &alloc, p->claims[i].driver);
+        for (size_t i = 0; i < p->n_sriovs && r >= 0; i++) {
+                const char *vf = plan_vf_driver(p, &p->sriovs[i]);
+
+                p->sriovs[i].vf_driver = vf;
+                r = vf || !p->sriovs[i].entry->vf_driver ? add_driver(p, &alloc, vf) : -ENOMEM;
+        }
         return r;
 }
 
@@ -363,6 +412,7 @@ int plan_check(struct plan *p)
                 detect_iommu, detect_groups, detect_boot_vga, detect_root_disk,
                 detect_modules, detect_bars, detect_sriov, detect_mdevs, detect_initramfs,
                 detect_reset, detect_framebuffer, detect_foreign,
+                detect_variants, detect_vgpus,
         };
         int r;
 
@@ -372,7 +422,8 @@ int plan_check(struct plan *p)
         r = resolve_drivers(p);
         if (r < 0)
                 return r;
-        p->modules_error = modules_open(&p->modules);
+        if (!p->modules && !p->modules_error) /* resolving "auto" may have opened it */
+                p->modules_error = modules_open(&p->modules);
         if (p->modules_error < 0)
                 p->modules = NULL;
         for (size_t i = 0; i < ELEMENTSOF(detectors); i++) {
@@ -415,5 +466,11 @@ void plan_free(struct plan *p)
         for (size_t i = 0; i < p->n_drivers; i++)
                 free(p->drivers[i].name);
         free(p->drivers);
+        for (size_t i = 0; i < p->n_autos; i++) {
+                free(p->autos[i].modalias);
+                free(p->autos[i].name);
+        }
+        free(p->autos);
+        vgpu_plans_free(p->vgpus, p->n_vgpus);
         free(p);
 }

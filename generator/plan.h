@@ -31,18 +31,30 @@ struct claim {
         const struct conf_bar *bars;        /* BARs to resize on this function */
         size_t n_bars;
         bool applied;                       /* --verify: bound to its driver, BARs sized */
+        const char *driver;                 /* entry->driver, or what "auto" resolved to
+                                             * for this function (owned by the plan) */
 };
 
 struct sriov_plan {
         const struct conf_sriov *entry;
         struct pci_fn *pf;                  /* NULL when absent */
         bool applied;                       /* --verify: the VF count is the planned one */
+        const char *vf_driver;              /* entry->vf_driver, "auto" resolved
+                                             * (plan_check fills it) */
 };
 
 struct mdev_plan {
         const struct conf_mdev *entry;
         bool exists;                        /* ROOT/sys/bus/mdev/devices/UUID is there */
         bool applied;                       /* --verify: it exists, of the planned type */
+};
+
+struct vgpu_plan {
+        const struct conf_vgpu *entry;
+        struct pci_fn *pf;                  /* NULL when absent */
+        long type_id;                       /* -1: not known (yet) */
+        char (*vfs)[PCI_ADDR_STRLEN];       /* the VFs that get (or hold) the type */
+        size_t n_vfs;
 };
 
 struct plan {
@@ -73,6 +85,15 @@ struct plan {
         /* plan_verify() ran: the applied fields above are set, and the
          * reports show them. */
         bool verified;
+        /* driver = "auto", resolved once per distinct modalias (variant.c). */
+        struct auto_driver {
+                char *modalias;
+                char *name;
+        } *autos;
+        size_t n_autos;
+        size_t autos_alloc;
+        struct vgpu_plan *vgpus;            /* filled by detect_vgpus */
+        size_t n_vgpus;
 };
 
 /* Reads the machine under the root and computes the plan. Problems are
@@ -93,6 +114,14 @@ bool plan_ready(const struct plan *p);
  * name as configured when it is not loaded here. */
 const char *plan_driver(const struct plan *p, const char *asked);          /* no problem of severity error */
 const struct claim *plan_find_claim(const struct plan *p, const struct pci_addr *a);
+/* The driver for modalias under driver = "auto", opening the module index
+ * on first use; NULL only for ENOMEM. The string is the plan's. */
+const char *plan_auto_driver(struct plan *p, const char *modalias);
+/* An sriov entry's vf_driver with "auto" resolved (vfdriver.c); NULL when
+ * it names none, or for ENOMEM under "auto". */
+const char *plan_vf_driver(struct plan *p, const struct sriov_plan *s);
+/* The modalias a PF's VFs have or will have; NULL when unknown. */
+char *vf_modalias(const struct pci_fn *pf);
 
 int plan_problem(struct plan *p, enum severity sev, const char *code, const struct pci_addr *a,
                  const char *entry, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -112,3 +141,6 @@ int detect_initramfs(struct plan *p);    /* initramfs-stale */
 int detect_reset(struct plan *p);        /* no-reset, reset-method-unsupported */
 int detect_framebuffer(struct plan *p);  /* boot-framebuffer */
 int detect_foreign(struct plan *p);      /* foreign-claim */
+int detect_variants(struct plan *p);     /* module-missing for a resolved variant */
+int detect_vgpus(struct plan *p);        /* vgpu-*: fills p->vgpus; see vgpu.c */
+void vgpu_plans_free(struct vgpu_plan *v, size_t n);

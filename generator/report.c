@@ -97,7 +97,7 @@ void report_json(FILE *f, const struct plan *p)
                 fputs(", \"driver_now\": ", f);
                 json_string_or_null(f, c->fn->driver);
                 fputs(", \"driver_at_boot\": ", f);
-                json_string(f, plan_driver(p, c->entry->driver));
+                json_string(f, plan_driver(p, c->driver));
                 if (c->fn->iommu_group >= 0)
                         fprintf(f, ", \"iommu_group\": %d", c->fn->iommu_group);
                 else
@@ -145,6 +145,7 @@ void report_json(FILE *f, const struct plan *p)
                 fputs(" }", f);
         }
         fputs(p->n_mdevs ? "\n  ],\n" : "],\n", f);
+        json_vgpus(f, p);
 
         fputs("  \"problems\": [", f);
         if (p->n_problems)
@@ -168,7 +169,8 @@ void report_config_error_json(FILE *f, const struct iommu_state *iommu, const st
         pr.message = msg ? msg : "config error";
         fputs("{\n  \"ready\": false,\n", f);
         json_iommu(f, iommu);
-        fputs("  \"claims\": [],\n  \"sriov\": [],\n  \"mdevs\": [],\n  \"problems\": [\n", f);
+        fputs("  \"claims\": [],\n  \"sriov\": [],\n  \"mdevs\": [],\n  \"vgpus\": [],\n"
+              "  \"problems\": [\n", f);
         json_problem(f, &pr, true);
         fputs("  ]\n}\n", f);
 }
@@ -295,10 +297,10 @@ void report_human(FILE *f, const struct plan *p)
                         snprintf(id, sizeof(id), "%04x:%04x", c->fn->vendor, c->fn->device);
                         snprintf(group, sizeof(group), "%d", c->fn->iommu_group);
                         snprintf(numa, sizeof(numa), "%d", c->fn->numa_node);
-                        fprintf(f, "%-13s %-16.16s %-10s %-40.40s %-14.14s %-10.10s %5s %4s\n",
+                        fprintf(f, "%-13s %-16.16s %-10s %-40.40s %-14.14s %-10s %5s %4s\n",
                                 c->fn->bdf, c->entry->name, id, name ? name : "-",
                                 c->fn->driver ? c->fn->driver : "-",
-                                plan_driver(p, c->entry->driver),
+                                plan_driver(p, c->driver),
                                 c->fn->iommu_group >= 0 ? group : "-",
                                 c->fn->numa_node >= 0 ? numa : "-");
                 }
@@ -321,7 +323,7 @@ void report_human(FILE *f, const struct plan *p)
                         fprintf(f, "%-13s %-16.16s %5u %5s %5s  %s\n",
                                 pci_addr_format(&s->entry->pf, a), s->entry->name, s->entry->vfs,
                                 now, max,
-                                s->entry->vf_driver ? plan_driver(p, s->entry->vf_driver)
+                                s->entry->vf_driver ? plan_driver(p, s->vf_driver)
                                                     : "(host's choice)");
                 }
         }
@@ -334,6 +336,7 @@ void report_human(FILE *f, const struct plan *p)
                                 m->uuid, p->mdevs[i].exists ? " (exists)" : "");
                 }
         }
+        human_vgpus(f, p);
 
         if (p->verified)
                 verify_print_table(f, p);

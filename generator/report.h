@@ -21,3 +21,7 @@ void report_config_error_human(FILE *f, const struct conf_error *e);
 void json_iommu(FILE *f, const struct iommu_state *s);
 /* Writes s as a JSON string, quotes included. */
 void json_string(FILE *f, const char *s);
+
+/* The vgpu entries (report-vgpu.c): the JSON "vgpus" member, and a table. */
+void json_vgpus(FILE *f, const struct plan *p);
+void human_vgpus(FILE *f, const struct plan *p);

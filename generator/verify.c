@@ -17,7 +17,7 @@ static const char *off_note(const struct plan *p)
 
 static int verify_claim(struct plan *p, struct claim *c)
 {
-        const char *want = plan_driver(p, c->entry->driver);
+        const char *want = plan_driver(p, c->driver);
         bool ok = c->fn->driver && streq(c->fn->driver, want);
         int r;
 
@@ -194,7 +194,7 @@ void verify_print_table(FILE *f, const struct plan *p)
                 const struct claim *c = &p->claims[i];
 
                 fprintf(f, "%-13s %-16.16s %-24.24s %-24.24s %s\n", c->fn->bdf, c->entry->name,
-                        plan_driver(p, c->entry->driver), c->fn->driver ? c->fn->driver : "-",
+                        plan_driver(p, c->driver), c->fn->driver ? c->fn->driver : "-",
                         c->applied ? "yes" : "no");
         }
         for (size_t i = 0; i < p->n_sriovs; i++) {

@@ -287,6 +287,37 @@ static int reset_method_double(const char *path, const char *value)
         return 0;
 }
 
+/* NVIDIA's vGPU manager (vGPU 17+): a VF takes a type id only from its
+ * creatable_vgpu_types and only while it holds none ("0"); a VF without
+ * nvidia/ has no such attribute. */
+static int vgpu_type_double(const char *path, const char *value)
+{
+        char now[32], dir[4096], types[4096], line[64];
+        long id;
+        char *end;
+
+        if (access(path, F_OK) < 0)
+                return -errno;
+        id = strtol(value, &end, 10);
+        if (end == value || *end || id < 0)
+                return -EINVAL;
+        slurp(path, now, sizeof(now));
+        if (id == 0) {
+                put(path, "0");
+                return 0;
+        }
+        if (!streq(now, "0"))
+                return -EBUSY;
+        snprintf(dir, sizeof(dir), "%.*s/creatable_vgpu_types",
+                 (int)(strlen(path) - strlen("/current_vgpu_type")), path);
+        slurp_all(dir, types, sizeof(types));
+        snprintf(line, sizeof(line), "\n%ld ", id);
+        if (!strstr(types, line))
+                return -EINVAL;
+        put(path, value);
+        return 0;
+}
+
 static int kernel_write(const char *path, const char *value)
 {
         char p[4096];
@@ -344,6 +375,8 @@ static int kernel_write(const char *path, const char *value)
                 snprintf(p + strlen(p), sizeof(p) - strlen(p), "/%s", value);
                 return mkdir(p, 0755) < 0 ? -errno : 0;
         }
+        if (ends(path, "/nvidia/current_vgpu_type"))
+                return vgpu_type_double(path, value);
         if (access(path, F_OK) < 0)
                 return -errno;
         put(path, value);
@@ -1058,6 +1091,16 @@ static void assert_reset_method(const char *bdf, const char *want)
         assert_string_equal(buf, want);
 }
 
+static void assert_vgpu_type(const char *vf, const char *want)
+{
+        char p[4096], buf[32];
+
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/nvidia/current_vgpu_type", root_dir(),
+                 vf);
+        slurp(p, buf, sizeof(buf));
+        assert_string_equal(buf, want);
+}
+
 /* reset_method = "device_specific" is written before anything else of the
  * claim, to that function only, and a second run writes nothing. */
 static void test_reset_method_written(void **state)
@@ -1130,6 +1173,65 @@ static void test_reset_method_refused(void **state)
         }
 }
 
+/* vgpu NAME: the planned VFs get the type id, the VF holding another type
+ * is never written, and a second run writes nothing. */
+static void test_vgpu_types(void **state)
+{
+        struct world w = { 0 };
+        unsigned before;
+
+        (void)state;
+        open_world(&w, "vgpu-l40s");
+        apply_vgpu_wait_ms = 100;
+        load(&w, NULL);
+        assert_int_equal(apply_vgpu(w.plan, "vm-a"), 0);
+        assert_int_equal(apply_vgpu(w.plan, "vm-b"), 0);
+        assert_vgpu_type("0000:41:00.4", "1155");
+        assert_vgpu_type("0000:41:00.5", "1155");
+        assert_vgpu_type("0000:41:00.6", "1156");
+        assert_vgpu_type("0000:41:00.7", "1157");
+        for (unsigned i = 0; i < writes && i < 256; i++)
+                assert_null(strstr(written[i], "0000:41:00.7"));
+        assert_int_equal(writes, 3);
+        unload(&w);
+        load(&w, NULL);
+        before = writes;
+        assert_int_equal(apply_vgpu(w.plan, "vm-a"), 0);
+        assert_int_equal(apply_vgpu(w.plan, "vm-b"), 0);
+        assert_int_equal(writes, before);
+        assert_int_equal(apply_vgpu(w.plan, "no-such-entry"), 1);
+        close_world(&w);
+}
+
+/* A VF whose nvidia/ directory never comes: one bounded wait, then the
+ * plan takes the VFs that are ready; a type no VF offers fails loudly and
+ * writes nothing. */
+static void test_vgpu_wait_and_refusal(void **state)
+{
+        struct world w = { 0 };
+        char cmd[4096];
+
+        (void)state;
+        open_world(&w, "vgpu-l40s");
+        apply_vgpu_wait_ms = 100;
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s/sys/bus/pci/devices/0000:41:00.5/nvidia'",
+                 root_dir());
+        assert_int_equal(system(cmd), 0);
+        load(&w, NULL);
+        assert_int_equal(apply_vgpu(w.plan, "vm-a"), 0);
+        assert_true(apply_waited_ms >= 100 && apply_waited_ms < 300);
+        assert_vgpu_type("0000:41:00.4", "1155");
+        assert_vgpu_type("0000:41:00.6", "1155");
+        assert_int_equal(apply_vgpu(w.plan, "vm-b"), 1); /* no free VF left for it */
+        assert_int_equal(writes, 2);
+        unload(&w);
+        writes = 0;
+        load(&w, "bad-type");
+        assert_int_equal(apply_vgpu(w.plan, "vm-a"), 1);
+        assert_int_equal(writes, 0);
+        close_world(&w);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -1149,6 +1251,8 @@ int main(void)
                 cmocka_unit_test(test_mdev_real_failures),
                 cmocka_unit_test(test_reset_method_written),
                 cmocka_unit_test(test_reset_method_refused),
+                cmocka_unit_test(test_vgpu_types),
+                cmocka_unit_test(test_vgpu_wait_and_refusal),
         };
 
         return cmocka_run_group_tests_name("apply", tests, NULL, NULL);

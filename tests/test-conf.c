@@ -78,7 +78,7 @@ static void test_full(void **state)
         assert_true(c->devices[0].has_expect);
         assert_int_equal(c->devices[0].expect.vendor, 0x10de);
         assert_int_equal(c->devices[0].functions, FUNCTIONS_ALL);
-        assert_string_equal(c->devices[0].driver, "vfio-pci");
+        assert_string_equal(c->devices[0].driver, "auto");
         assert_int_equal(c->devices[0].n_bars, 2);
         assert_int_equal(c->devices[0].bars[0].index, 2);
         assert_int_equal(c->devices[0].bars[0].log2_mib, 3);
@@ -372,6 +372,8 @@ static void test_reset_method(void **state)
                 assert_int_equal(err.line, 4);
                 conf_error_done(&err);
         }
+}
+
 /* Thousands of entries of every kind: each read, in order, at its own line;
  * a name used again anywhere among them is an error at the second use's line
  * naming the first; the same name in two kinds is no clash. */
@@ -529,6 +531,53 @@ static void test_huge_ids_list(void **state)
         conf_error_done(&err);
 }
 
+/* vgpu entries: count defaults to 1, pf in any address form; every field
+ * checked with file and line. */
+static void test_vgpu(void **state)
+{
+        static const struct bad cases[] = {
+                { "vgpu \"v\" {\n pf = \"41:00.0\"\n}\n", 1, "type = " },
+                { "vgpu \"v\" {\n type = \"NVIDIA L40S-8Q\"\n}\n", 1, "pf = " },
+                { "vgpu \"v\" {\n pf = \"41:00\"\n type = \"x\"\n}\n", 2, "not a PCI function" },
+                { "vgpu \"v\" {\n pf = \"41:00.0\"\n type = \"x\"\n count = 0\n}\n", 4,
+                  "out of range" },
+                { "vgpu \"v\" {\n pf = \"41:00.0\"\n type = \"1155 : x\"\n}\n", 3,
+                  "not a vGPU type name" },
+                { "vgpu \"v\" {\n pf = \"41:00.0\"\n type = \"x\"\n}\n"
+                  "vgpu \"v\" {\n pf = \"41:00.0\"\n type = \"y\"\n}\n", 5, "duplicate" },
+        };
+        struct conf_error err = { 0 };
+        struct conf *c;
+        int r;
+
+        (void)state;
+        c = load_text("device \"d\" {\n bdf = \"04:00.0\"\n}\n"
+                      "vgpu \"vm-a\" {\n  pf = \"41:00.0\"\n  type = \"NVIDIA L40S-8Q\"\n"
+                      "  count = 2\n}\n"
+                      "vgpu \"vm-b\" {\n  pf = \"0000:41:00.0\"\n  type = \"NVIDIA L40S-12Q\"\n}\n",
+                      &err, &r);
+        assert_int_equal(r, 0);
+        assert_string_equal(c->devices[0].driver, "auto");
+        assert_int_equal(c->n_vgpus, 2);
+        assert_string_equal(c->vgpus[0].name, "vm-a");
+        assert_int_equal(c->vgpus[0].where.line, 4);
+        assert_int_equal(c->vgpus[0].pf.bus, 0x41);
+        assert_string_equal(c->vgpus[0].type, "NVIDIA L40S-8Q");
+        assert_int_equal(c->vgpus[0].count, 2);
+        assert_int_equal(c->vgpus[1].count, 1);
+        assert_true(pci_addr_eq(&c->vgpus[0].pf, &c->vgpus[1].pf));
+        conf_free(c);
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                err = (struct conf_error){ 0 };
+                c = load_text(cases[i].text, &err, &r);
+                assert_null(c);
+                assert_int_equal(r, -EINVAL);
+                if (err.line != cases[i].line || !strstr(err.message, cases[i].needle))
+                        fail_msg("case %zu: %u: %s", i, err.line, err.message);
+                conf_error_done(&err);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -545,6 +594,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_many_entries, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_error_deep_in_file, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_huge_ids_list, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_vgpu, setup, teardown),
         };
 
         return cmocka_run_group_tests_name("conf", tests, NULL, NULL);

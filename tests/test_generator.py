@@ -341,6 +341,33 @@ class Helper(unittest.TestCase):
         self.assertIn("IOMMU group %s" % g, a.stderr)
 
 
+class Vgpu(unittest.TestCase):
+    verify = Generator.verify
+
+    def test_vgpu_units(self):
+        """One unit per vgpu entry, after the SR-IOV unit of its PF and after
+        the entries of the same PF before it; systemd-analyze verify passes."""
+        r = os.path.join(TMP, "roots", "vgpu-units")
+        shutil.copytree(root("vgpu-l40s"), r, symlinks=True)
+        with open(os.path.join(r, "etc/gpupt.conf"), "a") as f:
+            f.write('sriov "l40s" {\n  pf = "0000:41:00.0"\n  vfs = 4\n}\n'
+                    'vgpu "other-pf" {\n  pf = "0000:42:00.0"\n  type = "NVIDIA L40S-8Q"\n}\n')
+        p, out = generate(r, "vgpu")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        t = tree(out)
+        a, b = t["normal/gpupt-vgpu@vm\\x2da.service"], t["normal/gpupt-vgpu@vm\\x2db.service"]
+        self.assertEqual(t["normal/multi-user.target.wants/gpupt-vgpu@vm\\x2da.service"],
+                         "-> ../gpupt-vgpu@vm\\x2da.service")
+        self.assertIn("ExecStart=%s/gpupt/gpupt-apply vgpu %%I" % LIBEXEC, a)
+        self.assertIn("After=gpupt-sriov@l40s.service", a)
+        self.assertNotIn("After=gpupt-vgpu@", a)
+        self.assertIn("After=gpupt-sriov@l40s.service\nAfter=gpupt-vgpu@vm\\x2da.service\n", b)
+        other = t["normal/gpupt-vgpu@other\\x2dpf.service"]
+        self.assertNotIn("After=gpupt-sriov@", other)
+        self.assertNotIn("After=gpupt-vgpu@", other)
+        self.verify(out)
+
+
 def main():
     global TMP, BUILD, LIBEXEC
     ap = argparse.ArgumentParser()

@@ -101,6 +101,34 @@ if [ -s "$cache/mtty-$rel.ko" ]; then
     ln -sf ../vm-mtty.service "$root/etc/systemd/system/sysinit.target.wants/"
 fi
 
+# The vfio-pci variant driver of the tests (tests/variant/), which
+# driver = "auto" picks for the bochs displays (1234:1111).
+if ko=$(GPUPT_VM_CACHE="$cache" bash "$top/tests/variant/build.sh" "$rel"); then
+    mkdir -p "$root/lib/modules/$rel/extra"
+    cp "$ko" "$root/lib/modules/$rel/extra/gpupt_vfio_test.ko"
+else
+    say "the variant driver gpupt_vfio_test could not be built; the split checks will fail"
+fi
+
+# The image builders ask gpupt-apply which drivers the configured functions
+# take, reading sysfs: on the machine itself that is its own. This chroot's
+# /sys is not the guest's, so the guest's functions of the split config
+# stand in, as that guest's sysfs shows them (uevent, modalias), while the
+# images are built; they are removed before the root image is written.
+guest_fn() { # BDF VENDOR DEVICE CLASS
+    local d=$root/sys/bus/pci/devices/$1
+    local ma
+    ma=$(printf 'pci:v0000%sd0000%ssv00001AF4sd00001100bc%ssc%si%s' "$2" "$3" \
+        "${4:0:2}" "${4:2:2}" "${4:4:2}")
+    mkdir -p "$d"
+    printf 'PCI_CLASS=%X\nPCI_ID=%s:%s\nPCI_SUBSYS_ID=1AF4:1100\nPCI_SLOT_NAME=%s\nMODALIAS=%s\n' \
+        "$((16#$4))" "$2" "$3" "$1" "$ma" >"$d/uevent"
+    echo "$ma" >"$d/modalias"
+}
+guest_fn 0000:00:03.0 1234 1111 030000
+guest_fn 0000:00:06.0 1234 1111 030000
+guest_fn 0000:00:06.1 8086 293E 040300
+
 say "building the initramfs images (dracut, initramfs-tools)"
 mount -t proc proc "$root/proc"
 trap 'umount "$root/proc" 2>/dev/null || true' EXIT
@@ -118,8 +146,14 @@ for img in initrd-dracut initrd-itools; do
     [ "$(chroot "$root" lsinitramfs "/boot/$img.img" | grep -c '/nvme\.ko')" -gt 0 ] ||
         { echo "vm: /boot/$img.img has no nvme driver" >&2; exit 1; }
 done
+# Packed because driver = "auto" resolved to it, not by name.
+[ ! -e "$root/lib/modules/$rel/extra/gpupt_vfio_test.ko" ] || for img in initrd-dracut initrd-itools; do
+    [ "$(chroot "$root" lsinitramfs "/boot/$img.img" | grep -c '/gpupt_vfio_test\.ko')" -gt 0 ] ||
+        { echo "vm: /boot/$img.img lacks gpupt_vfio_test, which the split config resolves to" >&2; exit 1; }
+done
 umount "$root/proc"
 trap - EXIT
+rm -rf "${root:?}/sys/bus"
 mv "$root/boot/initrd-dracut.img" "$root/boot/initrd-itools.img" "$work/"
 
 say "writing root.img"

@@ -168,6 +168,7 @@ boot() {
 configs=$top/tests/vm/configs
 for builder in dracut itools; do
     boot "$builder" split "$configs/split.conf" "intel_iommu=on"
+    boot "$builder" split-vfio "$configs/split-vfio.conf" "intel_iommu=on"
     boot "$builder" impure "$configs/impure.conf" "intel_iommu=on"
     boot "$builder" iommu-off "$configs/split.conf" "intel_iommu=off"
     boot "$builder" off "$configs/split.conf" "intel_iommu=on gpupt=off"

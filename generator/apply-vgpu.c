@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* gpupt-apply vgpu NAME: writes the planned vGPU type ids to the VFs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include "apply.h"
+#include "util.h"
+#include "vgpu.h"
+
+unsigned apply_vgpu_wait_ms = 30000;
+
+static void say(const char *what, const char *fmt, ...) _printf_(2, 3);
+static void say(const char *what, const char *fmt, ...)
+{
+        _cleanup_free_ char *msg = NULL;
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (r >= 0)
+                fprintf(stderr, "gpupt-apply: %s: %s\n", what, msg);
+        else
+                msg = NULL;
+}
+
+/* The VFs are there and the vGPU manager has given each its nvidia/
+ * directory: what NVIDIA's sriov-manage, or the sriov unit, and the nvidia
+ * driver's probe of each VF leave behind, at their own pace. */
+static bool vfs_ready(const char *pf, unsigned want)
+{
+        struct vgpu_vf *v = NULL;
+        size_t n = 0, ready = 0;
+
+        if (vgpu_vfs_read(pf, &v, &n) < 0)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                ready += v[i].nvidia;
+        vgpu_vfs_free(v, n);
+        return n > 0 && ready == n && ready >= want;
+}
+
+static void wait_vfs(const char *pf, unsigned want)
+{
+        const struct timespec tick = { .tv_nsec = 20 * 1000000L };
+
+        for (unsigned waited = 0; !vfs_ready(pf, want) && waited < apply_vgpu_wait_ms;
+             waited += 20) {
+                nanosleep(&tick, NULL);
+                apply_waited_ms += 20;
+        }
+}
+
+static int write_type(const char *vf, long id)
+{
+        _cleanup_free_ char *path = strdup_printf(
+                "%s/sys/bus/pci/devices/%s/nvidia/current_vgpu_type", root_dir(), vf);
+        char value[24], back[24];
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        if (read_attr_at(AT_FDCWD, path, back, sizeof(back)) > 0 && !streq(back, "0")) {
+                snprintf(value, sizeof(value), "%ld", id);
+                if (streq(back, value))
+                        return 0; /* done before: an earlier run of this boot */
+                say(vf, "holds vGPU type %s now, not %ld: left as it is", back, id);
+                return -EBUSY;
+        }
+        snprintf(value, sizeof(value), "%ld", id);
+        r = apply_write(path, value);
+        if (r < 0) {
+                say(vf, "writing %s to %s failed: %s", value, path, strerror(-r));
+                return r;
+        }
+        r = read_attr_at(AT_FDCWD, path, back, sizeof(back));
+        if (r < 0 || !streq(back, value)) {
+                say(vf, "%s reads \"%s\" after writing %s", path, r < 0 ? strerror(-r) : back,
+                    value);
+                return r < 0 ? r : -EIO;
+        }
+        return 0;
+}
+
+int apply_vgpu(struct plan *p, const char *name)
+{
+        const struct conf_vgpu *e = NULL;
+        const struct vgpu_plan *g = NULL;
+        char pf[PCI_ADDR_STRLEN];
+        unsigned want = 0;
+        size_t first;
+        int failed = 0, r;
+
+        for (size_t i = 0; i < p->conf->n_vgpus && !e; i++)
+                if (streq(p->conf->vgpus[i].name, name))
+                        e = &p->conf->vgpus[i];
+        if (!e) {
+                say(name, "no such vgpu entry in the config");
+                return 1;
+        }
+        pci_addr_format(&e->pf, pf);
+        for (size_t i = 0; i < p->conf->n_vgpus; i++)
+                if (pci_addr_eq(&p->conf->vgpus[i].pf, &e->pf))
+                        want += p->conf->vgpus[i].count;
+        wait_vfs(pf, want);
+        /* Planned again on what is there now: the plan the program started
+         * with may predate the VFs. */
+        first = p->n_problems;
+        r = detect_vgpus(p);
+        if (r < 0) {
+                say(name, "%s", strerror(-r));
+                return 1;
+        }
+        for (size_t i = first; i < p->n_problems; i++) {
+                const struct problem *pr = &p->problems[i];
+
+                if (pr->entry && !streq(pr->entry, name))
+                        continue;
+                say(name, "%s: %s", pr->code, pr->message);
+                failed += pr->severity == SEVERITY_ERROR;
+        }
+        if (failed)
+                return 1;
+        for (size_t i = 0; i < p->n_vgpus; i++)
+                if (p->vgpus[i].entry == e)
+                        g = &p->vgpus[i];
+        for (size_t i = 0; g && i < g->n_vfs; i++) {
+                r = write_type(g->vfs[i], g->type_id);
+                if (r == -ENOMEM)
+                        return 1;
+                failed += r < 0;
+        }
+        if (!failed && g)
+                say(name, "%zu VFs of %s hold vGPU type %ld (%s)", g->n_vfs, pf, g->type_id,
+                    e->type);
+        return failed ? 1 : 0;
+}
