@@ -41,26 +41,7 @@ int unit_close(FILE *f)
 
 int unit_enable(int dirfd, const char *target, const char *name)
 {
-        _cleanup_free_ char *wants = strdup_printf("%s.wants", target);
-        _cleanup_free_ char *link = NULL, *dest = NULL;
-        struct stat st;
-
-        if (!wants)
-                return -ENOMEM;
-        if (mkdirat(dirfd, wants, 0755) < 0 && errno != EEXIST)
-                return -errno;
-        /* A planted symlink in place of the directory must not be followed. */
-        if (fstatat(dirfd, wants, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return -errno;
-        if (!S_ISDIR(st.st_mode))
-                return -ENOTDIR;
-        link = strdup_printf("%s/%s", wants, name);
-        dest = strdup_printf("../%s", name);
-        if (!link || !dest)
-                return -ENOMEM;
-        if (symlinkat(dest, dirfd, link) < 0 && errno != EEXIST)
-                return -errno;
-        return 0;
+        return unit_enable_instance(dirfd, target, name, name);
 }
 
 char *unit_escape(const char *s)
@@ -95,6 +76,7 @@ int unit_enable_instance(int dirfd, const char *target, const char *template, co
                 return -ENOMEM;
         if (mkdirat(dirfd, wants, 0755) < 0 && errno != EEXIST)
                 return -errno;
+        /* A planted symlink in place of the directory must not be followed. */
         if (fstatat(dirfd, wants, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return -errno;
         if (!S_ISDIR(st.st_mode))
