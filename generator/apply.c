@@ -96,22 +96,6 @@ static char *fn_path(const char *bdf, const char *attr)
         return strdup_printf("%s/sys/bus/pci/devices/%s/%s", root_dir(), bdf, attr);
 }
 
-/* The driver bound now, from the driver link; NULL when unbound. */
-static char *driver_now(const char *bdf)
-{
-        _cleanup_free_ char *p = fn_path(bdf, "driver");
-        char target[PATH_MAX];
-        ssize_t n;
-
-        if (!p)
-                return NULL;
-        n = readlink(p, target, sizeof(target) - 1);
-        if (n < 0)
-                return NULL;
-        target[n] = '\0';
-        return strdup(strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
-}
-
 static int write_checked(const char *bdf, const char *attr, const char *value)
 {
         _cleanup_free_ char *p = fn_path(bdf, attr);
@@ -148,7 +132,7 @@ static void sleep_ms(unsigned ms)
 static bool wait_driver(const char *bdf, const char *want)
 {
         for (unsigned waited = 0;; waited += 20) {
-                _cleanup_free_ char *now = driver_now(bdf);
+                _cleanup_free_ char *now = host_driver_now(bdf);
 
                 if (want == ANY_DRIVER ? now != NULL : want ? now && streq(now, want) : !now)
                         return true;
@@ -333,7 +317,7 @@ static void give_back(const char *bdf, const char *had)
                 report(bdf, "is left without a driver; %s did not take it back", had);
                 return;
         }
-        after = driver_now(bdf);
+        after = host_driver_now(bdf);
         report(bdf, "given back to %s", after ? after : had);
 }
 
@@ -404,7 +388,7 @@ static int set_reset_method(const struct claim *c)
 static int claim_one(const struct claim *c, struct driver_cache *dc)
 {
         const char *bdf = c->fn->bdf, *want;
-        _cleanup_free_ char *now = driver_now(bdf);
+        _cleanup_free_ char *now = host_driver_now(bdf);
         int r, resized;
 
         want = driver_cached(dc, c->driver, &r);
@@ -455,7 +439,7 @@ static int claim_one(const struct claim *c, struct driver_cache *dc)
                 report(bdf, "writing it to %s/sys/bus/pci/drivers_probe failed: %s", root_dir(),
                        strerror(-r));
         if (r < 0 || !wait_driver(bdf, want)) {
-                _cleanup_free_ char *after = driver_now(bdf);
+                _cleanup_free_ char *after = host_driver_now(bdf);
 
                 if (r >= 0)
                         report(bdf, "is not bound to %s after %u ms (driver: %s); see the "
@@ -594,7 +578,7 @@ static int bind_vfs(const struct plan *p, const struct sriov_plan *s)
                 }
                 target[len] = '\0';
                 vf = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
-                now = driver_now(vf);
+                now = host_driver_now(vf);
                 if (now && streq(now, want))
                         continue;
                 if (write_checked(vf, "driver_override", want) < 0) {
@@ -629,7 +613,7 @@ static int bind_vfs(const struct plan *p, const struct sriov_plan *s)
 
                         if (!*vf)
                                 continue;
-                        now = driver_now(vf);
+                        now = host_driver_now(vf);
                         if (now && streq(now, want)) {
                                 *vf = '\0';
                                 left--;
@@ -646,7 +630,7 @@ static int bind_vfs(const struct plan *p, const struct sriov_plan *s)
 
                 if (!*vf)
                         continue;
-                now = driver_now(vf);
+                now = host_driver_now(vf);
                 report(s->entry->name, "VF %s is not bound to %s after %u ms (driver: %s)", vf,
                        want, apply_wait_ms, now ? now : "none");
                 r = -ETIMEDOUT;

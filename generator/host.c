@@ -768,3 +768,18 @@ char *host_fn_path(const struct pci_fn *f)
 {
         return strdup_printf("%s" DEVICES "/%s", root_dir(), f->bdf);
 }
+
+char *host_driver_now(const char *bdf)
+{
+        _cleanup_free_ char *p = strdup_printf("%s/sys/bus/pci/devices/%s/driver", root_dir(), bdf);
+        char target[PATH_MAX];
+        ssize_t n;
+
+        if (!p)
+                return NULL;
+        n = readlink(p, target, sizeof(target) - 1);
+        if (n < 0)
+                return NULL;
+        target[n] = '\0';
+        return strdup(strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+}

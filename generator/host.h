@@ -82,5 +82,9 @@ int host_group(struct host *h, int g, struct pci_fn ***ret, size_t *n);
  * -ENOENT when it is not registered as a parent. */
 int host_mdev_types(struct host *h, const char *parent, struct mdev_type **ret, size_t *n);
 void mdev_types_free(struct mdev_type *v, size_t n);
+/* The driver bound to bdf now, read afresh from its driver link rather than
+ * the cached one (the apply helper writes and waits); NULL when unbound or
+ * out of memory. */
+char *host_driver_now(const char *bdf);
 /* The sysfs path of a function's directory, for messages. */
 char *host_fn_path(const struct pci_fn *f);

@@ -210,23 +210,6 @@ void vgpu_plans_free(struct vgpu_plan *v, size_t n)
         free(v);
 }
 
-/* The driver bound to a function now, read afresh (the apply helper plans
- * again after waiting). */
-static char *driver_of(const char *bdf)
-{
-        _cleanup_free_ char *p = strdup_printf("%s/sys/bus/pci/devices/%s/driver", root_dir(), bdf);
-        char target[PATH_MAX];
-        ssize_t n;
-
-        if (!p)
-                return NULL;
-        n = readlink(p, target, sizeof(target) - 1);
-        if (n < 0)
-                return NULL;
-        target[n] = '\0';
-        return strdup(strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
-}
-
 static const struct conf_sriov *sriov_of(const struct conf *c, const struct pci_addr *pf)
 {
         for (size_t i = 0; i < c->n_sriovs; i++)
@@ -276,7 +259,7 @@ static int plan_pf(struct plan *p, const struct pci_addr *pf_addr)
                 }
                 return 0;
         }
-        drv = driver_of(pf_bdf);
+        drv = host_driver_now(pf_bdf);
         r = vgpu_vfs_read(pf_bdf, &vfs, &n);
         if (r == -ENOMEM)
                 return r;
