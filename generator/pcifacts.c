@@ -140,16 +140,11 @@ static int read_mdev_types(struct fnat *dfd, struct pci_facts *x)
 {
         struct dirent *de;
         DIR *d;
-        int fd, r = 0;
+        int r = 0;
 
-        fd = openat(dfd->dir, at(dfd, "mdev_supported_types"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
+        d = opendir_at(dfd->dir, at(dfd, "mdev_supported_types"));
+        if (!d)
                 return 0;
-        d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return 0;
-        }
         while ((de = readdir(d)))
                 if (de->d_name[0] != '.' &&
                     (r = add_word(&x->mdev_types, &x->n_mdev_types, de->d_name,

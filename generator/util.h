@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,6 +50,8 @@ const char *root_dir(void); /* "" for the real root */
 char *root_path(const char *path);
 /* Opens ROOT + path; -errno on failure. */
 int root_open(const char *path, int flags);
+/* The directory name below dirfd as a DIR stream; NULL with errno set. */
+DIR *opendir_at(int dirfd, const char *name);
 
 /* Reads a small sysfs-style file relative to dirfd into buf, strips the
  * trailing newline; returns the length or -errno. -EFBIG when it does not fit. */

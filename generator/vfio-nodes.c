@@ -46,16 +46,11 @@ static int cdev_node(int fn_dir, char **ret)
 {
         struct dirent *de;
         DIR *d;
-        int fd, r = 0;
+        int r = 0;
 
-        fd = openat(fn_dir, "vfio-dev", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
+        d = opendir_at(fn_dir, "vfio-dev");
+        if (!d)
                 return 0;
-        d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return 0;
-        }
         while ((de = readdir(d)))
                 if (strncmp(de->d_name, "vfio", 4) == 0 && de->d_name[4]) {
                         *ret = strdup_printf("/dev/vfio/devices/%s", de->d_name);
