@@ -3,14 +3,19 @@
 #include <dirent.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "conflex.h"
 #include "resetmethod.h"
 #include "nameset.h"
 #include "sha256.h"
+#include "strpool.h"
 #include "util.h"
 
 #define CONF_FILE_MAX (4u << 20) /* a config is a few KiB; refuse absurd files */
@@ -19,10 +24,12 @@ static cfg_opt_t device_opts[] = {
         CFG_STR("bdf", NULL, CFGF_NODEFAULT),
         CFG_STR_LIST("ids", NULL, CFGF_NODEFAULT),
         CFG_STR("expect", NULL, CFGF_NODEFAULT),
-        CFG_STR("functions", "all", CFGF_NONE),
-        CFG_STR("driver", "auto", CFGF_NONE),
+        /* The defaults of these are applied when the entry is read (read_device):
+         * a default here would be copied into every section libconfuse makes. */
+        CFG_STR("functions", NULL, CFGF_NODEFAULT),
+        CFG_STR("driver", NULL, CFGF_NODEFAULT),
         CFG_STR_LIST("bar", NULL, CFGF_NODEFAULT),
-        CFG_BOOL("allow_storage", cfg_false, CFGF_NONE),
+        CFG_BOOL("allow_storage", cfg_false, CFGF_NODEFAULT),
         CFG_STR("reset_method", NULL, CFGF_NODEFAULT),
         CFG_END(),
 };
@@ -67,8 +74,16 @@ struct reader {
         /* Each entry is read as soon as libconfuse has parsed it (take_entry);
          * the names seen so far, per kind, find a duplicate in one lookup. */
         struct conf *c;
+        const char *file_copy; /* rd->file in c->strings, for every entry's where */
         struct nameset devices, sriovs, mdevs, vgpus;
-        size_t next_key; /* where in lex the next entry's header is sought */
+        size_t section;      /* the entry being read: its index in lex.sections */
+        size_t next_section; /* the next entry's */
+        const char *kind, *title; /* the entry being read, for its messages */
+        /* The file's text: dropped once scanned, read again only when a
+         * message or a repeated key needs the scanner to look again. */
+        char *text;
+        bool text_gone; /* the file is no longer what was scanned */
+        const char *last_driver; /* most entries name the same driver: one copy */
         int r;           /* what take_entry failed with */
         /* The ids of the device being parsed, taken from libconfuse value by
          * value (take_ids): it grows its list one element at a time. */
@@ -77,6 +92,26 @@ struct reader {
 };
 
 static struct reader *current; /* libconfuse's error callback has no user pointer */
+
+/* Gives the scanner its text back, reading the file again: only a message
+ * or a key assigned twice needs it. False when the file changed since. */
+static bool have_text(struct reader *rd)
+{
+        size_t len;
+
+        if (rd->lex.text)
+                return true;
+        if (rd->text_gone)
+                return false;
+        if (read_file(rd->file, CONF_FILE_MAX, &rd->text, &len) < 0 || len != rd->lex.len) {
+                free(rd->text);
+                rd->text = NULL;
+                rd->text_gone = true;
+                return false;
+        }
+        rd->lex.text = rd->text;
+        return true;
+}
 
 static int fail(struct reader *rd, unsigned line, const char *fmt, ...) _printf_(3, 4);
 static int fail(struct reader *rd, unsigned line, const char *fmt, ...)
@@ -109,29 +144,34 @@ static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
         /* libconfuse miscounts lines for an unknown key at top level; the
          * scanner knows where the key is. */
         if (strncmp(msg, "no such option '", 16) == 0) {
-                const char *name = msg + 16;
-                size_t n = strcspn(name, "'");
+                _cleanup_free_ char *name = strndup(msg + 16, strcspn(msg + 16, "'"));
+                unsigned at = name && have_text(current) ? conflex_any_line(&current->lex, name)
+                                                         : 0;
 
-                for (size_t i = 0; i < current->lex.n_keys; i++) {
-                        const struct conflex_key *k = &current->lex.keys[i];
-
-                        if (k->key && strlen(k->key) == n && strncmp(k->key, name, n) == 0) {
-                                line = k->line;
-                                break;
-                        }
-                }
+                if (at)
+                        line = at;
         }
         fail(current, line, "%s", msg);
         free(msg);
 }
 
+/* Whether s is non-empty and all ASCII letters, digits, '_', '-' and, when
+ * dot is true, '.'. (strspn with a set builds a table on every call; entry
+ * names are checked thousands of times.) */
+static bool made_of_name_chars(const char *s, bool dot)
+{
+        if (!*s)
+                return false;
+        for (; *s; s++)
+                if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+                      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-' || (dot && *s == '.')))
+                        return false;
+        return true;
+}
+
 bool conf_name_valid(const char *name)
 {
-        size_t n = strlen(name);
-
-        if (n == 0 || n > CONF_NAME_MAX)
-                return false;
-        return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+        return strlen(name) <= CONF_NAME_MAX && made_of_name_chars(name, true);
 }
 
 int conf_hash(const struct conf *c, char out[static 65])
@@ -176,10 +216,13 @@ void conf_mdev_uuid(const char *name, char out[static 37])
         sha256_final(&s, h);
         h[6] = (uint8_t)((h[6] & 0x0f) | 0x80);
         h[8] = (uint8_t)((h[8] & 0x3f) | 0x80);
-        snprintf(out, 37,
-                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", h[0],
-                 h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13],
-                 h[14], h[15]);
+        for (size_t i = 0, o = 0; i < 16; i++) {
+                if (i == 4 || i == 6 || i == 8 || i == 10)
+                        out[o++] = '-';
+                out[o++] = "0123456789abcdef"[h[i] >> 4];
+                out[o++] = "0123456789abcdef"[h[i] & 15];
+        }
+        out[36] = '\0';
 }
 
 static bool uuid_valid(const char *s)
@@ -235,9 +278,68 @@ static int parse_bar(const char *s, struct conf_bar *ret)
 
 static int where_set(struct conf_where *w, struct reader *rd, unsigned line)
 {
-        w->file = strdup(rd->file);
+        w->file = rd->file_copy;
         w->line = line;
-        return w->file ? 0 : -ENOMEM;
+        return 0;
+}
+
+/* The line of key in the entry being read (of its header when key is NULL or
+ * not set): the scanner looks again at that one section, so only a message
+ * pays for it. */
+static unsigned key_line(struct reader *rd, const char *key)
+{
+        if (rd->section >= rd->lex.n_sections)
+                return 0;
+        if (!key || !have_text(rd))
+                return rd->lex.sections[rd->section].line;
+        if (!conflex_section_is(&rd->lex, rd->section, rd->kind, rd->title))
+                /* Not where the order of the file put it: find it by name. */
+                for (size_t i = 0; i < rd->lex.n_sections; i++)
+                        if (conflex_section_is(&rd->lex, i, rd->kind, rd->title)) {
+                                rd->section = i;
+                                break;
+                        }
+        return conflex_key_line(&rd->lex, rd->section, key);
+}
+
+/* Whether the entry being read assigns key twice: the scanner flagged the
+ * sections that may; for those it counts. */
+static bool assigned_twice(struct reader *rd, const char *key)
+{
+        if (rd->section >= rd->lex.n_sections || !rd->lex.sections[rd->section].assigns_twice)
+                return false;
+        key_line(rd, NULL);
+        return have_text(rd) && conflex_key_count(&rd->lex, rd->section, key) > 1;
+}
+
+static char *keep(struct reader *rd, const char *s)
+{
+        return strpool_dup(&rd->c->strings, s);
+}
+
+/* An option of a parsed section by name: one pass over its few options
+ * (cfg_getstr copies the name first, to look for "section|option" paths). */
+static cfg_opt_t *opt_of(cfg_t *sec, const char *name)
+{
+        for (cfg_opt_t *o = sec->opts; o && o->name; o++)
+                if (streq(o->name, name))
+                        return o;
+        return NULL;
+}
+
+static unsigned size_of(cfg_t *sec, const char *name)
+{
+        cfg_opt_t *o = opt_of(sec, name);
+
+        return o ? cfg_opt_size(o) : 0;
+}
+
+/* The value of a string option, or NULL when the entry does not set it. */
+static const char *str_of(cfg_t *sec, const char *name)
+{
+        cfg_opt_t *o = opt_of(sec, name);
+
+        return o && cfg_opt_size(o) ? cfg_opt_getnstr(o, 0) : NULL;
 }
 
 /* Checks every string an entry holds, so nothing that is not UTF-8 or that
@@ -245,15 +347,15 @@ static int where_set(struct conf_where *w, struct reader *rd, unsigned line)
 static int check_text(struct reader *rd, const char *kind, const char *title, const char *key,
                       const char *v)
 {
-        unsigned line = conflex_line(&rd->lex, kind, title, key);
-
         if (strlen(v) > 4096)
-                return fail(rd, line, "%s \"%s\": %s is %zu characters long; at most 4096", kind,
-                            title, key, strlen(v));
+                return fail(rd, key_line(rd, key),
+                            "%s \"%s\": %s is %zu characters long; at most 4096", kind, title, key,
+                            strlen(v));
         for (const char *p = v; *p; p++)
                 if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                        return fail(rd, line, "%s \"%s\": %s contains a control character", kind,
-                                    title, key);
+                        return fail(rd, key_line(rd, key),
+                                    "%s \"%s\": %s contains a control character", kind, title,
+                                    key);
         return 0;
 }
 
@@ -261,7 +363,7 @@ static int check_text(struct reader *rd, const char *kind, const char *title, co
  * gpupt-apply writes reads back the same. */
 static int read_reset_method(struct reader *rd, cfg_t *sec, struct conf_device *d)
 {
-        const char *title = cfg_title(sec), *v = cfg_getstr(sec, "reset_method"), *bad = NULL;
+        const char *title = cfg_title(sec), *v = str_of(sec, "reset_method"), *bad = NULL;
         size_t bad_len = 0;
         int r;
 
@@ -269,14 +371,14 @@ static int read_reset_method(struct reader *rd, cfg_t *sec, struct conf_device *
                 return 0;
         if ((r = check_text(rd, "device", title, "reset_method", v)) < 0)
                 return r;
-        d->reset_method = strdup(v);
+        d->reset_method = keep(rd, v);
         if (!d->reset_method)
                 return -ENOMEM;
         r = reset_methods_normalize(d->reset_method, &bad, &bad_len);
         if (r == -ENOMEM)
                 return r;
         if (r < 0) {
-                unsigned l = conflex_line(&rd->lex, "device", title, "reset_method");
+                unsigned l = key_line(rd, "reset_method");
 
                 if (r == -EINVAL)
                         return fail(rd, l, "device \"%s\": reset_method is empty; name one or "
@@ -295,18 +397,18 @@ static int read_reset_method(struct reader *rd, cfg_t *sec, struct conf_device *
 static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
 {
         const char *title = cfg_title(sec), *v;
-        unsigned line = conflex_line(&rd->lex, "device", title, NULL);
-        unsigned n_ids = (unsigned)rd->n_ids, n_bars = cfg_size(sec, "bar");
+        unsigned line = key_line(rd, NULL);
+        unsigned n_ids = (unsigned)rd->n_ids, n_bars = size_of(sec, "bar");
         int r;
 
         r = where_set(&d->where, rd, line);
         if (r < 0)
                 return r;
-        d->name = strdup(title);
+        d->name = keep(rd, title);
         if (!d->name)
                 return -ENOMEM;
 
-        v = cfg_getstr(sec, "bdf");
+        v = str_of(sec, "bdf");
         if (v && n_ids > 0)
                 return fail(rd, line, "device \"%s\": has both bdf and ids; give exactly one",
                             title);
@@ -319,14 +421,14 @@ static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
                 if ((r = check_text(rd, "device", title, "bdf", v)) < 0)
                         return r;
                 if (pci_addr_parse(v, &d->bdf, &d->whole_slot) < 0)
-                        return fail(rd, conflex_line(&rd->lex, "device", title, "bdf"),
+                        return fail(rd, key_line(rd, "bdf"),
                                     "device \"%s\": bdf \"%s\" is not a PCI address "
                                     "(dddd:bb:dd.f, bb:dd.f, or bb:dd for the whole slot)",
                                     title, v);
                 d->has_bdf = true;
         }
-        if (conflex_repeated(&rd->lex, "device", title, "ids"))
-                return fail(rd, conflex_line(&rd->lex, "device", title, "ids"),
+        if (n_ids > 0 && assigned_twice(rd, "ids"))
+                return fail(rd, key_line(rd, "ids"),
                             "device \"%s\": ids is given more than once; give one list", title);
         if (n_ids > 0) {
                 d->ids = calloc(n_ids, sizeof(*d->ids));
@@ -337,16 +439,16 @@ static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
                         if ((r = check_text(rd, "device", title, "ids", v)) < 0)
                                 return r;
                         if (pci_id_parse(v, &d->ids[i]) < 0)
-                                return fail(rd, conflex_line(&rd->lex, "device", title, "ids"),
+                                return fail(rd, key_line(rd, "ids"),
                                             "device \"%s\": ids entry \"%s\" is not "
                                             "vvvv:dddd or vvvv:dddd:ssss:ssss in hex",
                                             title, v);
                         d->n_ids++;
                 }
         }
-        v = cfg_getstr(sec, "expect");
+        v = str_of(sec, "expect");
         if (v) {
-                unsigned l = conflex_line(&rd->lex, "device", title, "expect");
+                unsigned l = key_line(rd, "expect");
 
                 if ((r = check_text(rd, "device", title, "expect", v)) < 0)
                         return r;
@@ -359,31 +461,33 @@ static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
                                     title, v);
                 d->has_expect = true;
         }
-        v = cfg_getstr(sec, "functions");
+        v = str_of(sec, "functions") ?: "all";
         if (streq(v, "all"))
                 d->functions = FUNCTIONS_ALL;
         else if (streq(v, "single"))
                 d->functions = FUNCTIONS_SINGLE;
         else
-                return fail(rd, conflex_line(&rd->lex, "device", title, "functions"),
+                return fail(rd, key_line(rd, "functions"),
                             "device \"%s\": functions must be all or single, not \"%s\"", title,
                             v);
         if (d->functions == FUNCTIONS_SINGLE && d->whole_slot)
-                return fail(rd, conflex_line(&rd->lex, "device", title, "functions"),
+                return fail(rd, key_line(rd, "functions"),
                             "device \"%s\": functions = single needs a function in bdf "
                             "(dddd:bb:dd.f), not a whole slot",
                             title);
-        v = cfg_getstr(sec, "driver");
+        v = str_of(sec, "driver") ?: "auto";
         if ((r = check_text(rd, "device", title, "driver", v)) < 0)
                 return r;
-        if (!*v || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-") !=
-                           strlen(v))
-                return fail(rd, conflex_line(&rd->lex, "device", title, "driver"),
+        if (!made_of_name_chars(v, false))
+                return fail(rd, key_line(rd, "driver"),
                             "device \"%s\": driver \"%s\" is not a driver name", title, v);
-        d->driver = strdup(v);
+        if (!rd->last_driver || !streq(rd->last_driver, v))
+                rd->last_driver = keep(rd, v);
+        d->driver = (char *)rd->last_driver;
         if (!d->driver)
                 return -ENOMEM;
-        d->allow_storage = cfg_getbool(sec, "allow_storage");
+        d->allow_storage = size_of(sec, "allow_storage") &&
+                           cfg_opt_getnbool(opt_of(sec, "allow_storage"), 0);
         if ((r = read_reset_method(rd, sec, d)) < 0)
                 return r;
         if (n_bars > 0) {
@@ -391,9 +495,9 @@ static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
                 if (!d->bars)
                         return -ENOMEM;
                 for (unsigned i = 0; i < n_bars; i++) {
-                        unsigned l = conflex_line(&rd->lex, "device", title, "bar");
+                        unsigned l = key_line(rd, "bar");
 
-                        v = cfg_getnstr(sec, "bar", i);
+                        v = cfg_opt_getnstr(opt_of(sec, "bar"), i);
                         if ((r = check_text(rd, "device", title, "bar", v)) < 0)
                                 return r;
                         r = parse_bar(v, &d->bars[i]);
@@ -420,7 +524,7 @@ static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
 static int read_sriov(struct reader *rd, cfg_t *sec, struct conf_sriov *s)
 {
         const char *title = cfg_title(sec), *v;
-        unsigned line = conflex_line(&rd->lex, "sriov", title, NULL);
+        unsigned line = key_line(rd, NULL);
         cfg_opt_t *opt;
         long vfs;
         int r;
@@ -428,38 +532,37 @@ static int read_sriov(struct reader *rd, cfg_t *sec, struct conf_sriov *s)
         r = where_set(&s->where, rd, line);
         if (r < 0)
                 return r;
-        s->name = strdup(title);
+        s->name = keep(rd, title);
         if (!s->name)
                 return -ENOMEM;
-        v = cfg_getstr(sec, "pf");
+        v = str_of(sec, "pf");
         if (!v)
                 return fail(rd, line, "sriov \"%s\": pf = \"dddd:bb:dd.f\" is missing", title);
         if ((r = check_text(rd, "sriov", title, "pf", v)) < 0)
                 return r;
         if (pci_addr_parse(v, &s->pf, NULL) < 0)
-                return fail(rd, conflex_line(&rd->lex, "sriov", title, "pf"),
+                return fail(rd, key_line(rd, "pf"),
                             "sriov \"%s\": pf \"%s\" is not a PCI function address "
                             "(dddd:bb:dd.f or bb:dd.f)",
                             title, v);
-        opt = cfg_getopt(sec, "vfs");
+        opt = opt_of(sec, "vfs");
         if (!opt || cfg_opt_size(opt) == 0)
                 return fail(rd, line, "sriov \"%s\": vfs = N is missing", title);
-        vfs = cfg_getint(sec, "vfs");
+        vfs = cfg_opt_getnint(opt, 0);
         if (vfs < 0 || vfs > CONF_VFS_MAX)
-                return fail(rd, conflex_line(&rd->lex, "sriov", title, "vfs"),
+                return fail(rd, key_line(rd, "vfs"),
                             "sriov \"%s\": vfs = %ld is out of range 0-%d", title, vfs,
                             CONF_VFS_MAX);
         s->vfs = (unsigned)vfs;
-        v = cfg_getstr(sec, "vf_driver");
+        v = str_of(sec, "vf_driver");
         if (v) {
                 if ((r = check_text(rd, "sriov", title, "vf_driver", v)) < 0)
                         return r;
-                if (!*v || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456"
-                                     "789_-") != strlen(v))
-                        return fail(rd, conflex_line(&rd->lex, "sriov", title, "vf_driver"),
+                if (!made_of_name_chars(v, false))
+                        return fail(rd, key_line(rd, "vf_driver"),
                                     "sriov \"%s\": vf_driver \"%s\" is not a driver name", title,
                                     v);
-                s->vf_driver = strdup(v);
+                s->vf_driver = keep(rd, v);
                 if (!s->vf_driver)
                         return -ENOMEM;
         }
@@ -469,17 +572,17 @@ static int read_sriov(struct reader *rd, cfg_t *sec, struct conf_sriov *s)
 static int read_mdev(struct reader *rd, cfg_t *sec, struct conf_mdev *m)
 {
         const char *title = cfg_title(sec), *v;
-        unsigned line = conflex_line(&rd->lex, "mdev", title, NULL);
+        unsigned line = key_line(rd, NULL);
         struct pci_addr a;
         int r;
 
         r = where_set(&m->where, rd, line);
         if (r < 0)
                 return r;
-        m->name = strdup(title);
+        m->name = keep(rd, title);
         if (!m->name)
                 return -ENOMEM;
-        v = cfg_getstr(sec, "parent");
+        v = str_of(sec, "parent");
         if (!v)
                 return fail(rd, line, "mdev \"%s\": parent = \"dddd:bb:dd.f\" is missing", title);
         if ((r = check_text(rd, "mdev", title, "parent", v)) < 0)
@@ -487,32 +590,32 @@ static int read_mdev(struct reader *rd, cfg_t *sec, struct conf_mdev *m)
         if (pci_addr_parse(v, &a, NULL) == 0) {
                 char buf[PCI_ADDR_STRLEN];
 
-                m->parent = strdup(pci_addr_format(&a, buf));
+                m->parent = keep(rd, pci_addr_format(&a, buf));
         } else if (strchr(v, ':') || !conf_name_valid(v)) {
                 /* Looks like a botched address, or is no device name at all. */
-                return fail(rd, conflex_line(&rd->lex, "mdev", title, "parent"),
+                return fail(rd, key_line(rd, "parent"),
                             "mdev \"%s\": parent \"%s\" is neither a PCI address nor a device "
                             "name under /sys/class/mdev_bus",
                             title, v);
         } else
-                m->parent = strdup(v);
+                m->parent = keep(rd, v);
         if (!m->parent)
                 return -ENOMEM;
-        v = cfg_getstr(sec, "type");
+        v = str_of(sec, "type");
         if (!v || !*v)
                 return fail(rd, line, "mdev \"%s\": type = \"…\" is missing", title);
         if ((r = check_text(rd, "mdev", title, "type", v)) < 0)
                 return r;
         if (strchr(v, '/') || streq(v, ".") || streq(v, ".."))
-                return fail(rd, conflex_line(&rd->lex, "mdev", title, "type"),
+                return fail(rd, key_line(rd, "type"),
                             "mdev \"%s\": type \"%s\" is not a type name", title, v);
-        m->type = strdup(v);
+        m->type = keep(rd, v);
         if (!m->type)
                 return -ENOMEM;
-        v = cfg_getstr(sec, "uuid");
+        v = str_of(sec, "uuid");
         if (v) {
                 if (!uuid_valid(v))
-                        return fail(rd, conflex_line(&rd->lex, "mdev", title, "uuid"),
+                        return fail(rd, key_line(rd, "uuid"),
                                     "mdev \"%s\": uuid \"%s\" is not a UUID "
                                     "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)",
                                     title, v);
@@ -530,40 +633,40 @@ static int read_mdev(struct reader *rd, cfg_t *sec, struct conf_mdev *m)
 static int read_vgpu(struct reader *rd, cfg_t *sec, struct conf_vgpu *g)
 {
         const char *title = cfg_title(sec), *v;
-        unsigned line = conflex_line(&rd->lex, "vgpu", title, NULL);
+        unsigned line = key_line(rd, NULL);
         long count;
         int r;
 
         r = where_set(&g->where, rd, line);
         if (r < 0)
                 return r;
-        g->name = strdup(title);
+        g->name = keep(rd, title);
         if (!g->name)
                 return -ENOMEM;
-        v = cfg_getstr(sec, "pf");
+        v = str_of(sec, "pf");
         if (!v)
                 return fail(rd, line, "vgpu \"%s\": pf = \"dddd:bb:dd.f\" is missing", title);
         if ((r = check_text(rd, "vgpu", title, "pf", v)) < 0)
                 return r;
         if (pci_addr_parse(v, &g->pf, NULL) < 0)
-                return fail(rd, conflex_line(&rd->lex, "vgpu", title, "pf"),
+                return fail(rd, key_line(rd, "pf"),
                             "vgpu \"%s\": pf \"%s\" is not a PCI function address "
                             "(dddd:bb:dd.f or bb:dd.f)",
                             title, v);
-        v = cfg_getstr(sec, "type");
+        v = str_of(sec, "type");
         if (!v || !*v)
                 return fail(rd, line, "vgpu \"%s\": type = \"NVIDIA …\" is missing", title);
         if ((r = check_text(rd, "vgpu", title, "type", v)) < 0)
                 return r;
         if (strchr(v, '\n') || strchr(v, ':'))
-                return fail(rd, conflex_line(&rd->lex, "vgpu", title, "type"),
+                return fail(rd, key_line(rd, "type"),
                             "vgpu \"%s\": type \"%s\" is not a vGPU type name", title, v);
-        g->type = strdup(v);
+        g->type = keep(rd, v);
         if (!g->type)
                 return -ENOMEM;
         count = cfg_getint(sec, "count");
         if (count < 1 || count > CONF_VFS_MAX)
-                return fail(rd, conflex_line(&rd->lex, "vgpu", title, "count"),
+                return fail(rd, key_line(rd, "count"),
                             "vgpu \"%s\": count = %ld is out of range 1-%d", title, count,
                             CONF_VFS_MAX);
         g->count = (unsigned)count;
@@ -575,10 +678,10 @@ static int check_title(struct reader *rd, const char *kind, const char *title)
         if (conf_name_valid(title))
                 return 0;
         if (strlen(title) > CONF_NAME_MAX)
-                return fail(rd, conflex_line(&rd->lex, kind, title, NULL),
+                return fail(rd, key_line(rd, NULL),
                             "%s name is %zu characters long; at most %d", kind, strlen(title),
                             CONF_NAME_MAX);
-        return fail(rd, conflex_line(&rd->lex, kind, title, NULL),
+        return fail(rd, key_line(rd, NULL),
                     "%s name \"%s\" may only hold letters, digits, '_', '.' and '-'", kind,
                     string_is_utf8(title) ? title : "?");
 }
@@ -600,21 +703,12 @@ static void *append(void *array_ptr, size_t *n, size_t size)
         return (char *)p + (*n)++ * size;
 }
 
-/* The line of the header of the entry libconfuse has just closed: entries
- * close in the order of the file, so one forward pass over the scanner's keys
- * finds them all. */
-static unsigned header_line(struct reader *rd, const char *kind, const char *title)
+/* The section of the entry libconfuse has just closed: entries close in the
+ * order of the file, so it is the next one the scanner found (key_line checks
+ * the name when a message needs the text again). */
+static size_t entry_section(struct reader *rd)
 {
-        for (size_t i = rd->next_key; i < rd->lex.n_keys; i++) {
-                const struct conflex_key *k = &rd->lex.keys[i];
-
-                if (!k->key && k->section && k->title && streq(k->section, kind) &&
-                    streq(k->title, title)) {
-                        rd->next_key = i + 1;
-                        return k->line;
-                }
-        }
-        return conflex_line(&rd->lex, kind, title, NULL);
+        return rd->next_section < rd->lex.n_sections ? rd->next_section++ : SIZE_MAX;
 }
 
 static int duplicate(struct reader *rd, const char *kind, const char *title, unsigned line,
@@ -628,11 +722,15 @@ static int duplicate(struct reader *rd, const char *kind, const char *title, uns
 static int read_entry(struct reader *rd, const char *kind, cfg_t *sec)
 {
         const char *title = cfg_title(sec);
-        unsigned line = header_line(rd, kind, title);
         struct conf *c = rd->c;
+        unsigned line;
         size_t at;
         int r;
 
+        rd->section = entry_section(rd);
+        rd->kind = kind;
+        rd->title = title;
+        line = key_line(rd, NULL);
         r = check_title(rd, kind, title);
         if (r < 0)
                 return r;
@@ -735,6 +833,34 @@ static int take_entry(cfg_t *cfg, cfg_opt_t *opt)
         return 0;
 }
 
+static const char *device_name(const void *c, size_t i)
+{
+        return ((const struct conf *)c)->devices[i].name;
+}
+
+static const char *sriov_name(const void *c, size_t i)
+{
+        return ((const struct conf *)c)->sriovs[i].name;
+}
+
+static const char *mdev_name(const void *c, size_t i)
+{
+        return ((const struct conf *)c)->mdevs[i].name;
+}
+
+static const char *vgpu_name(const void *c, size_t i)
+{
+        return ((const struct conf *)c)->vgpus[i].name;
+}
+
+/* Whether this file sets a top-level option (then it overrides earlier files). */
+static bool set_here(cfg_t *cfg, const char *name)
+{
+        cfg_opt_t *o = cfg_getopt(cfg, name);
+
+        return o && (o->flags & CFGF_MODIFIED);
+}
+
 /* The names of the entries earlier files defined. */
 static int names_of(struct reader *rd)
 {
@@ -752,25 +878,98 @@ static int names_of(struct reader *rd)
         return r < 0 ? r : 0;
 }
 
+/* Reads a regular file whole into pages of its own. A config of thousands
+ * of entries is megabytes: a malloc'd buffer that size, once freed, raises
+ * malloc's mmap threshold, and the entry arrays that grow afterwards would
+ * then be copied on the heap on each growth, doubling the peak. -EAGAIN when
+ * the file is not a regular file or grew meanwhile: read it the ordinary way. */
+static int read_pages(int fd, char **ret, size_t *ret_len, size_t *ret_size)
+{
+        size_t len = 0, size;
+        struct stat st;
+        char *p;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode) || st.st_size == 0)
+                return -EAGAIN;
+        if ((uint64_t)st.st_size > CONF_FILE_MAX)
+                return -EFBIG;
+        size = (size_t)st.st_size + 1;
+        p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t n = pread(fd, p + len, size - len, (off_t)len);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        int r = -errno;
+
+                        munmap(p, size);
+                        return r;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t)n;
+                if (len == size) { /* grew since fstat */
+                        munmap(p, size);
+                        return -EAGAIN;
+                }
+        }
+        p[len] = '\0';
+        *ret = p;
+        *ret_len = len;
+        *ret_size = size;
+        return 0;
+}
+
+/* Scans the file: the scanner keeps where each entry is, not the text. */
+static int scan_file(struct reader *rd, unsigned *line, char **msg)
+{
+        _cleanup_close_ int fd = open(rd->file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        char *text = NULL;
+        size_t len = 0, size = 0;
+        int r;
+
+        if (fd < 0)
+                return -errno;
+        r = read_pages(fd, &text, &len, &size);
+        if (r == 0) {
+                r = conflex_scan(text, len, &rd->lex, line, msg);
+                munmap(text, size);
+                rd->lex.text = NULL; /* read again if a message needs it (have_text) */
+        } else if (r == -EAGAIN) {
+                /* A pipe can be read once: from this descriptor, and the text
+                 * is kept for libconfuse and the messages (parse_text). */
+                r = read_fd(fd, CONF_FILE_MAX, &rd->text, &len);
+                if (r == 0)
+                        r = conflex_scan(rd->text, len, &rd->lex, line, msg);
+        }
+        return r;
+}
+
 static int read_one(struct conf *c, const char *path, struct conf_error *err)
 {
-        _cleanup_free_ char *text = NULL;
-        struct reader rd = { .file = path, .err = err, .c = c };
+        struct reader rd = {
+                .file = path,
+                .err = err,
+                .c = c,
+                .devices = NAMESET_INIT(device_name, c),
+                .sriovs = NAMESET_INIT(sriov_name, c),
+                .mdevs = NAMESET_INIT(mdev_name, c),
+                .vgpus = NAMESET_INIT(vgpu_name, c),
+        };
         cfg_t *cfg = NULL;
         unsigned line = 0;
         char *msg = NULL;
-        size_t len;
         int r;
 
-        r = read_file(path, CONF_FILE_MAX, &text, &len);
+        r = scan_file(&rd, &line, &msg);
         if (r == -EFBIG)
                 return fail(&rd, 0, "larger than %u bytes; this is not a gpupt config",
                             CONF_FILE_MAX);
-        if (r < 0)
-                return r;
-        r = conflex_scan(text, len, &rd.lex, &line, &msg);
-        free(text); /* libconfuse reads the file itself */
-        text = NULL;
         if (r < 0) {
                 if (msg)
                         fail(&rd, line, "%s", msg);
@@ -794,8 +993,16 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
         r = names_of(&rd);
         if (r < 0)
                 goto out;
+        rd.file_copy = strpool_dup(&c->strings, path);
+        if (!rd.file_copy) {
+                r = -ENOMEM;
+                goto out;
+        }
         current = &rd;
-        r = cfg_parse(cfg, path);
+        /* A regular file libconfuse reads itself; what can be read only once
+         * it gets from the text kept (it holds no NUL: the scanner refuses
+         * those). */
+        r = rd.text ? cfg_parse_buf(cfg, rd.text) : cfg_parse(cfg, path);
         current = NULL;
         if (rd.r < 0) {
                 r = rd.r;
@@ -811,11 +1018,11 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
         }
 
         /* Top-level options set in this file override earlier files. */
-        if (conflex_line(&rd.lex, NULL, NULL, "iommu_required"))
+        if (set_here(cfg, "iommu_required"))
                 c->iommu_required = cfg_getbool(cfg, "iommu_required");
-        if (conflex_line(&rd.lex, NULL, NULL, "allow_unsafe_interrupts"))
+        if (set_here(cfg, "allow_unsafe_interrupts"))
                 c->allow_unsafe_interrupts = cfg_getbool(cfg, "allow_unsafe_interrupts");
-        if (conflex_line(&rd.lex, NULL, NULL, "on_impure_group")) {
+        if (set_here(cfg, "on_impure_group")) {
                 const char *v = cfg_getstr(cfg, "on_impure_group");
 
                 if (streq(v, "fail"))
@@ -823,7 +1030,9 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
                 else if (streq(v, "warn"))
                         c->on_impure = IMPURE_WARN;
                 else {
-                        r = fail(&rd, conflex_line(&rd.lex, NULL, NULL, "on_impure_group"),
+                        r = fail(&rd,
+                                 have_text(&rd) ? conflex_top_line(&rd.lex, "on_impure_group")
+                                                : 0,
                                  "on_impure_group must be fail or warn, not \"%s\"",
                                  string_is_utf8(v) ? v : "?");
                         goto out;
@@ -835,6 +1044,7 @@ out:
         if (cfg)
                 cfg_free(cfg);
         conflex_done(&rd.lex);
+        free(rd.text);
         ids_clear(&rd);
         free(rd.ids);
         nameset_free(&rd.devices);
@@ -957,48 +1167,22 @@ done:
         return 0;
 }
 
-static void where_done(struct conf_where *w)
-{
-        free(w->file);
-}
-
 void conf_free(struct conf *c)
 {
         if (!c)
                 return;
         for (size_t i = 0; i < c->n_devices; i++) {
-                struct conf_device *d = &c->devices[i];
-
-                free(d->name);
-                where_done(&d->where);
-                free(d->ids);
-                free(d->driver);
-                free(d->bars);
-                free(d->reset_method);
+                free(c->devices[i].ids);
+                free(c->devices[i].bars);
         }
         free(c->devices);
-        for (size_t i = 0; i < c->n_sriovs; i++) {
-                free(c->sriovs[i].name);
-                where_done(&c->sriovs[i].where);
-                free(c->sriovs[i].vf_driver);
-        }
         free(c->sriovs);
-        for (size_t i = 0; i < c->n_mdevs; i++) {
-                free(c->mdevs[i].name);
-                where_done(&c->mdevs[i].where);
-                free(c->mdevs[i].parent);
-                free(c->mdevs[i].type);
-        }
         free(c->mdevs);
-        for (size_t i = 0; i < c->n_vgpus; i++) {
-                free(c->vgpus[i].name);
-                where_done(&c->vgpus[i].where);
-                free(c->vgpus[i].type);
-        }
         free(c->vgpus);
         for (size_t i = 0; i < c->n_files; i++)
                 free(c->files[i]);
         free(c->files);
+        strpool_free(&c->strings);
         free(c);
 }
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "pciaddr.h"
+#include "strpool.h"
 
 #define CONF_NAME_MAX 64
 #define CONF_VFS_MAX 65535
@@ -15,7 +16,7 @@ enum conf_impure { IMPURE_FAIL, IMPURE_WARN };
 
 /* Where an entry was declared, for messages. */
 struct conf_where {
-        char *file;
+        const char *file;
         unsigned line;
 };
 
@@ -24,24 +25,25 @@ struct conf_bar {
         unsigned log2_mib;   /* the value resourceN_resize takes */
 };
 
+/* Fields ordered by size, so that tens of thousands of entries pack tight. */
 struct conf_device {
         char *name;
         struct conf_where where;
-        bool has_bdf;
-        struct pci_addr bdf;
-        bool whole_slot;     /* "04:00" */
         struct pci_id *ids;
         size_t n_ids;
-        bool has_expect;
-        struct pci_id expect;
-        enum conf_functions functions;
         char *driver;        /* "auto": the vfio-pci variant for each function (variant.c) */
         struct conf_bar *bars;
-        size_t n_bars;
-        bool allow_storage;  /* a mass-storage function may be claimed while the
-                              * root disk cannot be seen (storage-unverified) */
         char *reset_method;  /* NULL, or the kernel's method names, space-separated,
                               * for each claimed function's reset_method */
+        unsigned n_bars;     /* at most 6 */
+        struct pci_id expect;
+        enum conf_functions functions;
+        struct pci_addr bdf;
+        bool has_bdf;
+        bool whole_slot;     /* "04:00" */
+        bool has_expect;
+        bool allow_storage;  /* a mass-storage function may be claimed while the
+                              * root disk cannot be seen (storage-unverified) */
 };
 
 struct conf_sriov {
@@ -83,6 +85,7 @@ struct conf {
         size_t n_vgpus;
         char **files;        /* every file read, in order */
         size_t n_files;
+        struct strpool strings; /* the entries' strings: names, drivers, file names */
 };
 
 struct conf_error {

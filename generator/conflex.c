@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "conflex.h"
@@ -16,16 +16,32 @@ struct lexer {
         unsigned err_line;
 };
 
+/* What each byte is to the lexer: a table, as the scanner looks at every byte
+ * of the file. Bytes not listed are word characters. */
+enum { C_WORD, C_SPACE, C_STOP };
+static const unsigned char char_class[256] = {
+        [' '] = C_SPACE, ['\t'] = C_SPACE, ['\n'] = C_SPACE, ['\v'] = C_SPACE,
+        ['\f'] = C_SPACE, ['\r'] = C_SPACE,
+        /* libconfuse's unquoted strings stop at blanks and its punctuation */
+        ['\0'] = C_STOP, ['{'] = C_STOP, ['}'] = C_STOP, ['='] = C_STOP, [','] = C_STOP,
+        ['('] = C_STOP, [')'] = C_STOP, ['"'] = C_STOP, ['\''] = C_STOP, ['#'] = C_STOP,
+        ['+'] = C_STOP,
+};
+
 static bool word_char(char c)
 {
-        /* libconfuse's unquoted strings stop at blanks and its punctuation */
-        return c && !isspace((unsigned char)c) && !strchr("{}=,()\"'#+", c);
+        return char_class[(unsigned char)c] == C_WORD;
+}
+
+static bool space_char(char c)
+{
+        return char_class[(unsigned char)c] == C_SPACE;
 }
 
 static enum tok next(struct lexer *lx, const char **start, size_t *n, unsigned *line)
 {
         for (;;) {
-                while (lx->p < lx->end && isspace((unsigned char)*lx->p)) {
+                while (lx->p < lx->end && space_char(*lx->p)) {
                         if (*lx->p == '\n')
                                 lx->line++;
                         lx->p++;
@@ -89,265 +105,196 @@ static enum tok next(struct lexer *lx, const char **start, size_t *n, unsigned *
         return T_PUNCT;
 }
 
-struct conflex_block {
-        struct conflex_block *next;
-        size_t used, size;
-        char data[];
+
+/* The line of byte off: counted from the nearest section start before it,
+ * whose line is known. Messages only. */
+static unsigned line_at(const struct conflex *l, size_t off)
+{
+        size_t lo = 0, hi = l->n_sections, from = 0;
+        unsigned line = 1;
+
+        while (lo < hi) { /* the last section starting at or before off */
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (l->sections[mid].start <= off)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        if (lo > 0) {
+                from = l->sections[lo - 1].start;
+                line = l->sections[lo - 1].line;
+        }
+        for (const char *p = l->text + from; (p = memchr(p, '\n', (size_t)(l->text + off - p)));
+             p++)
+                line++;
+        return line;
+}
+
+/* Where the first NUL byte or byte that is not UTF-8 is, so the message can
+ * name its line; len when there is none. */
+static size_t first_bad_byte(const char *text, size_t len, const char **what)
+{
+        const char *nul = memchr(text, '\0', len);
+        size_t good = utf8_valid_prefix(text, len);
+
+        if (nul && (size_t)(nul - text) <= good) {
+                *what = "contains a NUL byte";
+                return (size_t)(nul - text);
+        }
+        *what = "contains bytes that are not UTF-8";
+        return good;
+}
+
+struct token {
+        enum tok t;
+        const char *s;
+        size_t n;
+        unsigned line;
 };
 
-struct conflex_slot {
-        uint32_t first, last; /* key index + 1; 0: empty slot */
+static bool is_word(const struct token *k, const char *w)
+{
+        return k->t == T_WORD && strlen(w) == k->n && memcmp(k->s, w, k->n) == 0;
+}
+
+static bool is_punct(const struct token *k, char c)
+{
+        return k->t == T_PUNCT && *k->s == c;
+}
+
+/* The start of a section ending at the "{" just read at depth 0: "kind title {"
+ * or "kind {". NULL when the brace opens something else (a list value). */
+static const struct token *section_head(const struct token *kind, const struct token *title)
+{
+        if (kind->t == T_WORD && (title->t == T_STRING || title->t == T_WORD))
+                return kind;
+        if (title->t == T_WORD)
+                return title;
+        return NULL;
+}
+
+static uint32_t hash_word(const char *s, size_t n)
+{
+        uint32_t h = 2166136261u; /* FNV-1a */
+
+        while (n--)
+                h = (h ^ (unsigned char)*s++) * 16777619u;
+        return h | 1; /* 0 marks an empty slot */
+}
+
+/* The keys one section assigns, to flag a section that may assign one twice
+ * without keeping its keys: hashes in a small table, emptied per section. A
+ * collision, or more keys than the table holds, flags it too; the flag only
+ * sends the reader to the exact count. */
+struct assigned {
+        uint32_t slot[64];
+        unsigned n;
 };
 
-/* A copy of s[0..n) in the string blocks, NUL-terminated. */
-static char *block_strndup(struct conflex *l, const char *s, size_t n)
+static bool assigned_again(struct assigned *a, const struct token *key)
 {
-        struct conflex_block *b = l->blocks;
-        char *p;
+        uint32_t h = hash_word(key->s, key->n);
+        size_t i = h & 63;
 
-        if (!b || b->size - b->used < n + 1) {
-                size_t size = n + 1 > 16384 ? n + 1 : 16384;
-
-                b = malloc(sizeof(*b) + size);
-                if (!b)
-                        return NULL;
-                *b = (struct conflex_block){ .next = l->blocks, .size = size };
-                l->blocks = b;
-        }
-        p = b->data + b->used;
-        memcpy(p, s, n);
-        p[n] = '\0';
-        b->used += n + 1;
-        return p;
-}
-
-/* The previous entry's copy when it is the same string: the keys of one
- * section share its name and title. */
-static char *shared_copy(struct conflex *l, const char *prev, const char *s, size_t n)
-{
-        if (prev && strlen(prev) == n && memcmp(prev, s, n) == 0)
-                return (char *)prev;
-        return block_strndup(l, s, n);
-}
-
-static int add_key(struct conflex *l, size_t *alloc, const char *section, const char *title,
-                   const char *key, size_t key_len, unsigned line)
-{
-        const struct conflex_key *prev;
-        struct conflex_key *k;
-
-        if (GROW(l->keys, l->n_keys, *alloc) < 0)
-                return -ENOMEM;
-        prev = l->n_keys ? &l->keys[l->n_keys - 1] : NULL;
-        k = &l->keys[l->n_keys];
-        *k = (struct conflex_key){ .line = line };
-        if ((section && !(k->section = shared_copy(l, prev ? prev->section : NULL, section,
-                                                   strlen(section)))) ||
-            (title && !(k->title = shared_copy(l, prev ? prev->title : NULL, title,
-                                               strlen(title)))) ||
-            (key && !(k->key = block_strndup(l, key, key_len))))
-                return -ENOMEM;
-        l->n_keys++;
-        return 0;
-}
-
-static size_t hash_str(size_t h, const char *s)
-{
-        if (!s)
-                return (h ^ 0x9e3779b9u) * 1099511628211u;
-        for (; *s; s++)
-                h = (h ^ (unsigned char)*s) * 1099511628211u;
-        return (h ^ 0xffu) * 1099511628211u; /* "ab"+"c" differs from "a"+"bc" */
-}
-
-static size_t hash_key(const char *section, const char *title, const char *key)
-{
-        size_t h = hash_str(hash_str(hash_str((size_t)1469598103934665603u, section), title), key);
-
-        return h ^ (h >> 29);
-}
-
-static bool eq(const char *a, const char *b)
-{
-        return (!a && !b) || (a && b && streq(a, b));
-}
-
-static struct conflex_slot *slot_of(const struct conflex *l, const char *section,
-                                    const char *title, const char *key)
-{
-        size_t i = hash_key(section, title, key) & (l->index_size - 1);
-
-        for (;; i = (i + 1) & (l->index_size - 1)) {
-                struct conflex_slot *s = &l->index[i];
-                const struct conflex_key *k;
-
-                if (!s->first)
-                        return s;
-                k = &l->keys[s->first - 1];
-                if (eq(k->key, key) && eq(k->section, section) && eq(k->title, title))
-                        return s;
-        }
-}
-
-/* One slot per distinct (section, title, key): its first and last entry. */
-static int build_index(struct conflex *l)
-{
-        size_t size = 16;
-
-        while (size < 2 * l->n_keys)
-                size *= 2;
-        l->index = calloc(size, sizeof(*l->index));
-        if (!l->index)
-                return -ENOMEM;
-        l->index_size = size;
-        for (size_t i = 0; i < l->n_keys; i++) {
-                const struct conflex_key *k = &l->keys[i];
-                struct conflex_slot *s = slot_of(l, k->section, k->title, k->key);
-
-                if (!s->first)
-                        s->first = (uint32_t)(i + 1);
-                s->last = (uint32_t)(i + 1);
-        }
-        return 0;
-}
-
-/* A title as libconfuse will see it: quotes removed, escapes kept as typed
- * (titles are plain names, validated later). */
-static char *unquote(const char *s, size_t n)
-{
-        if (n >= 2 && (s[0] == '"' || s[0] == '\''))
-                return strndup(s + 1, n - 2);
-        return strndup(s, n);
+        if (++a->n > 32)
+                return true;
+        for (; a->slot[i]; i = (i + 1) & 63)
+                if (a->slot[i] == h)
+                        return true;
+        a->slot[i] = h;
+        return false;
 }
 
 int conflex_scan(const char *text, size_t len, struct conflex *ret, unsigned *err_line,
                  char **err_msg)
 {
+        struct assigned keys;
         struct lexer lx = { .p = text, .end = text + len, .line = 1 };
-        struct conflex l = { 0 };
-        _cleanup_free_ char *section = NULL, *title = NULL;
-        const char *prev = NULL;
-        size_t prev_n = 0, alloc = 0;
-        unsigned prev_line = 0, open_line = 0;
-        enum tok prev_t = T_EOF;
-        int depth = 0, r = 0;
+        struct conflex l = { .text = text, .len = len };
+        struct token prev2 = { .t = T_EOF }, prev = { .t = T_EOF }, tok;
+        size_t alloc = 0, open = SIZE_MAX; /* the section being read, when depth > 0 */
+        unsigned open_line = 0;
+        const char *what;
+        size_t bad;
+        int depth = 0;
 
-        /* Line by line so the message names where the bad byte is. */
-        for (const char *s = text, *e; s < text + len; s = e + 1) {
-                _cleanup_free_ char *one = NULL;
-
-                e = memchr(s, '\n', (size_t)(text + len - s));
-                if (!e)
-                        e = text + len;
-                if (memchr(s, '\0', (size_t)(e - s))) {
-                        *err_msg = strdup("contains a NUL byte");
-                        goto line_error;
-                }
-                one = strndup(s, (size_t)(e - s));
-                if (!one)
-                        return -ENOMEM;
-                if (!string_is_utf8(one)) {
-                        *err_msg = strdup("contains bytes that are not UTF-8");
-                        goto line_error;
-                }
-                lx.line++;
-                continue;
-line_error:
-                *err_line = lx.line;
+        if (len >= UINT32_MAX)
+                return -EFBIG;
+        bad = first_bad_byte(text, len, &what);
+        if (bad < len) {
+                *err_line = 1;
+                for (const char *p = text; (p = memchr(p, '\n', (size_t)(text + bad - p))); p++)
+                        (*err_line)++;
+                *err_msg = strdup(what);
                 return *err_msg ? -EINVAL : -ENOMEM;
         }
-        lx.line = 1;
 
-        for (;;) {
-                const char *s;
-                size_t n;
-                unsigned line;
-                enum tok t = next(&lx, &s, &n, &line);
-
-                if (t == T_ERROR) {
-                        conflex_done(&l);
+        for (;; prev2 = prev, prev = tok) {
+                tok.t = next(&lx, &tok.s, &tok.n, &tok.line);
+                if (tok.t == T_ERROR) {
+                        free(l.sections);
                         *err_line = lx.err_line;
                         *err_msg = lx.err;
                         return lx.err ? -EINVAL : -ENOMEM;
                 }
-                if (t == T_EOF)
+                if (tok.t == T_EOF)
                         break;
-                if (t == T_PUNCT && *s == '{') {
-                        if (depth == 0 && prev_t != T_EOF) {
-                                /* "kind title {" or "kind {": the kind is the word before the title */
-                                free(section);
-                                free(title);
-                                section = title = NULL;
-                                open_line = line;
+                if (is_punct(&tok, '{')) {
+                        const struct token *head = depth == 0 ? section_head(&prev2, &prev) : NULL;
+
+                        if (depth == 0) {
+                                open = SIZE_MAX;
+                                open_line = head ? head->line : tok.line;
+                        }
+                        if (head) {
+                                if (GROW(l.sections, l.n_sections, alloc) < 0) {
+                                        free(l.sections);
+                                        return -ENOMEM;
+                                }
+                                open = l.n_sections++;
+                                l.sections[open] = (struct conflex_section){
+                                        .start = (uint32_t)(head->s - text),
+                                        .line = head->line & 0x7fffffff,
+                                };
+                                memset(&keys, 0, sizeof(keys));
                         }
                         depth++;
-                } else if (t == T_PUNCT && *s == '}') {
+                } else if (is_punct(&tok, '}')) {
                         if (depth == 0) {
-                                conflex_done(&l);
-                                *err_line = line;
+                                free(l.sections);
+                                *err_line = tok.line;
                                 *err_msg = strdup("'}' without a section to close");
                                 return *err_msg ? -EINVAL : -ENOMEM;
                         }
-                        depth--;
-                        if (depth == 0) {
-                                free(section);
-                                free(title);
-                                section = title = NULL;
-                        }
-                } else if (t == T_PUNCT && *s == '=' && prev_t == T_WORD) {
-                        r = add_key(&l, &alloc, depth ? section : NULL, depth ? title : NULL, prev,
-                                    prev_n, prev_line);
-                        if (r < 0)
-                                break;
-                } else if (depth == 0 && (t == T_STRING || t == T_WORD) && prev_t == T_WORD &&
-                           lx.p < lx.end) {
-                        /* Possibly "kind title": remember both until "{" confirms. */
-                        const char *q = lx.p;
-
-                        while (q < lx.end && isspace((unsigned char)*q))
-                                q++;
-                        if (q < lx.end && *q == '{') {
-                                free(section);
-                                free(title);
-                                section = strndup(prev, prev_n);
-                                title = unquote(s, n);
-                                if (!section || !title) {
-                                        r = -ENOMEM;
-                                        break;
-                                }
-                                r = add_key(&l, &alloc, section, title, NULL, 0, prev_line);
-                                if (r < 0)
-                                        break;
-                                t = T_PUNCT; /* the "{" that follows must not reset them */
-                                prev_t = T_PUNCT;
-                                /* consume the brace now */
-                                while (lx.p < lx.end && *lx.p != '{') {
-                                        if (*lx.p == '\n')
-                                                lx.line++;
-                                        lx.p++;
-                                }
-                                lx.p++;
-                                depth++;
-                                open_line = prev_line;
-                                continue;
-                        }
+                        if (--depth == 0 && open != SIZE_MAX)
+                                l.sections[open].end = (uint32_t)(tok.s + 1 - text);
+                } else if (is_punct(&tok, '=') && depth == 1 && open != SIZE_MAX &&
+                           prev.t == T_WORD && !l.sections[open].assigns_twice) {
+                        if (assigned_again(&keys, &prev))
+                                l.sections[open].assigns_twice = 1;
                 }
-                prev = s;
-                prev_n = n;
-                prev_t = t;
-                prev_line = line;
-        }
-        if (r == 0)
-                r = build_index(&l);
-        if (r < 0) {
-                conflex_done(&l);
-                return r;
         }
         if (depth > 0) {
-                conflex_done(&l);
+                _cleanup_free_ char *kind = NULL, *title = NULL;
+
+                if (open != SIZE_MAX) {
+                        struct lexer hx = { .p = text + l.sections[open].start, .end = text + len };
+                        struct token k, t;
+
+                        k.t = next(&hx, &k.s, &k.n, &k.line);
+                        t.t = next(&hx, &t.s, &t.n, &t.line);
+                        kind = strndup(k.s, k.n);
+                        if (t.t == T_STRING)
+                                title = strndup(t.s + 1, t.n - 2);
+                        else if (t.t == T_WORD)
+                                title = strndup(t.s, t.n);
+                        free(hx.err);
+                }
+                free(l.sections);
                 *err_line = open_line;
                 *err_msg = strdup_printf("section %s%s%s%s is never closed (missing '}')",
-                                         section ? section : "", title ? " \"" : "",
+                                         kind ? kind : "", title ? " \"" : "",
                                          title ? title : "", title ? "\"" : "");
                 return *err_msg ? -EINVAL : -ENOMEM;
         }
@@ -357,42 +304,127 @@ line_error:
 
 void conflex_done(struct conflex *l)
 {
-        while (l->blocks) {
-                struct conflex_block *b = l->blocks;
-
-                l->blocks = b->next;
-                free(b);
-        }
-        free(l->keys);
-        free(l->index);
+        free(l->sections);
         *l = (struct conflex){ 0 };
 }
 
-unsigned conflex_line(const struct conflex *l, const char *section, const char *title,
-                      const char *key)
+bool conflex_section_is(const struct conflex *l, size_t i, const char *kind, const char *title)
 {
-        const struct conflex_slot *s;
+        struct lexer lx;
+        struct token k, t;
 
-        if (!l->index_size)
-                return 0;
-        if (key) {
-                s = slot_of(l, section, title, key);
-                if (s->first)
-                        return l->keys[s->first - 1].line;
-        }
-        s = slot_of(l, section, title, NULL);
-        if (!s->first)
-                return 0;
-        return l->keys[(key ? s->last : s->first) - 1].line;
+        if (i >= l->n_sections)
+                return false;
+        lx = (struct lexer){ .p = l->text + l->sections[i].start, .end = l->text + l->len };
+        k.t = next(&lx, &k.s, &k.n, &k.line);
+        t.t = next(&lx, &t.s, &t.n, &t.line);
+        free(lx.err);
+        if (!is_word(&k, kind))
+                return false;
+        if (t.t == T_STRING)
+                return strlen(title) == t.n - 2 && memcmp(t.s + 1, title, t.n - 2) == 0;
+        return is_word(&t, title);
 }
 
-bool conflex_repeated(const struct conflex *l, const char *section, const char *title,
-                      const char *key)
+/* Calls found(key token, whether it appends) for each "key =" or "key +=" at the given depth
+ * between from and to, where depth counts braces from `from`. Stops when
+ * found returns true; returns whether it did. */
+static bool each_key(const struct conflex *l, size_t from, size_t to, int at_depth,
+                     bool (*found)(const struct token *key, bool append, void *userdata),
+                     void *userdata)
 {
-        const struct conflex_slot *s;
+        struct lexer lx = { .p = l->text + from, .end = l->text + to };
+        struct token prev2 = { .t = T_EOF }, prev = { .t = T_EOF }, tok;
+        int depth = 0;
+        bool stop = false;
 
-        if (!l->index_size)
+        for (; !stop; prev2 = prev, prev = tok) {
+                tok.t = next(&lx, &tok.s, &tok.n, &tok.line);
+                if (tok.t == T_EOF || tok.t == T_ERROR)
+                        break;
+                if (is_punct(&tok, '{'))
+                        depth++;
+                else if (is_punct(&tok, '}'))
+                        depth--;
+                else if (is_punct(&tok, '=') && (depth == at_depth || at_depth < 0)) {
+                        if (prev.t == T_WORD)
+                                stop = found(&prev, false, userdata);
+                        else if (is_punct(&prev, '+') && prev2.t == T_WORD)
+                                stop = found(&prev2, true, userdata);
+                }
+        }
+        free(lx.err);
+        return stop;
+}
+
+struct key_query {
+        const char *key;
+        const struct token *first;
+        struct token copy;
+        unsigned count;
+        bool all; /* count the assignments ("=", not "+="), or stop at the first setting */
+};
+
+static bool key_match(const struct token *k, bool append, void *userdata)
+{
+        struct key_query *q = userdata;
+
+        if (!is_word(k, q->key) || (q->all && append))
                 return false;
-        s = slot_of(l, section, title, key);
-        return s->first && s->first != s->last;
+        if (q->count++ == 0) {
+                q->copy = *k;
+                q->first = &q->copy;
+        }
+        return !q->all;
+}
+
+static void query_section(const struct conflex *l, size_t i, struct key_query *q)
+{
+        if (i < l->n_sections)
+                each_key(l, l->sections[i].start, l->sections[i].end, 1, key_match, q);
+}
+
+unsigned conflex_key_line(const struct conflex *l, size_t i, const char *key)
+{
+        struct key_query q = { .key = key };
+
+        if (i >= l->n_sections)
+                return 0;
+        if (!key)
+                return l->sections[i].line;
+        query_section(l, i, &q);
+        return q.first ? line_at(l, (size_t)(q.first->s - l->text)) : l->sections[i].line;
+}
+
+unsigned conflex_key_count(const struct conflex *l, size_t i, const char *key)
+{
+        struct key_query q = { .key = key, .all = true };
+
+        query_section(l, i, &q);
+        return q.count;
+}
+
+unsigned conflex_top_line(const struct conflex *l, const char *key)
+{
+        struct key_query q = { .key = key };
+        size_t from = 0;
+
+        /* Only the text between sections: a top-level file is short there
+         * however many entries it holds. */
+        for (size_t i = 0; i <= l->n_sections && !q.first; i++) {
+                size_t to = i < l->n_sections ? l->sections[i].start : l->len;
+
+                each_key(l, from, to, 0, key_match, &q);
+                if (i < l->n_sections)
+                        from = l->sections[i].end;
+        }
+        return q.first ? line_at(l, (size_t)(q.first->s - l->text)) : 0;
+}
+
+unsigned conflex_any_line(const struct conflex *l, const char *key)
+{
+        struct key_query q = { .key = key };
+
+        each_key(l, 0, l->len, -1, key_match, &q);
+        return q.first ? line_at(l, (size_t)(q.first->s - l->text)) : 0;
 }

@@ -3,27 +3,31 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* libconfuse reports the line of the token after a value, and accepts a file
  * that ends inside a section. This scanner walks the same lexical rules once
- * to learn where each section and key really is, and to refuse what
- * libconfuse lets through, so every message names the right line. */
+ * to refuse what libconfuse lets through, and remembers where each top-level
+ * section starts and ends: 12 bytes a section, whatever it holds. The line of
+ * a key is found when a message needs it, by scanning that one section again,
+ * so a config of thousands of entries keeps no index of its keys. */
 
-struct conflex_key {
-        char *section;  /* NULL at top level */
-        char *title;    /* section title, NULL at top level */
-        char *key;
-        unsigned line;
+struct conflex_section {
+        uint32_t start; /* offset of the section's kind word */
+        uint32_t end;   /* offset just past its closing brace */
+        uint32_t line : 31;    /* line of the kind word */
+        uint32_t assigns_twice : 1; /* it may assign a key twice ("k = …" … "k = …"):
+                                     * conflex_key_count tells for sure */
 };
 
 struct conflex {
-        struct conflex_key *keys; /* sections themselves appear with key NULL */
-        size_t n_keys;
-        /* The strings live in blocks of their own (one allocation for many
-         * short names), and an index answers conflex_line in constant time. */
-        struct conflex_block *blocks;
-        struct conflex_slot *index;
-        size_t index_size;
+        /* Borrowed. The queries below read it again; a caller that drops it
+         * after the scan (so a huge config is not held while it is parsed)
+         * must set it back, unchanged, before asking them. */
+        const char *text;
+        size_t len;
+        struct conflex_section *sections; /* top-level sections, in file order */
+        size_t n_sections;
 };
 
 /* Scans text (NUL-terminated, len bytes). Returns 0, or -EINVAL with
@@ -33,11 +37,17 @@ struct conflex {
 int conflex_scan(const char *text, size_t len, struct conflex *ret, unsigned *err_line,
                  char **err_msg);
 void conflex_done(struct conflex *l);
-/* Line of a key in a section (or of the section itself when key is NULL):
- * the first such key; for a key the section lacks, the line of the last
- * section of that kind and title; 0 when unknown. Constant time. */
-unsigned conflex_line(const struct conflex *l, const char *section, const char *title,
-                      const char *key);
-/* Whether the key is set more than once in sections of that kind and title. */
-bool conflex_repeated(const struct conflex *l, const char *section, const char *title,
-                      const char *key);
+
+/* Whether section i is "kind title {" (title unquoted as libconfuse does). */
+bool conflex_section_is(const struct conflex *l, size_t i, const char *kind, const char *title);
+/* Line of the first setting of key in section i; its header line when key is
+ * NULL or not set there. */
+unsigned conflex_key_line(const struct conflex *l, size_t i, const char *key);
+/* How many times key is assigned in section i ("key = …"; "key += …" appends
+ * and is not counted). */
+unsigned conflex_key_count(const struct conflex *l, size_t i, const char *key);
+/* Line of the first top-level setting of key; 0 when the file does not set it. */
+unsigned conflex_top_line(const struct conflex *l, const char *key);
+/* Line of the first setting of key anywhere in the file, at any depth; 0 when
+ * none. For messages about a key libconfuse does not know. */
+unsigned conflex_any_line(const struct conflex *l, const char *key);

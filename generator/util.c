@@ -70,15 +70,11 @@ int read_attr_at(int dirfd, const char *name, char *buf, size_t size)
         return (int)n;
 }
 
-int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len)
+int read_fd(int fd, size_t max, char **ret, size_t *ret_len)
 {
-        _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
         size_t len = 0, alloc = 0;
 
-        fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
         for (;;) {
                 ssize_t n;
 
@@ -112,6 +108,16 @@ int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *re
         if (ret_len)
                 *ret_len = len;
         return 0;
+}
+
+int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len)
+{
+        _cleanup_close_ int fd = -1;
+
+        fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        return read_fd(fd, max, ret, ret_len);
 }
 
 int read_file(const char *path, size_t max, char **ret, size_t *ret_len)
@@ -188,11 +194,11 @@ char *strdup_printf(const char *fmt, ...)
         return r < 0 ? NULL : s;
 }
 
-bool string_is_utf8(const char *s)
+size_t utf8_valid_prefix(const char *s, size_t len)
 {
-        const unsigned char *p = (const unsigned char *)s;
+        const unsigned char *start = (const unsigned char *)s, *p = start, *end = start + len;
 
-        while (*p) {
+        while (p < end) {
                 unsigned n, i;
                 uint32_t c;
 
@@ -210,19 +216,28 @@ bool string_is_utf8(const char *s)
                         n = 3;
                         c = *p & 0x07;
                 } else
-                        return false;
+                        break;
+                if ((size_t)(end - p) <= n)
+                        break;
                 for (i = 1; i <= n; i++) {
                         if ((p[i] & 0xc0) != 0x80)
-                                return false;
+                                break;
                         c = (c << 6) | (p[i] & 0x3f);
                 }
                 /* overlong forms and surrogates are not UTF-8 */
-                if ((n == 1 && c < 0x80) || (n == 2 && c < 0x800) || (n == 3 && c < 0x10000) ||
-                    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-                        return false;
+                if (i <= n || (n == 1 && c < 0x80) || (n == 2 && c < 0x800) ||
+                    (n == 3 && c < 0x10000) || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+                        break;
                 p += n + 1;
         }
-        return true;
+        return (size_t)(p - start);
+}
+
+bool string_is_utf8(const char *s)
+{
+        size_t n = strlen(s);
+
+        return utf8_valid_prefix(s, n) == n;
 }
 
 DIR *opendir_at(int dirfd, const char *name)

@@ -57,6 +57,9 @@ DIR *opendir_at(int dirfd, const char *name);
  * trailing newline; returns the length or -errno. -EFBIG when it does not fit. */
 int read_attr_at(int dirfd, const char *name, char *buf, size_t size);
 /* Reads a whole file (any size up to max) into a NUL-terminated buffer. */
+/* Reads fd to its end (at most max bytes, else -EFBIG) into a NUL-terminated
+ * buffer. */
+int read_fd(int fd, size_t max, char **ret, size_t *ret_len);
 int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len);
 int read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 
@@ -69,6 +72,9 @@ int parse_hex(const char *s, uint64_t max, uint64_t *ret);
 void *xrealloc_array(void *p, size_t n, size_t size);
 char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
 bool string_is_utf8(const char *s);
+/* The length of the longest prefix of s[0..len) that is UTF-8 (NUL bytes
+ * included): len when all of it is. */
+size_t utf8_valid_prefix(const char *s, size_t len);
 
 /* Growable array helper: ensures room for *n + 1 elements. */
 #define GROW(array, n, alloc)                                                                      \

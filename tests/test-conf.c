@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "sha256.h"
@@ -578,6 +581,105 @@ static void test_vgpu(void **state)
         }
 }
 
+/* The scanner keeps no keys: it flags a section that may assign a key twice
+ * and the reader counts exactly. Repeated scalars are allowed (the last
+ * wins); a second "ids =" is not, wherever it is. */
+static void test_repeated_keys(void **state)
+{
+        struct conf_error err = { 0 };
+        struct conf *c;
+        char text[8192];
+        size_t used;
+        int r;
+
+        (void)state;
+        c = load_text("device \"a\" {\n ids = {\"10de:1e04\"}\n driver = \"pci-stub\"\n"
+                      " driver = \"vfio-pci\"\n}\n",
+                      &err, &r);
+        assert_int_equal(r, 0);
+        assert_string_equal(c->devices[0].driver, "vfio-pci");
+        assert_int_equal(c->devices[0].n_ids, 1);
+        conf_free(c);
+
+        /* More assignments than the scanner's table holds: still exact. */
+        used = (size_t)snprintf(text, sizeof(text), "device \"a\" {\n ids = {\"10de:1e04\"}\n");
+        for (int i = 0; i < 40; i++)
+                used += (size_t)snprintf(text + used, sizeof(text) - used,
+                                         " driver = \"vfio-pci\"\n");
+        snprintf(text + used, sizeof(text) - used, "}\n");
+        c = load_text(text, &err, &r);
+        assert_int_equal(r, 0);
+        assert_int_equal(c->devices[0].n_ids, 1);
+        conf_free(c);
+
+        /* ... and a second ids after them is found, at the first one's line. */
+        snprintf(text + used, sizeof(text) - used, " ids = {\"10de:10f7\"}\n}\n");
+        c = load_text(text, &err, &r);
+        assert_int_equal(r, -EINVAL);
+        assert_null(c);
+        assert_int_equal(err.line, 2);
+        assert_non_null(strstr(err.message, "more than once"));
+        conf_error_done(&err);
+}
+
+/* A top-level option overrides earlier files only when the later file sets
+ * it: one left unset in a drop-in keeps the main file's value. */
+static void test_top_level_override(void **state)
+{
+        struct conf_error err = { 0 };
+        struct conf *c = NULL;
+
+        (void)state;
+        tl_write(dir, "etc/gpupt.conf", "on_impure_group = warn\niommu_required = false\n");
+        tl_write(dir, "etc/gpupt.conf.d/10-a.conf", "device \"a\" {\n  bdf = \"04:00.0\"\n}\n");
+        tl_write(dir, "etc/gpupt.conf.d/20-b.conf", "iommu_required = true\n");
+        assert_int_equal(conf_load(NULL, &c, &err), 0);
+        assert_int_equal(c->on_impure, IMPURE_WARN);
+        assert_true(c->iommu_required);
+        conf_free(c);
+
+        tl_write(dir, "etc/gpupt.conf.d/30-c.conf", "\n\non_impure_group = never\n");
+        assert_int_equal(conf_load(NULL, &c, &err), -EINVAL);
+        assert_non_null(strstr(err.file, "30-c.conf"));
+        assert_int_equal(err.line, 3);
+        conf_error_done(&err);
+}
+
+/* A config that is not a regular file (a pipe, as from process
+ * substitution) is read the ordinary way, with the same lines. */
+static void test_not_regular(void **state)
+{
+        static const char text[] = "device \"a\" {\n  bdf = \"04:00.0\"\n  functions = most\n}\n";
+        struct conf_error err = { 0 };
+        struct conf *c = NULL;
+        char path[4096];
+        pid_t pid;
+        int status;
+
+        (void)state;
+        alarm(60); /* reading the pipe twice would wait for ever */
+        snprintf(path, sizeof(path), "%s/fifo.conf", dir);
+        assert_int_equal(mkfifo(path, 0600), 0);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                FILE *f = fopen(path, "w");
+
+                _exit(f && fputs(text, f) >= 0 && fclose(f) == 0 ? 0 : 1);
+        }
+        assert_int_equal(conf_load(path, &c, &err), -EINVAL);
+        assert_int_equal(err.line, 3);
+        assert_non_null(strstr(err.message, "all or single"));
+        conf_error_done(&err);
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+        assert_int_equal(conf_load("/dev/null", &c, &err), 0);
+        assert_int_equal(c->n_devices, 0);
+        conf_free(c);
+        alarm(0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -595,6 +697,9 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_error_deep_in_file, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_huge_ids_list, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vgpu, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_repeated_keys, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_top_level_override, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_not_regular, setup, teardown),
         };
 
         return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
