@@ -3,7 +3,6 @@
  * address and what an admin decides on. One pass over the bus: each
  * function's uevent and group link (the host model), then a handful of its
  * attributes; the module lookup is made once per distinct modalias. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -223,7 +222,7 @@ struct lister {
         size_t n_ungrouped, ungrouped_done;
         struct pci_fn *const *all;    /* the bus, by address */
         size_t n_all;
-        char **mdev_parents;          /* names in class/mdev_bus, sorted */
+        char **mdev_parents;          /* names in class/mdev_bus, sorted bytewise */
         size_t n_mdev_parents;
 };
 
@@ -699,30 +698,13 @@ static int copy_link(struct pci_facts *to, const struct pci_facts *from)
 static int read_mdev_parents(struct lister *l)
 {
         _cleanup_free_ char *path = root_path("/sys/class/mdev_bus");
-        struct dirent *de;
-        size_t alloc = 0;
-        DIR *d;
-        int r = 0;
+        int r;
 
         if (!path)
                 return -ENOMEM;
-        d = opendir(path);
-        if (!d)
-                return 0;
-        while ((de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                        continue;
-                if (GROW(l->mdev_parents, l->n_mdev_parents, alloc) < 0 ||
-                    !(l->mdev_parents[l->n_mdev_parents] = strdup(de->d_name))) {
-                        r = -ENOMEM;
-                        break;
-                }
-                l->n_mdev_parents++;
-        }
-        closedir(d);
-        if (l->n_mdev_parents > 1)
-                qsort(l->mdev_parents, l->n_mdev_parents, sizeof(char *), cmp_strp);
-        return r;
+        r = dir_names_sorted(AT_FDCWD, path, NULL, NULL, &l->mdev_parents, &l->n_mdev_parents);
+        /* no mdev_bus: no parents */
+        return r == -ENOMEM ? r : 0;
 }
 
 /* --- reading the facts, on every CPU ------------------------------------------------ */
@@ -1089,9 +1071,7 @@ out:
         for (size_t i = 0; items && i < n; i++)
                 pci_facts_done(&items[i].x);
         free(items);
-        for (size_t i = 0; i < l.n_mdev_parents; i++)
-                free(l.mdev_parents[i]);
-        free(l.mdev_parents);
+        dir_names_free(l.mdev_parents, l.n_mdev_parents);
         modcache_done(&l.mods);
         pciids_free(l.db);
         free(l.roots.v);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <blkid.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -131,31 +130,29 @@ static int find_by_tag(const char *tag, const char *value, const char *type, str
 {
         _cleanup_free_ char *dir = strdup_printf("%s/sys/class/block", root_dir());
         bool part_tag = streq(tag, "PARTUUID") || streq(tag, "PARTLABEL");
-        size_t before = ret->n;
-        struct dirent *de;
-        DIR *d;
-        int r = 0;
+        size_t before = ret->n, n;
+        char **blocks;
+        int r;
 
         if (!dir)
                 return -ENOMEM;
-        d = opendir(dir);
-        if (!d)
-                return -errno;
-        while (r >= 0 && (de = readdir(d))) {
+        r = dir_names_sorted(AT_FDCWD, dir, NULL, NULL, &blocks, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; r >= 0 && i < n; i++) {
                 _cleanup_free_ char *node = NULL, *v = NULL, *t = NULL;
+                const char *name = blocks[i];
 
-                if (de->d_name[0] == '.')
-                        continue;
                 if (part_tag) {
-                        int m = match_partition(de->d_name, tag, value);
+                        int m = match_partition(name, tag, value);
 
                         if (m < 0)
                                 r = m;
                         else if (m > 0)
-                                r = names_add(ret, de->d_name);
+                                r = names_add(ret, name);
                         continue;
                 }
-                node = node_of(de->d_name);
+                node = node_of(name);
                 if (!node) {
                         r = -ENOMEM;
                         break;
@@ -165,12 +162,26 @@ static int find_by_tag(const char *tag, const char *value, const char *type, str
                         continue;
                 if (type && (probe_value(node, "TYPE", &t) < 0 || !streq(t, type)))
                         continue;
-                r = names_add(ret, de->d_name);
+                r = names_add(ret, name);
         }
-        closedir(d);
+        dir_names_free(blocks, n);
         if (r < 0)
                 return r;
         return ret->n > before ? 0 : -ENOENT;
+}
+
+struct dm_want {
+        const char *dir;  /* ROOT/sys/class/block */
+        const char *name; /* the device-mapper name */
+};
+
+static bool is_dm_named(const char *block, void *userdata)
+{
+        const struct dm_want *w = userdata;
+        _cleanup_free_ char *f = strdup_printf("%s/%s/dm/name", w->dir, block);
+        char buf[256];
+
+        return f && read_attr_at(AT_FDCWD, f, buf, sizeof(buf)) > 0 && streq(buf, w->name);
 }
 
 /* "/dev/nvme0n1p2", "/dev/mapper/vg-root", "/dev/disk/by-uuid/…" → kernel name. */
@@ -189,21 +200,19 @@ static int name_from_path(const char *path, char **ret)
         if (strncmp(path, "/dev/mapper/", 12) == 0 && !realpath(full, real)) {
                 /* no node: find the dm device by its name */
                 _cleanup_free_ char *dir = strdup_printf("%s/sys/class/block", root_dir());
-                struct dirent *de;
-                DIR *d = dir ? opendir(dir) : NULL;
-                int r = -ENOENT;
+                struct dm_want w = { .dir = dir, .name = path + 12 };
+                char **found;
+                size_t n;
+                int r;
 
-                if (!d)
-                        return dir ? -errno : -ENOMEM;
-                while (r == -ENOENT && (de = readdir(d))) {
-                        _cleanup_free_ char *f = strdup_printf("%s/%s/dm/name", dir, de->d_name);
-                        char buf[256];
-
-                        if (f && read_attr_at(AT_FDCWD, f, buf, sizeof(buf)) > 0 &&
-                            streq(buf, path + 12))
-                                r = (*ret = strdup(de->d_name)) ? 0 : -ENOMEM;
-                }
-                closedir(d);
+                if (!dir)
+                        return -ENOMEM;
+                r = dir_names_sorted(AT_FDCWD, dir, is_dm_named, &w, &found, &n);
+                if (r < 0)
+                        return r;
+                /* dm names are unique: one at most */
+                r = n == 0 ? -ENOENT : (*ret = strdup(found[0])) ? 0 : -ENOMEM;
+                dir_names_free(found, n);
                 return r;
         }
         *ret = strdup(base);
@@ -289,12 +298,11 @@ static int walk(struct rootdisk *rd, const char *name, unsigned depth)
 {
         _cleanup_free_ char *link = strdup_printf("%s/sys/class/block/%s", root_dir(), name);
         _cleanup_free_ char *slaves = NULL;
-        char real[PATH_MAX];
+        char real[PATH_MAX], **names;
         struct pci_addr last;
         bool found = false;
-        struct dirent *de;
-        DIR *d;
-        int r = 0;
+        size_t n;
+        int r;
 
         if (depth > SLAVES_DEPTH)
                 return -ELOOP;
@@ -306,19 +314,14 @@ static int walk(struct rootdisk *rd, const char *name, unsigned depth)
         slaves = strdup_printf("%s/slaves", real);
         if (!slaves)
                 return -ENOMEM;
-        d = opendir(slaves);
-        if (d) {
-                bool any = false;
-
-                while (r >= 0 && (de = readdir(d))) {
-                        if (de->d_name[0] == '.')
-                                continue;
-                        any = true;
-                        r = walk(rd, de->d_name, depth + 1);
-                }
-                closedir(d);
-                if (any || r < 0)
-                        return r;
+        r = dir_names_sorted(AT_FDCWD, slaves, NULL, NULL, &names, &n);
+        if (r == -ENOMEM)
+                return r;
+        if (r == 0 && n > 0) {
+                for (size_t i = 0; r >= 0 && i < n; i++)
+                        r = walk(rd, names[i], depth + 1);
+                dir_names_free(names, n);
+                return r;
         }
 
         /* A partition's controller is its disk's: the path holds both. */
