@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "host.h"
 #include "rootdisk.h"
 #include "util.h"
 
@@ -630,4 +631,89 @@ void rootdisk_done(struct rootdisk *rd)
         free(rd->blockdev);
         free(rd->controllers);
         *rd = (struct rootdisk){ 0 };
+}
+
+bool rootdisk_has(const struct rootdisk *rd, const struct pci_addr *a)
+{
+        for (size_t i = 0; i < rd->n_controllers; i++)
+                if (pci_addr_eq(&rd->controllers[i], a))
+                        return true;
+        return false;
+}
+
+/* The record's lines that still name the device at their address. */
+static int known_record(struct host *h, struct rootdisk_known *k)
+{
+        _cleanup_free_ struct rootdisk_record *v = NULL;
+        size_t n = 0;
+
+        k->rec_error = rootdisk_record_read(&v, &n);
+        if (k->rec_error == -ENOMEM)
+                return -ENOMEM;
+        if (k->rec_error < 0)
+                return 0;
+        k->n_rec_lines = n;
+        k->rec = calloc(n ?: 1, sizeof(*k->rec));
+        if (!k->rec)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                struct pci_fn *fn = NULL;
+                char a[PCI_ADDR_STRLEN];
+                int r = host_get(h, &v[i].addr, &fn);
+
+                if (r == -ENOMEM)
+                        return r;
+                if (r == 0 && fn->vendor == v[i].vendor && fn->device == v[i].device) {
+                        k->rec[k->n_rec++] = v[i].addr;
+                        continue;
+                }
+                if (k->stale[0])
+                        continue;
+                pci_addr_format(&v[i].addr, a);
+                if (r == 0)
+                        snprintf(k->stale, sizeof(k->stale), "%s holds %04x:%04x, not the "
+                                 "recorded %04x:%04x", a, fn->vendor, fn->device, v[i].vendor,
+                                 v[i].device);
+                else
+                        snprintf(k->stale, sizeof(k->stale), "no device at %s, where %04x:%04x "
+                                 "was recorded", a, v[i].vendor, v[i].device);
+        }
+        return 0;
+}
+
+int rootdisk_known_gather(const char *root_spec, struct host *h, struct rootdisk_known *ret)
+{
+        *ret = (struct rootdisk_known){ .cmd_error = 1, .mnt_error = -ENOENT,
+                                        .rec_error = -ENOENT };
+        if (root_spec) {
+                ret->cmd_error = rootdisk_find(root_spec, &ret->cmd);
+                if (ret->cmd_error == -ENOMEM)
+                        return -ENOMEM;
+        }
+        ret->mnt_error = rootdisk_find_mounted(&ret->mnt);
+        if (ret->mnt_error == -ENOMEM)
+                return -ENOMEM;
+        return h ? known_record(h, ret) : 0;
+}
+
+bool rootdisk_known_has(const struct rootdisk_known *k, const struct pci_addr *a)
+{
+        if ((!k->cmd_error && rootdisk_has(&k->cmd, a)) ||
+            (!k->mnt_error && rootdisk_has(&k->mnt, a)))
+                return true;
+        for (size_t i = 0; i < k->n_rec; i++)
+                if (pci_addr_eq(&k->rec[i], a))
+                        return true;
+        return false;
+}
+
+void rootdisk_known_done(struct rootdisk_known *k)
+{
+        if (!k->cmd_error)
+                rootdisk_done(&k->cmd);
+        if (!k->mnt_error)
+                rootdisk_done(&k->mnt);
+        free(k->rec);
+        k->rec = NULL;
+        k->n_rec = 0;
 }
