@@ -17,6 +17,10 @@ static bool not_b(const char *name, void *userdata)
 
 static void test_sorted_bytewise(void **state)
 {
+        static const char *const files[] = { "b", "a", "B", "\xc3\xa9", "virtfn10", "virtfn2",
+                                             ".hidden" };
+        static const char *const want[] = { "B", "a", "b", "sub", "virtfn10", "virtfn2",
+                                            "\xc3\xa9" };
         char *dir = tl_mkdtemp(), **v;
         size_t n;
         int calls = 0;
@@ -26,24 +30,14 @@ static void test_sorted_bytewise(void **state)
          * letters; bytewise, capitals come first and "é" (0xc3 0xa9) last. */
         if (!setlocale(LC_ALL, "en_US.UTF-8"))
                 setlocale(LC_ALL, "C.UTF-8");
-        tl_write(dir, "b", "");
-        tl_write(dir, "a", "");
-        tl_write(dir, "B", "");
-        tl_write(dir, "\xc3\xa9", "");
-        tl_write(dir, "virtfn10", "");
-        tl_write(dir, "virtfn2", "");
-        tl_write(dir, ".hidden", "");
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+                tl_write(dir, files[i], "");
         tl_mkdir(dir, "sub");
         assert_int_equal(dir_names_sorted(AT_FDCWD, dir, NULL, NULL, &v, &n), 0);
-        assert_int_equal(n, 7);
-        assert_string_equal(v[0], "B");
-        assert_string_equal(v[1], "a");
-        assert_string_equal(v[2], "b");
-        assert_string_equal(v[3], "sub");
-        assert_string_equal(v[4], "virtfn10");
-        assert_string_equal(v[5], "virtfn2");
-        assert_string_equal(v[6], "\xc3\xa9");
-        assert_null(v[7]);
+        assert_int_equal(n, ELEMENTSOF(want));
+        for (size_t i = 0; i < n; i++)
+                assert_string_equal(v[i], want[i]);
+        assert_null(v[n]);
         dir_names_free(v, n);
 
         /* keep sees every name but the hidden ones */
