@@ -8,35 +8,13 @@
 #include "rootdisk.h"
 #include "util.h"
 
-/* What this stage knows of the root disk, from every source at hand. In the
- * initramfs, before coldplug, no storage driver has bound: root= and "/"
- * resolve to nothing, and only the record the image build wrote is left. */
-struct known {
-        struct rootdisk cmd;          /* root= of the command line, resolved now */
-        int cmd_error;                /* 0 when resolved; 1 when there is no root= */
-        struct rootdisk mnt;          /* the device "/" is mounted from */
-        int mnt_error;
-        struct pci_addr *rec;         /* record lines that match the device there now */
-        size_t n_rec;
-        int rec_error;                /* -ENOENT: no record; -EBADMSG: unreadable */
-        size_t n_rec_lines;
-        char stale[96];               /* the first line that does not match, said */
-};
-
-static bool in(const struct rootdisk *rd, const struct pci_addr *a)
-{
-        for (size_t i = 0; i < rd->n_controllers; i++)
-                if (pci_addr_eq(&rd->controllers[i], a))
-                        return true;
-        return false;
-}
-
 /* Why a is a controller of the root disk, for the message; NULL when it is not. */
-static const char *why(const struct known *k, const struct pci_addr *a, char *buf, size_t n)
+static const char *why(const struct rootdisk_known *k, const struct pci_addr *a, char *buf,
+                       size_t n)
 {
-        if (!k->cmd_error && in(&k->cmd, a))
+        if (!k->cmd_error && rootdisk_has(&k->cmd, a))
                 snprintf(buf, n, "root=%s on %s", k->cmd.spec, k->cmd.blockdev);
-        else if (!k->mnt_error && in(&k->mnt, a))
+        else if (!k->mnt_error && rootdisk_has(&k->mnt, a))
                 snprintf(buf, n, "/ is mounted from %s on %s", k->mnt.spec, k->mnt.blockdev);
         else {
                 for (size_t i = 0; i < k->n_rec; i++)
@@ -50,7 +28,7 @@ static const char *why(const struct known *k, const struct pci_addr *a, char *bu
         return buf;
 }
 
-static bool known_any(const struct known *k)
+static bool known_any(const struct rootdisk_known *k)
 {
         /* A record counts only when the build saw a root disk and every line
          * still names the device at its address; a stale one proves nothing. */
@@ -58,69 +36,7 @@ static bool known_any(const struct known *k)
                (!k->rec_error && k->n_rec_lines > 0 && k->n_rec == k->n_rec_lines);
 }
 
-static int read_record(struct plan *p, struct known *k)
-{
-        _cleanup_free_ struct rootdisk_record *v = NULL;
-        size_t n = 0;
-
-        k->rec_error = rootdisk_record_read(&v, &n);
-        if (k->rec_error == -ENOMEM)
-                return -ENOMEM;
-        if (k->rec_error < 0)
-                return 0;
-        k->n_rec_lines = n;
-        k->rec = calloc(n ?: 1, sizeof(*k->rec));
-        if (!k->rec)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                struct pci_fn *fn = NULL;
-                char a[PCI_ADDR_STRLEN];
-                int r = host_get(p->host, &v[i].addr, &fn);
-
-                if (r == -ENOMEM)
-                        return r;
-                if (r == 0 && fn->vendor == v[i].vendor && fn->device == v[i].device) {
-                        k->rec[k->n_rec++] = v[i].addr;
-                        continue;
-                }
-                if (k->stale[0])
-                        continue;
-                pci_addr_format(&v[i].addr, a);
-                if (r == 0)
-                        snprintf(k->stale, sizeof(k->stale), "%s holds %04x:%04x, not the "
-                                 "recorded %04x:%04x", a, fn->vendor, fn->device, v[i].vendor,
-                                 v[i].device);
-                else
-                        snprintf(k->stale, sizeof(k->stale), "no device at %s, where %04x:%04x "
-                                 "was recorded", a, v[i].vendor, v[i].device);
-        }
-        return 0;
-}
-
-static int gather(struct plan *p, struct known *k)
-{
-        k->cmd_error = 1;
-        if (p->cmdline.root) {
-                k->cmd_error = rootdisk_find(p->cmdline.root, &k->cmd);
-                if (k->cmd_error == -ENOMEM)
-                        return -ENOMEM;
-        }
-        k->mnt_error = rootdisk_find_mounted(&k->mnt);
-        if (k->mnt_error == -ENOMEM)
-                return -ENOMEM;
-        return read_record(p, k);
-}
-
-static void known_done(struct known *k)
-{
-        if (!k->cmd_error)
-                rootdisk_done(&k->cmd);
-        if (!k->mnt_error)
-                rootdisk_done(&k->mnt);
-        free(k->rec);
-}
-
-static int check_claim(struct plan *p, const struct known *k, const struct claim *c)
+static int check_claim(struct plan *p, const struct rootdisk_known *k, const struct claim *c)
 {
         _cleanup_free_ struct pci_fn **members = NULL;
         char buf[512];
@@ -153,7 +69,8 @@ static int check_claim(struct plan *p, const struct known *k, const struct claim
 }
 
 /* Why nothing is known, in words, for the messages. */
-static void unknown_reason(const struct plan *p, const struct known *k, char *buf, size_t n)
+static void unknown_reason(const struct plan *p, const struct rootdisk_known *k, char *buf,
+                           size_t n)
 {
         int l;
 
@@ -180,7 +97,7 @@ static void unknown_reason(const struct plan *p, const struct known *k, char *bu
 
 /* Knowing nothing, a mass-storage controller may hold the root filesystem:
  * it is refused unless its entry says it never does. */
-static int check_unknown(struct plan *p, const struct known *k)
+static int check_unknown(struct plan *p, const struct rootdisk_known *k)
 {
         char reason[1024];
         bool refused = false;
@@ -217,13 +134,13 @@ static int check_unknown(struct plan *p, const struct known *k)
 
 int detect_root_disk(struct plan *p)
 {
-        struct known k = { 0 };
+        struct rootdisk_known k;
         struct intset groups = { 0 };
         int r;
 
         if (!p->n_claims)
                 return 0;
-        r = gather(p, &k);
+        r = rootdisk_known_gather(p->cmdline.root, p->host, &k);
         if (r < 0)
                 goto out;
         for (size_t i = 0; i < p->n_claims; i++) {
@@ -248,6 +165,6 @@ int detect_root_disk(struct plan *p)
                 r = check_unknown(p, &k);
 out:
         intset_free(&groups);
-        known_done(&k);
+        rootdisk_known_done(&k);
         return r;
 }

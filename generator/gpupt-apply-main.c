@@ -20,34 +20,35 @@
  * to record: "/" from mountinfo and root= from the command line, united. */
 static int root_disk(void)
 {
-        struct rootdisk all = { 0 }, rd;
+        struct rootdisk_known k;
+        struct rootdisk all = { 0 };
         struct kcmdline cmdline = { 0 };
-        bool found = false;
+        bool found;
         int r;
 
-        r = rootdisk_find_mounted(&all);
-        if (r == -ENOMEM)
-                goto oom;
-        found = r == 0;
         r = cmdline_read(&cmdline);
         if (r == -ENOMEM)
                 goto oom;
-        if (r == 0 && cmdline.root) {
-                r = rootdisk_find(cmdline.root, &rd);
-                if (r == -ENOMEM)
-                        goto oom;
-                if (r == 0) {
-                        r = found ? rootdisk_merge(&all, &rd) : 0;
-                        if (!found)
-                                all = rd;
-                        else
-                                rootdisk_done(&rd);
-                        if (r < 0)
-                                goto oom;
-                        found = true;
-                }
-        }
+        /* No host: this writes the record, and does not read the old one. */
+        r = rootdisk_known_gather(r == 0 ? cmdline.root : NULL, NULL, &k);
         cmdline_done(&cmdline);
+        if (r < 0) {
+                rootdisk_known_done(&k);
+                goto oom;
+        }
+        found = !k.mnt_error || !k.cmd_error;
+        /* "/" names the disk when both are known, root= adds its controllers */
+        if (!k.mnt_error) {
+                all = k.mnt;
+                k.mnt_error = -ENOENT; /* taken over */
+                r = !k.cmd_error ? rootdisk_merge(&all, &k.cmd) : 0;
+        } else if (!k.cmd_error) {
+                all = k.cmd;
+                k.cmd_error = -ENOENT;
+        }
+        rootdisk_known_done(&k);
+        if (r < 0)
+                goto oom;
         if (!found)
                 fprintf(stderr, "gpupt-apply: the root file system is on no disk found here "
                                 "(neither / in %s/proc/self/mountinfo nor root= resolves); "

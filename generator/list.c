@@ -3,7 +3,6 @@
  * address and what an admin decides on. One pass over the bus: each
  * function's uevent and group link (the host model), then a handful of its
  * attributes; the module lookup is made once per distinct modalias. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -126,77 +125,6 @@ static void modcache_done(struct modcache *c)
         modules_free(c->m);
 }
 
-/* --- the root disk's controllers -------------------------------------------- */
-
-struct addrs {
-        struct pci_addr *v;
-        size_t n, alloc;
-};
-
-static int addrs_add_disk(struct addrs *s, const struct rootdisk *rd)
-{
-        for (size_t i = 0; i < rd->n_controllers; i++) {
-                if (GROW(s->v, s->n, s->alloc) < 0)
-                        return -ENOMEM;
-                s->v[s->n++] = rd->controllers[i];
-        }
-        return 0;
-}
-
-static bool addrs_has(const struct addrs *s, const struct pci_addr *a)
-{
-        for (size_t i = 0; i < s->n; i++)
-                if (pci_addr_eq(&s->v[i], a))
-                        return true;
-        return false;
-}
-
-/* As the root-disk check knows it: root= and the device "/" is mounted
- * from, resolved now, and the initramfs build's record where the device it
- * names is still there. */
-static int root_disks(const struct plan *p, struct host *h, struct addrs *s)
-{
-        _cleanup_free_ struct rootdisk_record *rec = NULL;
-        struct rootdisk rd;
-        size_t n = 0;
-        int r;
-
-        if (p->cmdline.root) {
-                r = rootdisk_find(p->cmdline.root, &rd);
-                if (r == -ENOMEM)
-                        return r;
-                if (r == 0) {
-                        r = addrs_add_disk(s, &rd);
-                        rootdisk_done(&rd);
-                        if (r < 0)
-                                return r;
-                }
-        }
-        r = rootdisk_find_mounted(&rd);
-        if (r == -ENOMEM)
-                return r;
-        if (r == 0) {
-                r = addrs_add_disk(s, &rd);
-                rootdisk_done(&rd);
-                if (r < 0)
-                        return r;
-        }
-        r = rootdisk_record_read(&rec, &n);
-        if (r == -ENOMEM)
-                return r;
-        for (size_t i = 0; r == 0 && i < n; i++) {
-                struct pci_fn *f;
-
-                if (host_get(h, &rec[i].addr, &f) == 0 && f->vendor == rec[i].vendor &&
-                    f->device == rec[i].device) {
-                        if (GROW(s->v, s->n, s->alloc) < 0)
-                                return -ENOMEM;
-                        s->v[s->n++] = rec[i].addr;
-                }
-        }
-        return 0;
-}
-
 /* --- one group --------------------------------------------------------------- */
 
 struct item {
@@ -216,14 +144,14 @@ struct lister {
         struct plan *plan;
         struct pciids *db;
         struct modcache mods;
-        struct addrs roots;
+        struct rootdisk_known roots;  /* as the root-disk check knows it */
         int devices_dir;
         bool first_group, first_ungrouped;
         size_t n_groups, n_fns, n_claimed, n_whole;
         size_t n_ungrouped, ungrouped_done;
         struct pci_fn *const *all;    /* the bus, by address */
         size_t n_all;
-        char **mdev_parents;          /* names in class/mdev_bus, sorted */
+        char **mdev_parents;          /* names in class/mdev_bus, sorted bytewise */
         size_t n_mdev_parents;
 };
 
@@ -699,30 +627,13 @@ static int copy_link(struct pci_facts *to, const struct pci_facts *from)
 static int read_mdev_parents(struct lister *l)
 {
         _cleanup_free_ char *path = root_path("/sys/class/mdev_bus");
-        struct dirent *de;
-        size_t alloc = 0;
-        DIR *d;
-        int r = 0;
+        int r;
 
         if (!path)
                 return -ENOMEM;
-        d = opendir(path);
-        if (!d)
-                return 0;
-        while ((de = readdir(d))) {
-                if (de->d_name[0] == '.')
-                        continue;
-                if (GROW(l->mdev_parents, l->n_mdev_parents, alloc) < 0 ||
-                    !(l->mdev_parents[l->n_mdev_parents] = strdup(de->d_name))) {
-                        r = -ENOMEM;
-                        break;
-                }
-                l->n_mdev_parents++;
-        }
-        closedir(d);
-        if (l->n_mdev_parents > 1)
-                qsort(l->mdev_parents, l->n_mdev_parents, sizeof(char *), cmp_strp);
-        return r;
+        r = dir_names_sorted(AT_FDCWD, path, NULL, NULL, &l->mdev_parents, &l->n_mdev_parents);
+        /* no mdev_bus: no parents */
+        return r == -ENOMEM ? r : 0;
 }
 
 /* --- reading the facts, on every CPU ------------------------------------------------ */
@@ -905,7 +816,7 @@ static int fill(struct lister *l, struct item *it)
         int r;
 
         it->entry = c ? c->entry->name : NULL;
-        it->root_disk = addrs_has(&l->roots, &it->fn->addr);
+        it->root_disk = rootdisk_known_has(&l->roots, &it->fn->addr);
         if (l->mods.m && it->fn->modalias) {
                 r = modcache_get(&l->mods, it->fn->modalias, &it->mods);
                 if (r < 0)
@@ -997,7 +908,7 @@ int list_host(FILE *f, struct host *h, const struct conf *conf, const struct lis
         if (modules_open(&l.mods.m) < 0)
                 l.mods.m = NULL;
         (void)pciids_open(&l.db);
-        r = root_disks(l.plan, h, &l.roots);
+        r = rootdisk_known_gather(l.plan->cmdline.root, h, &l.roots);
         if (r == 0)
                 r = read_mdev_parents(&l);
         if (r < 0)
@@ -1089,12 +1000,10 @@ out:
         for (size_t i = 0; items && i < n; i++)
                 pci_facts_done(&items[i].x);
         free(items);
-        for (size_t i = 0; i < l.n_mdev_parents; i++)
-                free(l.mdev_parents[i]);
-        free(l.mdev_parents);
+        dir_names_free(l.mdev_parents, l.n_mdev_parents);
         modcache_done(&l.mods);
         pciids_free(l.db);
-        free(l.roots.v);
+        rootdisk_known_done(&l.roots);
         plan_free(l.plan);
         return r;
 }

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -131,29 +130,13 @@ static int read_reset(struct fnat *dfd, struct pci_facts *x)
         return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-        return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int read_mdev_types(struct fnat *dfd, struct pci_facts *x)
 {
-        struct dirent *de;
-        DIR *d;
-        int r = 0;
+        int r = dir_names_sorted(dfd->dir, at(dfd, "mdev_supported_types"), NULL, NULL,
+                                 &x->mdev_types, &x->n_mdev_types);
 
-        d = opendir_at(dfd->dir, at(dfd, "mdev_supported_types"));
-        if (!d)
-                return 0;
-        while ((de = readdir(d)))
-                if (de->d_name[0] != '.' &&
-                    (r = add_word(&x->mdev_types, &x->n_mdev_types, de->d_name,
-                                  strlen(de->d_name))) < 0)
-                        break;
-        closedir(d);
-        if (x->n_mdev_types > 1)
-                qsort(x->mdev_types, x->n_mdev_types, sizeof(char *), cmp_str);
-        return r;
+        /* none: not an mdev parent */
+        return r == -ENOMEM ? r : 0;
 }
 
 void pci_facts_init(struct pci_facts *x)

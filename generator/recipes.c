@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 
 #include "cmdline.h"
@@ -328,53 +328,6 @@ int recipes_parse_driverctl(struct recipes *rs, const char *file, const char *na
         return add(rs, &r);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-        return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The *.conf names of dir (under the root), sorted; an absent dir has none. */
-static int conf_names(const char *dir, const char *suffix, char ***ret, size_t *n)
-{
-        _cleanup_free_ char *path = root_path(dir);
-        char **v = NULL;
-        size_t alloc = 0;
-        struct dirent *de;
-        DIR *d;
-
-        *ret = NULL;
-        *n = 0;
-        if (!path)
-                return -ENOMEM;
-        d = opendir(path);
-        if (!d)
-                return 0;
-        while ((de = readdir(d))) {
-                size_t l = strlen(de->d_name), sl = strlen(suffix);
-
-                if (de->d_name[0] == '.' || l <= sl || !streq(de->d_name + l - sl, suffix))
-                        continue;
-                if (GROW(v, *n, alloc) < 0 || !(v[*n] = strdup(de->d_name))) {
-                        closedir(d);
-                        *ret = v;
-                        return -ENOMEM;
-                }
-                (*n)++;
-        }
-        closedir(d);
-        if (*n > 1)
-                qsort(v, *n, sizeof(*v), cmp_str);
-        *ret = v;
-        return 0;
-}
-
-static void names_free(char **v, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                free(v[i]);
-        free(v);
-}
-
 static int read_one(const char *file, char **text)
 {
         _cleanup_free_ char *path = root_path(file);
@@ -384,80 +337,69 @@ static int read_one(const char *file, char **text)
         return read_file(path, RECIPE_FILE_MAX, text, NULL);
 }
 
-static int read_modprobe(struct recipes *rs)
+static bool is_conf(const char *name, void *userdata)
 {
-        static const char *const dirs[] = {
-                "/etc/modprobe.d", "/run/modprobe.d", "/usr/lib/modprobe.d", "/lib/modprobe.d",
-        };
-        char **seen = NULL;
-        size_t n_seen = 0, alloc = 0;
-        int r = 0;
+        size_t l = strlen(name);
 
-        for (size_t i = 0; i < ELEMENTSOF(dirs) && r >= 0; i++) {
-                char **names;
-                size_t n;
-
-                r = conf_names(dirs[i], ".conf", &names, &n);
-                for (size_t j = 0; j < n && r >= 0; j++) {
-                        _cleanup_free_ char *file = NULL, *text = NULL;
-                        bool hidden = false;
-
-                        for (size_t k = 0; k < n_seen && !hidden; k++)
-                                hidden = streq(seen[k], names[j]);
-                        if (hidden)
-                                continue;
-                        if (GROW(seen, n_seen, alloc) < 0) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        seen[n_seen++] = names[j];
-                        names[j] = NULL;
-                        file = strdup_printf("%s/%s", dirs[i], seen[n_seen - 1]);
-                        if (!file) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        r = read_one(file, &text);
-                        if (r == -ENOMEM)
-                                break;
-                        r = r < 0 ? 0 : recipes_parse_modprobe(rs, file, text);
-                }
-                names_free(names, n);
-        }
-        names_free(seen, n_seen);
-        return r;
+        (void)userdata;
+        return l > 5 && streq(name + l - 5, ".conf");
 }
 
-static int read_driverctl(struct recipes *rs)
+static bool is_override(const char *name, void *userdata)
 {
-        _cleanup_free_ char *path = root_path("/etc/driverctl.d");
-        char **names = NULL;
-        size_t n = 0, alloc = 0;
-        struct dirent *de;
-        DIR *d;
-        int r = 0;
+        (void)userdata;
+        return strncmp(name, "pci-", 4) == 0;
+}
+
+static int parse_modprobe(struct recipes *rs, const char *file, const char *name,
+                          const char *text)
+{
+        (void)name;
+        return recipes_parse_modprobe(rs, file, text);
+}
+
+/* The names read so far, which hide the same name in a later directory. */
+struct seen {
+        char **v;
+        size_t n, alloc;
+};
+
+/* Reads each file of dir (under the root) that keep accepts, in name order,
+ * and hands it to parse; with seen, a name in it is skipped and the others
+ * are added. An absent dir and an unreadable file are skipped. */
+static int read_dir(struct recipes *rs, const char *dir, bool (*keep)(const char *, void *),
+                    int (*parse)(struct recipes *, const char *, const char *, const char *),
+                    struct seen *seen)
+{
+        _cleanup_free_ char *path = root_path(dir);
+        char **names;
+        size_t n;
+        int r;
 
         if (!path)
                 return -ENOMEM;
-        d = opendir(path);
-        if (!d)
-                return 0;
-        while ((de = readdir(d))) {
-                if (strncmp(de->d_name, "pci-", 4) != 0)
-                        continue;
-                if (GROW(names, n, alloc) < 0 || !(names[n] = strdup(de->d_name))) {
-                        r = -ENOMEM;
-                        break;
-                }
-                n++;
-        }
-        closedir(d);
-        if (n > 1)
-                qsort(names, n, sizeof(*names), cmp_str);
-        for (size_t i = 0; i < n && r >= 0; i++) {
-                _cleanup_free_ char *file = strdup_printf("/etc/driverctl.d/%s", names[i]),
-                                    *text = NULL;
+        r = dir_names_sorted(AT_FDCWD, path, keep, NULL, &names, &n);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        for (size_t j = 0; j < n && r >= 0; j++) {
+                _cleanup_free_ char *file = NULL, *text = NULL;
+                const char *name = names[j];
 
+                if (seen) {
+                        bool hidden = false;
+
+                        for (size_t k = 0; k < seen->n && !hidden; k++)
+                                hidden = streq(seen->v[k], name);
+                        if (hidden)
+                                continue;
+                        if (GROW(seen->v, seen->n, seen->alloc) < 0) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        seen->v[seen->n++] = names[j]; /* taken over */
+                        names[j] = NULL;
+                }
+                file = strdup_printf("%s/%s", dir, name);
                 if (!file) {
                         r = -ENOMEM;
                         break;
@@ -465,10 +407,29 @@ static int read_driverctl(struct recipes *rs)
                 r = read_one(file, &text);
                 if (r == -ENOMEM)
                         break;
-                r = r < 0 ? 0 : recipes_parse_driverctl(rs, file, names[i], text);
+                r = r < 0 ? 0 : parse(rs, file, name, text);
         }
-        names_free(names, n);
+        dir_names_free(names, n);
         return r;
+}
+
+static int read_modprobe(struct recipes *rs)
+{
+        static const char *const dirs[] = {
+                "/etc/modprobe.d", "/run/modprobe.d", "/usr/lib/modprobe.d", "/lib/modprobe.d",
+        };
+        struct seen seen = { 0 };
+        int r = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs) && r >= 0; i++)
+                r = read_dir(rs, dirs[i], is_conf, parse_modprobe, &seen);
+        dir_names_free(seen.v, seen.n);
+        return r;
+}
+
+static int read_driverctl(struct recipes *rs)
+{
+        return read_dir(rs, "/etc/driverctl.d", is_override, recipes_parse_driverctl, NULL);
 }
 
 int recipes_read(struct recipes *rs)

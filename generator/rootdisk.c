@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <blkid.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "host.h"
 #include "rootdisk.h"
 #include "util.h"
 
@@ -131,31 +131,29 @@ static int find_by_tag(const char *tag, const char *value, const char *type, str
 {
         _cleanup_free_ char *dir = strdup_printf("%s/sys/class/block", root_dir());
         bool part_tag = streq(tag, "PARTUUID") || streq(tag, "PARTLABEL");
-        size_t before = ret->n;
-        struct dirent *de;
-        DIR *d;
-        int r = 0;
+        size_t before = ret->n, n;
+        char **blocks;
+        int r;
 
         if (!dir)
                 return -ENOMEM;
-        d = opendir(dir);
-        if (!d)
-                return -errno;
-        while (r >= 0 && (de = readdir(d))) {
+        r = dir_names_sorted(AT_FDCWD, dir, NULL, NULL, &blocks, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; r >= 0 && i < n; i++) {
                 _cleanup_free_ char *node = NULL, *v = NULL, *t = NULL;
+                const char *name = blocks[i];
 
-                if (de->d_name[0] == '.')
-                        continue;
                 if (part_tag) {
-                        int m = match_partition(de->d_name, tag, value);
+                        int m = match_partition(name, tag, value);
 
                         if (m < 0)
                                 r = m;
                         else if (m > 0)
-                                r = names_add(ret, de->d_name);
+                                r = names_add(ret, name);
                         continue;
                 }
-                node = node_of(de->d_name);
+                node = node_of(name);
                 if (!node) {
                         r = -ENOMEM;
                         break;
@@ -165,12 +163,26 @@ static int find_by_tag(const char *tag, const char *value, const char *type, str
                         continue;
                 if (type && (probe_value(node, "TYPE", &t) < 0 || !streq(t, type)))
                         continue;
-                r = names_add(ret, de->d_name);
+                r = names_add(ret, name);
         }
-        closedir(d);
+        dir_names_free(blocks, n);
         if (r < 0)
                 return r;
         return ret->n > before ? 0 : -ENOENT;
+}
+
+struct dm_want {
+        const char *dir;  /* ROOT/sys/class/block */
+        const char *name; /* the device-mapper name */
+};
+
+static bool is_dm_named(const char *block, void *userdata)
+{
+        const struct dm_want *w = userdata;
+        _cleanup_free_ char *f = strdup_printf("%s/%s/dm/name", w->dir, block);
+        char buf[256];
+
+        return f && read_attr_at(AT_FDCWD, f, buf, sizeof(buf)) > 0 && streq(buf, w->name);
 }
 
 /* "/dev/nvme0n1p2", "/dev/mapper/vg-root", "/dev/disk/by-uuid/…" → kernel name. */
@@ -189,21 +201,19 @@ static int name_from_path(const char *path, char **ret)
         if (strncmp(path, "/dev/mapper/", 12) == 0 && !realpath(full, real)) {
                 /* no node: find the dm device by its name */
                 _cleanup_free_ char *dir = strdup_printf("%s/sys/class/block", root_dir());
-                struct dirent *de;
-                DIR *d = dir ? opendir(dir) : NULL;
-                int r = -ENOENT;
+                struct dm_want w = { .dir = dir, .name = path + 12 };
+                char **found;
+                size_t n;
+                int r;
 
-                if (!d)
-                        return dir ? -errno : -ENOMEM;
-                while (r == -ENOENT && (de = readdir(d))) {
-                        _cleanup_free_ char *f = strdup_printf("%s/%s/dm/name", dir, de->d_name);
-                        char buf[256];
-
-                        if (f && read_attr_at(AT_FDCWD, f, buf, sizeof(buf)) > 0 &&
-                            streq(buf, path + 12))
-                                r = (*ret = strdup(de->d_name)) ? 0 : -ENOMEM;
-                }
-                closedir(d);
+                if (!dir)
+                        return -ENOMEM;
+                r = dir_names_sorted(AT_FDCWD, dir, is_dm_named, &w, &found, &n);
+                if (r < 0)
+                        return r;
+                /* dm names are unique: one at most */
+                r = n == 0 ? -ENOENT : (*ret = strdup(found[0])) ? 0 : -ENOMEM;
+                dir_names_free(found, n);
                 return r;
         }
         *ret = strdup(base);
@@ -289,12 +299,11 @@ static int walk(struct rootdisk *rd, const char *name, unsigned depth)
 {
         _cleanup_free_ char *link = strdup_printf("%s/sys/class/block/%s", root_dir(), name);
         _cleanup_free_ char *slaves = NULL;
-        char real[PATH_MAX];
+        char real[PATH_MAX], **names;
         struct pci_addr last;
         bool found = false;
-        struct dirent *de;
-        DIR *d;
-        int r = 0;
+        size_t n;
+        int r;
 
         if (depth > SLAVES_DEPTH)
                 return -ELOOP;
@@ -306,19 +315,14 @@ static int walk(struct rootdisk *rd, const char *name, unsigned depth)
         slaves = strdup_printf("%s/slaves", real);
         if (!slaves)
                 return -ENOMEM;
-        d = opendir(slaves);
-        if (d) {
-                bool any = false;
-
-                while (r >= 0 && (de = readdir(d))) {
-                        if (de->d_name[0] == '.')
-                                continue;
-                        any = true;
-                        r = walk(rd, de->d_name, depth + 1);
-                }
-                closedir(d);
-                if (any || r < 0)
-                        return r;
+        r = dir_names_sorted(AT_FDCWD, slaves, NULL, NULL, &names, &n);
+        if (r == -ENOMEM)
+                return r;
+        if (r == 0 && n > 0) {
+                for (size_t i = 0; r >= 0 && i < n; i++)
+                        r = walk(rd, names[i], depth + 1);
+                dir_names_free(names, n);
+                return r;
         }
 
         /* A partition's controller is its disk's: the path holds both. */
@@ -627,4 +631,89 @@ void rootdisk_done(struct rootdisk *rd)
         free(rd->blockdev);
         free(rd->controllers);
         *rd = (struct rootdisk){ 0 };
+}
+
+bool rootdisk_has(const struct rootdisk *rd, const struct pci_addr *a)
+{
+        for (size_t i = 0; i < rd->n_controllers; i++)
+                if (pci_addr_eq(&rd->controllers[i], a))
+                        return true;
+        return false;
+}
+
+/* The record's lines that still name the device at their address. */
+static int known_record(struct host *h, struct rootdisk_known *k)
+{
+        _cleanup_free_ struct rootdisk_record *v = NULL;
+        size_t n = 0;
+
+        k->rec_error = rootdisk_record_read(&v, &n);
+        if (k->rec_error == -ENOMEM)
+                return -ENOMEM;
+        if (k->rec_error < 0)
+                return 0;
+        k->n_rec_lines = n;
+        k->rec = calloc(n ?: 1, sizeof(*k->rec));
+        if (!k->rec)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                struct pci_fn *fn = NULL;
+                char a[PCI_ADDR_STRLEN];
+                int r = host_get(h, &v[i].addr, &fn);
+
+                if (r == -ENOMEM)
+                        return r;
+                if (r == 0 && fn->vendor == v[i].vendor && fn->device == v[i].device) {
+                        k->rec[k->n_rec++] = v[i].addr;
+                        continue;
+                }
+                if (k->stale[0])
+                        continue;
+                pci_addr_format(&v[i].addr, a);
+                if (r == 0)
+                        snprintf(k->stale, sizeof(k->stale), "%s holds %04x:%04x, not the "
+                                 "recorded %04x:%04x", a, fn->vendor, fn->device, v[i].vendor,
+                                 v[i].device);
+                else
+                        snprintf(k->stale, sizeof(k->stale), "no device at %s, where %04x:%04x "
+                                 "was recorded", a, v[i].vendor, v[i].device);
+        }
+        return 0;
+}
+
+int rootdisk_known_gather(const char *root_spec, struct host *h, struct rootdisk_known *ret)
+{
+        *ret = (struct rootdisk_known){ .cmd_error = 1, .mnt_error = -ENOENT,
+                                        .rec_error = -ENOENT };
+        if (root_spec) {
+                ret->cmd_error = rootdisk_find(root_spec, &ret->cmd);
+                if (ret->cmd_error == -ENOMEM)
+                        return -ENOMEM;
+        }
+        ret->mnt_error = rootdisk_find_mounted(&ret->mnt);
+        if (ret->mnt_error == -ENOMEM)
+                return -ENOMEM;
+        return h ? known_record(h, ret) : 0;
+}
+
+bool rootdisk_known_has(const struct rootdisk_known *k, const struct pci_addr *a)
+{
+        if ((!k->cmd_error && rootdisk_has(&k->cmd, a)) ||
+            (!k->mnt_error && rootdisk_has(&k->mnt, a)))
+                return true;
+        for (size_t i = 0; i < k->n_rec; i++)
+                if (pci_addr_eq(&k->rec[i], a))
+                        return true;
+        return false;
+}
+
+void rootdisk_known_done(struct rootdisk_known *k)
+{
+        if (!k->cmd_error)
+                rootdisk_done(&k->cmd);
+        if (!k->mnt_error)
+                rootdisk_done(&k->mnt);
+        free(k->rec);
+        k->rec = NULL;
+        k->n_rec = 0;
 }

@@ -256,3 +256,51 @@ DIR *opendir_at(int dirfd, const char *name)
         }
         return d;
 }
+
+static int cmp_name(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int dir_names_sorted(int dirfd, const char *path, bool (*keep)(const char *name, void *userdata),
+                     void *userdata, char ***ret, size_t *ret_n)
+{
+        char **v = NULL;
+        size_t n = 0, alloc = 0;
+        struct dirent *de;
+        DIR *d;
+        int r = 0;
+
+        *ret = NULL;
+        *ret_n = 0;
+        d = opendir_at(dirfd, path);
+        if (!d)
+                return -errno;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.' || (keep && !keep(de->d_name, userdata)))
+                        continue;
+                /* one more for the NULL at the end */
+                if (GROW(v, n + 1, alloc) < 0 || !(v[n] = strdup(de->d_name))) {
+                        r = -ENOMEM;
+                        break;
+                }
+                v[++n] = NULL;
+        }
+        closedir(d);
+        if (r < 0) {
+                dir_names_free(v, n);
+                return r;
+        }
+        if (n > 1)
+                qsort(v, n, sizeof(*v), cmp_name);
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+void dir_names_free(char **v, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+        free(v);
+}

@@ -52,6 +52,15 @@ char *root_path(const char *path);
 int root_open(const char *path, int flags);
 /* The directory name below dirfd as a DIR stream; NULL with errno set. */
 DIR *opendir_at(int dirfd, const char *name);
+/* The names in the directory path (below dirfd; AT_FDCWD for a path of its
+ * own) that keep accepts, every one when keep is NULL; hidden names (".",
+ * "..", ".foo") never. Sorted bytewise (strcmp, not the locale's collation,
+ * so a listing reads the same everywhere), NULL-terminated (NULL itself when
+ * there are none); the caller frees it with dir_names_free. -errno when the
+ * directory cannot be opened, -ENOMEM. */
+int dir_names_sorted(int dirfd, const char *path, bool (*keep)(const char *name, void *userdata),
+                     void *userdata, char ***ret, size_t *ret_n);
+void dir_names_free(char **v, size_t n);
 
 /* Reads a small sysfs-style file relative to dirfd into buf, strips the
  * trailing newline; returns the length or -errno. -EFBIG when it does not fit. */

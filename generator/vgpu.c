@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vgpu entries: which VFs get which NVIDIA vGPU type.
  * vgpu-type-unknown, vgpu-no-vfs, vgpu-pf-driver, vgpu-vf-in-use */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -75,39 +74,47 @@ static int read_vf(const char *dir, unsigned index, struct vgpu_vf *vf)
         return 0;
 }
 
+/* "virtfn3" → 3; -1 for any other name. */
+static long virtfn_index(const char *name)
+{
+        unsigned long i;
+        char *end;
+
+        if (strncmp(name, "virtfn", 6) != 0 || !name[6])
+                return -1;
+        i = strtoul(name + 6, &end, 10);
+        return *end || i > 65535 ? -1 : (long)i;
+}
+
+static bool is_virtfn(const char *name, void *userdata)
+{
+        (void)userdata;
+        return virtfn_index(name) >= 0;
+}
+
 int vgpu_vfs_read(const char *pf_bdf, struct vgpu_vf **ret, size_t *n)
 {
         _cleanup_free_ char *dir = strdup_printf("%s/sys/bus/pci/devices/%s", root_dir(), pf_bdf);
         _cleanup_free_ unsigned *idx = NULL;
-        size_t k = 0, alloc = 0, m = 0;
+        size_t k = 0, m = 0;
         struct vgpu_vf *v = NULL;
-        struct dirent *de;
-        DIR *d;
+        char **names;
         int r = 0;
 
         *ret = NULL;
         *n = 0;
         if (!dir)
                 return -ENOMEM;
-        d = opendir(dir);
-        if (!d)
-                return -errno;
-        while ((de = readdir(d))) {
-                unsigned long i;
-                char *end;
-
-                if (strncmp(de->d_name, "virtfn", 6) != 0 || !de->d_name[6])
-                        continue;
-                i = strtoul(de->d_name + 6, &end, 10);
-                if (*end || i > 65535)
-                        continue;
-                if (GROW(idx, k, alloc) < 0) {
-                        closedir(d);
-                        return -ENOMEM;
-                }
-                idx[k++] = (unsigned)i;
-        }
-        closedir(d);
+        r = dir_names_sorted(AT_FDCWD, dir, is_virtfn, NULL, &names, &k);
+        if (r < 0)
+                return r;
+        idx = calloc(k ?: 1, sizeof(*idx));
+        for (size_t i = 0; idx && i < k; i++)
+                idx[i] = (unsigned)virtfn_index(names[i]);
+        dir_names_free(names, k);
+        if (!idx)
+                return -ENOMEM;
+        /* by number: virtfn2 before virtfn10 */
         if (k > 1)
                 qsort(idx, k, sizeof(*idx), cmp_vf_index);
         v = calloc(k ?: 1, sizeof(*v));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host.h"
 #include "rootdisk.h"
 #include "testlib.h"
 #include "util.h"
@@ -260,6 +261,68 @@ static void test_record(void **state)
         rootdisk_done(&rd);
 }
 
+/* Every source at once, each kept apart; the record only with a host to
+ * match its lines against. */
+static void test_known(void **state)
+{
+        struct pci_addr nvme, sata0, sata1, other;
+        struct rootdisk_known k;
+        struct host *h = NULL;
+
+        (void)state;
+        assert_int_equal(pci_addr_parse("0000:03:00.0", &nvme, NULL), 0);
+        assert_int_equal(pci_addr_parse("0000:00:17.0", &sata0, NULL), 0);
+        assert_int_equal(pci_addr_parse("0000:00:18.0", &sata1, NULL), 0);
+        assert_int_equal(pci_addr_parse("0000:00:1d.0", &other, NULL), 0);
+        tl_write(dir, "proc/self/mountinfo",
+                 "21 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw\n");
+        /* one line still right, one stale (another device at the address) */
+        tl_write(dir, "usr/lib/gpupt/root-disk", "0000:00:18.0 8086:a352\n"
+                                                 "0000:00:1d.0 8086:ffff\n");
+        assert_int_equal(host_new(&h), 0);
+
+        assert_int_equal(rootdisk_known_gather("/dev/sda1", h, &k), 0);
+        assert_int_equal(k.cmd_error, 0);
+        assert_string_equal(k.cmd.blockdev, "sda1");
+        assert_true(rootdisk_has(&k.cmd, &sata0));
+        assert_int_equal(k.mnt_error, 0);
+        assert_string_equal(k.mnt.spec, "/dev/nvme0n1p2");
+        assert_true(rootdisk_has(&k.mnt, &nvme));
+        assert_false(rootdisk_has(&k.mnt, &sata0));
+        assert_int_equal(k.rec_error, 0);
+        assert_int_equal(k.n_rec_lines, 2);
+        assert_int_equal(k.n_rec, 1);
+        assert_true(pci_addr_eq(&k.rec[0], &sata1));
+        assert_non_null(strstr(k.stale, "0000:00:1d.0 holds"));
+        assert_true(rootdisk_known_has(&k, &nvme));
+        assert_true(rootdisk_known_has(&k, &sata0));
+        assert_true(rootdisk_known_has(&k, &sata1));
+        assert_false(rootdisk_known_has(&k, &other));
+        rootdisk_known_done(&k);
+
+        /* no root=, no host: the record is not read */
+        assert_int_equal(rootdisk_known_gather(NULL, NULL, &k), 0);
+        assert_int_equal(k.cmd_error, 1);
+        assert_int_equal(k.mnt_error, 0);
+        assert_int_equal(k.rec_error, -ENOENT);
+        assert_int_equal(k.n_rec, 0);
+        assert_false(rootdisk_known_has(&k, &sata1));
+        assert_true(rootdisk_known_has(&k, &nvme));
+        rootdisk_known_done(&k);
+
+        /* a root= that names nothing, "/" on no disk */
+        tl_write(dir, "proc/self/mountinfo", "1 0 0:40 / / rw - overlay overlay rw\n");
+        assert_int_equal(rootdisk_known_gather("UUID=00000000-0000-0000-0000-000000000000", h,
+                                               &k),
+                         0);
+        assert_int_equal(k.cmd_error, -ENOENT);
+        assert_int_equal(k.mnt_error, -ENOENT);
+        assert_false(rootdisk_known_has(&k, &nvme));
+        assert_true(rootdisk_known_has(&k, &sata1));
+        rootdisk_known_done(&k);
+        host_free(h);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -270,6 +333,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_mountinfo, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_uuid_on_several, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_record, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_known, setup, teardown),
         };
 
         return cmocka_run_group_tests_name("rootdisk", tests, NULL, NULL);
