@@ -236,7 +236,8 @@ check-vm:
 # Speed and memory, side by side with iommu.sh and driverctl on recorded hosts
 # of 1 280 and 5 120 functions, huge configs (also under ASan+UBSan) and a
 # fleet of 4 096 claims; the figures go to bench/results.md. BENCH_ARGS, e.g.
-# "--runs 5 --slow-runs 1", passes on to bench/bench.py.
+# "--runs 5 --slow-runs 1", passes on to bench/bench.py; "--only fleet" runs
+# only the cases whose name matches (and prints them).
 bench: deps-check
 	$(Q)$(MAKE) --no-print-directory BUILDDIR=$(BUILDDIR)-bench CFLAGS="-O2" \
 		$(BUILDDIR)-bench/gpupt-check $(BUILDDIR)-bench/gpupt-generator \

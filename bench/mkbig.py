@@ -8,7 +8,8 @@ USB-C), every eighth an SR-IOV NIC whose PF has three VFs enabled. So the
 host has 5 x SLOTS PCI functions. The last four GPU slots hold a different
 model (10de:2204), which the "ids" config claims; the "bdf" config names four
 slots by address; the "fleet" config claims every endpoint by id (all but the
-root ports). They are written as etc/gpupt-variants/{ids,bdf,fleet}.conf.
+root ports), and "fleet-auto" the same with driver = "auto". They are written
+as etc/gpupt-variants/{ids,bdf,fleet,fleet-auto}.conf.
 Every function carries its PCIe link attributes, and each PF links its VFs
 (virtfnN), as `gpupt-check --list` reads them."""
 import os
@@ -70,6 +71,8 @@ def build(slots, root):
     m.config(ids, "ids")
     m.config(bdf, "bdf")
     m.config(fleet, "fleet")
+    # the same fleet with driver = "auto": the module index looked up per modalias
+    m.config(fleet.replace('"8086:1572"}\n', '"8086:1572"}\n  driver = "auto"\n'), "fleet-auto")
     m.config(ids)
     return 5 * slots
 

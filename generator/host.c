@@ -30,6 +30,11 @@ struct host {
         size_t n_bad;       /* functions the scan could not read */
         struct pci_fn **by_group; /* after a scan: all, sorted by group, then address */
         int devices_fd;
+        /* The NUMA node host_basics read last, and of which bus: the kernel
+         * gives a function its bus's node, and claims come in address order. */
+        bool bus_node_known;
+        uint32_t bus_node_key;
+        int bus_node;
 };
 
 int host_new(struct host **ret)
@@ -400,8 +405,16 @@ int host_basics(struct host *h, struct pci_fn *f)
         dir = devices_fd(h);
         if (dir < 0)
                 return dir;
-        snprintf(path, sizeof(path), "%s/numa_node", f->bdf);
-        r = read_numa_node(dir, path, f);
+        if (h->bus_node_known && h->bus_node_key == pci_addr_key(&f->addr) >> 8) {
+                f->numa_node = h->bus_node;
+                r = 0;
+        } else {
+                snprintf(path, sizeof(path), "%s/numa_node", f->bdf);
+                r = read_numa_node(dir, path, f);
+                h->bus_node_known = r == 0;
+                h->bus_node_key = pci_addr_key(&f->addr) >> 8;
+                h->bus_node = f->numa_node;
+        }
         if (r == 0 && ((f->class >> 8) == 0x0300 || (f->class >> 8) == 0x0001)) {
                 snprintf(path, sizeof(path), "%s/boot_vga", f->bdf);
                 r = attr_int(dir, path, &f->boot_vga);

@@ -339,16 +339,6 @@ int plan_resolve(const struct conf *conf, struct host *host, struct plan **ret)
                 qsort(p->claims, p->n_claims, sizeof(*p->claims), cmp_claim);
         for (size_t i = 0; i < p->n_claims; i++)
                 p->claims[i].fn->plan_claim = 0; /* the sort moved them; plan_find_claim bisects */
-        for (size_t i = 0; i < p->n_claims; i++) {
-                /* BARs to resize need the resize attributes; the rest need
-                 * only what the report and the checks read. */
-                r = p->claims[i].n_bars ? host_details(host, p->claims[i].fn)
-                                        : host_basics(host, p->claims[i].fn);
-                if (r < 0 && (r = plan_problem(p, SEVERITY_ERROR, "no-match", &p->claims[i].fn->addr,
-                                               p->claims[i].entry->name, "%s cannot be read: %s",
-                                               p->claims[i].fn->bdf, host_error(r))) < 0)
-                        goto fail;
-        }
         if ((r = resolve_sriov(p)) < 0 || (r = resolve_mdevs(p)) < 0)
                 goto fail;
         *ret = p;
@@ -406,6 +396,24 @@ const char *plan_driver(const struct plan *p, const char *asked)
         return asked;
 }
 
+/* What the report and the checks read of each claim, and the boot-time
+ * tools, which resolve only, do not: BARs to resize need the resize
+ * attributes; the rest need numa_node, reset_method and boot_vga. */
+static int load_claims(struct plan *p)
+{
+        for (size_t i = 0; i < p->n_claims; i++) {
+                struct claim *c = &p->claims[i];
+                int r;
+
+                r = c->n_bars ? host_details(p->host, c->fn) : host_basics(p->host, c->fn);
+                if (r < 0 && (r = plan_problem(p, SEVERITY_ERROR, "no-match", &c->fn->addr,
+                                               c->entry->name, "%s cannot be read: %s",
+                                               c->fn->bdf, host_error(r))) < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int plan_check(struct plan *p)
 {
         static int (*const detectors[])(struct plan *) = {
@@ -416,6 +424,9 @@ int plan_check(struct plan *p)
         };
         int r;
 
+        r = load_claims(p);
+        if (r < 0)
+                return r;
         r = iommu_probe(&p->iommu);
         if (r < 0)
                 return r;

@@ -102,8 +102,10 @@ struct plan {
 int plan_build(const struct conf *conf, struct host *host, struct plan **ret);
 /* The two halves of plan_build(). Resolving reads the command line and the
  * functions the config names, nothing else: it is what the boot-time tools
- * need, on every boot and every daemon-reload. Checking adds the IOMMU
- * state, the module index, the root disk and every detector. */
+ * need, on every boot and every daemon-reload. Checking adds what the
+ * report and the checks read of each claim (host_basics, or host_details for
+ * BARs to resize), the IOMMU state, the module index, the root disk and every
+ * detector. */
 int plan_resolve(const struct conf *conf, struct host *host, struct plan **ret);
 int plan_check(struct plan *p);
 void plan_free(struct plan *p);

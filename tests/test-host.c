@@ -254,6 +254,50 @@ static void test_corrupt(void **state)
         host_free(h);
 }
 
+/* host_basics: numa_node once per bus (the kernel gives a function its
+ * bus's node), reset_method and boot_vga of each function. */
+static void test_basics(void **state)
+{
+        struct pci_fn *f0, *f1, *other, *vga;
+        struct pci_addr a;
+        struct host *h;
+
+        (void)state;
+        assert_int_equal(host_new(&h), 0);
+        assert_int_equal(pci_addr_parse("01:00.0", &a, NULL), 0);
+        assert_int_equal(host_get(h, &a, &f0), 0);
+        assert_int_equal(pci_addr_parse("01:00.1", &a, NULL), 0);
+        assert_int_equal(host_get(h, &a, &f1), 0);
+        assert_int_equal(pci_addr_parse("02:00.0", &a, NULL), 0);
+        assert_int_equal(host_get(h, &a, &other), 0);
+        assert_int_equal(pci_addr_parse("00:02.0", &a, NULL), 0);
+        assert_int_equal(host_get(h, &a, &vga), 0);
+
+        assert_int_equal(host_basics(h, f0), 0);
+        assert_true(f0->basics);
+        assert_false(f0->details);
+        assert_int_equal(f0->numa_node, 1);
+        assert_string_equal(f0->reset_method, "flr bus");
+        assert_int_equal(f0->boot_vga, 0);
+        assert_null(f0->local_cpulist);
+        /* 01:00.1 has no numa_node file of its own here: the node it gets
+         * is its bus's, read once for 01:00.0. */
+        assert_int_equal(host_basics(h, f1), 0);
+        assert_int_equal(f1->numa_node, 1);
+        assert_null(f1->reset_method);
+        assert_int_equal(f1->boot_vga, -1); /* not a VGA function: not asked */
+        /* another bus is read afresh: 02:00.0 has no numa_node either */
+        assert_int_equal(host_basics(h, other), 0);
+        assert_int_equal(other->numa_node, -1);
+        assert_int_equal(host_basics(h, vga), 0);
+        assert_int_equal(vga->boot_vga, 1);
+        assert_int_equal(vga->numa_node, -1);
+        /* host_details reads every function's own node */
+        assert_int_equal(host_details(h, f1), 0);
+        assert_int_equal(f1->numa_node, -1);
+        host_free(h);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -261,6 +305,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_scan_slot_group, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_mdev_types, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_basics, setup, teardown),
         };
 
         return cmocka_run_group_tests_name("host", tests, NULL, NULL);

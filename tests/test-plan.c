@@ -134,12 +134,42 @@ static void test_iommu_off(void **state)
         done(&w);
 }
 
+/* Resolving, all the generator and the boot-time helper do, reads no
+ * claim's attributes; checking reads what the report and the checks need. */
+static void test_resolve_reads_no_attributes(void **state)
+{
+        struct conf_error err = { 0 };
+        struct world w;
+
+        (void)state;
+        w.root = tl_fixture("eight-gpus");
+        assert_int_equal(root_set(w.root), 0);
+        if (conf_load(NULL, &w.conf, &err) < 0)
+                fail_msg("config: %s:%u: %s", err.file, err.line, err.message);
+        assert_int_equal(host_new(&w.host), 0);
+        assert_int_equal(plan_resolve(w.conf, w.host, &w.plan), 0);
+        assert_int_equal(w.plan->n_claims, 16);
+        for (size_t i = 0; i < w.plan->n_claims; i++) {
+                assert_false(w.plan->claims[i].fn->basics);
+                assert_false(w.plan->claims[i].fn->details);
+                assert_int_equal(w.plan->claims[i].fn->numa_node, -1);
+        }
+        assert_int_equal(plan_check(w.plan), 0);
+        for (size_t i = 0; i < w.plan->n_claims; i++) {
+                assert_true(w.plan->claims[i].fn->basics || w.plan->claims[i].fn->details);
+                assert_int_equal(w.plan->claims[i].fn->numa_node, 1);
+        }
+        assert_true(plan_ready(w.plan));
+        done(&w);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_eight_gpus), cmocka_unit_test(test_bars_on_primary),
                 cmocka_unit_test(test_impure),     cmocka_unit_test(test_root_disk),
                 cmocka_unit_test(test_iommu_off),
+                cmocka_unit_test(test_resolve_reads_no_attributes),
         };
 
         return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
