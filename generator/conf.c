@@ -968,12 +968,13 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
 
         r = scan_file(&rd, &line, &msg);
         if (r == -EFBIG)
-                return fail(&rd, 0, "larger than %u bytes; this is not a gpupt config",
-                            CONF_FILE_MAX);
+                r = fail(&rd, 0, "larger than %u bytes; this is not a gpupt config",
+                         CONF_FILE_MAX);
+        else if (r < 0 && msg)
+                fail(&rd, line, "%s", msg);
+        free(msg);
         if (r < 0) {
-                if (msg)
-                        fail(&rd, line, "%s", msg);
-                free(msg);
+                free(rd.text); /* kept from a pipe */
                 return r;
         }
 

@@ -674,6 +674,22 @@ static void test_not_regular(void **state)
         assert_int_equal(waitpid(pid, &status, 0), pid);
         assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
+        /* A pipe whose text the scanner refuses: the text kept is freed. */
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                FILE *f = fopen(path, "w");
+
+                _exit(f && fputs("device \"a\" {\n  bdf = \"04:00.0\n}\n", f) >= 0 &&
+                                      fclose(f) == 0
+                              ? 0
+                              : 1);
+        }
+        assert_int_equal(conf_load(path, &c, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "never closed"));
+        conf_error_done(&err);
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+
         assert_int_equal(conf_load("/dev/null", &c, &err), 0);
         assert_int_equal(c->n_devices, 0);
         conf_free(c);
