@@ -206,6 +206,21 @@ static bool assigned_again(struct assigned *a, const struct token *key)
         return false;
 }
 
+/* The kind word and the title of section i, the title's quotes taken off
+ * (its escapes are kept as typed: titles are plain names, validated later). */
+static void header_of(const struct conflex *l, size_t i, struct token *kind, struct token *title)
+{
+        struct lexer lx = { .p = l->text + l->sections[i].start, .end = l->text + l->len };
+
+        kind->t = next(&lx, &kind->s, &kind->n, &kind->line);
+        title->t = next(&lx, &title->s, &title->n, &title->line);
+        if (title->t == T_STRING) {
+                title->s++;
+                title->n -= 2;
+        }
+        free(lx.err);
+}
+
 int conflex_scan(const char *text, size_t len, struct conflex *ret, unsigned *err_line,
                  char **err_msg)
 {
@@ -279,17 +294,12 @@ int conflex_scan(const char *text, size_t len, struct conflex *ret, unsigned *er
                 _cleanup_free_ char *kind = NULL, *title = NULL;
 
                 if (open != SIZE_MAX) {
-                        struct lexer hx = { .p = text + l.sections[open].start, .end = text + len };
                         struct token k, t;
 
-                        k.t = next(&hx, &k.s, &k.n, &k.line);
-                        t.t = next(&hx, &t.s, &t.n, &t.line);
+                        header_of(&l, open, &k, &t);
                         kind = strndup(k.s, k.n);
-                        if (t.t == T_STRING)
-                                title = strndup(t.s + 1, t.n - 2);
-                        else if (t.t == T_WORD)
+                        if (t.t == T_STRING || t.t == T_WORD)
                                 title = strndup(t.s, t.n);
-                        free(hx.err);
                 }
                 free(l.sections);
                 *err_line = open_line;
@@ -310,20 +320,13 @@ void conflex_done(struct conflex *l)
 
 bool conflex_section_is(const struct conflex *l, size_t i, const char *kind, const char *title)
 {
-        struct lexer lx;
         struct token k, t;
 
         if (i >= l->n_sections)
                 return false;
-        lx = (struct lexer){ .p = l->text + l->sections[i].start, .end = l->text + l->len };
-        k.t = next(&lx, &k.s, &k.n, &k.line);
-        t.t = next(&lx, &t.s, &t.n, &t.line);
-        free(lx.err);
-        if (!is_word(&k, kind))
-                return false;
-        if (t.t == T_STRING)
-                return strlen(title) == t.n - 2 && memcmp(t.s + 1, title, t.n - 2) == 0;
-        return is_word(&t, title);
+        header_of(l, i, &k, &t);
+        return is_word(&k, kind) && (t.t == T_STRING || t.t == T_WORD) &&
+               strlen(title) == t.n && memcmp(t.s, title, t.n) == 0;
 }
 
 /* Calls found(key token, whether it appends) for each "key =" or "key +=" at the given depth
