@@ -276,11 +276,20 @@ static int parse_bar(const char *s, struct conf_bar *ret)
         return 0;
 }
 
-static int where_set(struct conf_where *w, struct reader *rd, unsigned line)
+/* Gives the scanner its text back and makes sure rd->section is the entry
+ * being read (the order of the file put it there; its name is checked, and
+ * sought, now that the text is at hand). False without the text. */
+static bool section_text(struct reader *rd)
 {
-        w->file = rd->file_copy;
-        w->line = line;
-        return 0;
+        if (!have_text(rd))
+                return false;
+        if (!conflex_section_is(&rd->lex, rd->section, rd->kind, rd->title))
+                for (size_t i = 0; i < rd->lex.n_sections; i++)
+                        if (conflex_section_is(&rd->lex, i, rd->kind, rd->title)) {
+                                rd->section = i;
+                                break;
+                        }
+        return true;
 }
 
 /* The line of key in the entry being read (of its header when key is NULL or
@@ -290,15 +299,8 @@ static unsigned key_line(struct reader *rd, const char *key)
 {
         if (rd->section >= rd->lex.n_sections)
                 return 0;
-        if (!key || !have_text(rd))
+        if (!key || !section_text(rd))
                 return rd->lex.sections[rd->section].line;
-        if (!conflex_section_is(&rd->lex, rd->section, rd->kind, rd->title))
-                /* Not where the order of the file put it: find it by name. */
-                for (size_t i = 0; i < rd->lex.n_sections; i++)
-                        if (conflex_section_is(&rd->lex, i, rd->kind, rd->title)) {
-                                rd->section = i;
-                                break;
-                        }
         return conflex_key_line(&rd->lex, rd->section, key);
 }
 
@@ -308,13 +310,22 @@ static bool assigned_twice(struct reader *rd, const char *key)
 {
         if (rd->section >= rd->lex.n_sections || !rd->lex.sections[rd->section].assigns_twice)
                 return false;
-        key_line(rd, NULL);
-        return have_text(rd) && conflex_key_count(&rd->lex, rd->section, key) > 1;
+        return section_text(rd) && conflex_key_count(&rd->lex, rd->section, key) > 1;
 }
 
 static char *keep(struct reader *rd, const char *s)
 {
         return strpool_dup(&rd->c->strings, s);
+}
+
+/* What every entry holds first: its name, and where it was declared (the
+ * file's name is shared by all its entries). */
+static int entry_head(struct reader *rd, const char *title, unsigned line, char **name,
+                      struct conf_where *w)
+{
+        *w = (struct conf_where){ .file = rd->file_copy, .line = line };
+        *name = keep(rd, title);
+        return *name ? 0 : -ENOMEM;
 }
 
 /* An option of a parsed section by name: one pass over its few options
@@ -401,12 +412,9 @@ static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
         unsigned n_ids = (unsigned)rd->n_ids, n_bars = size_of(sec, "bar");
         int r;
 
-        r = where_set(&d->where, rd, line);
+        r = entry_head(rd, title, line, &d->name, &d->where);
         if (r < 0)
                 return r;
-        d->name = keep(rd, title);
-        if (!d->name)
-                return -ENOMEM;
 
         v = str_of(sec, "bdf");
         if (v && n_ids > 0)
@@ -529,12 +537,9 @@ static int read_sriov(struct reader *rd, cfg_t *sec, struct conf_sriov *s)
         long vfs;
         int r;
 
-        r = where_set(&s->where, rd, line);
+        r = entry_head(rd, title, line, &s->name, &s->where);
         if (r < 0)
                 return r;
-        s->name = keep(rd, title);
-        if (!s->name)
-                return -ENOMEM;
         v = str_of(sec, "pf");
         if (!v)
                 return fail(rd, line, "sriov \"%s\": pf = \"dddd:bb:dd.f\" is missing", title);
@@ -576,12 +581,9 @@ static int read_mdev(struct reader *rd, cfg_t *sec, struct conf_mdev *m)
         struct pci_addr a;
         int r;
 
-        r = where_set(&m->where, rd, line);
+        r = entry_head(rd, title, line, &m->name, &m->where);
         if (r < 0)
                 return r;
-        m->name = keep(rd, title);
-        if (!m->name)
-                return -ENOMEM;
         v = str_of(sec, "parent");
         if (!v)
                 return fail(rd, line, "mdev \"%s\": parent = \"dddd:bb:dd.f\" is missing", title);
@@ -637,12 +639,9 @@ static int read_vgpu(struct reader *rd, cfg_t *sec, struct conf_vgpu *g)
         long count;
         int r;
 
-        r = where_set(&g->where, rd, line);
+        r = entry_head(rd, title, line, &g->name, &g->where);
         if (r < 0)
                 return r;
-        g->name = keep(rd, title);
-        if (!g->name)
-                return -ENOMEM;
         v = str_of(sec, "pf");
         if (!v)
                 return fail(rd, line, "vgpu \"%s\": pf = \"dddd:bb:dd.f\" is missing", title);
