@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -223,17 +224,29 @@ static int parse_uevent(struct pci_fn *f, char *text)
         return have_id && have_class ? 0 : -EBADMSG;
 }
 
+/* "BDF/ATTR" in PATH, which holds FN_ATTR_MAX bytes: a path below the devices
+ * directory, built for each of thousands of functions without printf. */
+#define FN_ATTR_MAX (PCI_ADDR_STRLEN + sizeof("/reset_method"))
+static const char *fn_attr(char path[static FN_ATTR_MAX], const char *bdf, const char *attr)
+{
+        size_t n = strlen(attr) + 1;
+
+        assert(n <= FN_ATTR_MAX - PCI_ADDR_STRLEN);
+        memcpy(path, bdf, PCI_ADDR_STRLEN - 1);
+        path[PCI_ADDR_STRLEN - 1] = '/';
+        memcpy(path + PCI_ADDR_STRLEN, attr, n);
+        return path;
+}
+
 /* The group number from the iommu_group link of the function NAME. */
 static int read_group(int dir, const char *name, int *ret)
 {
-        char path[PCI_ADDR_STRLEN + sizeof("/iommu_group")], target[PATH_MAX];
+        char path[FN_ATTR_MAX], target[PATH_MAX];
         const char *base;
         ssize_t n;
         int g;
 
-        memcpy(path, name, PCI_ADDR_STRLEN - 1);
-        memcpy(path + PCI_ADDR_STRLEN - 1, "/iommu_group", sizeof("/iommu_group"));
-        n = readlinkat(dir, path, target, sizeof(target) - 1);
+        n = readlinkat(dir, fn_attr(path, name, "iommu_group"), target, sizeof(target) - 1);
         if (n < 0) {
                 if (errno == ENOENT) {
                         *ret = -1;
@@ -257,7 +270,7 @@ static int read_group(int dir, const char *name, int *ret)
  * plan needs. */
 static int load_fn(struct host *h, const struct pci_addr *a, struct pci_fn **ret)
 {
-        char uevent[UEVENT_MAX], path[PCI_ADDR_STRLEN + sizeof("/uevent")];
+        char uevent[UEVENT_MAX], path[FN_ATTR_MAX];
         struct pci_fn *f;
         char name[PCI_ADDR_STRLEN];
         int dir, r;
@@ -266,9 +279,7 @@ static int load_fn(struct host *h, const struct pci_addr *a, struct pci_fn **ret
         if (dir < 0)
                 return dir;
         pci_addr_format(a, name);
-        memcpy(path, name, PCI_ADDR_STRLEN - 1);
-        memcpy(path + PCI_ADDR_STRLEN - 1, "/uevent", sizeof("/uevent"));
-        r = read_attr_at(dir, path, uevent, sizeof(uevent));
+        r = read_attr_at(dir, fn_attr(path, name, "uevent"), uevent, sizeof(uevent));
         if (r < 0)
                 return r == -EFBIG || r == -ENOTDIR ? -EBADMSG : r;
 
@@ -397,7 +408,7 @@ static int read_numa_node(int dir, const char *at, struct pci_fn *f)
 
 int host_basics(struct host *h, struct pci_fn *f)
 {
-        char path[PCI_ADDR_STRLEN + sizeof("/reset_method")];
+        char path[FN_ATTR_MAX];
         int dir, r;
 
         if (f->details || f->basics)
@@ -409,15 +420,13 @@ int host_basics(struct host *h, struct pci_fn *f)
                 f->numa_node = h->bus_node;
                 r = 0;
         } else {
-                snprintf(path, sizeof(path), "%s/numa_node", f->bdf);
-                r = read_numa_node(dir, path, f);
+                r = read_numa_node(dir, fn_attr(path, f->bdf, "numa_node"), f);
                 h->bus_node_known = r == 0;
                 h->bus_node_key = pci_addr_key(&f->addr) >> 8;
                 h->bus_node = f->numa_node;
         }
         if (r == 0 && ((f->class >> 8) == 0x0300 || (f->class >> 8) == 0x0001)) {
-                snprintf(path, sizeof(path), "%s/boot_vga", f->bdf);
-                r = attr_int(dir, path, &f->boot_vga);
+                r = attr_int(dir, fn_attr(path, f->bdf, "boot_vga"), &f->boot_vga);
                 if (r == 0)
                         f->boot_vga = f->boot_vga != 0;
                 else if (r == -ENOENT) {
@@ -427,8 +436,7 @@ int host_basics(struct host *h, struct pci_fn *f)
         }
         if (r == 0) {
                 /* detect-reset asks it of every claim; absent is an answer */
-                snprintf(path, sizeof(path), "%s/reset_method", f->bdf);
-                r = attr_str(dir, path, &f->reset_method);
+                r = attr_str(dir, fn_attr(path, f->bdf, "reset_method"), &f->reset_method);
         }
         if (r < 0)
                 return r;

@@ -321,65 +321,13 @@ static int judge(struct lister *l, struct item *it, size_t n, struct verdict *v)
 
 /* --- JSON ---------------------------------------------------------------------- */
 
-/* Sysfs values and pci.ids names are plain ASCII nearly always: written
- * as they are, and through the escaping writer otherwise. */
-/* The listing is written from one thread while the workers are done, but
- * once threads exist stdio locks on every call; the unlocked calls skip
- * that, and small numbers skip printf. */
-static void put(FILE *f, const char *s)
-{
-        fputs_unlocked(s, f);
-}
-
-static void put_uint(FILE *f, unsigned v)
-{
-        char buf[16], *p = buf + sizeof(buf);
-
-        do
-                *--p = (char)('0' + v % 10);
-        while ((v /= 10));
-        fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), f);
-}
-
-static void put_hex(FILE *f, unsigned v, int digits)
-{
-        static const char hex[] = "0123456789abcdef";
-        char buf[8];
-
-        for (int i = digits - 1; i >= 0; i--, v >>= 4)
-                buf[i] = hex[v & 0xf];
-        fwrite_unlocked(buf, 1, (size_t)digits, f);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-        const unsigned char *p = (const unsigned char *)s;
-
-        for (; *p; p++)
-                if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\') {
-                        json_string(f, s);
-                        return;
-                }
-        fputc_unlocked('"', f);
-        fwrite_unlocked(s, 1, (size_t)(p - (const unsigned char *)s), f);
-        fputc_unlocked('"', f);
-}
-
-static void json_str_or_null(FILE *f, const char *s)
-{
-        if (s)
-                json_str(f, s);
-        else
-                put(f, "null");
-}
-
 static void json_strv(FILE *f, char *const *v, size_t n)
 {
         fputc_unlocked('[', f);
         for (size_t i = 0; i < n; i++) {
                 if (i)
-                        put(f, ", ");
-                json_str(f, v[i]);
+                        json_put(f, ", ");
+                json_string(f, v[i]);
         }
         fputc_unlocked(']', f);
 }
@@ -387,15 +335,15 @@ static void json_strv(FILE *f, char *const *v, size_t n)
 static void json_int_or_null(FILE *f, int v)
 {
         if (v >= 0)
-                put_uint(f, (unsigned)v);
+                json_put_uint(f, (unsigned)v);
         else
-                put(f, "null");
+                json_put(f, "null");
 }
 
 static void json_bool(FILE *f, const char *key, bool v)
 {
-        put(f, key);
-        put(f, v ? "true" : "false");
+        json_put(f, key);
+        json_put(f, v ? "true" : "false");
 }
 
 static void json_fn(struct lister *l, const struct item *it, const char *indent, bool last)
@@ -404,77 +352,77 @@ static void json_fn(struct lister *l, const struct item *it, const char *indent,
         const struct pci_facts *x = &it->x;
         FILE *f = l->f;
 
-        put(f, indent);
-        put(f, "{ \"bdf\": \"");
-        put(f, fn->bdf);
-        put(f, "\", \"id\": \"");
-        put_hex(f, fn->vendor, 4);
+        json_put(f, indent);
+        json_put(f, "{ \"bdf\": \"");
+        json_put(f, fn->bdf);
+        json_put(f, "\", \"id\": \"");
+        json_put_hex(f, fn->vendor, 4);
         fputc_unlocked(':', f);
-        put_hex(f, fn->device, 4);
-        put(f, "\", \"subsystem_id\": \"");
-        put_hex(f, fn->subvendor, 4);
+        json_put_hex(f, fn->device, 4);
+        json_put(f, "\", \"subsystem_id\": \"");
+        json_put_hex(f, fn->subvendor, 4);
         fputc_unlocked(':', f);
-        put_hex(f, fn->subdevice, 4);
-        put(f, "\", \"class\": \"0x");
-        put_hex(f, fn->class, 6);
-        put(f, "\", \"name\": ");
-        json_str_or_null(f, l->db ? pciids_name(l->db, fn->vendor, fn->device) : NULL);
-        put(f, ", \"iommu_group\": ");
+        json_put_hex(f, fn->subdevice, 4);
+        json_put(f, "\", \"class\": \"0x");
+        json_put_hex(f, fn->class, 6);
+        json_put(f, "\", \"name\": ");
+        json_string_or_null(f, l->db ? pciids_name(l->db, fn->vendor, fn->device) : NULL);
+        json_put(f, ", \"iommu_group\": ");
         json_int_or_null(f, fn->iommu_group);
-        put(f, ", \"driver\": ");
-        json_str_or_null(f, fn->driver);
-        put(f, ", \"modules\": ");
+        json_put(f, ", \"driver\": ");
+        json_string_or_null(f, fn->driver);
+        json_put(f, ", \"modules\": ");
         if (it->mods)
                 json_strv(f, it->mods->names, it->mods->n);
         else
-                put(f, "null");
-        put(f, ", \"numa_node\": ");
+                json_put(f, "null");
+        json_put(f, ", \"numa_node\": ");
         json_int_or_null(f, x->numa_node);
-        put(f, ", \"local_cpus\": ");
-        json_str_or_null(f, x->local_cpus);
-        put(f, ", \"reset_methods\": ");
+        json_put(f, ", \"local_cpus\": ");
+        json_string_or_null(f, x->local_cpus);
+        json_put(f, ", \"reset_methods\": ");
         if (x->reset_methods)
                 json_strv(f, x->reset_methods, x->n_reset_methods);
         else
-                put(f, "null");
-        put(f, ", \"reset_source\": ");
-        put(f, !x->reset_methods ? "null" : x->reset_from_config ? "\"config\"" : "\"reset_method\"");
+                json_put(f, "null");
+        json_put(f, ", \"reset_source\": ");
+        json_put(f, !x->reset_methods ? "null" : x->reset_from_config ? "\"config\"" : "\"reset_method\"");
         json_bool(f, ", \"boot_vga\": ", x->boot_vga > 0);
         json_bool(f, ", \"root_disk\": ", it->root_disk);
         json_bool(f, ", \"bridge\": ", pci_fn_is_bridge(fn));
-        put(f, ", \"sriov\": ");
+        json_put(f, ", \"sriov\": ");
         if (x->sriov_total >= 0) {
-                put(f, "{ \"total_vfs\": ");
-                put_uint(f, (unsigned)x->sriov_total);
-                put(f, ", \"current_vfs\": ");
-                put_uint(f, (unsigned)x->sriov_current);
-                put(f, " }");
+                json_put(f, "{ \"total_vfs\": ");
+                json_put_uint(f, (unsigned)x->sriov_total);
+                json_put(f, ", \"current_vfs\": ");
+                json_put_uint(f, (unsigned)x->sriov_current);
+                json_put(f, " }");
         } else
-                put(f, "null");
-        put(f, ", \"physfn\": ");
-        json_str_or_null(f, x->is_vf ? x->physfn : NULL);
-        put(f, ", \"mdev_types\": ");
+                json_put(f, "null");
+        json_put(f, ", \"physfn\": ");
+        json_string_or_null(f, x->is_vf ? x->physfn : NULL);
+        json_put(f, ", \"mdev_types\": ");
         json_strv(f, x->mdev_types, x->n_mdev_types);
-        put(f, ", \"link\": ");
+        json_put(f, ", \"link\": ");
         if (x->link_speed || x->link_max_speed || x->link_width >= 0 || x->link_max_width >= 0) {
-                put(f, "{ \"speed\": ");
-                json_str_or_null(f, x->link_speed);
-                put(f, ", \"width\": ");
+                json_put(f, "{ \"speed\": ");
+                json_string_or_null(f, x->link_speed);
+                json_put(f, ", \"width\": ");
                 json_int_or_null(f, x->link_width);
-                put(f, ", \"max_speed\": ");
-                json_str_or_null(f, x->link_max_speed);
-                put(f, ", \"max_width\": ");
+                json_put(f, ", \"max_speed\": ");
+                json_string_or_null(f, x->link_max_speed);
+                json_put(f, ", \"max_width\": ");
                 json_int_or_null(f, x->link_max_width);
-                put(f, " }");
+                json_put(f, " }");
         } else
-                put(f, "null");
-        put(f, ", \"vfio_group\": ");
-        json_str_or_null(f, x->vfio.group);
-        put(f, ", \"vfio_cdev\": ");
-        json_str_or_null(f, x->vfio.cdev);
-        put(f, ", \"entry\": ");
-        json_str_or_null(f, it->entry);
-        put(f, last ? " }\n" : " },\n");
+                json_put(f, "null");
+        json_put(f, ", \"vfio_group\": ");
+        json_string_or_null(f, x->vfio.group);
+        json_put(f, ", \"vfio_cdev\": ");
+        json_string_or_null(f, x->vfio.cdev);
+        json_put(f, ", \"entry\": ");
+        json_string_or_null(f, it->entry);
+        json_put(f, last ? " }\n" : " },\n");
 }
 
 /* Lines joined by '\n' as a JSON array of strings. */
@@ -487,7 +435,7 @@ static void json_lines(FILE *f, const char *text)
 
                 if (p != text)
                         fputs(", ", f);
-                json_str_or_null(f, line ? line : "");
+                json_string_or_null(f, line ? line : "");
                 p += len;
                 if (*p)
                         p++;
@@ -501,11 +449,11 @@ static void json_group(struct lister *l, struct item *it, size_t n, const struct
 
         fprintf(f, "%s    { \"group\": %d, \"whole_to_vm\": %s, \"reason\": ",
                 l->first_group ? "\n" : ",\n", it[0].fn->iommu_group, v->whole ? "true" : "false");
-        json_str_or_null(f, v->reason);
+        json_string_or_null(f, v->reason);
         fputs(", \"warnings\": ", f);
         json_lines(f, v->warnings);
         fputs(", \"suggest\": ", f);
-        json_str_or_null(f, v->suggest);
+        json_string_or_null(f, v->suggest);
         fputs(",\n      \"functions\": [\n", f);
         for (size_t i = 0; i < n; i++)
                 json_fn(l, &it[i], "        ", i + 1 == n);

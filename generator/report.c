@@ -1,39 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <string.h>
 
+#include "json-out.h"
 #include "pciids.h"
 #include "report.h"
 #include "util.h"
 #include "verify.h"
 #include "vfio-nodes.h"
 
-void json_string(FILE *f, const char *s)
+/* ", \"KEY\": N", or null when N is negative (unknown). */
+static void json_member_int(FILE *f, const char *key, int n)
 {
-        bool utf8 = string_is_utf8(s);
-
-        fputc('"', f);
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                if (*p == '"' || *p == '\\')
-                        fprintf(f, "\\%c", *p);
-                else if (*p == '\n')
-                        fputs("\\n", f);
-                else if (*p == '\t')
-                        fputs("\\t", f);
-                else if (*p < 0x20 || *p == 0x7f || (!utf8 && *p >= 0x80))
-                        /* Bytes from a broken sysfs value still give valid JSON. */
-                        fprintf(f, "\\u%04x", *p);
-                else
-                        fputc(*p, f);
-        }
-        fputc('"', f);
-}
-
-static void json_string_or_null(FILE *f, const char *s)
-{
-        if (s)
-                json_string(f, s);
+        json_put(f, ", \"");
+        json_put(f, key);
+        json_put(f, "\": ");
+        if (n < 0)
+                json_put(f, "null");
         else
-                fputs("null", f);
+                json_put_uint(f, (unsigned)n);
 }
 
 /* --verify's verdict on one object; nothing without it. */
@@ -91,24 +75,24 @@ void report_json(FILE *f, const struct plan *p)
         for (size_t i = 0; i < p->n_claims; i++) {
                 const struct claim *c = &p->claims[i];
 
-                fprintf(f, "%s\n    { \"bdf\": \"%s\", \"id\": \"%04x:%04x\", \"entry\": ",
-                        i ? "," : "", c->fn->bdf, c->fn->vendor, c->fn->device);
+                /* the bulk of a fleet's report: no printf here */
+                json_put(f, i ? ",\n    { \"bdf\": \"" : "\n    { \"bdf\": \"");
+                json_put(f, c->fn->bdf);
+                json_put(f, "\", \"id\": \"");
+                json_put_hex(f, c->fn->vendor, 4);
+                json_put(f, ":");
+                json_put_hex(f, c->fn->device, 4);
+                json_put(f, "\", \"entry\": ");
                 json_string(f, c->entry->name);
-                fputs(", \"driver_now\": ", f);
+                json_put(f, ", \"driver_now\": ");
                 json_string_or_null(f, c->fn->driver);
-                fputs(", \"driver_at_boot\": ", f);
+                json_put(f, ", \"driver_at_boot\": ");
                 json_string(f, plan_driver(p, c->driver));
-                if (c->fn->iommu_group >= 0)
-                        fprintf(f, ", \"iommu_group\": %d", c->fn->iommu_group);
-                else
-                        fputs(", \"iommu_group\": null", f);
-                if (c->fn->numa_node >= 0)
-                        fprintf(f, ", \"numa_node\": %d", c->fn->numa_node);
-                else
-                        fputs(", \"numa_node\": null", f);
+                json_member_int(f, "iommu_group", c->fn->iommu_group);
+                json_member_int(f, "numa_node", c->fn->numa_node);
                 json_applied(f, p, c->applied);
                 json_vfio_nodes(f, c->fn);
-                fputs(" }", f);
+                json_put(f, " }");
         }
         fputs(p->n_claims ? "\n  ],\n" : "],\n", f);
 

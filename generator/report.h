@@ -5,6 +5,7 @@
 
 #include "conf.h"
 #include "iommu.h"
+#include "json-out.h"
 #include "plan.h"
 
 /* Renders a plan, for people or as the JSON object of gpupt-check(8). */
@@ -19,8 +20,6 @@ void report_config_error_human(FILE *f, const struct conf_error *e);
 
 /* The "iommu" member of the report, indented, with its trailing comma. */
 void json_iommu(FILE *f, const struct iommu_state *s);
-/* Writes s as a JSON string, quotes included. */
-void json_string(FILE *f, const char *s);
 
 /* The vgpu entries (report-vgpu.c): the JSON "vgpus" member, and a table. */
 void json_vgpus(FILE *f, const struct plan *p);
