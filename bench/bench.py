@@ -144,6 +144,23 @@ def no_cleanup():
     pass
 
 
+def paired_ratios(case, floor, runs):
+    """CASE over FLOOR in wall and in CPU time, each the median of RUNS pairs
+    run back to back. The load of a shared machine drifts over seconds; the
+    two runs of a pair see the same load, while the medians of two cases
+    measured a minute apart need not."""
+    wall, cpu = [], []
+    for _ in range(runs):
+        t, c = [], []
+        for k in (floor, case):
+            cmd, env, cleanup = k.make_cmd()
+            t.append(run_once(cmd, env, c))
+            cleanup()
+        wall.append(t[1] / t[0])
+        cpu.append(c[1] / c[0])
+    return statistics.median(wall), statistics.median(cpu)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("build")
@@ -388,11 +405,13 @@ def main():
     fca = get_exact("gpupt-check --json (fleet, auto)", LARGE)
     fga = get_exact("gpupt-generator (fleet, auto)", LARGE)
     for c in (fc, fg, fca, fga):
-        goal("%s within 2× of the floor (CPU, 5 120)" % c.name, (c, fl_l),
-             lambda: "%.2f×" % (c.cpu_median / fl_l.cpu_median),
-             lambda: c.cpu_median / fl_l.cpu_median <= 2)
-        goal("%s within 2× of the floor (wall, 5 120)" % c.name, (c, fl_l),
-             lambda: "%.2f×" % (c.median / fl_l.median), lambda: c.median / fl_l.median <= 2)
+        if did_run(c, fl_l):
+            c.wall_ratio, c.cpu_ratio = paired_ratios(c, fl_l, a.runs)
+        goal("%s within 2× of the floor (CPU, 5 120; median of %d back-to-back pairs)"
+             % (c.name, a.runs), (c, fl_l), lambda: "%.2f×" % c.cpu_ratio,
+             lambda: c.cpu_ratio <= 2)
+        goal("%s within 2× of the floor (wall, 5 120; the same pairs)" % c.name, (c, fl_l),
+             lambda: "%.2f×" % c.wall_ratio, lambda: c.wall_ratio <= 2)
     if not did_run(fc, fl_l) or (fc.syscalls and fl_l.syscalls):
         goal("gpupt-check --json (fleet): syscalls beyond the floor's scan per claimed "
              "function (%d claims) ≤ 6" % claims, (fc, fl_l),

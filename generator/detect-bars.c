@@ -47,7 +47,7 @@ int detect_bars(struct plan *p)
                         char want[32], have[512];
                         int r = 0;
 
-                        if (!c->fn->bar_resizable[b->index])
+                        if (!pci_fn_bar_resizable(c->fn, b->index))
                                 r = plan_problem(p, SEVERITY_ERROR, "bar-unsupported",
                                                  &c->fn->addr, c->entry->name,
                                                  "%s has no resizable BAR %u (no resource%u_resize; "
@@ -56,8 +56,8 @@ int detect_bars(struct plan *p)
                                                  c->fn->bdf, b->index, b->index, b->index,
                                                  bar_size_str(b->log2_mib, want), c->entry->name);
                         else if (b->log2_mib >= 64 ||
-                                 !(c->fn->bar_sizes[b->index] & (UINT64_C(1) << b->log2_mib))) {
-                                offered(c->fn->bar_sizes[b->index], have, sizeof(have));
+                                 !(pci_fn_bar_sizes(c->fn, b->index) & (UINT64_C(1) << b->log2_mib))) {
+                                offered(pci_fn_bar_sizes(c->fn, b->index), have, sizeof(have));
                                 r = plan_problem(p, SEVERITY_ERROR, "bar-unsupported",
                                                  &c->fn->addr, c->entry->name,
                                                  "BAR %u of %s cannot be %s; it offers %s",

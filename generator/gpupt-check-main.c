@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "handoff.h"
@@ -140,7 +141,14 @@ int main(int argc, char **argv)
         struct conf *conf = NULL;
         struct host *host = NULL;
         struct plan *plan = NULL;
+        static char out[64 * 1024];
         int c, r, status;
+
+        /* A fleet's report or a large host's listing is a megabyte or more:
+         * into a file or a pipe it goes in 64 KiB writes, not in stdio's
+         * 4 KiB. A terminal keeps its line buffering. */
+        if (!isatty(STDOUT_FILENO))
+                setvbuf(stdout, out, _IOFBF, sizeof(out));
 
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
                 switch (c) {

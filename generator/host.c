@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "host.h"
+#include "strpool.h"
 #include "util.h"
 
 #define DEVICES "/sys/bus/pci/devices"
@@ -15,12 +17,21 @@
 /* Lookups by address are the common case (a config of bdf entries never
  * scans the bus), so functions live in an open-addressing table keyed by
  * the packed address; absent addresses are remembered too. */
+/* 16 bytes, at most three quarters of the slots used: a host of thousands
+ * of functions touches as few pages as it can, each first touch costing. */
 struct slot_entry {
         uint32_t key;
-        bool used;
-        struct pci_fn *fn; /* NULL: known absent, or unreadable (err) */
-        int err;           /* -errno of a function that cannot be read */
+        int err;           /* -ENOENT: known absent; other -errno: unreadable */
+        struct pci_fn *fn; /* NULL: free when err is 0 as well */
 };
+
+static bool slot_used(const struct slot_entry *e)
+{
+        return e->fn || e->err;
+}
+
+#define KEPT_SLOTS 128
+#define KEPT_MAX 96
 
 struct host {
         struct slot_entry *table;
@@ -36,6 +47,15 @@ struct host {
         bool bus_node_known;
         uint32_t bus_node_key;
         int bus_node;
+        /* The functions' strings, freed with the host. Drivers, modaliases
+         * and reset methods repeat across thousands of functions: the first
+         * KEPT_MAX distinct ones are kept once each, found by their hash. */
+        struct strpool strings;
+        struct kept {
+                uint32_t hash;
+                const char *s;
+        } kept[KEPT_SLOTS];
+        size_t n_kept;
 };
 
 int host_new(struct host **ret)
@@ -53,11 +73,7 @@ static void fn_free(struct pci_fn *f)
 {
         if (!f)
                 return;
-        free(f->modalias);
-        free(f->driver);
-        free(f->local_cpulist);
-        free(f->reset_method);
-        free(f->driver_override);
+        free(f->bars);
         free(f);
 }
 
@@ -66,11 +82,11 @@ void host_free(struct host *h)
         if (!h)
                 return;
         for (size_t i = 0; i < h->table_size; i++)
-                if (h->table[i].used)
-                        fn_free(h->table[i].fn);
+                fn_free(h->table[i].fn);
         free(h->table);
         free(h->all);
         free(h->by_group);
+        strpool_free(&h->strings);
         if (h->devices_fd >= 0)
                 close(h->devices_fd);
         free(h);
@@ -90,7 +106,7 @@ static struct slot_entry *table_find(struct host *h, uint32_t key)
 
         if (!h->table)
                 return NULL;
-        for (i = hash(key) & (h->table_size - 1); h->table[i].used;
+        for (i = hash(key) & (h->table_size - 1); slot_used(&h->table[i]);
              i = (i + 1) & (h->table_size - 1))
                 if (h->table[i].key == key)
                         return &h->table[i];
@@ -101,16 +117,17 @@ static int table_put(struct host *h, uint32_t key, struct pci_fn *fn, int err)
 {
         size_t i;
 
-        if ((h->table_used + 1) * 2 > h->table_size) {
+        assert(fn || err < 0);
+        if ((h->table_used + 1) * 4 > h->table_size * 3) {
                 size_t size = h->table_size ? h->table_size * 2 : 256;
                 struct slot_entry *t = calloc(size, sizeof(*t));
 
                 if (!t)
                         return -ENOMEM;
                 for (size_t j = 0; j < h->table_size; j++) {
-                        if (!h->table[j].used)
+                        if (!slot_used(&h->table[j]))
                                 continue;
-                        for (i = hash(h->table[j].key) & (size - 1); t[i].used;
+                        for (i = hash(h->table[j].key) & (size - 1); slot_used(&t[i]);
                              i = (i + 1) & (size - 1))
                                 ;
                         t[i] = h->table[j];
@@ -119,10 +136,10 @@ static int table_put(struct host *h, uint32_t key, struct pci_fn *fn, int err)
                 h->table = t;
                 h->table_size = size;
         }
-        for (i = hash(key) & (h->table_size - 1); h->table[i].used;
+        for (i = hash(key) & (h->table_size - 1); slot_used(&h->table[i]);
              i = (i + 1) & (h->table_size - 1))
                 ;
-        h->table[i] = (struct slot_entry){ .key = key, .used = true, .fn = fn, .err = err };
+        h->table[i] = (struct slot_entry){ .key = key, .fn = fn, .err = err };
         h->table_used++;
         return 0;
 }
@@ -170,7 +187,28 @@ static int parse_id_pair(const char *v, uint16_t *a, uint16_t *b)
         return 0;
 }
 
-static int parse_uevent(struct pci_fn *f, char *text)
+/* S as the host keeps it: one shared copy while the table has room, else a
+ * copy of its own. */
+static const char *keep(struct host *h, const char *s)
+{
+        uint32_t hash = 2166136261u; /* FNV-1a */
+        const char *copy;
+        size_t i;
+
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+                hash = (hash ^ *p) * 16777619u;
+        for (i = hash & (KEPT_SLOTS - 1); h->kept[i].s; i = (i + 1) & (KEPT_SLOTS - 1))
+                if (h->kept[i].hash == hash && streq(h->kept[i].s, s))
+                        return h->kept[i].s;
+        copy = strpool_dup(&h->strings, s);
+        if (copy && h->n_kept < KEPT_MAX) {
+                h->kept[i] = (struct kept){ .hash = hash, .s = copy };
+                h->n_kept++;
+        }
+        return copy;
+}
+
+static int parse_uevent(struct host *h, struct pci_fn *f, char *text)
 {
         bool have_id = false, have_class = false;
         char *line, *next;
@@ -189,7 +227,7 @@ static int parse_uevent(struct pci_fn *f, char *text)
                         /* the kernel writes each key once; twice is garbage */
                         if (!*v || f->driver)
                                 return -EBADMSG;
-                        if (!(f->driver = strdup(v)))
+                        if (!(f->driver = keep(h, v)))
                                 return -ENOMEM;
                 } else if (streq(line, "PCI_CLASS")) {
                         /* one to six hex digits: the kernel drops leading zeros */
@@ -217,7 +255,7 @@ static int parse_uevent(struct pci_fn *f, char *text)
                 } else if (streq(line, "MODALIAS")) {
                         if (f->modalias)
                                 return -EBADMSG;
-                        if (!(f->modalias = strdup(v)))
+                        if (!(f->modalias = keep(h, v)))
                                 return -ENOMEM;
                 }
         }
@@ -290,11 +328,9 @@ static int load_fn(struct host *h, const struct pci_addr *a, struct pci_fn **ret
         memcpy(f->bdf, name, sizeof(name));
         f->iommu_group = -1;
         f->numa_node = -1;
-        for (unsigned i = 0; i < PCI_BAR_COUNT; i++)
-                f->bar_now[i] = -1;
         f->boot_vga = -1;
         f->sriov_totalvfs = -1;
-        r = parse_uevent(f, uevent);
+        r = parse_uevent(h, f, uevent);
         if (r == 0)
                 r = read_group(dir, name, &f->iommu_group);
         if (r < 0) {
@@ -325,7 +361,7 @@ int host_get(struct host *h, const struct pci_addr *a, struct pci_fn **ret)
                 return r;
         /* Absent and unreadable functions are remembered as well: asking
          * again, as the slot and group checks do, costs no system call. */
-        if (table_put(h, key, f, r == -ENOENT ? 0 : r) < 0) {
+        if (table_put(h, key, f, r) < 0) {
                 fn_free(f);
                 return -ENOMEM;
         }
@@ -345,6 +381,22 @@ static int attr_int(int dfd, const char *name, int *ret)
         if (r < 0)
                 return r == -EFBIG ? -EBADMSG : r;
         return parse_int(buf, ret) < 0 ? -EBADMSG : 0;
+}
+
+/* As attr_str, into the host's strings. */
+static int attr_kept(struct host *h, int dfd, const char *name, const char **ret)
+{
+        char buf[4096];
+        int r = read_attr_at(dfd, name, buf, sizeof(buf));
+
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r == -EFBIG ? -EBADMSG : r;
+        if (!string_is_utf8(buf))
+                return -EBADMSG;
+        *ret = keep(h, buf);
+        return *ret ? 0 : -ENOMEM;
 }
 
 static int attr_str(int dfd, const char *name, char **ret)
@@ -436,7 +488,7 @@ int host_basics(struct host *h, struct pci_fn *f)
         }
         if (r == 0) {
                 /* detect-reset asks it of every claim; absent is an answer */
-                r = attr_str(dir, fn_attr(path, f->bdf, "reset_method"), &f->reset_method);
+                r = attr_kept(h, dir, fn_attr(path, f->bdf, "reset_method"), &f->reset_method);
         }
         if (r < 0)
                 return r;
@@ -447,6 +499,7 @@ int host_basics(struct host *h, struct pci_fn *f)
 int host_details(struct host *h, struct pci_fn *f)
 {
         _cleanup_close_ int dfd = -1;
+        struct pci_bars bars = { 0 };
         char buf[64];
         bool any_resizable = false;
         int dir, r, v;
@@ -460,19 +513,19 @@ int host_details(struct host *h, struct pci_fn *f)
         if (dfd < 0)
                 return -errno;
 
+        for (unsigned i = 0; i < PCI_BAR_COUNT; i++)
+                bars.now[i] = -1;
         f->numa_node = -1;
         f->boot_vga = -1;
-        free(f->reset_method); /* host_basics may have read it */
-        f->reset_method = NULL;
+        f->reset_method = NULL; /* host_basics may have read it */
         r = read_numa_node(dfd, "numa_node", f);
         if (r < 0)
                 return r;
-        if ((r = attr_str(dfd, "local_cpulist", &f->local_cpulist)) < 0 ||
-            (r = attr_str(dfd, "reset_method", &f->reset_method)) < 0 ||
-            (r = attr_str(dfd, "driver_override", &f->driver_override)) < 0)
+        if ((r = attr_kept(h, dfd, "local_cpulist", &f->local_cpulist)) < 0 ||
+            (r = attr_kept(h, dfd, "reset_method", &f->reset_method)) < 0 ||
+            (r = attr_kept(h, dfd, "driver_override", &f->driver_override)) < 0)
                 return r;
         if (f->driver_override && streq(f->driver_override, "(null)")) {
-                free(f->driver_override);
                 f->driver_override = NULL;
         }
         r = read_boot_vga(dfd, f);
@@ -501,8 +554,8 @@ int host_details(struct host *h, struct pci_fn *f)
                         return r == -EFBIG ? -EBADMSG : r;
                 if (parse_hex(buf, UINT64_MAX, &mask) < 0)
                         return -EBADMSG;
-                f->bar_resizable[i] = true;
-                f->bar_sizes[i] = mask;
+                bars.resizable[i] = true;
+                bars.sizes[i] = mask;
                 any_resizable = true;
         }
         /* The current sizes, only where a BAR can be resized: one more read for those few. */
@@ -510,7 +563,12 @@ int host_details(struct host *h, struct pci_fn *f)
                 char res[2048];
 
                 if (read_attr_at(dfd, "resource", res, sizeof(res)) >= 0)
-                        bar_sizes_now(res, f->bar_now);
+                        bar_sizes_now(res, bars.now);
+                free(f->bars);
+                f->bars = malloc(sizeof(bars));
+                if (!f->bars)
+                        return -ENOMEM;
+                *f->bars = bars;
         }
         {
                 char target[PATH_MAX];

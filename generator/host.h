@@ -18,26 +18,45 @@ struct pci_fn {
         char bdf[PCI_ADDR_STRLEN];
         uint16_t vendor, device, subvendor, subdevice;
         uint32_t class;          /* 0xCCSSPP */
-        char *modalias;
-        char *driver;            /* NULL when unbound */
+        const char *modalias;    /* kept by the host, as driver */
+        const char *driver;      /* NULL when unbound */
         int iommu_group;         /* -1: none */
 
         bool basics;             /* numa_node, boot_vga and reset_method are loaded */
         bool details;            /* the fields below are loaded */
         int numa_node;           /* -1: none or unknown */
-        char *local_cpulist;
-        char *reset_method;
-        char *driver_override;   /* NULL when "(null)" */
+        const char *local_cpulist;
+        const char *reset_method;
+        const char *driver_override; /* NULL when "(null)" */
         int boot_vga;            /* -1: no such attribute */
         int sriov_totalvfs;      /* -1: not an SR-IOV PF */
         int sriov_numvfs;
-        uint64_t bar_sizes[PCI_BAR_COUNT]; /* resourceN_resize: bit n = 2^n MiB; 0 none */
-        bool bar_resizable[PCI_BAR_COUNT];
-        int bar_now[PCI_BAR_COUNT];        /* log2 MiB of a resizable BAR now; -1 unknown */
+        struct pci_bars *bars;   /* NULL: no BAR is resizable, or not read */
         bool is_vf;
         struct pci_addr physfn;
         size_t plan_claim;       /* 1 + its index in the claims while a plan is built; 0 none */
 };
+
+/* The resizable BARs of a function, read with its details. Kept apart from
+ * struct pci_fn: a host has thousands of functions and few such BARs. */
+struct pci_bars {
+        uint64_t sizes[PCI_BAR_COUNT]; /* resourceN_resize: bit n = 2^n MiB; 0 none */
+        bool resizable[PCI_BAR_COUNT];
+        int now[PCI_BAR_COUNT];        /* log2 MiB of a resizable BAR now; -1 unknown */
+};
+
+static inline bool pci_fn_bar_resizable(const struct pci_fn *f, unsigned i)
+{
+        return f->bars && f->bars->resizable[i];
+}
+static inline uint64_t pci_fn_bar_sizes(const struct pci_fn *f, unsigned i)
+{
+        return f->bars ? f->bars->sizes[i] : 0;
+}
+static inline int pci_fn_bar_now(const struct pci_fn *f, unsigned i)
+{
+        return f->bars ? f->bars->now[i] : -1;
+}
 
 static inline bool pci_fn_is_bridge(const struct pci_fn *f)
 {

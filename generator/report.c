@@ -218,8 +218,8 @@ static void print_bars(FILE *f, const struct plan *p)
                                         "BAR", "NOW", "AT BOOT");
                                 header = true;
                         }
-                        if (c->fn->bar_now[idx] >= 0)
-                                bar_size_str((unsigned)c->fn->bar_now[idx], now);
+                        if (pci_fn_bar_now(c->fn, idx) >= 0)
+                                bar_size_str((unsigned)pci_fn_bar_now(c->fn, idx), now);
                         fprintf(f, "%-13s %-16.16s %3u %8s %8s\n", c->fn->bdf, c->entry->name,
                                 idx, now, bar_size_str(c->bars[j].log2_mib, want));
                 }

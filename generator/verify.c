@@ -37,7 +37,7 @@ static int verify_claim(struct plan *p, struct claim *c)
         }
         for (size_t j = 0; j < c->n_bars; j++) {
                 unsigned idx = c->bars[j].index;
-                int now = c->fn->details ? c->fn->bar_now[idx] : -1;
+                int now = c->fn->details ? pci_fn_bar_now(c->fn, idx) : -1;
                 char want_s[32], now_s[32] = "of unknown size";
 
                 if (now >= 0 && (unsigned)now == c->bars[j].log2_mib)

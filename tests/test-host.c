@@ -113,9 +113,9 @@ static void test_get(void **state)
         assert_string_equal(f->reset_method, "flr bus");
         assert_int_equal(f->boot_vga, 0);
         assert_int_equal(f->sriov_totalvfs, -1);
-        assert_true(f->bar_resizable[1]);
-        assert_false(f->bar_resizable[0]);
-        assert_int_equal(f->bar_sizes[1], 0x3fc0);
+        assert_true(pci_fn_bar_resizable(f, 1));
+        assert_false(pci_fn_bar_resizable(f, 0));
+        assert_int_equal(pci_fn_bar_sizes(f, 1), 0x3fc0);
         /* cached: the same object */
         assert_int_equal(host_get(h, &a, &g), 0);
         assert_ptr_equal(f, g);
