@@ -21,6 +21,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SMALL, LARGE = 256, 1024          # slots; 5 functions each
 
 
+def memory_fs(path):
+    """Whether PATH is the mount point of a tmpfs, by /proc/self/mounts."""
+    try:
+        return any(f[1] == path and f[2] == "tmpfs"
+                   for f in (line.split() for line in open("/proc/self/mounts")) if len(f) > 2)
+    except OSError:
+        return False
+
+
 def fixture(build, slots):
     """The host of SLOTS slots, rebuilt when mkbig.py changes; and beside it a
     root that shares its sys, proc, dev and lib but has the bdf config."""
@@ -169,6 +178,8 @@ def main():
     ap.add_argument("--out", help="where the results go (default bench/results.md; with --only, "
                                   "nowhere)")
     ap.add_argument("--asan", help="a build of gpupt-apply under ASan+UBSan, for the config cases")
+    ap.add_argument("--hosts", help="where the recorded hosts are written (default: a directory "
+                                    "in /dev/shm when it is a memory file system, else BUILD)")
     ap.add_argument("--only", metavar="REGEX",
                     help="run only the cases whose \"NAME FUNCTIONS\" (e.g. \"gpupt-check --json "
                          "(fleet) 5120\") matches REGEX, and the floor rows at their sizes; goals "
@@ -184,11 +195,22 @@ def main():
     floor = os.path.join(build, "floor")
     global PEAKRSS
     PEAKRSS = os.path.join(build, "peakrss")
+    # Every run on one CPU, the first this process may use: the CPUs of a
+    # virtual machine need not be alike (here one ran the same program 1.5x
+    # slower than the other), and a ratio of runs on two CPUs measures them.
+    cpu = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})
+    # sysfs lives in memory; a recorded host on disk is read from the disk
+    # again whenever the page cache has let it go, which sysfs never does.
+    hosts_dir = a.hosts or (os.path.join("/dev/shm", "gpupt-bench-%d" % os.getuid())
+                            if memory_fs("/dev/shm") else build)
+    os.makedirs(hosts_dir, exist_ok=True)
 
     hosts = {}
     for slots in (SMALL, LARGE):
-        print("bench: writing the host of %d functions" % (5 * slots), flush=True)
-        hosts[slots] = fixture(build, slots)
+        print("bench: writing the host of %d functions in %s" % (5 * slots, hosts_dir),
+              flush=True)
+        hosts[slots] = fixture(hosts_dir, slots)
 
     def gen_cmd(root):
         def make():
@@ -440,11 +462,14 @@ def main():
     text = "\n".join([
         "# Benchmark results",
         "",
-        "%s on %s, %d CPUs, %s; medians of %d runs (%d for the shell tools), "
-        "page cache warm. Instructions from callgrind (repeatable), syscalls from strace -c -f, "
-        "peak RSS as the program's own VmHWM at exit (bench/peakrss.c)." % (
+        "%s on %s, %d CPUs (every run on CPU %d), %s; medians of %d runs (%d for the shell "
+        "tools), the recorded hosts %s. Instructions from callgrind (repeatable), syscalls "
+        "from strace -c -f, peak RSS as the program's own VmHWM at exit (bench/peakrss.c); "
+        "a ratio to the floor is the median of back-to-back pairs." % (
             "`bench.py --only '%s'`" % a.only if only else "`make bench`", platform.platform(),
-            os.cpu_count(), time.strftime("%Y-%m-%d"), a.runs, a.slow_runs),
+            os.cpu_count(), cpu, time.strftime("%Y-%m-%d"), a.runs, a.slow_runs,
+            "in memory (tmpfs), as sysfs is" if memory_fs(os.path.dirname(hosts_dir)) or
+            memory_fs(hosts_dir) else "on disk, page cache warm"),
         "",
         "| program | functions (entries) | median ms | CPU ms | µs per function | instructions | "
         "syscalls per function | peak RSS KiB |",
