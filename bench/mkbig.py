@@ -11,7 +11,9 @@ slots by address; the "fleet" config claims every endpoint by id (all but the
 root ports), and "fleet-auto" the same with driver = "auto". They are written
 as etc/gpupt-variants/{ids,bdf,fleet,fleet-auto}.conf.
 Every function carries its PCIe link attributes, and each PF links its VFs
-(virtfnN), as `gpupt-check --list` reads them."""
+(virtfnN), as `gpupt-check --list` reads them. The first GPU is the boot
+display: vgaarb makes one VGA device the default on any host that has one,
+and dev/vga_arbiter names it."""
 import os
 import sys
 
@@ -49,7 +51,7 @@ def build(slots, root):
         else:
             did = 0x2204 if i in special else 0x1E04
             m.fn(pre + ".0", 0x10DE, did, 0x030000, parent=port, svid=0x10DE, sdid=0x12A4,
-                 driver="nvidia", group=group, numa=numa)
+                 driver="nvidia", group=group, numa=numa, boot_vga=(i == 0))
             m.fn(pre + ".1", 0x10DE, 0x10F7, 0x040300, parent=port, svid=0x10DE,
                  sdid=0x12A4, driver="snd_hda_intel", group=group, numa=numa)
             m.fn(pre + ".2", 0x10DE, 0x1AD6, 0x0C0330, parent=port, svid=0x10DE,

@@ -47,6 +47,9 @@ struct host {
         bool bus_node_known;
         uint32_t bus_node_key;
         int bus_node;
+        /* The boot display as vgaarb names it (vga_default_read). */
+        enum { VGA_DEFAULT_UNREAD, VGA_DEFAULT_KNOWN, VGA_DEFAULT_ASK_EACH } vga_default;
+        uint32_t vga_default_key;
         /* The functions' strings, freed with the host. Drivers, modaliases
          * and reset methods repeat across thousands of functions: the first
          * KEPT_MAX distinct ones are kept once each, found by their hash. */
@@ -458,6 +461,32 @@ static int read_numa_node(int dir, const char *at, struct pci_fn *f)
         return r == -ENOENT ? 0 : r;
 }
 
+/* The kernel's boot_vga reads 1 for vgaarb's default VGA device and 0 for
+ * every other VGA function; only when there is no default device does each
+ * function answer for itself (its shadowed ROM). /dev/vga_arbiter, freshly
+ * opened, names that device: "count:N,PCI:DDDD:BB:DD.F,decodes=..." or
+ * "invalid". One read then answers for a fleet of GPUs; without the node,
+ * or with no default device, every VGA function is asked. Opening it takes
+ * no lock: an arbiter client locks only what it writes for. */
+static void vga_default_read(struct host *h)
+{
+        _cleanup_free_ char *path = root_path("/dev/vga_arbiter");
+        char buf[256], *p, *end;
+        struct pci_addr a;
+
+        h->vga_default = VGA_DEFAULT_ASK_EACH;
+        if (!path || read_attr_at(AT_FDCWD, path, buf, sizeof(buf)) < 0)
+                return;
+        p = strstr(buf, ",PCI:");
+        if (!p || !(end = strchr(p + 5, ',')))
+                return;
+        *end = '\0';
+        if (pci_addr_parse(p + 5, &a, NULL) < 0)
+                return;
+        h->vga_default = VGA_DEFAULT_KNOWN;
+        h->vga_default_key = pci_addr_key(&a);
+}
+
 int host_basics(struct host *h, struct pci_fn *f)
 {
         char path[FN_ATTR_MAX];
@@ -477,7 +506,13 @@ int host_basics(struct host *h, struct pci_fn *f)
                 h->bus_node_key = pci_addr_key(&f->addr) >> 8;
                 h->bus_node = f->numa_node;
         }
-        if (r == 0 && ((f->class >> 8) == 0x0300 || (f->class >> 8) == 0x0001)) {
+        if (r == 0 && ((f->class >> 8) == 0x0300 || (f->class >> 8) == 0x0001) &&
+            h->vga_default == VGA_DEFAULT_UNREAD)
+                vga_default_read(h);
+        if (r == 0 && ((f->class >> 8) == 0x0300 || (f->class >> 8) == 0x0001) &&
+            h->vga_default == VGA_DEFAULT_KNOWN)
+                f->boot_vga = pci_addr_key(&f->addr) == h->vga_default_key;
+        else if (r == 0 && ((f->class >> 8) == 0x0300 || (f->class >> 8) == 0x0001)) {
                 r = attr_int(dir, fn_attr(path, f->bdf, "boot_vga"), &f->boot_vga);
                 if (r == 0)
                         f->boot_vga = f->boot_vga != 0;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "host.h"
 #include "testlib.h"
@@ -298,6 +299,50 @@ static void test_basics(void **state)
         host_free(h);
 }
 
+/* boot_vga from vgaarb: /dev/vga_arbiter names the default device, whose
+ * boot_vga the kernel reads as 1 and every other VGA function's as 0; no
+ * function's own file is read then. "invalid" (no default device) or no
+ * node at all: each VGA function is asked, as before. */
+static void test_boot_vga_from_vgaarb(void **state)
+{
+        static const char *const arbiters[] = {
+                "count:2,PCI:0000:01:00.0,decodes=io+mem,owns=io+mem,locks=none(0:0)\n",
+                "invalid\n",
+                "count:2,PCI:garbage,decodes=none\n",
+                NULL,
+        };
+        struct pci_fn *igd, *gpu;
+        struct pci_addr a;
+        struct host *h;
+
+        (void)state;
+        for (size_t i = 0; i < ELEMENTSOF(arbiters); i++) {
+                bool named = i == 0;
+
+                if (arbiters[i])
+                        tl_write(dir, "dev/vga_arbiter", arbiters[i]);
+                else {
+                        char path[4096];
+
+                        snprintf(path, sizeof(path), "%s/dev/vga_arbiter", dir);
+                        assert_int_equal(unlink(path), 0);
+                }
+                assert_int_equal(host_new(&h), 0);
+                assert_int_equal(pci_addr_parse("00:02.0", &a, NULL), 0);
+                assert_int_equal(host_get(h, &a, &igd), 0);
+                assert_int_equal(pci_addr_parse("01:00.0", &a, NULL), 0);
+                assert_int_equal(host_get(h, &a, &gpu), 0);
+                assert_int_equal(host_basics(h, igd), 0);
+                assert_int_equal(host_basics(h, gpu), 0);
+                /* the files say 00:02.0 (boot_vga=1) and 01:00.0 (0); a
+                 * named default device overrides both, which only a test
+                 * can make disagree */
+                assert_int_equal(igd->boot_vga, named ? 0 : 1);
+                assert_int_equal(gpu->boot_vga, named ? 1 : 0);
+                host_free(h);
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -306,6 +351,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_mdev_types, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_basics, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_boot_vga_from_vgaarb, setup, teardown),
         };
 
         return cmocka_run_group_tests_name("host", tests, NULL, NULL);
