@@ -235,7 +235,9 @@ check-vm:
 
 # Speed and memory, side by side with iommu.sh and driverctl on recorded hosts
 # of 1 280 and 5 120 functions, huge configs (also under ASan+UBSan) and a
-# fleet of 4 096 claims; the figures go to bench/results.md. BENCH_ARGS, e.g.
+# fleet of 4 096 claims; the figures go to bench/results.md. The hosts are
+# written to /dev/shm/gpupt-bench-UID when /dev/shm is a tmpfs (sysfs is in
+# memory; --hosts DIR in BENCH_ARGS puts them elsewhere). BENCH_ARGS, e.g.
 # "--runs 5 --slow-runs 1", passes on to bench/bench.py; "--only fleet" runs
 # only the cases whose name matches (and prints them).
 bench: deps-check
@@ -339,4 +341,4 @@ uninstall:
 
 clean:
 	rm -rf $(BUILDDIR) $(BUILDDIR)-asan $(BUILDDIR)-clang $(BUILDDIR)-images $(BUILDDIR)-fuzz \
-		$(BUILDDIR)-bench $(BUILDDIR)-bench-asan
+		$(BUILDDIR)-bench $(BUILDDIR)-bench-asan /dev/shm/gpupt-bench-$$(id -u)

@@ -73,11 +73,13 @@ def driverctl_copy(build, root):
 CPU = {}     # id(case) -> CPU seconds (user + system) of its runs
 
 
-def run_once(cmd, env=None, cpu=None):
+def run_once(cmd, env=None, cpu=None, cpus=None):
     """Wall seconds of one run; its CPU seconds (user + system, which other
-    load on the machine does not inflate) are appended to cpu."""
+    load on the machine does not inflate) are appended to cpu. CPUS: the
+    set of CPUs it may run on (default: the bench's)."""
     t = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                         preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
     _, status, ru = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - t
@@ -155,15 +157,18 @@ def no_cleanup():
 
 def paired_ratios(case, floor, runs):
     """CASE over FLOOR in wall and in CPU time, each the median of RUNS pairs
-    run back to back. The load of a shared machine drifts over seconds; the
-    two runs of a pair see the same load, while the medians of two cases
-    measured a minute apart need not."""
+    run back to back on one CPU. The load of a shared machine drifts over
+    seconds; the two runs of a pair see the same load, while the medians of
+    two cases measured a minute apart need not. And the CPUs of a virtual
+    machine need not be alike (here one ran the same program 1.5x slower
+    than the other): a pair split across two measures the CPUs."""
+    one = {min(os.sched_getaffinity(0))}
     wall, cpu = [], []
     for _ in range(runs):
         t, c = [], []
         for k in (floor, case):
             cmd, env, cleanup = k.make_cmd()
-            t.append(run_once(cmd, env, c))
+            t.append(run_once(cmd, env, c, one))
             cleanup()
         wall.append(t[1] / t[0])
         cpu.append(c[1] / c[0])
@@ -195,15 +200,11 @@ def main():
     floor = os.path.join(build, "floor")
     global PEAKRSS
     PEAKRSS = os.path.join(build, "peakrss")
-    # Every run on one CPU, the first this process may use: the CPUs of a
-    # virtual machine need not be alike (here one ran the same program 1.5x
-    # slower than the other), and a ratio of runs on two CPUs measures them.
-    cpu = min(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cpu})
     # sysfs lives in memory; a recorded host on disk is read from the disk
     # again whenever the page cache has let it go, which sysfs never does.
+    in_memory = not a.hosts and memory_fs("/dev/shm")
     hosts_dir = a.hosts or (os.path.join("/dev/shm", "gpupt-bench-%d" % os.getuid())
-                            if memory_fs("/dev/shm") else build)
+                            if in_memory else build)
     os.makedirs(hosts_dir, exist_ok=True)
 
     hosts = {}
@@ -462,14 +463,14 @@ def main():
     text = "\n".join([
         "# Benchmark results",
         "",
-        "%s on %s, %d CPUs (every run on CPU %d), %s; medians of %d runs (%d for the shell "
-        "tools), the recorded hosts %s. Instructions from callgrind (repeatable), syscalls "
-        "from strace -c -f, peak RSS as the program's own VmHWM at exit (bench/peakrss.c); "
-        "a ratio to the floor is the median of back-to-back pairs." % (
+        "%s on %s, %d CPUs, %s; medians of %d runs (%d for the shell tools), the recorded "
+        "hosts %s. Instructions from callgrind (repeatable), syscalls from strace -c -f, peak "
+        "RSS as the program's own VmHWM at exit (bench/peakrss.c). The fleet's ratios to the "
+        "floor are medians of back-to-back pairs run on one CPU (CPU %d)." % (
             "`bench.py --only '%s'`" % a.only if only else "`make bench`", platform.platform(),
-            os.cpu_count(), cpu, time.strftime("%Y-%m-%d"), a.runs, a.slow_runs,
-            "in memory (tmpfs), as sysfs is" if memory_fs(os.path.dirname(hosts_dir)) or
-            memory_fs(hosts_dir) else "on disk, page cache warm"),
+            os.cpu_count(), time.strftime("%Y-%m-%d"), a.runs, a.slow_runs,
+            "in memory (tmpfs), as sysfs is" if in_memory else "in %s, page cache warm"
+            % hosts_dir, min(os.sched_getaffinity(0))),
         "",
         "| program | functions (entries) | median ms | CPU ms | µs per function | instructions | "
         "syscalls per function | peak RSS KiB |",
