@@ -386,33 +386,39 @@ static int attr_int(int dfd, const char *name, int *ret)
         return parse_int(buf, ret) < 0 ? -EBADMSG : 0;
 }
 
-/* As attr_str, into the host's strings. */
-static int attr_kept(struct host *h, int dfd, const char *name, const char **ret)
+/* A text attribute into BUF (4 KiB, sysfs's page): 1, 0 when the function
+ * has no such attribute, or -errno; -EBADMSG when it is not UTF-8. */
+static int attr_text(int dfd, const char *name, char buf[static 4096])
 {
-        char buf[4096];
-        int r = read_attr_at(dfd, name, buf, sizeof(buf));
+        int r = read_attr_at(dfd, name, buf, 4096);
 
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
                 return r == -EFBIG ? -EBADMSG : r;
-        if (!string_is_utf8(buf))
-                return -EBADMSG;
+        return string_is_utf8(buf) ? 1 : -EBADMSG;
+}
+
+/* A text attribute kept in the host's strings; *ret untouched when absent. */
+static int attr_kept(struct host *h, int dfd, const char *name, const char **ret)
+{
+        char buf[4096];
+        int r = attr_text(dfd, name, buf);
+
+        if (r <= 0)
+                return r;
         *ret = keep(h, buf);
         return *ret ? 0 : -ENOMEM;
 }
 
+/* A text attribute as a string of the caller's; *ret untouched when absent. */
 static int attr_str(int dfd, const char *name, char **ret)
 {
         char buf[4096];
-        int r = read_attr_at(dfd, name, buf, sizeof(buf));
+        int r = attr_text(dfd, name, buf);
 
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return r == -EFBIG ? -EBADMSG : r;
-        if (!string_is_utf8(buf))
-                return -EBADMSG;
+        if (r <= 0)
+                return r;
         *ret = strdup(buf);
         return *ret ? 0 : -ENOMEM;
 }
