@@ -445,13 +445,18 @@ static void bar_sizes_now(const char *res, int now[static PCI_BAR_COUNT])
 
 /* The kernel gives boot_vga only to VGA-class functions (0x0300, and the
  * pre-class-code 0x0001): the rest are not asked. */
-static int read_boot_vga(int dfd, struct pci_fn *f)
+static bool has_boot_vga(const struct pci_fn *f)
+{
+        return (f->class >> 8) == 0x0300 || (f->class >> 8) == 0x0001;
+}
+
+/* The boot_vga attribute AT (below DIR) of a VGA-class function; absent
+ * leaves f->boot_vga as it is (-1). */
+static int read_boot_vga(int dir, const char *at, struct pci_fn *f)
 {
         int r, v;
 
-        if ((f->class >> 8) != 0x0300 && (f->class >> 8) != 0x0001)
-                return 0;
-        r = attr_int(dfd, "boot_vga", &v);
+        r = attr_int(dir, at, &v);
         if (r == 0)
                 f->boot_vga = v != 0;
         return r == -ENOENT ? 0 : r;
@@ -512,20 +517,13 @@ int host_basics(struct host *h, struct pci_fn *f)
                 h->bus_node_key = pci_addr_key(&f->addr) >> 8;
                 h->bus_node = f->numa_node;
         }
-        if (r == 0 && ((f->class >> 8) == 0x0300 || (f->class >> 8) == 0x0001) &&
-            h->vga_default == VGA_DEFAULT_UNREAD)
-                vga_default_read(h);
-        if (r == 0 && ((f->class >> 8) == 0x0300 || (f->class >> 8) == 0x0001) &&
-            h->vga_default == VGA_DEFAULT_KNOWN)
-                f->boot_vga = pci_addr_key(&f->addr) == h->vga_default_key;
-        else if (r == 0 && ((f->class >> 8) == 0x0300 || (f->class >> 8) == 0x0001)) {
-                r = attr_int(dir, fn_attr(path, f->bdf, "boot_vga"), &f->boot_vga);
-                if (r == 0)
-                        f->boot_vga = f->boot_vga != 0;
-                else if (r == -ENOENT) {
-                        f->boot_vga = -1;
-                        r = 0;
-                }
+        if (r == 0 && has_boot_vga(f)) {
+                if (h->vga_default == VGA_DEFAULT_UNREAD)
+                        vga_default_read(h);
+                if (h->vga_default == VGA_DEFAULT_KNOWN)
+                        f->boot_vga = pci_addr_key(&f->addr) == h->vga_default_key;
+                else
+                        r = read_boot_vga(dir, fn_attr(path, f->bdf, "boot_vga"), f);
         }
         if (r == 0) {
                 /* detect-reset asks it of every claim; absent is an answer */
@@ -569,7 +567,7 @@ int host_details(struct host *h, struct pci_fn *f)
         if (f->driver_override && streq(f->driver_override, "(null)")) {
                 f->driver_override = NULL;
         }
-        r = read_boot_vga(dfd, f);
+        r = has_boot_vga(f) ? read_boot_vga(dfd, "boot_vga", f) : 0;
         if (r < 0)
                 return r;
         r = attr_int(dfd, "sriov_totalvfs", &v);

@@ -19,6 +19,14 @@ void json_put_uint(FILE *f, unsigned v)
         fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), f);
 }
 
+void json_int_or_null(FILE *f, int v)
+{
+        if (v >= 0)
+                json_put_uint(f, (unsigned)v);
+        else
+                json_put(f, "null");
+}
+
 void json_put_hex(FILE *f, unsigned v, int digits)
 {
         static const char hex[] = "0123456789abcdef";

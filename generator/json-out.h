@@ -10,6 +10,8 @@
 /* A literal piece of JSON, as it is. */
 void json_put(FILE *f, const char *s);
 void json_put_uint(FILE *f, unsigned v);
+/* V, or null when it is negative (unknown). */
+void json_int_or_null(FILE *f, int v);
 /* V as DIGITS lower-case hex digits, no prefix. */
 void json_put_hex(FILE *f, unsigned v, int digits);
 /* S as a JSON string, quotes included; any byte gives valid JSON. */

@@ -332,14 +332,6 @@ static void json_strv(FILE *f, char *const *v, size_t n)
         fputc_unlocked(']', f);
 }
 
-static void json_int_or_null(FILE *f, int v)
-{
-        if (v >= 0)
-                json_put_uint(f, (unsigned)v);
-        else
-                json_put(f, "null");
-}
-
 static void json_bool(FILE *f, const char *key, bool v)
 {
         json_put(f, key);

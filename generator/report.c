@@ -14,10 +14,7 @@ static void json_member_int(FILE *f, const char *key, int n)
         json_put(f, ", \"");
         json_put(f, key);
         json_put(f, "\": ");
-        if (n < 0)
-                json_put(f, "null");
-        else
-                json_put_uint(f, (unsigned)n);
+        json_int_or_null(f, n);
 }
 
 /* --verify's verdict on one object; nothing without it. */
