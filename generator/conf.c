@@ -16,6 +16,7 @@
 #include "nameset.h"
 #include "sha256.h"
 #include "strpool.h"
+#include "trust.h"
 #include "util.h"
 
 #define CONF_FILE_MAX (4u << 20) /* a config is a few KiB; refuse absurd files */
@@ -930,10 +931,18 @@ static int scan_file(struct reader *rd, unsigned *line, char **msg)
         _cleanup_close_ int fd = open(rd->file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         char *text = NULL;
         size_t len = 0, size = 0;
+        struct stat st;
         int r;
 
         if (fd < 0)
                 return -errno;
+        /* Asked of the descriptor read from: what is judged is what is read,
+         * a symlink's target included. */
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        r = trust_stat(&st, rd->file, msg);
+        if (r < 0)
+                return r;
         r = read_pages(fd, &text, &len, &size);
         if (r == 0) {
                 r = conflex_scan(text, len, &rd->lex, line, msg);
@@ -972,6 +981,8 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
         else if (r < 0 && msg)
                 fail(&rd, line, "%s", msg);
         free(msg);
+        if (r == -EPERM && err->message)
+                err->untrusted = true;
         if (r < 0) {
                 free(rd.text); /* kept from a pipe */
                 return r;
@@ -1075,10 +1086,12 @@ static int cmp_str(const void *a, const void *b)
 
 /* ROOT/etc/gpupt.conf.d/\*.conf, sorted bytewise so the order does not
  * depend on the locale. */
-static int list_dropins(char ***ret, size_t *n)
+static int list_dropins(char ***ret, size_t *n, struct conf_error *err)
 {
         _cleanup_free_ char *dir = root_path(SYSCONFDIR "/gpupt.conf.d");
         DIR *d;
+        struct stat st;
+        int fd;
         struct dirent *de;
         char **v = NULL;
         size_t k = 0, alloc = 0;
@@ -1088,9 +1101,26 @@ static int list_dropins(char ***ret, size_t *n)
         *n = 0;
         if (!dir)
                 return -ENOMEM;
-        d = opendir(dir);
-        if (!d)
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
                 return errno == ENOENT ? 0 : -errno;
+        /* Whoever may add a file here may add a claim. */
+        if (fstat(fd, &st) < 0 || (r = trust_stat(&st, dir, &err->message)) < 0) {
+                r = r < 0 ? r : -errno;
+                close(fd);
+                if (r == -EPERM) {
+                        err->file = strdup(dir);
+                        err->untrusted = true;
+                        return err->file ? r : -ENOMEM;
+                }
+                return r;
+        }
+        d = fdopendir(fd);
+        if (!d) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
         while ((de = readdir(d))) {
                 size_t l = strlen(de->d_name);
 
@@ -1142,7 +1172,7 @@ int conf_load(const char *path, struct conf **ret, struct conf_error *err)
                 r = -ENOMEM;
                 goto done;
         }
-        r = list_dropins(&dropins, &n_dropins);
+        r = list_dropins(&dropins, &n_dropins, err);
         if (r < 0)
                 goto done;
         r = read_one(c, main_file, err);
@@ -1184,6 +1214,14 @@ void conf_free(struct conf *c)
         free(c->files);
         strpool_free(&c->strings);
         free(c);
+}
+
+char *conf_error_text(const struct conf_error *e)
+{
+        const char *file = e->file ? e->file : "?", *msg = e->message ? e->message : "invalid";
+
+        return e->line ? strdup_printf("%s:%u: %s", file, e->line, msg)
+                       : strdup_printf("%s: %s", file, msg);
 }
 
 void conf_error_done(struct conf_error *e)

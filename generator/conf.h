@@ -92,15 +92,21 @@ struct conf_error {
         char *file;
         unsigned line;       /* 0 when not tied to a line */
         char *message;
+        bool untrusted;      /* config-untrusted: who may write the file, not what it says */
 };
 
 /* path NULL: ROOT/etc/gpupt.conf, then ROOT/etc/gpupt.conf.d/\*.conf in
  * lexical order. A given path is read as is, without drop-ins.
  * Returns 0, -ENOENT when there is no main file (err untouched), -EINVAL
- * for a config error (err filled), or another -errno (err filled). */
+ * for a config error (err filled), -EPERM when a file or the drop-in
+ * directory is not root's or is writable by others (err filled, untrusted
+ * set: trust.c), or another -errno (err filled). */
 int conf_load(const char *path, struct conf **ret, struct conf_error *err);
 void conf_free(struct conf *c);
 void conf_error_done(struct conf_error *e);
+/* "FILE:LINE: MESSAGE", or "FILE: MESSAGE" for an error of the whole file;
+ * NULL on ENOMEM. */
+char *conf_error_text(const struct conf_error *e);
 
 /* SHA-256, in hex, over every file of the config (its path without the
  * root, a NUL, its bytes, a NUL), in reading order: what an initramfs

@@ -173,11 +173,14 @@ int main(int argc, char **argv)
                 return 0;
         }
         if (r < 0) {
+                /* 3: a config nobody should obey, which the image builders
+                 * must not pack (packed, every file is root's). */
+                status = err.untrusted ? 3 : 1;
                 report_config_error_human(stderr, &err);
                 fprintf(stderr, "gpupt-apply: nothing was applied; fix the config, check it "
                                 "with gpupt-check, then reboot\n");
                 conf_error_done(&err);
-                return 1;
+                return status;
         }
         if (streq(cmd, "check-config")) {
                 conf_free(conf);

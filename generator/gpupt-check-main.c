@@ -274,8 +274,11 @@ int main(int argc, char **argv)
                         report_config_error_json(stdout, &s, &err);
                 } else
                         report_config_error_human(quiet ? stdout : stderr, &err);
+                /* Not a file to fix but a file not to obey: a problem of
+                 * severity error, as for the rest of the plan. */
+                status = err.untrusted ? EXIT_PROBLEMS : EXIT_USAGE;
                 conf_error_done(&err);
-                return EXIT_USAGE;
+                return status;
         }
 
         r = host_new(&host);

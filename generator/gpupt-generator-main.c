@@ -431,8 +431,10 @@ int main(int argc, char **argv)
         if (r == -ENOENT && !err.message)
                 return 0; /* nothing configured */
         if (r < 0) {
-                if (err.message)
-                        log_msg(3, "%s:%u: %s", err.file ? err.file : "?", err.line, err.message);
+                _cleanup_free_ char *text = err.message ? conf_error_text(&err) : NULL;
+
+                if (text)
+                        log_msg(3, "%s", text);
                 else
                         log_msg(3, "Failed to read the config: %s", strerror(-r));
                 r = config_error_unit(dirfd, source_path(NULL));

@@ -138,15 +138,10 @@ void report_json(FILE *f, const struct plan *p)
 
 void report_config_error_json(FILE *f, const struct iommu_state *iommu, const struct conf_error *e)
 {
-        _cleanup_free_ char *msg = NULL;
-        struct problem pr = { .severity = SEVERITY_ERROR, .code = "config-error" };
+        _cleanup_free_ char *msg = conf_error_text(e);
+        struct problem pr = { .severity = SEVERITY_ERROR,
+                              .code = e->untrusted ? "config-untrusted" : "config-error" };
 
-        if (e->line)
-                msg = strdup_printf("%s:%u: %s", e->file ? e->file : "?", e->line,
-                                    e->message ? e->message : "invalid");
-        else
-                msg = strdup_printf("%s: %s", e->file ? e->file : "?",
-                                    e->message ? e->message : "invalid");
         pr.message = msg ? msg : "config error";
         fputs("{\n  \"ready\": false,\n", f);
         json_iommu(f, iommu);
@@ -158,12 +153,9 @@ void report_config_error_json(FILE *f, const struct iommu_state *iommu, const st
 
 void report_config_error_human(FILE *f, const struct conf_error *e)
 {
-        if (e->line)
-                fprintf(f, "%s:%u: %s\n", e->file ? e->file : "?", e->line,
-                        e->message ? e->message : "invalid");
-        else
-                fprintf(f, "%s: %s\n", e->file ? e->file : "?",
-                        e->message ? e->message : "invalid");
+        _cleanup_free_ char *msg = conf_error_text(e);
+
+        fprintf(f, "%s\n", msg ? msg : "config error");
 }
 
 static const char *sev_name(enum severity s)

@@ -31,6 +31,9 @@ def main():
         if not a.force:
             ap.error("%s is not empty; --force replaces it" % a.dir)
         shutil.rmtree(a.dir)
+    # gpupt obeys only a config no one else may write (config-untrusted):
+    # the recorded machines are written so, whatever the caller's umask.
+    os.umask(0o022)
     SCENARIOS[a.scenario](a.dir)
     print(a.dir)
     return 0

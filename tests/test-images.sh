@@ -136,5 +136,26 @@ check "helper back: dracut builds" dracut -q --force --no-hostonly --no-compress
 check "helper back: mkinitramfs builds" mkinitramfs -d "$tmp/itools-conf" -o "$tmp/refused.img" \
     "$kver" 2>>"$tmp/itools.log"
 
+# A config another user may write: both builders refuse to pack it, since in
+# the image every file is root's and the early claim would obey it.
+untrusted() { # LOG: the build failed naming the file and the fix
+    grep -q '/etc/gpupt.conf: not trusted: owned by uid 0' "$1" &&
+        grep -q 'fix its owner and mode, then rebuild the initramfs' "$1"
+}
+chmod 0666 /etc/gpupt.conf
+rm -f "$tmp/untrusted.img"
+check "untrusted: gpupt-apply exits 3" bash -c \
+    "/usr/libexec/gpupt/gpupt-apply check-config 2>/dev/null; test \$? -eq 3"
+check "untrusted: dracut fails" bash -c "! dracut -q --force --no-hostonly --no-compress \
+    --kver '$kver' -m 'base gpupt' '$tmp/untrusted.img' 2>'$tmp/untrusted-dracut.log'"
+check "untrusted: dracut says why" untrusted "$tmp/untrusted-dracut.log"
+check "untrusted: dracut leaves no image" test ! -e "$tmp/untrusted.img"
+check "untrusted: mkinitramfs fails" bash -c "! mkinitramfs -d '$tmp/itools-conf' \
+    -o '$tmp/untrusted.img' '$kver' 2>'$tmp/untrusted-itools.log'"
+check "untrusted: mkinitramfs says why" untrusted "$tmp/untrusted-itools.log"
+chmod 0644 /etc/gpupt.conf
+check "trusted again: dracut builds" dracut -q --force --no-hostonly --no-compress \
+    --kver "$kver" -m "base gpupt" "$tmp/untrusted.img" 2>>"$tmp/dracut.log"
+
 echo "images: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
