@@ -120,7 +120,7 @@ int apply_vgpu(struct plan *p, const char *name)
 
                 if (pr->entry && !streq(pr->entry, name))
                         continue;
-                say(name, "%s: %s", pr->code, pr->message);
+                say(name, "%s: %s", problem_name(pr->code), pr->message);
                 failed += pr->severity == SEVERITY_ERROR;
         }
         if (failed)

@@ -170,34 +170,6 @@ static int bar_size_mib_log2(const char *bdf, unsigned n)
         return __builtin_ctzll(size) - 20;
 }
 
-/* The error that keeps this claim from being made, or NULL. An impure group
- * comes last: any other reason is the claim's own failure to report. */
-static const struct problem *blocker(const struct plan *p, const struct claim *c)
-{
-        const struct problem *impure = NULL;
-
-        for (size_t i = 0; i < p->n_problems; i++) {
-                const struct problem *pr = &p->problems[i];
-
-                if (pr->severity != SEVERITY_ERROR)
-                        continue;
-                if (!pr->has_addr && streq(pr->code, "iommu-off"))
-                        return pr;
-                if ((streq(pr->code, "root-disk") || streq(pr->code, "storage-unverified") ||
-                     streq(pr->code, "impure-group") || streq(pr->code, "conflicting-claims")) &&
-                    ((pr->has_addr && pci_addr_eq(&pr->addr, &c->fn->addr)) ||
-                     (pr->entry && streq(pr->entry, c->entry->name)) ||
-                     (pr->has_addr && c->fn->iommu_group >= 0 &&
-                      plan_find_claim(p, &pr->addr) &&
-                      plan_find_claim(p, &pr->addr)->fn->iommu_group == c->fn->iommu_group))) {
-                        if (!streq(pr->code, "impure-group"))
-                                return pr;
-                        impure = pr;
-                }
-        }
-        return impure;
-}
-
 /* The drivers one run has made ready, by the name the config gives. */
 struct driver_cache {
         struct {
@@ -298,27 +270,76 @@ static int probe(const char *bdf)
         return p ? apply_write(p, bdf) : -ENOMEM;
 }
 
-/* A claim that could not be finished gives the device back: with the
- * override cleared, a probe lets its own driver (the one it had, or the one
- * coldplug will load) take it. A driverless card helps nobody. */
-static void give_back(const char *bdf, const char *had)
+/* Whether bdf is bound to name now (to nothing, for NULL). */
+static bool driver_is(const char *bdf, const char *name)
 {
-        _cleanup_free_ char *after = NULL;
-        int r = clear_override(bdf);
+        _cleanup_free_ char *now = host_driver_now(bdf);
 
-        if (r < 0) {
-                report(bdf, "clearing driver_override failed: %s", strerror(-r));
-                return;
+        return name ? now && streq(now, name) : !now;
+}
+
+/* What claiming one function changed, so that its unit can be given back
+ * whole: the driver it had, whether driver_override was written, and what
+ * reset_method read before gpupt wrote it. */
+struct undo {
+        char *had;          /* the driver bound before, NULL for none */
+        char *reset_method; /* NULL: not written */
+        bool override;
+        bool unbound;       /* taken from had, or probed for the claim driver */
+};
+
+static void undo_done(struct undo *u)
+{
+        free(u->had);
+        free(u->reset_method);
+        *u = (struct undo){ 0 };
+}
+
+/* Gives a function back: off the claim driver, the override cleared, a
+ * probe, so that its own driver (the one it had, or the one coldplug will
+ * load) takes it; then its old reset_method. A driverless card helps
+ * nobody, so every step is tried whatever failed before it. */
+static int give_back(const char *bdf, const struct undo *u)
+{
+        _cleanup_free_ char *now = host_driver_now(bdf), *after = NULL;
+        int r = 0, k;
+
+        if (u->unbound && now && (!u->had || !streq(now, u->had))) {
+                _cleanup_free_ char *unbind =
+                        strdup_printf("%s/sys/bus/pci/devices/%s/driver/unbind", root_dir(), bdf);
+
+                k = unbind ? apply_write(unbind, bdf) : -ENOMEM;
+                if (k < 0) {
+                        report(bdf, "giving it back: unbinding it from %s failed: %s", now,
+                               strerror(-k));
+                        r = k;
+                }
         }
-        probe(bdf);
-        if (!had)
-                return; /* unbound before: coldplug binds it as if gpupt had not been here */
-        if (!wait_driver(bdf, ANY_DRIVER)) {
-                report(bdf, "is left without a driver; %s did not take it back", had);
-                return;
+        if (u->override && (k = clear_override(bdf)) < 0) {
+                report(bdf, "giving it back: clearing driver_override failed: %s", strerror(-k));
+                r = k;
         }
+        if (u->unbound && !driver_is(bdf, u->had)) {
+                /* Straight to the driver it had: drivers_probe may be what
+                 * failed. Without one, a probe lets its own driver (the one
+                 * coldplug will load) have it. */
+                _cleanup_free_ char *bind =
+                        u->had ? strdup_printf("%s/sys/bus/pci/drivers/%s/bind", root_dir(), u->had)
+                               : NULL;
+
+                if (!bind || apply_write(bind, bdf) < 0)
+                        probe(bdf);
+                if (u->had && !wait_driver(bdf, ANY_DRIVER)) {
+                        report(bdf, "is left without a driver; %s did not take it back", u->had);
+                        r = -ENODEV;
+                }
+        }
+        if (u->reset_method && (k = write_checked(bdf, "reset_method", u->reset_method)) < 0)
+                r = k;
         after = host_driver_now(bdf);
-        report(bdf, "given back to %s", after ? after : had);
+        if (u->unbound || u->override)
+                report(bdf, "given back to %s", after ? after : "no driver (as it was)");
+        return r;
 }
 
 static int resize_bars(const struct claim *c)
@@ -357,8 +378,9 @@ static int resize_bars(const struct claim *c)
 /* reset_method (Linux 5.15+) before anything else of the claim: the kernel
  * takes it with a driver bound, vfio-pci reads it when it resets the device,
  * and a refusal then leaves the device exactly as it was, on its own driver.
- * A value that reads back already is not written again. */
-static int set_reset_method(const struct claim *c)
+ * A value that reads back already is not written again; what it read
+ * before is kept in undo, for a unit given back. */
+static int set_reset_method(const struct claim *c, struct undo *undo)
 {
         const char *want = c->entry->reset_method, *bdf = c->fn->bdf;
         _cleanup_free_ char *p = NULL;
@@ -378,46 +400,45 @@ static int set_reset_method(const struct claim *c)
                        "and a function that has such a reset", p, strerror(-r), want);
                 return r;
         }
-        return write_checked(bdf, "reset_method", want);
+        /* "" turns every method off and reads back empty: "default" is how
+         * the kernel takes all of them again */
+        undo->reset_method = strdup(*now ? now : "default");
+        if (!undo->reset_method)
+                return -ENOMEM;
+        r = write_checked(bdf, "reset_method", want);
+        if (r < 0) {
+                /* refused: the kernel kept the old one */
+                free(undo->reset_method);
+                undo->reset_method = NULL;
+        }
+        return r;
 }
 
-/* The order keeps the device usable whatever fails: driver_override first
- * (it neither binds nor unbinds), then the unbind, the BAR resizes that
- * need the device unbound, and the bind. A failed resize still binds; a
- * failed unbind or bind gives the device back to its driver. */
-static int claim_one(const struct claim *c, struct driver_cache *dc)
+/* The order keeps the device usable whatever fails: reset_method, then
+ * driver_override (it neither binds nor unbinds), then the unbind, the BAR
+ * resizes that need the device unbound, and the bind. A failed resize still
+ * binds (*resized says it failed). What was changed is kept in undo: a
+ * failure gives the whole unit back (claim_unit). */
+static int claim_one(const struct claim *c, const char *want, struct undo *undo, int *resized)
 {
-        const char *bdf = c->fn->bdf, *want;
-        _cleanup_free_ char *now = host_driver_now(bdf);
-        int r, resized;
+        const char *bdf = c->fn->bdf;
+        int r;
 
-        want = driver_cached(dc, c->driver, &r);
-        if (!want) {
-                report(bdf, "not claimed: driver \"%s\" is not available (%s); it keeps %s",
-                       c->driver, strerror(-r), now ? now : "no driver");
-                return r < 0 ? r : -ENOENT;
-        }
-        if (now && streq(now, want))
-                return set_reset_method(c); /* done before: by the initramfs, or an earlier run */
-        /* The boot console's framebuffer keeps the device busy; taking it
-         * from under the console is not ours to try. */
-        if (now && c->fn->boot_vga == 1) {
-                report(bdf, "is the boot display and bound to %s; not unbinding it. "
-                       "Claim it from the initramfs (gpupt's hook) instead", now);
-                return -EBUSY;
-        }
-        r = set_reset_method(c);
+        undo->had = host_driver_now(bdf);
+        if (undo->had && streq(undo->had, want))
+                return set_reset_method(c, undo); /* done before: by the initramfs, or an
+                                                   * earlier run */
+        r = set_reset_method(c, undo);
         if (r < 0) {
-                report(bdf, "not claimed: its reset method could not be set; it keeps %s",
-                       now ? now : "no driver");
+                report(bdf, "not claimed: its reset method could not be set");
                 return r;
         }
         r = write_checked(bdf, "driver_override", want);
-        if (r < 0) {
-                clear_override(bdf);
+        undo->override = true; /* even a failed write may have changed it */
+        if (r < 0)
                 return r;
-        }
-        if (now) {
+        undo->unbound = true;
+        if (undo->had) {
                 _cleanup_free_ char *unbind =
                         strdup_printf("%s/sys/bus/pci/devices/%s/driver/unbind", root_dir(), bdf);
 
@@ -425,15 +446,14 @@ static int claim_one(const struct claim *c, struct driver_cache *dc)
                         return -ENOMEM;
                 r = apply_write(unbind, bdf);
                 if (r < 0 || !wait_driver(bdf, NULL)) {
-                        report(bdf, "could not be unbound from %s: %s", now,
-                               r < 0 ? strerror(-r) : "it is still bound");
-                        give_back(bdf, now);
+                        report(bdf, "could not be unbound from %s (writing to %s): %s", undo->had,
+                               unbind, r < 0 ? strerror(-r) : "it is still bound");
                         return r < 0 ? r : -EBUSY;
                 }
         }
-        resized = resize_bars(c);
-        if (resized == -ENOMEM)
-                return resized;
+        *resized = resize_bars(c);
+        if (*resized == -ENOMEM)
+                return -ENOMEM;
         r = probe(bdf);
         if (r < 0)
                 report(bdf, "writing it to %s/sys/bus/pci/drivers_probe failed: %s", root_dir(),
@@ -444,28 +464,92 @@ static int claim_one(const struct claim *c, struct driver_cache *dc)
                 if (r >= 0)
                         report(bdf, "is not bound to %s after %u ms (driver: %s); see the "
                                "kernel log", want, apply_wait_ms, after ? after : "none");
-                give_back(bdf, now);
                 return r < 0 ? r : -ETIMEDOUT;
         }
         /* One line per claim: in the initramfs it lands in the kernel log with
          * its timestamp, which is how a person sees when the claim happened. */
-        report(bdf, "bound to %s%s%s", want, now ? ", taken from " : "", now ? now : "");
-        return resized;
+        report(bdf, "bound to %s%s%s", want, undo->had ? ", taken from " : "",
+               undo->had ? undo->had : "");
+        return 0;
+}
+
+/* "0000:03:00.0 0000:03:00.1 ...": the unit's functions, for its messages. */
+static char *unit_names(const struct plan *p, const struct claim_unit *u)
+{
+        char *s = strdup("");
+
+        for (size_t i = 0; s && i < u->n_claims; i++) {
+                char *n = strdup_printf("%s%s%s", s, i ? " " : "", p->claims[u->claims[i]].fn->bdf);
+
+                free(s);
+                s = n;
+        }
+        return s;
+}
+
+/* Claims the unit whole, or gives back what it took: every function on its
+ * claim driver, or every function as it was. 0 when claimed (a failed BAR
+ * resize included, reported), -errno when not. */
+static int claim_unit(const struct plan *p, const struct claim_unit *u, struct driver_cache *dc)
+{
+        _cleanup_free_ const char **want = calloc(u->n_claims, sizeof(*want));
+        _cleanup_free_ struct undo *undo = calloc(u->n_claims, sizeof(*undo));
+        _cleanup_free_ char *names = unit_names(p, u);
+        int r = 0, failed = 0;
+        size_t done = 0;
+
+        if (!want || !undo || !names)
+                return -ENOMEM;
+        /* Everything that can refuse without a write, for every function,
+         * before the first write. */
+        for (size_t i = 0; i < u->n_claims; i++) {
+                const struct claim *c = &p->claims[u->claims[i]];
+                _cleanup_free_ char *now = NULL;
+
+                want[i] = driver_cached(dc, c->driver, &r);
+                if (!want[i]) {
+                        report(c->fn->bdf, "not claimed, nor is the rest of its unit (%s): "
+                               "driver \"%s\" is not available (%s)", names, c->driver,
+                               strerror(-r));
+                        return r < 0 ? r : -ENOENT;
+                }
+                /* The boot console's framebuffer keeps the device busy;
+                 * taking it from under the console is not ours to try, and
+                 * its companions alone are of use to nobody. */
+                now = host_driver_now(c->fn->bdf);
+                if (now && c->fn->boot_vga == 1 && !streq(now, want[i])) {
+                        report(c->fn->bdf, "is the boot display and bound to %s; not unbinding "
+                               "it, so no function of its unit (%s) is claimed. Claim it from "
+                               "the initramfs (gpupt's hook) instead", now, names);
+                        return -EBUSY;
+                }
+        }
+        r = 0;
+        for (; done < u->n_claims && r == 0; done++) {
+                int resized = 0;
+
+                r = claim_one(&p->claims[u->claims[done]], want[done], &undo[done], &resized);
+                if (resized < 0)
+                        failed = resized; /* a BAR left as it was: reported, still claimed */
+        }
+        if (r < 0) {
+                report(names, "not claimed: a write failed (above); giving the unit back whole");
+                for (size_t i = done; i-- > 0;)
+                        give_back(p->claims[u->claims[i]].fn->bdf, &undo[i]);
+        }
+        for (size_t i = 0; i < u->n_claims; i++)
+                undo_done(&undo[i]);
+        return r < 0 ? r : failed;
 }
 
 /* Problems of SR-IOV and mdev entries are for their own units to report: an
  * mdev parent that registers later is no business of the early claim. */
-static bool names_sriov_or_mdev(const struct conf *c, const char *entry)
+static bool names_claims(const struct plan *p, const struct problem *pr)
 {
-        if (!entry)
-                return false;
-        for (size_t i = 0; i < c->n_sriovs; i++)
-                if (streq(c->sriovs[i].name, entry))
+        for (size_t i = 0; pr->entry && i < p->conf->n_devices; i++)
+                if (p->conf->devices[i].name == pr->entry)
                         return true;
-        for (size_t i = 0; i < c->n_mdevs; i++)
-                if (streq(c->mdevs[i].name, entry))
-                        return true;
-        return false;
+        return !pr->entry;
 }
 
 int apply_claims(const struct plan *p)
@@ -473,34 +557,36 @@ int apply_claims(const struct plan *p)
         struct driver_cache dc = { .n = 0 };
         int failures = 0;
 
-        for (size_t i = 0; i < p->n_claims; i++) {
-                const struct claim *c = &p->claims[i];
+        for (size_t i = 0; i < p->n_units; i++) {
+                const struct claim_unit *u = &p->units[i];
+                const struct problem *pr = plan_unit_blocker(p, u);
+                const struct claim *first = &p->claims[u->claims[0]];
 
-                const struct problem *pr = blocker(p, c);
-
-                if (pr && streq(pr->code, "impure-group") && c->fn->iommu_group >= 0) {
+                if (pr && pr->code == PROBLEM_IMPURE_GROUP) {
                         /* Its group's own unit fails with the names of the
                          * other members: one failed unit per cause. */
-                        report(c->fn->bdf, "not claimed: IOMMU group %d is impure; "
-                               "gpupt-group@%d.service says why", c->fn->iommu_group,
-                               c->fn->iommu_group);
+                        report(first->fn->bdf, "not claimed: IOMMU group %d is impure; "
+                               "gpupt-group@%d.service says why", first->fn->iommu_group,
+                               first->fn->iommu_group);
                         continue;
                 }
                 if (pr) {
-                        report(c->fn->bdf, "not claimed (%s): gpupt-check names the reason",
-                               pr->code);
+                        _cleanup_free_ char *names = unit_names(p, u);
+
+                        report(names ? names : first->fn->bdf,
+                               "not claimed (%s): gpupt-check names the reason",
+                               problem_name(pr->code));
                         failures++;
                         continue;
                 }
-                if (claim_one(c, &dc) < 0)
+                if (claim_unit(p, u, &dc) < 0)
                         failures++;
         }
         driver_cache_done(&dc);
         for (size_t i = 0; i < p->n_problems; i++)
                 if (p->problems[i].severity == SEVERITY_ERROR &&
-                    !streq(p->problems[i].code, "impure-group") &&
-                    !names_sriov_or_mdev(p->conf, p->problems[i].entry))
-                        report(p->problems[i].code, "%s", p->problems[i].message);
+                    p->problems[i].code != PROBLEM_IMPURE_GROUP && names_claims(p, &p->problems[i]))
+                        report(problem_name(p->problems[i].code), "%s", p->problems[i].message);
         return failures;
 }
 
@@ -512,7 +598,7 @@ int apply_check_group(const struct plan *p, int group)
                 const struct problem *pr = &p->problems[i];
                 const struct claim *c;
 
-                if (!streq(pr->code, "impure-group") || !pr->has_addr)
+                if (pr->code != PROBLEM_IMPURE_GROUP || !pr->has_addr)
                         continue;
                 c = plan_find_claim(p, &pr->addr);
                 if (!c || c->fn->iommu_group != group)

@@ -48,7 +48,7 @@ int detect_bars(struct plan *p)
                         int r = 0;
 
                         if (!pci_fn_bar_resizable(c->fn, b->index))
-                                r = plan_problem(p, SEVERITY_ERROR, "bar-unsupported",
+                                r = plan_problem(p, SEVERITY_ERROR, PROBLEM_BAR_UNSUPPORTED,
                                                  &c->fn->addr, c->entry->name,
                                                  "%s has no resizable BAR %u (no resource%u_resize; "
                                                  "needs Linux 6.1+ and Resizable BAR enabled in "
@@ -58,7 +58,7 @@ int detect_bars(struct plan *p)
                         else if (b->log2_mib >= 64 ||
                                  !(pci_fn_bar_sizes(c->fn, b->index) & (UINT64_C(1) << b->log2_mib))) {
                                 offered(pci_fn_bar_sizes(c->fn, b->index), have, sizeof(have));
-                                r = plan_problem(p, SEVERITY_ERROR, "bar-unsupported",
+                                r = plan_problem(p, SEVERITY_ERROR, PROBLEM_BAR_UNSUPPORTED,
                                                  &c->fn->addr, c->entry->name,
                                                  "BAR %u of %s cannot be %s; it offers %s",
                                                  b->index, c->fn->bdf,

@@ -10,7 +10,7 @@ int detect_boot_vga(struct plan *p)
 
                 if (c->fn->boot_vga != 1)
                         continue;
-                r = plan_problem(p, SEVERITY_WARNING, "boot-vga", &c->fn->addr, c->entry->name,
+                r = plan_problem(p, SEVERITY_WARNING, PROBLEM_BOOT_VGA, &c->fn->addr, c->entry->name,
                                  "%s is the boot display: once it is claimed the host console "
                                  "goes dark; keep another way in (serial console, SSH, BMC), and "
                                  "gpupt=off on the kernel command line undoes the claim",

@@ -41,14 +41,14 @@ static int ids_recipe(struct plan *p, const struct recipe *r, struct pci_fn *con
                         continue;
                 c = plan_find_claim(p, &all[i]->addr);
                 if (!c)
-                        k = plan_problem(p, SEVERITY_WARNING, "foreign-claim", &all[i]->addr, NULL,
+                        k = plan_problem(p, SEVERITY_WARNING, PROBLEM_FOREIGN_CLAIM, &all[i]->addr, NULL,
                                          "%s (%s) gives %s (%04x:%04x) to vfio-pci, which gpupt "
                                          "leaves to the host: the host loses it at boot anyway; "
                                          "remove the id there, or move the claim into gpupt.conf "
                                          "(gpupt-check --import prints it)",
                                          at, r->text, all[i]->bdf, all[i]->vendor, all[i]->device);
                 else if (!module_name_eq(c->driver, "vfio-pci"))
-                        k = plan_problem(p, SEVERITY_WARNING, "foreign-claim", &all[i]->addr,
+                        k = plan_problem(p, SEVERITY_WARNING, PROBLEM_FOREIGN_CLAIM, &all[i]->addr,
                                          c->entry->name,
                                          "%s (%s) gives %s to vfio-pci, but \"%s\" (%s:%u) "
                                          "claims it for %s: whichever runs first wins; remove "
@@ -72,7 +72,7 @@ static int driverctl_recipe(struct plan *p, const struct recipe *r)
         if (c) {
                 if (module_name_eq(c->driver, r->name))
                         return 0;
-                return plan_problem(p, SEVERITY_WARNING, "foreign-claim", &r->addr, c->entry->name,
+                return plan_problem(p, SEVERITY_WARNING, PROBLEM_FOREIGN_CLAIM, &r->addr, c->entry->name,
                                     "%s overrides %s to %s while \"%s\" (%s:%u) claims it for "
                                     "%s: driverctl's udev rule rewrites driver_override after "
                                     "gpupt; `driverctl unset-override %s` removes it",
@@ -81,7 +81,7 @@ static int driverctl_recipe(struct plan *p, const struct recipe *r)
         }
         if (strncmp(r->name, "vfio", 4) != 0 || host_get(p->host, &r->addr, &fn) < 0)
                 return 0; /* a host driver chosen by hand is no claim for a VM */
-        return plan_problem(p, SEVERITY_WARNING, "foreign-claim", &r->addr, NULL,
+        return plan_problem(p, SEVERITY_WARNING, PROBLEM_FOREIGN_CLAIM, &r->addr, NULL,
                             "%s overrides %s to %s, which gpupt leaves to the host; "
                             "`driverctl unset-override %s` removes it, or move the claim into "
                             "gpupt.conf (gpupt-check --import prints it)",
@@ -105,7 +105,7 @@ static int blacklist_recipe(struct plan *p, const struct recipe *r, struct pci_f
                 if (all[i]->vendor != vendor || !pci_fn_is_display(all[i]) ||
                     plan_find_claim(p, &all[i]->addr))
                         continue;
-                k = plan_problem(p, SEVERITY_WARNING, "foreign-claim", &all[i]->addr, NULL,
+                k = plan_problem(p, SEVERITY_WARNING, PROBLEM_FOREIGN_CLAIM, &all[i]->addr, NULL,
                                  "%s (%s) keeps %s off %s (%04x:%04x), which gpupt leaves to the "
                                  "host: that card gets no %s driver; with gpupt claiming the VM's "
                                  "cards by address, the blacklist is not needed",

@@ -63,7 +63,7 @@ int detect_framebuffer(struct plan *p)
 
                         if (bar < 0)
                                 continue;
-                        r = plan_problem(p, SEVERITY_ERROR, "boot-framebuffer", &c->fn->addr,
+                        r = plan_problem(p, SEVERITY_ERROR, PROBLEM_BOOT_FRAMEBUFFER, &c->fn->addr,
                                          c->entry->name,
                                          "BAR %d of %s holds the firmware framebuffer (%s at "
                                          "%" PRIx64 "-%" PRIx64 " in /proc/iomem): vfio-pci "

@@ -20,7 +20,7 @@ static int check_group(struct plan *p, const struct claim *c)
         if (r == -ENOENT)
                 return 0;
         if (r < 0)
-                return plan_problem(p, SEVERITY_ERROR, "impure-group", &c->fn->addr,
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_IMPURE_GROUP, &c->fn->addr,
                                     c->entry->name,
                                     "IOMMU group %d of %s cannot be read (%s/sys/kernel/"
                                     "iommu_groups/%d/devices): %s",
@@ -48,7 +48,7 @@ static int check_group(struct plan *p, const struct claim *c)
                 return 0;
         return plan_problem(p,
                             p->conf->on_impure == IMPURE_WARN ? SEVERITY_WARNING : SEVERITY_ERROR,
-                            "impure-group", &c->fn->addr, c->entry->name,
+                            PROBLEM_IMPURE_GROUP, &c->fn->addr, c->entry->name,
                             "IOMMU group %d holds %s, which %s on the host: a VM can only "
                             "take the whole group; claim %s too (an ids or bdf entry), or move "
                             "the card to a slot with its own group",
@@ -70,7 +70,7 @@ static int check_partial_slot(struct plan *p, const struct claim *c)
         for (size_t i = 0; i < n; i++) {
                 if (slot[i] == c->fn || plan_find_claim(p, &slot[i]->addr))
                         continue;
-                r = plan_problem(p, SEVERITY_WARNING, "partial-slot", &c->fn->addr,
+                r = plan_problem(p, SEVERITY_WARNING, PROBLEM_PARTIAL_SLOT, &c->fn->addr,
                                  c->entry->name,
                                  "functions = single leaves %s (%04x:%04x) of the same card on "
                                  "the host; use functions = all unless that is intended",

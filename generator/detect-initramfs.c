@@ -37,7 +37,7 @@ int detect_initramfs(struct plan *p)
         if (streq(recorded, now))
                 return 0;
         has_update = access(update, X_OK) == 0;
-        return plan_problem(p, SEVERITY_WARNING, "initramfs-stale", NULL, NULL,
+        return plan_problem(p, SEVERITY_WARNING, PROBLEM_INITRAMFS_STALE, NULL, NULL,
                             "the initramfs for %s was built with another version of the config, "
                             "so the early claim follows the old one; rebuild it with %s%s",
                             release,

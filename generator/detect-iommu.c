@@ -22,25 +22,25 @@ static int iommu_off(struct plan *p)
                                      "isolation";
 
         if (cl->intel_iommu && strncmp(cl->intel_iommu, "off", 3) == 0)
-                return plan_problem(p, sev, "iommu-off", NULL, NULL,
+                return plan_problem(p, sev, PROBLEM_IOMMU_OFF, NULL, NULL,
                                     "no IOMMU is active and the kernel command line has "
                                     "intel_iommu=%s: replace it with intel_iommu=on "
                                     "(GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub) "
                                     "and reboot; %s",
                                     cl->intel_iommu, tail);
         if (cl->amd_iommu && strncmp(cl->amd_iommu, "off", 3) == 0)
-                return plan_problem(p, sev, "iommu-off", NULL, NULL,
+                return plan_problem(p, sev, PROBLEM_IOMMU_OFF, NULL, NULL,
                                     "no IOMMU is active and the kernel command line has "
                                     "amd_iommu=%s: replace it with amd_iommu=on "
                                     "(GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub) "
                                     "and reboot; %s",
                                     cl->amd_iommu, tail);
         if (cl->iommu && streq(cl->iommu, "off"))
-                return plan_problem(p, sev, "iommu-off", NULL, NULL,
+                return plan_problem(p, sev, PROBLEM_IOMMU_OFF, NULL, NULL,
                                     "no IOMMU is active and the kernel command line has "
                                     "iommu=off: remove it and add %s, then reboot; %s",
                                     iommu_flag(p->iommu.cpu), tail);
-        return plan_problem(p, sev, "iommu-off", NULL, NULL,
+        return plan_problem(p, sev, PROBLEM_IOMMU_OFF, NULL, NULL,
                             "no IOMMU is active (no entries in /sys/class/iommu, no IOMMU "
                             "groups): enable %s in the firmware setup and add %s to the kernel "
                             "command line (GRUB_CMDLINE_LINUX in /etc/default/grub, then "
@@ -62,7 +62,7 @@ int detect_iommu(struct plan *p)
 
         if (p->iommu.irq_remapping == 0 && !p->conf->allow_unsafe_interrupts &&
             !p->cmdline.allow_unsafe_interrupts) {
-                r = plan_problem(p, SEVERITY_WARNING, "no-interrupt-remapping", NULL, NULL,
+                r = plan_problem(p, SEVERITY_WARNING, PROBLEM_NO_INTERRUPT_REMAPPING, NULL, NULL,
                                  "the IOMMU is on but interrupt remapping is not (no "
                                  "\"DMAR-IR: Enabled IRQ remapping\" or \"AMD-Vi: Interrupt "
                                  "remapping enabled\" in the kernel log): vfio refuses "
@@ -73,7 +73,7 @@ int detect_iommu(struct plan *p)
                         return r;
         }
         if (p->cmdline.acs_override) {
-                r = plan_problem(p, SEVERITY_WARNING, "acs-override", NULL, NULL,
+                r = plan_problem(p, SEVERITY_WARNING, PROBLEM_ACS_OVERRIDE, NULL, NULL,
                                  "pcie_acs_override is on the kernel command line: the IOMMU "
                                  "groups shown are split by a patch, not by the hardware, and do "
                                  "not isolate devices from each other; remove it to see the "

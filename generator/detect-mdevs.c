@@ -30,14 +30,14 @@ static int check_parent(struct plan *p, size_t first)
                 struct pci_fn *f;
 
                 if (is_pci && host_get(p->host, &a, &f) == 0)
-                        return plan_problem(p, SEVERITY_ERROR, "mdev-type-unknown", &a, m->name,
+                        return plan_problem(p, SEVERITY_ERROR, PROBLEM_MDEV_TYPE_UNKNOWN, &a, m->name,
                                             "%s (%04x:%04x, %s) offers no mediated devices (not "
                                             "in /sys/class/mdev_bus); for Intel GVT-g boot with "
                                             "i915.enable_gvt=1 and load kvmgt, for NVIDIA vGPU "
                                             "install the vGPU host driver",
                                             f->bdf, f->vendor, f->device,
                                             f->driver ? f->driver : "no driver");
-                return plan_problem(p, SEVERITY_ERROR, "no-match", is_pci ? &a : NULL, m->name,
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, is_pci ? &a : NULL, m->name,
                                     "mdev parent %s of \"%s\" (%s:%u) does not exist; "
                                     "ls /sys/class/mdev_bus lists the parents",
                                     m->parent, m->name, m->where.file, m->where.line);
@@ -74,7 +74,7 @@ static int check_parent(struct plan *p, size_t first)
                                                        types[k].id);
                         }
                         if (r >= 0)
-                                r = plan_problem(p, SEVERITY_ERROR, "mdev-type-unknown",
+                                r = plan_problem(p, SEVERITY_ERROR, PROBLEM_MDEV_TYPE_UNKNOWN,
                                                  is_pci ? &a : NULL, e->name,
                                                  "%s offers no mdev type \"%s\"; it offers: %s",
                                                  e->parent, e->type, list ? list : "none");
@@ -86,7 +86,7 @@ static int check_parent(struct plan *p, size_t first)
                             streq(p->mdevs[j].entry->type, e->type) && !p->mdevs[j].exists)
                                 wanted++;
                 if (t->available >= 0 && wanted > (unsigned)t->available)
-                        r = plan_problem(p, SEVERITY_ERROR, "mdev-no-instances",
+                        r = plan_problem(p, SEVERITY_ERROR, PROBLEM_MDEV_NO_INSTANCES,
                                          is_pci ? &a : NULL, e->name,
                                          "%u mdevs of type %s are wanted on %s but only %d %s "
                                          "left (available_instances); remove entries or pick a "

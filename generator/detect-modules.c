@@ -17,12 +17,12 @@ static int need_module(struct plan *p, const char *name, const char *why, const 
         if (r == -ENOMEM)
                 return r;
         if (r < 0 && r != -ENOENT)
-                return plan_problem(p, SEVERITY_WARNING, "no-module-index", NULL, entry,
+                return plan_problem(p, SEVERITY_WARNING, PROBLEM_NO_MODULE_INDEX, NULL, entry,
                                     "cannot tell whether %s exists for kernel %s: %s", name,
                                     modules_release(p->modules), strerror(-r));
         if (r == 0 && st != MODULE_MISSING)
                 return 0;
-        return plan_problem(p, SEVERITY_ERROR, "module-missing", NULL, entry,
+        return plan_problem(p, SEVERITY_ERROR, PROBLEM_MODULE_MISSING, NULL, entry,
                             "%s (%s) is neither a module nor built into kernel %s (%s): install "
                             "the kernel's modules package or pick another driver",
                             name, why, modules_release(p->modules), modules_dir(p->modules));
@@ -126,7 +126,7 @@ static int check_host_drivers_cached(struct plan *p, const struct early_module *
                                 continue;
                         if (m[j].state == MODULE_BUILTIN) {
                                 r = plan_problem(
-                                        p, SEVERITY_ERROR, "host-driver-builtin", &c->fn->addr,
+                                        p, SEVERITY_ERROR, PROBLEM_HOST_DRIVER_BUILTIN, &c->fn->addr,
                                         c->entry->name,
                                         "%s is built into kernel %s and binds %s before any "
                                         "claim can run; boot a kernel that has %s as a module "
@@ -140,7 +140,7 @@ static int check_host_drivers_cached(struct plan *p, const struct early_module *
                                 if (!streq(early[k].name, m[j].name))
                                         continue;
                                 r = plan_problem(
-                                        p, SEVERITY_WARNING, "host-driver-first", &c->fn->addr,
+                                        p, SEVERITY_WARNING, PROBLEM_HOST_DRIVER_FIRST, &c->fn->addr,
                                         c->entry->name,
                                         "%s, a driver for %s, is loaded early by %s and may bind "
                                         "it before the claim; remove it there, or rebuild the "
@@ -176,7 +176,7 @@ int detect_modules(struct plan *p)
         if (!p->modules) {
                 _cleanup_free_ char *dir = root_path("/lib/modules");
 
-                return plan_problem(p, SEVERITY_WARNING, "no-module-index", NULL, NULL,
+                return plan_problem(p, SEVERITY_WARNING, PROBLEM_NO_MODULE_INDEX, NULL, NULL,
                                     "no module index for the running kernel under %s (%s): "
                                     "module-missing and host-driver checks were skipped",
                                     dir ? dir : "/lib/modules", strerror(-p->modules_error));

@@ -30,7 +30,7 @@ static const char *why_no_reset(const struct pci_fn *fn, int new_kernel)
 
 static int no_reset(struct plan *p, const struct claim *c, const char *why)
 {
-        return plan_problem(p, SEVERITY_WARNING, "no-reset", &c->fn->addr, c->entry->name,
+        return plan_problem(p, SEVERITY_WARNING, PROBLEM_NO_RESET, &c->fn->addr, c->entry->name,
                             "%s has no reset method (%s): vfio-pci cannot reset it between VM "
                             "runs, so a second VM start or a guest reboot finds it in the state "
                             "the last guest left (the AMD reset bug: a black screen or a hung "
@@ -49,7 +49,7 @@ static int unsupported(struct plan *p, const struct claim *c, int new_kernel)
 
         if (!c->fn->reset_method) {
                 if (new_kernel == 0)
-                        return plan_problem(p, SEVERITY_ERROR, "reset-method-unsupported",
+                        return plan_problem(p, SEVERITY_ERROR, PROBLEM_RESET_METHOD_UNSUPPORTED,
                                             &c->fn->addr, d->name,
                                             "reset_method = \"%s\" in \"%s\" (%s:%u) needs Linux "
                                             "5.15 or newer (the reset_method attribute); this "
@@ -57,7 +57,7 @@ static int unsupported(struct plan *p, const struct claim *c, int new_kernel)
                                             "kernel",
                                             d->reset_method, d->name, d->where.file,
                                             d->where.line);
-                return plan_problem(p, SEVERITY_ERROR, "reset-method-unsupported", &c->fn->addr,
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_RESET_METHOD_UNSUPPORTED, &c->fn->addr,
                                     d->name,
                                     "%s offers no reset method at all (no reset_method "
                                     "attribute), so reset_method = \"%s\" in \"%s\" (%s:%u) "
@@ -69,7 +69,7 @@ static int unsupported(struct plan *p, const struct claim *c, int new_kernel)
         miss = reset_methods_missing(c->fn->reset_method, d->reset_method, &n);
         if (!miss)
                 return 0;
-        return plan_problem(p, SEVERITY_ERROR, "reset-method-unsupported", &c->fn->addr, d->name,
+        return plan_problem(p, SEVERITY_ERROR, PROBLEM_RESET_METHOD_UNSUPPORTED, &c->fn->addr, d->name,
                             "%s does not offer reset method \"%.*s\" (reset_method in \"%s\", "
                             "%s:%u); it offers \"%s\". device_specific needs its module (e.g. "
                             "vendor-reset) loaded; if the list was narrowed by an earlier write, "

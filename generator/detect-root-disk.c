@@ -44,7 +44,7 @@ static int check_claim(struct plan *p, const struct rootdisk_known *k, const str
         int r;
 
         if (why(k, &c->fn->addr, buf, sizeof(buf)))
-                return plan_problem(p, SEVERITY_ERROR, "root-disk", &c->fn->addr, c->entry->name,
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_ROOT_DISK, &c->fn->addr, c->entry->name,
                                     "%s controls the root filesystem (%s): claiming it "
                                     "would take the disk away from the host; remove it from "
                                     "\"%s\" (%s:%u)",
@@ -59,7 +59,7 @@ static int check_claim(struct plan *p, const struct rootdisk_known *k, const str
                 if (members[i] == c->fn || !why(k, &members[i]->addr, buf, sizeof(buf)) ||
                     plan_find_claim(p, &members[i]->addr))
                         continue;
-                return plan_problem(p, SEVERITY_ERROR, "root-disk", &c->fn->addr, c->entry->name,
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_ROOT_DISK, &c->fn->addr, c->entry->name,
                                     "%s shares IOMMU group %d with %s, the controller of the root "
                                     "filesystem (%s): the group can never go to a VM "
                                     "whole; move the card to another slot",
@@ -110,7 +110,7 @@ static int check_unknown(struct plan *p, const struct rootdisk_known *k)
                 if ((c->fn->class >> 16) != 0x01 || c->entry->allow_storage)
                         continue;
                 refused = true;
-                r = plan_problem(p, SEVERITY_ERROR, "storage-unverified", &c->fn->addr,
+                r = plan_problem(p, SEVERITY_ERROR, PROBLEM_STORAGE_UNVERIFIED, &c->fn->addr,
                                  c->entry->name,
                                  "%s is a mass-storage controller (class %06x) claimed by \"%s\" "
                                  "(%s:%u), and no root disk is visible here to prove it does not "
@@ -126,7 +126,7 @@ static int check_unknown(struct plan *p, const struct rootdisk_known *k)
         if (refused)
                 return 0;
         /* Without a resolved root we cannot prove a claim safe; say so. */
-        return plan_problem(p, SEVERITY_WARNING, "root-disk-unknown", NULL, NULL,
+        return plan_problem(p, SEVERITY_WARNING, PROBLEM_ROOT_DISK_UNKNOWN, NULL, NULL,
                             "%s, so gpupt cannot tell whether a claim takes the root disk's "
                             "controller",
                             reason);

@@ -31,7 +31,7 @@ static int check_file(struct plan *p, const char *driver, const struct pci_addr 
         }
         if (r == 0 && access(path, F_OK) == 0)
                 return 0;
-        return plan_problem(p, SEVERITY_ERROR, "module-missing", a, entry,
+        return plan_problem(p, SEVERITY_ERROR, PROBLEM_MODULE_MISSING, a, entry,
                             "driver = \"auto\" resolves to the vfio-pci variant %s, which "
                             "kernel %s lists in modules.alias but does not have installed (%s); "
                             "reinstall its package (then depmod %s), or set driver = "

@@ -352,7 +352,7 @@ static int generate(int dirfd, const struct conf *c, const struct plan *p)
                 const struct problem *pr = &p->problems[i];
                 const struct claim *cl;
 
-                if (!streq(pr->code, "impure-group") || !pr->has_addr ||
+                if (pr->code != PROBLEM_IMPURE_GROUP || !pr->has_addr ||
                     !(cl = plan_find_claim(p, &pr->addr)) || cl->fn->iommu_group < 0)
                         continue;
                 k = intset_add(&groups, cl->fn->iommu_group); /* one unit per group */

@@ -51,43 +51,33 @@ static int entry_claims(const struct plan *p, const struct handoff_set *set,
         return 0;
 }
 
-static bool problem_touches(const struct plan *p, const struct problem *pr,
-                            const struct claim *const *v, size_t n, const struct handoff_set *set)
-{
-        struct pci_fn *fn = NULL;
-
-        for (size_t i = 0; pr->entry && i < set->n; i++)
-                if (streq(pr->entry, set->entries[i]->name))
-                        return true;
-        if (!pr->has_addr)
-                return !pr->entry; /* machine-wide: iommu-off, module-missing, ... */
-        if (host_get(p->host, &pr->addr, &fn) < 0)
-                fn = NULL;
-        for (size_t i = 0; i < n; i++) {
-                if (pci_addr_eq(&v[i]->fn->addr, &pr->addr))
-                        return true;
-                if (fn && fn->iommu_group >= 0 && fn->iommu_group == v[i]->fn->iommu_group)
-                        return true;
-        }
-        return false;
-}
-
+/* Ready when no error of the plan concerns a unit that holds one of the
+ * entries' functions (plan_problem_concerns: the plan's own judgement). */
 bool handoff_ready(const struct plan *p, const struct handoff_set *set, FILE *why)
 {
         _cleanup_free_ const struct claim **v = NULL;
+        _cleanup_free_ bool *seen = calloc(p->n_units + 1, sizeof(*seen));
+        _cleanup_free_ bool *said = calloc(p->n_problems + 1, sizeof(*said));
         bool ready = true;
         size_t n = 0;
 
-        if (entry_claims(p, set, &v, &n) < 0)
+        if (!seen || !said || entry_claims(p, set, &v, &n) < 0)
                 return false;
-        for (size_t i = 0; i < p->n_problems; i++) {
-                const struct problem *pr = &p->problems[i];
+        for (size_t i = 0; i < n; i++) {
+                const struct claim_unit *u = &p->units[v[i]->unit];
 
-                if (pr->severity != SEVERITY_ERROR || !problem_touches(p, pr, v, n, set))
+                if (seen[v[i]->unit])
                         continue;
-                ready = false;
-                if (why)
-                        fprintf(why, "  %s: %s\n", pr->code, pr->message);
+                seen[v[i]->unit] = true;
+                for (size_t k = 0; k < p->n_problems; k++) {
+                        if (said[k] || !plan_problem_concerns(p, &p->problems[k], u))
+                                continue;
+                        said[k] = true;
+                        ready = false;
+                        if (why)
+                                fprintf(why, "  %s: %s\n", problem_name(p->problems[k].code),
+                                        p->problems[k].message);
+                }
         }
         for (size_t i = 0; i < set->n; i++) {
                 bool some = false;

@@ -8,7 +8,7 @@
 #include "util.h"
 #include "variant.h"
 
-int plan_problem(struct plan *p, enum severity sev, const char *code, const struct pci_addr *a,
+int plan_problem(struct plan *p, enum severity sev, enum problem_code code, const struct pci_addr *a,
                  const char *entry, const char *fmt, ...)
 {
         struct problem *pr;
@@ -117,7 +117,7 @@ static int add_claim(struct plan *p, size_t *alloc, struct pci_fn *fn, const str
                 struct claim *c = &p->claims[fn->plan_claim - 1];
 
                 if (!module_name_eq(c->driver, driver))
-                        return plan_problem(p, SEVERITY_ERROR, "conflicting-claims", &fn->addr,
+                        return plan_problem(p, SEVERITY_ERROR, PROBLEM_CONFLICTING_CLAIMS, &fn->addr,
                                             d->name,
                                             "%s is claimed by device \"%s\" (%s:%u) for %s and by "
                                             "device \"%s\" (%s:%u) for %s; keep one entry",
@@ -155,7 +155,7 @@ static int claim_with_slot(struct plan *p, size_t *alloc, struct pci_fn *fn,
                 return add_claim(p, alloc, fn, d, true);
         r = host_slot(p->host, &fn->addr, slot, &n);
         if (r < 0)
-                return plan_problem(p, SEVERITY_ERROR, "no-match", &fn->addr, d->name,
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, &fn->addr, d->name,
                                     "the functions of %s cannot be read: %s", fn->bdf,
                                     host_error(r));
         for (size_t i = 0; i < n; i++) {
@@ -193,13 +193,13 @@ static int resolve_bdf(struct plan *p, size_t *alloc, const struct conf_device *
                 r = host_get(p->host, &d->bdf, &fn);
         if (r == -ENOENT) {
                 want[PCI_ADDR_STRLEN - 3] = d->whole_slot ? '\0' : want[PCI_ADDR_STRLEN - 3];
-                return plan_problem(p, SEVERITY_ERROR, "no-match", &d->bdf, d->name,
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, &d->bdf, d->name,
                                     "no PCI device at %s (from %s:%u); `lspci -D` lists the "
                                     "addresses this machine has",
                                     want, d->where.file, d->where.line);
         }
         if (r < 0)
-                return plan_problem(p, SEVERITY_ERROR, "no-match", &d->bdf, d->name,
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, &d->bdf, d->name,
                                     "%s cannot be read: %s", want, host_error(r));
 
         if (d->has_expect && !id_matches(&d->expect, fn)) {
@@ -207,7 +207,7 @@ static int resolve_bdf(struct plan *p, size_t *alloc, const struct conf_device *
                                       .subvendor = fn->subvendor, .subdevice = fn->subdevice,
                                       .has_sub = d->expect.has_sub };
 
-                return plan_problem(p, SEVERITY_ERROR, "device-changed", &fn->addr, d->name,
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_DEVICE_CHANGED, &fn->addr, d->name,
                                     "%s holds %s, not the expected %s: the hardware moved; "
                                     "nothing of \"%s\" is claimed until bdf or expect in %s:%u "
                                     "is updated",
@@ -227,7 +227,7 @@ static int resolve_ids(struct plan *p, size_t *alloc, const struct conf_device *
 
         r = host_scan(p->host, &all, &n, &bad);
         if (r < 0)
-                return plan_problem(p, SEVERITY_ERROR, "no-match", NULL, d->name,
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, NULL, d->name,
                                     "the PCI bus cannot be listed (%s/sys/bus/pci/devices): %s",
                                     root_dir(), strerror(-r));
         for (size_t i = 0; i < n; i++) {
@@ -245,7 +245,7 @@ static int resolve_ids(struct plan *p, size_t *alloc, const struct conf_device *
         if (!any) {
                 char id[PCI_ID_STRLEN];
 
-                return plan_problem(p, SEVERITY_ERROR, "no-match", NULL, d->name,
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, NULL, d->name,
                                     "no PCI device matches ids of \"%s\" (%s:%u, first %s); "
                                     "`lspci -nn` shows the [vvvv:dddd] of each device",
                                     d->name, d->where.file, d->where.line,
@@ -269,7 +269,7 @@ static int resolve_sriov(struct plan *p)
                 r = host_get(p->host, &s->pf, &sp->pf);
                 if (r < 0) {
                         sp->pf = NULL;
-                        r = plan_problem(p, SEVERITY_ERROR, "no-match", &s->pf, s->name,
+                        r = plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, &s->pf, s->name,
                                          r == -ENOENT
                                                  ? "no PCI device at %s, the pf of sriov \"%s\" "
                                                    "(%s:%u); `lspci -D` lists the addresses"
@@ -282,7 +282,7 @@ static int resolve_sriov(struct plan *p)
                         continue;
                 }
                 r = host_details(p->host, sp->pf);
-                if (r < 0 && (r = plan_problem(p, SEVERITY_ERROR, "no-match", &s->pf, s->name,
+                if (r < 0 && (r = plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, &s->pf, s->name,
                                                "%s cannot be read: %s", sp->pf->bdf,
                                                host_error(r))) < 0)
                         return r;
@@ -339,8 +339,9 @@ int plan_resolve(const struct conf *conf, struct host *host, struct plan **ret)
                 qsort(p->claims, p->n_claims, sizeof(*p->claims), cmp_claim);
         for (size_t i = 0; i < p->n_claims; i++)
                 p->claims[i].fn->plan_claim = 0; /* the sort moved them; plan_find_claim bisects */
-        if ((r = resolve_sriov(p)) < 0 || (r = resolve_mdevs(p)) < 0)
+        if ((r = resolve_sriov(p)) < 0 || (r = resolve_mdevs(p)) < 0 || (r = plan_units(p)) < 0)
                 goto fail;
+        plan_decide(p);
         *ret = p;
         return 0;
 fail:
@@ -406,7 +407,7 @@ static int load_claims(struct plan *p)
                 int r;
 
                 r = c->n_bars ? host_details(p->host, c->fn) : host_basics(p->host, c->fn);
-                if (r < 0 && (r = plan_problem(p, SEVERITY_ERROR, "no-match", &c->fn->addr,
+                if (r < 0 && (r = plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, &c->fn->addr,
                                                c->entry->name, "%s cannot be read: %s",
                                                c->fn->bdf, host_error(r))) < 0)
                         return r;
@@ -442,6 +443,7 @@ int plan_check(struct plan *p)
                 if (r < 0)
                         return r;
         }
+        plan_decide(p);
         return 0;
 }
 
@@ -469,6 +471,8 @@ void plan_free(struct plan *p)
         cmdline_done(&p->cmdline);
         modules_free(p->modules);
         free(p->claims);
+        free(p->units);
+        free(p->unit_members);
         free(p->sriovs);
         free(p->mdevs);
         for (size_t i = 0; i < p->n_problems; i++)

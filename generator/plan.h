@@ -3,12 +3,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "cmdline.h"
 #include "conf.h"
 #include "host.h"
 #include "iommu.h"
 #include "modules.h"
+#include "problem.h"
 
 /* The plan is plain data: what the next boot will claim, split and create,
  * and every problem found on the way. gpupt-check renders it; the boot-time
@@ -18,7 +20,7 @@ enum severity { SEVERITY_WARNING, SEVERITY_ERROR };
 
 struct problem {
         enum severity severity;
-        const char *code;       /* a stable name from gpupt-check(8) */
+        enum problem_code code; /* its name in gpupt-check(8): problem_name() */
         bool has_addr;
         struct pci_addr addr;
         const char *entry;      /* the config entry's name, borrowed; NULL */
@@ -33,6 +35,16 @@ struct claim {
         bool applied;                       /* --verify: bound to its driver, BARs sized */
         const char *driver;                 /* entry->driver, or what "auto" resolved to
                                              * for this function (owned by the plan) */
+        size_t unit;                        /* its index in plan->units */
+};
+
+/* An IOMMU group with the slots of its claimed functions: claimed whole or
+ * not at all (claimunit.c). */
+struct claim_unit {
+        size_t *claims;                     /* indices into plan->claims, by address */
+        size_t n_claims;
+        ssize_t blocker;                    /* the problem that keeps it unclaimed
+                                             * (plan_decide), -1 for none */
 };
 
 struct sriov_plan {
@@ -94,6 +106,9 @@ struct plan {
         size_t autos_alloc;
         struct vgpu_plan *vgpus;            /* filled by detect_vgpus */
         size_t n_vgpus;
+        struct claim_unit *units;           /* plan_units, at the end of resolving */
+        size_t n_units;
+        size_t *unit_members;               /* what the units' claims point into */
 };
 
 /* Reads the machine under the root and computes the plan. Problems are
@@ -125,7 +140,25 @@ const char *plan_vf_driver(struct plan *p, const struct sriov_plan *s);
 /* The modalias a PF's VFs have or will have; NULL when unknown. */
 char *vf_modalias(const struct pci_fn *pf);
 
-int plan_problem(struct plan *p, enum severity sev, const char *code, const struct pci_addr *a,
+/* Claim units: built when resolving; plan_decide settles each one's
+ * blocker from the problems found so far (plan_check runs it last). */
+int plan_units(struct plan *p);
+void plan_decide(struct plan *p);
+/* Whether the problem keeps the unit from being claimed (problem.h says
+ * what each code blocks): the one place that decides it. */
+bool plan_problem_blocks(const struct plan *p, const struct problem *pr,
+                         const struct claim_unit *u);
+/* Whether the problem is an error about the unit, blocking it or not (a
+ * BAR it cannot resize, a built-in host driver): what the hand-off says
+ * stands in a VM's way. */
+bool plan_problem_concerns(const struct plan *p, const struct problem *pr,
+                           const struct claim_unit *u);
+const struct problem *plan_unit_blocker(const struct plan *p, const struct claim_unit *u);
+/* The first error that keeps an sriov, mdev or vgpu entry (its name, as the
+ * config holds it) from being applied; NULL when none. */
+const struct problem *plan_entry_blocker(const struct plan *p, const char *entry);
+
+int plan_problem(struct plan *p, enum severity sev, enum problem_code code, const struct pci_addr *a,
                  const char *entry, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* The detectors, one per theme, each adding problems to the plan; see

@@ -53,7 +53,7 @@ static void json_problem(FILE *f, const struct problem *pr, bool last)
 
         fprintf(f, "    { \"severity\": \"%s\", \"code\": ",
                 pr->severity == SEVERITY_ERROR ? "error" : "warning");
-        json_string(f, pr->code);
+        json_string(f, problem_name(pr->code));
         fputs(", \"bdf\": ", f);
         json_string_or_null(f, pr->has_addr ? pci_addr_format(&pr->addr, a) : NULL);
         fputs(", \"entry\": ", f);
@@ -140,7 +140,7 @@ void report_config_error_json(FILE *f, const struct iommu_state *iommu, const st
 {
         _cleanup_free_ char *msg = conf_error_text(e);
         struct problem pr = { .severity = SEVERITY_ERROR,
-                              .code = e->untrusted ? "config-untrusted" : "config-error" };
+                              .code = e->untrusted ? PROBLEM_CONFIG_UNTRUSTED : PROBLEM_CONFIG_ERROR };
 
         pr.message = msg ? msg : "config error";
         fputs("{\n  \"ready\": false,\n", f);
@@ -169,7 +169,7 @@ void report_quiet(FILE *f, const struct plan *p)
                 const struct problem *pr = &p->problems[i];
                 char a[PCI_ADDR_STRLEN];
 
-                fprintf(f, "%s %s %s: %s\n", sev_name(pr->severity), pr->code,
+                fprintf(f, "%s %s %s: %s\n", sev_name(pr->severity), problem_name(pr->code),
                         pr->has_addr ? pci_addr_format(&pr->addr, a) : "-", pr->message);
         }
 }
@@ -323,7 +323,7 @@ void report_human(FILE *f, const struct plan *p)
                         errors++;
                 else
                         warnings++;
-                fprintf(f, "%-7s %s", sev_name(pr->severity), pr->code);
+                fprintf(f, "%-7s %s", sev_name(pr->severity), problem_name(pr->code));
                 if (pr->has_addr)
                         fprintf(f, " %s", pci_addr_format(&pr->addr, a));
                 if (pr->entry)

@@ -22,7 +22,7 @@ static int verify_claim(struct plan *p, struct claim *c)
         int r;
 
         if (!ok) {
-                r = plan_problem(p, SEVERITY_ERROR, "not-applied", &c->fn->addr, c->entry->name,
+                r = plan_problem(p, SEVERITY_ERROR, PROBLEM_NOT_APPLIED, &c->fn->addr, c->entry->name,
                                  "%s was planned on %s and is on %s now%s; `journalctl -b "
                                  "-u gpupt-claim.service` says why",
                                  c->fn->bdf, want, c->fn->driver ? c->fn->driver : "no driver",
@@ -45,7 +45,7 @@ static int verify_claim(struct plan *p, struct claim *c)
                 ok = false;
                 if (now >= 0)
                         bar_size_str((unsigned)now, now_s);
-                r = plan_problem(p, SEVERITY_ERROR, "not-applied", &c->fn->addr, c->entry->name,
+                r = plan_problem(p, SEVERITY_ERROR, PROBLEM_NOT_APPLIED, &c->fn->addr, c->entry->name,
                                  "BAR %u of %s was planned at %s and is %s now%s", idx,
                                  c->fn->bdf, bar_size_str(c->bars[j].log2_mib, want_s), now_s,
                                  off_note(p));
@@ -64,17 +64,17 @@ static int verify_sriov(struct plan *p, struct sriov_plan *s)
 
         pci_addr_format(&e->pf, a);
         if (!s->pf)
-                return plan_problem(p, SEVERITY_ERROR, "not-applied", &e->pf, e->name,
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_NOT_APPLIED, &e->pf, e->name,
                                     "%u VFs were planned on %s, which does not exist", e->vfs, a);
         r = host_details(p->host, s->pf);
         if (r == -ENOMEM)
                 return r;
         if (r < 0 || s->pf->sriov_totalvfs < 0)
-                return plan_problem(p, SEVERITY_ERROR, "not-applied", &e->pf, e->name,
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_NOT_APPLIED, &e->pf, e->name,
                                     "%u VFs were planned on %s, which shows no SR-IOV now", e->vfs,
                                     a);
         if (s->pf->sriov_numvfs < 0 || (unsigned)s->pf->sriov_numvfs != e->vfs)
-                return plan_problem(p, SEVERITY_ERROR, "not-applied", &e->pf, e->name,
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_NOT_APPLIED, &e->pf, e->name,
                                     "%u VFs were planned on %s and it has %d now%s", e->vfs, a,
                                     s->pf->sriov_numvfs, off_note(p));
         s->applied = true;
@@ -107,12 +107,12 @@ static int verify_mdev(struct plan *p, struct mdev_plan *m)
         _cleanup_free_ char *type = NULL;
 
         if (!m->exists)
-                return plan_problem(p, SEVERITY_ERROR, "not-applied", NULL, e->name,
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_NOT_APPLIED, NULL, e->name,
                                     "mdev %s of type %s on %s was planned and does not exist%s",
                                     e->uuid, e->type, e->parent, off_note(p));
         type = mdev_type_now(e->uuid);
         if (type && !streq(type, e->type))
-                return plan_problem(p, SEVERITY_ERROR, "not-applied", NULL, e->name,
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_NOT_APPLIED, NULL, e->name,
                                     "mdev %s on %s was planned of type %s and is of type %s; "
                                     "remove it (echo 1 > %s/sys/bus/mdev/devices/%s/remove) "
                                     "and reboot",
@@ -136,18 +136,18 @@ static int verify_record(struct plan *p)
         if (r == -ENOENT) {
                 if (!planned || p->cmdline.gpupt_off)
                         return 0; /* nothing to run, or the not-applied lines say why */
-                return plan_problem(p, SEVERITY_WARNING, "reboot-required", NULL, NULL,
+                return plan_problem(p, SEVERITY_WARNING, PROBLEM_REBOOT_REQUIRED, NULL, NULL,
                                     "no gpupt-apply has run since this boot (no %s), so this "
                                     "boot applied no gpupt config; reboot to apply it",
                                     path);
         }
         if (r < 0)
-                return plan_problem(p, SEVERITY_WARNING, "reboot-required", NULL, NULL,
+                return plan_problem(p, SEVERITY_WARNING, PROBLEM_REBOOT_REQUIRED, NULL, NULL,
                                     "%s cannot be read (%s), so what this boot applied is "
                                     "unknown; reboot to apply the config",
                                     path, strerror(-r));
         if (p->conf->n_files == 0)
-                return plan_problem(p, SEVERITY_WARNING, "reboot-required", NULL, NULL,
+                return plan_problem(p, SEVERITY_WARNING, PROBLEM_REBOOT_REQUIRED, NULL, NULL,
                                     "the config was removed since this boot applied one; "
                                     "reboot to give its devices back to the host");
         r = conf_hash(p->conf, now);
@@ -157,7 +157,7 @@ static int verify_record(struct plan *p)
                 return 0; /* the config could be parsed a moment ago: a race, not news */
         if (streq(now, recorded))
                 return 0;
-        return plan_problem(p, SEVERITY_WARNING, "reboot-required", NULL, NULL,
+        return plan_problem(p, SEVERITY_WARNING, PROBLEM_REBOOT_REQUIRED, NULL, NULL,
                             "the config changed since this boot applied it (sha256 %.12s then, "
                             "%.12s now); reboot to apply it, after rebuilding the initramfs "
                             "if initramfs-stale says so",

@@ -257,7 +257,7 @@ static int plan_pf(struct plan *p, const struct pci_addr *pf_addr)
 
                         if (!pci_addr_eq(&e->pf, pf_addr))
                                 continue;
-                        r = plan_problem(p, SEVERITY_ERROR, "no-match", pf_addr, e->name,
+                        r = plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, pf_addr, e->name,
                                          "no PCI device at %s, the pf of vgpu \"%s\" (%s:%u); "
                                          "`lspci -D` lists the addresses",
                                          pf_bdf, e->name, e->where.file, e->where.line);
@@ -283,7 +283,7 @@ static int plan_pf(struct plan *p, const struct pci_addr *pf_addr)
                 g->pf = pf;
                 r = 0;
                 if (!drv || !streq(drv, "nvidia")) {
-                        r = plan_problem(p, SEVERITY_ERROR, "vgpu-pf-driver", pf_addr, e->name,
+                        r = plan_problem(p, SEVERITY_ERROR, PROBLEM_VGPU_PF_DRIVER, pf_addr, e->name,
                                          "%s, the pf of vgpu \"%s\", is bound to %s, not nvidia: "
                                          "vGPU types exist only under NVIDIA's vGPU manager "
                                          "driver; install it for this kernel, or remove the "
@@ -293,7 +293,7 @@ static int plan_pf(struct plan *p, const struct pci_addr *pf_addr)
                         continue;
                 }
                 if (with_nvidia == 0 && n == 0 && sriov && sriov->vfs >= e->count) {
-                        r = plan_problem(p, SEVERITY_WARNING, "vgpu-no-vfs", pf_addr, e->name,
+                        r = plan_problem(p, SEVERITY_WARNING, PROBLEM_VGPU_NO_VFS, pf_addr, e->name,
                                          "%s has no VFs yet; sriov \"%s\" makes them at boot "
                                          "and vgpu \"%s\" types them then: run gpupt-check "
                                          "after that boot to see the types",
@@ -301,7 +301,7 @@ static int plan_pf(struct plan *p, const struct pci_addr *pf_addr)
                         continue;
                 }
                 if (with_nvidia == 0) {
-                        r = plan_problem(p, SEVERITY_ERROR, "vgpu-no-vfs", pf_addr, e->name,
+                        r = plan_problem(p, SEVERITY_ERROR, PROBLEM_VGPU_NO_VFS, pf_addr, e->name,
                                          "%s has %zu VFs, none with an nvidia/ directory, and "
                                          "vgpu \"%s\" needs %u: make them with NVIDIA's "
                                          "`sriov-manage -e %s` or an sriov entry whose vf_driver "
@@ -318,7 +318,7 @@ static int plan_pf(struct plan *p, const struct pci_addr *pf_addr)
                         names = vgpu_type_names(vfs, n);
                         if (!names)
                                 return -ENOMEM;
-                        r = plan_problem(p, SEVERITY_ERROR, "vgpu-type-unknown", pf_addr,
+                        r = plan_problem(p, SEVERITY_ERROR, PROBLEM_VGPU_TYPE_UNKNOWN, pf_addr,
                                          e->name,
                                          "no VF of %s offers vGPU type \"%s\" (vgpu \"%s\", "
                                          "%s:%u); creatable now: %s",
@@ -334,7 +334,7 @@ static int plan_pf(struct plan *p, const struct pci_addr *pf_addr)
                             vgpu_type_id(vfs[j].creatable, e->type) == g->type_id)
                                 r = add_vf(g, &vfs[j]);
                 if (r >= 0 && g->n_vfs < e->count)
-                        r = plan_problem(p, SEVERITY_ERROR, "vgpu-no-vfs", pf_addr, e->name,
+                        r = plan_problem(p, SEVERITY_ERROR, PROBLEM_VGPU_NO_VFS, pf_addr, e->name,
                                          "vgpu \"%s\" wants %u VFs of %s with type \"%s\"; %zu "
                                          "are free for it (%zu VFs in all). Make more VFs, or "
                                          "lower count in %s:%u",
@@ -346,7 +346,7 @@ static int plan_pf(struct plan *p, const struct pci_addr *pf_addr)
 
                 if (vfs[j].taken || vfs[j].current <= 0)
                         continue;
-                r = plan_problem(p, SEVERITY_WARNING, "vgpu-vf-in-use",
+                r = plan_problem(p, SEVERITY_WARNING, PROBLEM_VGPU_VF_IN_USE,
                                  pci_addr_parse(vfs[j].bdf, &a, NULL) == 0 ? &a : NULL, NULL,
                                          "VF %s of %s holds vGPU type %ld, which no vgpu entry "
                                          "asks for; gpupt leaves it as it is", vfs[j].bdf,

@@ -206,6 +206,34 @@ static int probe_double(const char *bdf)
         return 0;
 }
 
+/* drivers/NAME/bind: a registered driver takes an unbound device whose
+ * override is cleared or names it; anything else is refused. */
+static int bind_double(const char *path, const char *bdf)
+{
+        char drv[256], p[4096], over[64], now[64];
+        const char *slash = strrchr(path, '/'), *name;
+
+        snprintf(p, sizeof(p), "%.*s", (int)(slash - path), path);
+        name = strrchr(p, '/') + 1;
+        snprintf(drv, sizeof(drv), "%s", name);
+        if (access(p, F_OK) < 0)
+                return -ENOENT; /* no such driver registered */
+        if (!exists("%s/sys/bus/pci/devices/%s", bdf))
+                return -ENODEV;
+        bound_to(bdf, now, sizeof(now));
+        if (*now)
+                return -EBUSY;
+        snprintf(p, sizeof(p), "%s/sys/bus/pci/devices/%s/driver_override", root_dir(), bdf);
+        slurp(p, over, sizeof(over));
+        if (!streq(over, "(null)") && !streq(over, drv))
+                return -ENODEV; /* the override keeps every other driver off */
+        if (refuse_bdf && strncmp(bdf, refuse_bdf, strlen(refuse_bdf)) == 0 &&
+            !streq(over, "(null)"))
+                return -ENODEV;
+        bind(bdf, drv);
+        return 0;
+}
+
 static int resize_double(const char *path, const char *value)
 {
         const char *n = strstr(path, "/resource") + strlen("/resource");
@@ -338,6 +366,8 @@ static int kernel_write(const char *path, const char *value)
         }
         if (ends(path, "/drivers_probe"))
                 return probe_double(value);
+        if (ends(path, "/bind"))
+                return bind_double(path, value);
         if (ends(path, "/driver/unbind")) {
                 if (refuse_unbind && strstr(path, refuse_unbind))
                         return -EBUSY;
@@ -560,8 +590,12 @@ static void test_never_binds(void **state)
         open_world(&w, "amd-rebar-igpu");
         refuse_bdf = "0000:03:00.1";
         load(&w, NULL);
-        assert_int_equal(apply_claims(w.plan), 1); /* bounded wait, one failure */
-        assert_driver("0000:03:00.0", "vfio-pci");  /* the other is applied */
+        assert_int_equal(apply_claims(w.plan), 1); /* bounded wait, one failed unit */
+        /* the slot is not left split: the function taken first is given back */
+        assert_driver("0000:03:00.0", "amdgpu");
+        assert_driver("0000:03:00.1", "snd_hda_intel");
+        assert_override("0000:03:00.0", "(null)");
+        assert_override("0000:03:00.1", "(null)");
         unload(&w);
         /* fixed: a re-run completes the job */
         refuse_bdf = NULL;
@@ -656,10 +690,16 @@ static void test_faults(void **state)
                 fault_suffix = faults[i].suffix;
                 fault_errno = faults[i].err;
                 load(&w, NULL);
-                assert_true(apply_claims(w.plan) > 0);
-                if (!ends(faults[i].suffix, "drivers_probe") &&
-                    !ends(faults[i].suffix, "_resize"))
-                        assert_driver("0000:03:00.0", "vfio-pci"); /* the other one is done */
+                assert_int_equal(apply_claims(w.plan), 1);
+                if (ends(faults[i].suffix, "_resize")) {
+                        /* the kernel refused the size: claimed with the BAR as it is */
+                        assert_driver("0000:03:00.0", "vfio-pci");
+                        assert_driver("0000:03:00.1", "vfio-pci");
+                } else {
+                        /* the unit is given back whole, never split */
+                        assert_driver("0000:03:00.0", "amdgpu");
+                        assert_driver("0000:03:00.1", "snd_hda_intel");
+                }
                 unload(&w);
                 /* fixed: a re-run completes the job */
                 fault_suffix = NULL;
@@ -675,7 +715,7 @@ static void test_faults(void **state)
         vanish_bdf = "0000:03:00.1";
         load(&w, NULL);
         assert_int_equal(apply_claims(w.plan), 1);
-        assert_driver("0000:03:00.0", "vfio-pci");
+        assert_driver("0000:03:00.0", "amdgpu");
         close_world(&w);
 
         /* a module that cannot be loaded: nothing is touched, the card keeps
@@ -683,7 +723,7 @@ static void test_faults(void **state)
         open_world(&w, "amd-rebar-igpu");
         apply_load_module = fail_module;
         load(&w, NULL);
-        assert_int_equal(apply_claims(w.plan), 2);
+        assert_int_equal(apply_claims(w.plan), 1); /* one unit */
         assert_int_equal(writes, 0);
         assert_driver("0000:03:00.0", "amdgpu");
         close_world(&w);
@@ -801,7 +841,8 @@ static void test_failure_gives_back(void **state)
         assert_int_equal(apply_claims(w.plan), 1);
         assert_driver("0000:03:00.0", "amdgpu");
         assert_override("0000:03:00.0", "(null)");
-        assert_driver("0000:03:00.1", "vfio-pci");
+        assert_driver("0000:03:00.1", "snd_hda_intel"); /* never taken: its unit failed */
+        assert_override("0000:03:00.1", "(null)");
         close_world(&w);
 
         open_world(&w, "amd-rebar-igpu");
@@ -810,6 +851,8 @@ static void test_failure_gives_back(void **state)
         assert_int_equal(apply_claims(w.plan), 1);
         assert_driver("0000:03:00.1", "snd_hda_intel");
         assert_override("0000:03:00.1", "(null)");
+        assert_driver("0000:03:00.0", "amdgpu"); /* taken first, given back */
+        assert_override("0000:03:00.0", "(null)");
         close_world(&w);
 }
 
@@ -837,7 +880,7 @@ static void test_driver_spelling(void **state)
         unloadable = "no-such-driver";
         writes = 0;
         load(&w, "nosuch");
-        assert_int_equal(apply_claims(w.plan), 2);
+        assert_int_equal(apply_claims(w.plan), 1); /* one unit */
         assert_int_equal(writes, 0);
         assert_driver("0000:03:00.0", "amdgpu");
         close_world(&w);

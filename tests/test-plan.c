@@ -46,7 +46,7 @@ static size_t count_code(const struct plan *p, const char *code, enum severity s
         size_t n = 0;
 
         for (size_t i = 0; i < p->n_problems; i++)
-                n += streq(p->problems[i].code, code) && p->problems[i].severity == sev;
+                n += streq(problem_name(p->problems[i].code), code) && p->problems[i].severity == sev;
         return n;
 }
 
