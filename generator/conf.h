@@ -95,7 +95,9 @@ struct conf_error {
 };
 
 /* path NULL: ROOT/etc/gpupt.conf, then ROOT/etc/gpupt.conf.d/\*.conf in
- * lexical order. A given path is read as is, without drop-ins.
+ * lexical order; a drop-in whose name holds other characters than
+ * [A-Za-z0-9_.@:+-] is an error (err->file the directory, line 0), since
+ * the units name it. A given path is read as is, without drop-ins.
  * Returns 0, -ENOENT when there is no main file (err untouched), -EINVAL
  * for a config error (err filled), or another -errno (err filled). */
 int conf_load(const char *path, struct conf **ret, struct conf_error *err);

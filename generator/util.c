@@ -264,7 +264,8 @@ char *cescape(const char *s)
                 return NULL;
         for (const char *p = s, *end = s + len; p < end;) {
                 unsigned char c = (unsigned char)*p;
-                size_t n = c < 0x80 ? (c >= 0x20 && c != 0x7f) : utf8_printable_len(p, (size_t)(end - p));
+                size_t n = c >= 0x80 ? utf8_printable_len(p, (size_t)(end - p))
+                                     : c >= 0x20 && c != 0x7f;
 
                 if (c == '\\') {
                         *o++ = '\\';

@@ -744,7 +744,8 @@ static void test_dropin_names(void **state)
         char *confd = strdup_printf("%s/etc/gpupt.conf.d", dir);
 
         (void)state;
-        tl_write(dir, "etc/gpupt.conf.d/10-Az_09.@:+-.conf", "device \"a\" {\n bdf = \"04:00.0\"\n}\n");
+        tl_write(dir, "etc/gpupt.conf.d/10-Az_09.@:+-.conf",
+                 "device \"a\" {\n bdf = \"04:00.0\"\n}\n");
         tl_write(dir, "etc/gpupt.conf.d/.hidden x.conf", "not read\n");
         tl_write(dir, "etc/gpupt.conf.d/a b.conf~", "not read\n");
         assert_int_equal(conf_load(NULL, &c, &err), 0);
