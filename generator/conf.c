@@ -17,6 +17,7 @@
 #include "sha256.h"
 #include "strpool.h"
 #include "trust.h"
+#include "units.h"
 #include "util.h"
 
 #define CONF_FILE_MAX (4u << 20) /* a config is a few KiB; refuse absurd files */
@@ -355,7 +356,8 @@ static const char *str_of(cfg_t *sec, const char *name)
 }
 
 /* Checks every string an entry holds, so nothing that is not UTF-8 or that
- * carries control characters reaches a unit file or a terminal. */
+ * carries control characters reaches a unit file or a terminal. The file is
+ * UTF-8 (conflex.c), but a string's escapes ("\xff", "\n") are not. */
 static int check_text(struct reader *rd, const char *kind, const char *title, const char *key,
                       const char *v)
 {
@@ -363,12 +365,37 @@ static int check_text(struct reader *rd, const char *kind, const char *title, co
                 return fail(rd, key_line(rd, key),
                             "%s \"%s\": %s is %zu characters long; at most 4096", kind, title, key,
                             strlen(v));
-        for (const char *p = v; *p; p++)
-                if ((unsigned char)*p < 0x20 || *p == 0x7f)
+        if (!string_is_utf8(v))
+                return fail(rd, key_line(rd, key), "%s \"%s\": %s is not UTF-8", kind, title,
+                            key);
+        for (const char *p = v; *p; p++) {
+                unsigned char c = (unsigned char)*p;
+
+                /* C0, DEL, and C1 (U+0080-U+009F: 0xc2 0x80-0x9f in UTF-8) */
+                if (c < 0x20 || c == 0x7f || (c == 0xc2 && (unsigned char)p[1] < 0xa0))
                         return fail(rd, key_line(rd, key),
                                     "%s \"%s\": %s contains a control character", kind, title,
                                     key);
+        }
         return 0;
+}
+
+/* A string the generator makes a unit name of (an sriov or a vgpu entry's
+ * name, an mdev entry's parent): systemd loads no unit whose name is longer
+ * than 255 bytes, nor can the generator write its file, and escaping makes
+ * four characters of every '-' (units.c). what: "the name", "parent \"…\"". */
+static int check_unit_name(struct reader *rd, unsigned line, const char *kind, const char *title,
+                           const char *what, const char *template, const char *instance)
+{
+        size_t n = unit_instance_len(template, instance);
+
+        if (n <= UNIT_NAME_LEN_MAX)
+                return 0;
+        return fail(rd, line,
+                    "%s \"%s\": %s makes the unit name %s@….service %zu characters long once "
+                    "escaped (every character other than a letter, a digit, '_' or '.' takes "
+                    "four); systemd allows at most %d",
+                    kind, title, what, template, n, UNIT_NAME_LEN_MAX);
 }
 
 /* reset_method: the kernel's names, kept in its spelling so that what
@@ -539,6 +566,8 @@ static int read_sriov(struct reader *rd, cfg_t *sec, struct conf_sriov *s)
         int r;
 
         r = entry_head(rd, title, line, &s->name, &s->where);
+        if (r == 0)
+                r = check_unit_name(rd, line, "sriov", title, "the name", UNIT_SRIOV, title);
         if (r < 0)
                 return r;
         v = str_of(sec, "pf");
@@ -600,8 +629,17 @@ static int read_mdev(struct reader *rd, cfg_t *sec, struct conf_mdev *m)
                             "mdev \"%s\": parent \"%s\" is neither a PCI address nor a device "
                             "name under /sys/class/mdev_bus",
                             title, v);
-        } else
+        } else {
+                _cleanup_free_ char *what = strdup_printf("parent \"%s\"", v);
+
+                if (!what)
+                        return -ENOMEM;
+                r = check_unit_name(rd, key_line(rd, "parent"), "mdev", title, what, UNIT_MDEV,
+                                    v);
+                if (r < 0)
+                        return r;
                 m->parent = keep(rd, v);
+        }
         if (!m->parent)
                 return -ENOMEM;
         v = str_of(sec, "type");
@@ -617,6 +655,8 @@ static int read_mdev(struct reader *rd, cfg_t *sec, struct conf_mdev *m)
                 return -ENOMEM;
         v = str_of(sec, "uuid");
         if (v) {
+                if ((r = check_text(rd, "mdev", title, "uuid", v)) < 0)
+                        return r;
                 if (!uuid_valid(v))
                         return fail(rd, key_line(rd, "uuid"),
                                     "mdev \"%s\": uuid \"%s\" is not a UUID "
@@ -641,6 +681,8 @@ static int read_vgpu(struct reader *rd, cfg_t *sec, struct conf_vgpu *g)
         int r;
 
         r = entry_head(rd, title, line, &g->name, &g->where);
+        if (r == 0)
+                r = check_unit_name(rd, line, "vgpu", title, "the name", UNIT_VGPU, title);
         if (r < 0)
                 return r;
         v = str_of(sec, "pf");
@@ -675,15 +717,20 @@ static int read_vgpu(struct reader *rd, cfg_t *sec, struct conf_vgpu *g)
 
 static int check_title(struct reader *rd, const char *kind, const char *title)
 {
+        _cleanup_free_ char *esc = NULL;
+
         if (conf_name_valid(title))
                 return 0;
         if (strlen(title) > CONF_NAME_MAX)
                 return fail(rd, key_line(rd, NULL),
                             "%s name is %zu characters long; at most %d", kind, strlen(title),
                             CONF_NAME_MAX);
+        /* the name is refused for what it holds: shown escaped, one line */
+        esc = cescape(title);
+        if (!esc)
+                return -ENOMEM;
         return fail(rd, key_line(rd, NULL),
-                    "%s name \"%s\" may only hold letters, digits, '_', '.' and '-'", kind,
-                    string_is_utf8(title) ? title : "?");
+                    "%s name \"%s\" may only hold letters, digits, '_', '.' and '-'", kind, esc);
 }
 
 /* Grows one of the entry arrays of c by one zeroed element. */
@@ -1146,6 +1193,41 @@ static int list_dropins(char ***ret, size_t *n, struct conf_error *err)
         return 0;
 }
 
+/* Whether name, a drop-in's file name, holds only the characters of
+ * systemd's own unit and drop-in names: the units name the file
+ * (SourcePath=) and messages print it, so it cannot carry a new line, a
+ * specifier, an escape or a terminal's control sequence. */
+static bool dropin_name_valid(const char *name)
+{
+        static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                    "0123456789_.@:+-";
+
+        return strspn(name, chars) == strlen(name);
+}
+
+/* A drop-in of another name is an error, not a file skipped in silence: it
+ * was written to be read. The first in reading order is named, escaped. */
+static int check_dropin_names(char *const *paths, size_t n, struct conf_error *err)
+{
+        for (size_t i = 0; i < n; i++) {
+                const char *name = strrchr(paths[i], '/') + 1;
+                _cleanup_free_ char *esc = NULL;
+
+                if (dropin_name_valid(name))
+                        continue;
+                esc = cescape(name);
+                err->file = strndup(paths[i], (size_t)(name - 1 - paths[i]));
+                err->line = 0;
+                err->message = !esc ? NULL : strdup_printf(
+                        "drop-in \"%s\": a drop-in's file name may only hold letters, digits, "
+                        "'_', '.', '@', ':', '+' and '-' before its \".conf\" (the units name "
+                        "the file); rename it",
+                        esc);
+                return err->file && err->message ? -EINVAL : -ENOMEM;
+        }
+        return 0;
+}
+
 int conf_load(const char *path, struct conf **ret, struct conf_error *err)
 {
         struct conf *c;
@@ -1173,6 +1255,8 @@ int conf_load(const char *path, struct conf **ret, struct conf_error *err)
                 goto done;
         }
         r = list_dropins(&dropins, &n_dropins, err);
+        if (r == 0)
+                r = check_dropin_names(dropins, n_dropins, err);
         if (r < 0)
                 goto done;
         r = read_one(c, main_file, err);

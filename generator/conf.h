@@ -96,7 +96,9 @@ struct conf_error {
 };
 
 /* path NULL: ROOT/etc/gpupt.conf, then ROOT/etc/gpupt.conf.d/\*.conf in
- * lexical order. A given path is read as is, without drop-ins.
+ * lexical order; a drop-in whose name holds other characters than
+ * [A-Za-z0-9_.@:+-] is an error (err->file the directory, line 0), since
+ * the units name it. A given path is read as is, without drop-ins.
  * Returns 0, -ENOENT when there is no main file (err untouched), -EINVAL
  * for a config error (err filled), -EPERM when a file or the drop-in
  * directory is not root's or is writable by others (err filled, untrusted

@@ -93,13 +93,17 @@ static void log_msg(int level, const char *fmt, ...)
         errno = saved;
 }
 
-/* The config as the booted system names it, without the root prefix. */
-static const char *source_path(const struct conf *c)
+/* The first file of the config as the booted system names it (without the
+ * root prefix), for SourcePath=: /etc/gpupt.conf, or without it the first
+ * drop-in. As unit text, like every string the units take from elsewhere;
+ * the names of drop-ins read hold nothing that needs escaping (conf.c), so
+ * this doubles the '%' a SYSCONFDIR might hold, at most. */
+static char *source_path(const struct conf *c)
 {
         const char *f = c && c->n_files ? c->files[0] : SYSCONFDIR "/gpupt.conf";
         size_t n = strlen(root_dir());
 
-        return n && strncmp(f, root_dir(), n) == 0 && f[n] == '/' ? f + n : f;
+        return unit_text_escape(n && strncmp(f, root_dir(), n) == 0 && f[n] == '/' ? f + n : f);
 }
 
 static int write_unit(int dirfd, const char *name, const char *target, const char *body)
@@ -126,9 +130,10 @@ static int write_unit(int dirfd, const char *name, const char *target, const cha
 }
 
 /* One failing unit that says what is wrong, instead of any other unit. */
-static int config_error_unit(int dirfd, const char *file)
+static int config_error_unit(int dirfd)
 {
-        _cleanup_free_ char *body = strdup_printf(
+        _cleanup_free_ char *file = source_path(NULL);
+        _cleanup_free_ char *body = !file ? NULL : strdup_printf(
                 "[Unit]\n"
                 "Description=gpupt configuration error (see its status)\n"
                 "Documentation=man:gpupt.conf(5) man:gpupt-check(8)\n"
@@ -149,7 +154,8 @@ static int config_error_unit(int dirfd, const char *file)
 
 static int claim_unit(int dirfd, const struct conf *c)
 {
-        _cleanup_free_ char *body = strdup_printf(
+        _cleanup_free_ char *src = source_path(c);
+        _cleanup_free_ char *body = !src ? NULL : strdup_printf(
                 "[Unit]\n"
                 "Description=Claim PCI devices for virtual machines\n"
                 "Documentation=man:gpupt-generator(8) man:gpupt.conf(5)\n"
@@ -166,7 +172,7 @@ static int claim_unit(int dirfd, const struct conf *c)
                 "ExecStart=" APPLY " claim\n"
                 "StandardOutput=journal+console\n"
                 "StandardError=journal+console\n",
-                source_path(c));
+                src);
 
         return body ? write_unit(dirfd, "gpupt-claim.service", "sysinit.target", body) : -ENOMEM;
 }
@@ -178,7 +184,8 @@ static int claim_unit(int dirfd, const struct conf *c)
  * its boot starts no helper for them. */
 static int group_template(int dirfd, const struct conf *c)
 {
-        _cleanup_free_ char *body = strdup_printf(
+        _cleanup_free_ char *src = source_path(c);
+        _cleanup_free_ char *body = !src ? NULL : strdup_printf(
                 "[Unit]\n"
                 "Description=Check that IOMMU group %%i goes to virtual machines whole\n"
                 "Documentation=man:gpupt-generator(8) man:gpupt-check(8)\n"
@@ -194,7 +201,7 @@ static int group_template(int dirfd, const struct conf *c)
                 "ExecStart=" APPLY " group %%i\n"
                 "StandardOutput=journal+console\n"
                 "StandardError=journal+console\n",
-                source_path(c));
+                src);
         FILE *f;
         int r;
 
@@ -228,12 +235,12 @@ static int group_unit(int dirfd, int group)
 
 static int sriov_unit(int dirfd, const struct conf *c, const struct conf_sriov *s)
 {
-        _cleanup_free_ char *esc = unit_escape(s->name), *name = NULL, *body = NULL;
+        _cleanup_free_ char *name = unit_instance(UNIT_SRIOV, s->name), *src = source_path(c);
+        _cleanup_free_ char *body = NULL;
         char pf[PCI_ADDR_STRLEN];
 
-        if (!esc)
+        if (!name || !src)
                 return -ENOMEM;
-        name = strdup_printf("gpupt-sriov@%s.service", esc);
         /* The PF's driver binds during coldplug; the helper waits for it,
          * bounded, so the unit runs once udev has been triggered. */
         body = strdup_printf("[Unit]\n"
@@ -249,19 +256,19 @@ static int sriov_unit(int dirfd, const struct conf *c, const struct conf_sriov *
                              "ExecStart=" APPLY " sriov %%I\n"
                              "StandardOutput=journal+console\n"
                              "StandardError=journal+console\n",
-                             s->vfs, pci_addr_format(&s->pf, pf), source_path(c));
-        if (!name || !body)
+                             s->vfs, pci_addr_format(&s->pf, pf), src);
+        if (!body)
                 return -ENOMEM;
         return write_unit(dirfd, name, "multi-user.target", body);
 }
 
 static int mdev_unit(int dirfd, const struct conf *c, const char *parent)
 {
-        _cleanup_free_ char *esc = unit_escape(parent), *name = NULL, *body = NULL;
+        _cleanup_free_ char *name = unit_instance(UNIT_MDEV, parent), *src = source_path(c);
+        _cleanup_free_ char *text = unit_text_escape(parent), *body = NULL;
 
-        if (!esc)
+        if (!name || !src || !text)
                 return -ENOMEM;
-        name = strdup_printf("gpupt-mdev@%s.service", esc);
         /* Started here for a parent that registered before udev ran, and
          * by the udev rule whenever it registers later (MDEV_STATE). */
         body = strdup_printf("[Unit]\n"
@@ -277,46 +284,45 @@ static int mdev_unit(int dirfd, const struct conf *c, const char *parent)
                              "ExecStart=" APPLY " mdev %%I\n"
                              "StandardOutput=journal+console\n"
                              "StandardError=journal+console\n",
-                             parent, source_path(c));
-        if (!name || !body)
+                             text, src);
+        if (!body)
                 return -ENOMEM;
         return write_unit(dirfd, name, "multi-user.target", body);
 }
 
 static int vgpu_unit(int dirfd, const struct conf *c, const struct conf_vgpu *g)
 {
-        _cleanup_free_ char *esc = unit_escape(g->name), *name = NULL, *body = NULL;
+        _cleanup_free_ char *name = unit_instance(UNIT_VGPU, g->name), *src = source_path(c);
+        _cleanup_free_ char *type = unit_text_escape(g->type), *body = NULL;
         _cleanup_free_ char *after = strdup("");
         char pf[PCI_ADDR_STRLEN];
 
-        if (!esc || !after)
+        if (!name || !src || !type || !after)
                 return -ENOMEM;
         pci_addr_format(&g->pf, pf);
         /* After the units that make this PF's VFs, and after the entries of
          * the same PF that come first in the config: what one VF can take
          * depends on what its siblings hold, so the order is the config's. */
         for (size_t i = 0; i < c->n_sriovs + c->n_vgpus && after; i++) {
-                const char *kind = i < c->n_sriovs ? "sriov" : "vgpu";
+                const char *template = i < c->n_sriovs ? UNIT_SRIOV : UNIT_VGPU;
                 const char *other = i < c->n_sriovs ? c->sriovs[i].name
                                                     : c->vgpus[i - c->n_sriovs].name;
                 const struct pci_addr *a = i < c->n_sriovs ? &c->sriovs[i].pf
                                                            : &c->vgpus[i - c->n_sriovs].pf;
-                _cleanup_free_ char *oesc = NULL;
+                _cleanup_free_ char *unit = NULL;
                 char *n;
 
                 if (i >= c->n_sriovs && &c->vgpus[i - c->n_sriovs] == g)
                         break;
                 if (!pci_addr_eq(a, &g->pf))
                         continue;
-                oesc = unit_escape(other);
-                n = oesc ? strdup_printf("%sAfter=gpupt-%s@%s.service\n", after, kind, oesc)
-                         : NULL;
+                unit = unit_instance(template, other);
+                n = unit ? strdup_printf("%sAfter=%s\n", after, unit) : NULL;
                 free(after);
                 after = n;
         }
         if (!after)
                 return -ENOMEM;
-        name = strdup_printf("gpupt-vgpu@%s.service", esc);
         /* NVIDIA's own units, where installed, bring up the vGPU manager
          * and its VFs (sriov-manage); the helper waits for the VFs, bounded. */
         body = strdup_printf("[Unit]\n"
@@ -334,8 +340,8 @@ static int vgpu_unit(int dirfd, const struct conf *c, const struct conf_vgpu *g)
                              "ExecStart=" APPLY " vgpu %%I\n"
                              "StandardOutput=journal+console\n"
                              "StandardError=journal+console\n",
-                             g->count, pf, g->type, source_path(c), after);
-        if (!name || !body)
+                             g->count, pf, type, src, after);
+        if (!body)
                 return -ENOMEM;
         return write_unit(dirfd, name, "multi-user.target", body);
 }
@@ -433,11 +439,11 @@ int main(int argc, char **argv)
         if (r < 0) {
                 _cleanup_free_ char *text = err.message ? conf_error_text(&err) : NULL;
 
-                if (text)
+                if (text) /* FILE:LINE: or, for the file as a whole, FILE: */
                         log_msg(3, "%s", text);
                 else
                         log_msg(3, "Failed to read the config: %s", strerror(-r));
-                r = config_error_unit(dirfd, source_path(NULL));
+                r = config_error_unit(dirfd);
                 conf_error_done(&err);
                 return r < 0 ? 1 : 0;
         }

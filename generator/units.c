@@ -44,9 +44,26 @@ int unit_enable(int dirfd, const char *target, const char *name)
         return unit_enable_instance(dirfd, target, name, name);
 }
 
+/* Whether unit_escape keeps c as it is (the first character of a name is
+ * never a '.', which would hide the file). */
+static bool kept(unsigned char c, bool first)
+{
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '/' || (c == '.' && !first);
+}
+
+size_t unit_escaped_len(const char *s)
+{
+        size_t n = 0;
+
+        for (const char *p = s; *p; p++)
+                n += kept((unsigned char)*p, p == s) ? 1 : 4;
+        return n;
+}
+
 char *unit_escape(const char *s)
 {
-        char *out = malloc(strlen(s) * 4 + 1), *o = out;
+        char *out = malloc(unit_escaped_len(s) + 1), *o = out;
 
         if (!out)
                 return NULL;
@@ -55,12 +72,44 @@ char *unit_escape(const char *s)
 
                 if (c == '/')
                         *o++ = '-';
-                else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                         (c >= '0' && c <= '9') || c == '_' ||
-                         (c == '.' && p != s))
+                else if (kept(c, p == s))
                         *o++ = (char)c;
                 else
                         o += sprintf(o, "\\x%02x", c);
+        }
+        *o = '\0';
+        return out;
+}
+
+size_t unit_instance_len(const char *template, const char *instance)
+{
+        return strlen(template) + 1 + unit_escaped_len(instance) + strlen(".service");
+}
+
+char *unit_instance(const char *template, const char *instance)
+{
+        _cleanup_free_ char *esc = unit_escape(instance);
+
+        return esc ? strdup_printf("%s@%s.service", template, esc) : NULL;
+}
+
+char *unit_text_escape(const char *s)
+{
+        _cleanup_free_ char *esc = cescape(s);
+        size_t n = 0;
+        char *out, *o;
+
+        if (!esc)
+                return NULL;
+        for (const char *p = esc; *p; p++)
+                n += *p == '%' ? 2 : 1;
+        out = o = malloc(n + 1);
+        if (!out)
+                return NULL;
+        for (const char *p = esc; *p; p++) {
+                if (*p == '%')
+                        *o++ = '%';
+                *o++ = *p;
         }
         *o = '\0';
         return out;

@@ -16,6 +16,30 @@ int unit_enable(int dirfd, const char *target, const char *name);
 /* dirfd/TARGET.wants/NAME -> ../TEMPLATE: an instance of a template unit
  * ("gpupt-group@4.service" of "gpupt-group@.service"). */
 int unit_enable_instance(int dirfd, const char *target, const char *template, const char *name);
-/* systemd-escape, and ':' as \x3a too: "systemd-analyze verify" cannot
+/* systemd-escape, and ':' as \\x3a too: "systemd-analyze verify" cannot
  * load an instance whose name holds a colon, and %I unescapes it anyway. */
 char *unit_escape(const char *s);
+/* The length of unit_escape(s): a character it does not keep takes four. */
+size_t unit_escaped_len(const char *s);
+
+/* systemd's bound on a unit name (UNIT_NAME_MAX less its NUL), which is
+ * also the kernel's on a file name. */
+#define UNIT_NAME_LEN_MAX 255
+/* The templates of which a config's names make instances: an sriov or a
+ * vgpu entry's name, an mdev entry's parent. */
+#define UNIT_SRIOV "gpupt-sriov"
+#define UNIT_VGPU "gpupt-vgpu"
+#define UNIT_MDEV "gpupt-mdev"
+/* "TEMPLATE@ESCAPED.service", instance escaped by unit_escape. */
+char *unit_instance(const char *template, const char *instance);
+/* Its length, for the config to refuse a name whose unit systemd could not
+ * load (the generator would fail to write it: ENAMETOOLONG). */
+size_t unit_instance_len(const char *template, const char *instance);
+
+/* A string from the config or from sysfs as a unit file's value holds it,
+ * read back literally: cescape's one line of printable text (no new line,
+ * no byte that is not UTF-8, and every '\\' doubled, so no line ends in
+ * the '\\' that would join the next one, systemd.syntax(7)), with '%'
+ * doubled so that no specifier expands (systemd.unit(5)). Every such string
+ * the generator writes goes through here. */
+char *unit_text_escape(const char *s);

@@ -240,6 +240,49 @@ bool string_is_utf8(const char *s)
         return utf8_valid_prefix(s, n) == n;
 }
 
+/* The length of the UTF-8 character at p (of at most len bytes) that is
+ * printable: 0 for a byte that starts no character, and for the C1
+ * controls U+0080-U+009F, which terminals obey as ESC sequences. */
+static size_t utf8_printable_len(const char *p, size_t len)
+{
+        unsigned char c = (unsigned char)*p;
+        size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+
+        if (n > len || utf8_valid_prefix(p, n) != n)
+                return 0;
+        if (n == 2 && c == 0xc2 && (unsigned char)p[1] < 0xa0)
+                return 0;
+        return n;
+}
+
+char *cescape(const char *s)
+{
+        size_t len = strlen(s);
+        char *out = len < SIZE_MAX / 4 ? malloc(len * 4 + 1) : NULL, *o = out;
+
+        if (!out)
+                return NULL;
+        for (const char *p = s, *end = s + len; p < end;) {
+                unsigned char c = (unsigned char)*p;
+                size_t n = c >= 0x80 ? utf8_printable_len(p, (size_t)(end - p))
+                                     : c >= 0x20 && c != 0x7f;
+
+                if (c == '\\') {
+                        *o++ = '\\';
+                        *o++ = '\\';
+                        p++;
+                } else if (n == 0)
+                        o += sprintf(o, "\\x%02x", (unsigned)(unsigned char)*p++);
+                else {
+                        memcpy(o, p, n);
+                        o += n;
+                        p += n;
+                }
+        }
+        *o = '\0';
+        return out;
+}
+
 DIR *opendir_at(int dirfd, const char *name)
 {
         int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

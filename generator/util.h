@@ -85,6 +85,13 @@ bool string_is_utf8(const char *s);
  * included): len when all of it is. */
 size_t utf8_valid_prefix(const char *s, size_t len);
 
+/* s as one line of printable text that says which bytes it holds: '\\' as
+ * "\\\\", and every control character (C0, DEL, C1) and every byte that is not
+ * UTF-8 as \\xNN. For a string read from a file, a file name or sysfs on its
+ * way into a message or a unit file, where it must not become a new line, a
+ * terminal's command or an escape that is not its own. */
+char *cescape(const char *s);
+
 /* Growable array helper: ensures room for *n + 1 elements. */
 #define GROW(array, n, alloc)                                                                      \
         ({                                                                                         \

@@ -696,6 +696,171 @@ static void test_not_regular(void **state)
         alarm(0);
 }
 
+/* Asserts the one error of loading text: its line and its whole message. */
+static void assert_error(const char *text, unsigned line, const char *message)
+{
+        struct conf_error err = { 0 };
+        struct conf *c;
+        int r;
+
+        c = load_text(text, &err, &r);
+        assert_null(c);
+        assert_int_equal(r, -EINVAL);
+        if (err.line != line || !streq(err.message, message))
+                fail_msg("%s\n%u: %s\nexpected %u: %s", text, err.line, err.message, line,
+                         message);
+        conf_error_done(&err);
+}
+
+static void assert_loads(const char *text)
+{
+        struct conf_error err = { 0 };
+        struct conf *c;
+        int r;
+
+        c = load_text(text, &err, &r);
+        if (r != 0)
+                fail_msg("%s\n%u: %s", text, err.line, err.message);
+        conf_free(c);
+}
+
+/* A drop-in's name is written into the units (SourcePath=) and printed:
+ * only the characters of systemd's own drop-in names are read, and a
+ * .conf file of another name is an error that names it escaped. */
+static void test_dropin_names(void **state)
+{
+        static const char *const bad[] = {
+                "x\n[Service]\nExecStartPre=sh -c \"id >%t.pwned\"\n[Unit]\nX-a=.conf",
+                "a b.conf", "100%.conf", "a\\.conf", "\x1b]0;t\x07.conf", "a\xff.conf",
+                "caf\xc3\xa9.conf", "a,b=c.conf", "$x.conf",
+        };
+        static const char *const shown[] = {
+                "x\\x0a[Service]\\x0aExecStartPre=sh -c \"id >%t.pwned\"\\x0a[Unit]\\x0aX-a=.conf",
+                "a b.conf", "100%.conf", "a\\\\.conf", "\\x1b]0;t\\x07.conf", "a\\xff.conf",
+                "caf\xc3\xa9.conf", "a,b=c.conf", "$x.conf",
+        };
+        struct conf_error err = { 0 };
+        struct conf *c = NULL;
+        char *confd = strdup_printf("%s/etc/gpupt.conf.d", dir);
+
+        (void)state;
+        tl_write(dir, "etc/gpupt.conf.d/10-Az_09.@:+-.conf",
+                 "device \"a\" {\n bdf = \"04:00.0\"\n}\n");
+        tl_write(dir, "etc/gpupt.conf.d/.hidden x.conf", "not read\n");
+        tl_write(dir, "etc/gpupt.conf.d/a b.conf~", "not read\n");
+        assert_int_equal(conf_load(NULL, &c, &err), 0);
+        assert_int_equal(c->n_files, 1);
+        assert_int_equal(c->n_devices, 1);
+        conf_free(c);
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                char *want = strdup_printf(
+                        "drop-in \"%s\": a drop-in's file name may only hold letters, digits, "
+                        "'_', '.', '@', ':', '+' and '-' before its \".conf\" (the units name the "
+                        "file); rename it",
+                        shown[i]);
+                char *path = strdup_printf("%s/%s", confd, bad[i]);
+
+                tl_write(confd, bad[i], "device \"b\" {\n bdf = \"05:00.0\"\n}\n");
+                c = NULL;
+                assert_int_equal(conf_load(NULL, &c, &err), -EINVAL);
+                assert_null(c);
+                assert_string_equal(err.file, confd);
+                assert_int_equal(err.line, 0);
+                assert_string_equal(err.message, want);
+                conf_error_done(&err);
+                assert_int_equal(unlink(path), 0);
+                free(path);
+                free(want);
+        }
+        /* two of them: the first in reading order is named */
+        tl_write(confd, "b b.conf", "");
+        tl_write(confd, "a a.conf", "");
+        assert_int_equal(conf_load(NULL, &c, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "drop-in \"a a.conf\""));
+        conf_error_done(&err);
+        free(confd);
+}
+
+/* Names that become unit names must fit systemd's 255 bytes once escaped,
+ * where every '-' takes four: the longest prefix, "gpupt-sriov@" and
+ * ".service", leaves 235. */
+static void test_unit_name_bound(void **state)
+{
+        char d58[59], d59[60], d60[61], d64[65], text[512], want[512];
+
+        (void)state;
+        memset(d64, '-', 64);
+        d64[64] = '\0';
+        memcpy(d58, d64, 58), d58[58] = '\0';
+        memcpy(d59, d64, 59), d59[59] = '\0';
+        memcpy(d60, d64, 60), d60[60] = '\0';
+
+        /* sriov: 58 dashes and "abc" make 255, 59 dashes 256 */
+        snprintf(text, sizeof(text), "sriov \"%sabc\" {\n pf = \"01:00.0\"\n vfs = 1\n}\n", d58);
+        assert_loads(text);
+        snprintf(text, sizeof(text), "\nsriov \"%s\" {\n pf = \"01:00.0\"\n vfs = 1\n}\n", d59);
+        snprintf(want, sizeof(want),
+                 "sriov \"%s\": the name makes the unit name gpupt-sriov@….service 256 "
+                 "characters long once escaped (every character other than a letter, a digit, "
+                 "'_' or '.' takes four); systemd allows at most 255",
+                 d59);
+        assert_error(text, 2, want);
+        /* vgpu, a byte shorter: 59 dashes make 255, 60 make 259 */
+        snprintf(text, sizeof(text), "vgpu \"%s\" {\n pf = \"41:00.0\"\n type = \"t\"\n}\n", d59);
+        assert_loads(text);
+        snprintf(text, sizeof(text), "vgpu \"%s\" {\n pf = \"41:00.0\"\n type = \"t\"\n}\n", d60);
+        snprintf(want, sizeof(want),
+                 "vgpu \"%s\": the name makes the unit name gpupt-vgpu@….service 259 "
+                 "characters long once escaped (every character other than a letter, a digit, "
+                 "'_' or '.' takes four); systemd allows at most 255",
+                 d60);
+        assert_error(text, 1, want);
+        /* an mdev's parent names its unit; its own name does not */
+        snprintf(text, sizeof(text), "mdev \"m\" {\n type = \"t\"\n parent = \"%s\"\n}\n", d64);
+        snprintf(want, sizeof(want),
+                 "mdev \"m\": parent \"%s\" makes the unit name gpupt-mdev@….service 275 "
+                 "characters long once escaped (every character other than a letter, a digit, "
+                 "'_' or '.' takes four); systemd allows at most 255",
+                 d64);
+        assert_error(text, 3, want);
+        snprintf(text, sizeof(text),
+                 "mdev \"%s\" {\n parent = \"00:02.0\"\n type = \"t\"\n}\n"
+                 "device \"%s\" {\n bdf = \"04:00.0\"\n}\n",
+                 d64, d64);
+        assert_loads(text);
+}
+
+/* A string's escapes make any byte: what is not printable UTF-8 is refused
+ * before it can reach a unit or a terminal, and a refused name is shown
+ * escaped. */
+static void test_hostile_values(void **state)
+{
+        static const char vgpu[] = "vgpu \"v\" {\n pf = \"41:00.0\"\n type = \"%s\"\n}\n";
+        static const char mdev[] = "mdev \"m\" {\n parent = \"00:02.0\"\n type = \"t\"\n"
+                                   " uuid = \"%s\"\n}\n";
+        char text[512];
+
+        (void)state;
+        snprintf(text, sizeof(text), vgpu, "a\\xff\\xfeb");
+        assert_error(text, 3, "vgpu \"v\": type is not UTF-8");
+        snprintf(text, sizeof(text), vgpu, "\\xc2\\x9b31m");
+        assert_error(text, 3, "vgpu \"v\": type contains a control character");
+        snprintf(text, sizeof(text), vgpu, "a\\x7fb");
+        assert_error(text, 3, "vgpu \"v\": type contains a control character");
+        /* printable: kept as it is, the generator escapes it */
+        snprintf(text, sizeof(text), vgpu, "%n%H%Z \\\\ \\xc2\\xa0 caf\\xc3\\xa9");
+        assert_loads(text);
+        snprintf(text, sizeof(text), mdev, "\\x1b]0;pwned\\x07");
+        assert_error(text, 4, "mdev \"m\": uuid contains a control character");
+        snprintf(text, sizeof(text), mdev, "a\\nb");
+        assert_error(text, 4, "mdev \"m\": uuid contains a control character");
+        assert_error("\ndevice \"a\\nb\\x1b[0m\\\\\" {\n bdf = \"04:00.0\"\n}\n", 2,
+                     "device name \"a\\x0ab\\x1b[0m\\\\\" may only hold letters, digits, '_', "
+                     "'.' and '-'");
+        assert_error("device \"a\\xff\" {\n bdf = \"04:00.0\"\n}\n", 1,
+                     "device name \"a\\xff\" may only hold letters, digits, '_', '.' and '-'");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -716,6 +881,9 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_repeated_keys, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_top_level_override, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_not_regular, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_dropin_names, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_unit_name_bound, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_hostile_values, setup, teardown),
         };
 
         return cmocka_run_group_tests_name("conf", tests, NULL, NULL);

@@ -14,6 +14,8 @@ import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from hostile import CORPUS  # noqa: E402
 BUILD = os.path.join(os.path.dirname(HERE), "build")
 TMP = None
 ROOTS = {}
@@ -366,6 +368,321 @@ class Vgpu(unittest.TestCase):
         self.assertNotIn("After=gpupt-sriov@", other)
         self.assertNotIn("After=gpupt-vgpu@", other)
         self.verify(out)
+
+
+# What the generator writes, and nothing else: a unit holding another
+# section or key took it from a string.
+UNIT_KEYS = {
+    "Unit": {"Description", "Documentation", "SourcePath", "DefaultDependencies", "Conflicts",
+             "After", "Before"},
+    "Service": {"Type", "RemainAfterExit", "ExecStart", "StandardOutput", "StandardError"},
+}
+# The specifiers the generator means, and where
+SPECIFIERS = {("Service", "ExecStart"): {"%i", "%I"}, ("Unit", "Description"): {"%i"}}
+DROPIN_CHARS = re.compile(rb"[A-Za-z0-9_.@:+-]+\.conf")
+NAME = re.compile(rb"[A-Za-z0-9_.-]{1,64}")
+PF = "0000:41:00.0"
+
+
+def confstr(b):
+    """A libconfuse string holding exactly the bytes b: every byte that is not
+    printable ASCII as \\xNN, and the three it treats specially escaped."""
+    return '"' + "".join("\\" + chr(c) if chr(c) in '\\"$' else
+                         chr(c) if 0x20 <= c < 0x7f else "\\x%02x" % c for c in b) + '"'
+
+
+def cescape(b):
+    """What gpupt shows of bytes: '\\' doubled, every control character (C0,
+    DEL, C1) and every byte that is not UTF-8 as \\xNN."""
+    out, i = [], 0
+    while i < len(b):
+        c = b[i]
+        n = 4 if c >= 0xf0 else 3 if c >= 0xe0 else 2 if c >= 0xc0 else 1
+        try:
+            ch = b[i:i + n].decode("utf-8")
+        except UnicodeDecodeError:
+            ch = None
+        if c == 0x5c:
+            out.append("\\\\")
+        elif ch is None or ord(ch) < 0x20 or 0x7f <= ord(ch) < 0xa0:
+            out.append("\\x%02x" % c)
+            n = 1
+        else:
+            out.append(ch)
+        i += n if ch is not None else 1
+    return "".join(out)
+
+
+def unit_text(b):
+    """A string as a unit's value holds it: cescape'd, '%' doubled."""
+    return cescape(b).replace("%", "%%")
+
+
+def unit_escape(b):
+    """systemd-escape of an instance, ':' included (units.c)."""
+    return "".join("-" if c == 0x2f else chr(c) if chr(c).isascii() and
+                   (chr(c).isalnum() or c == 0x5f or (c == 0x2e and i > 0)) else "\\x%02x" % c
+                   for i, c in enumerate(b))
+
+
+def printable(b):
+    """What the config keeps of a string: UTF-8 without a control character."""
+    try:
+        t = b.decode("utf-8")
+    except UnicodeDecodeError:
+        return "is not UTF-8"
+    if any(ord(ch) < 0x20 or 0x7f <= ord(ch) < 0xa0 for ch in t):
+        return "contains a control character"
+    return None
+
+
+def parse_unit(test, name, data):
+    """Every setting of a generated unit as systemd's parser reads it: fails
+    on a section, a key or a specifier the generator does not write, on a
+    line that would continue into the next, and on anything not UTF-8."""
+    text = data.decode("utf-8")  # raises on bytes that are not
+    section, settings = None, []
+    for line in text.split("\n"):
+        test.assertNotRegex(line, r"[\x00-\x1f\x7f-\x9f]", name)
+        # systemd joins a line ending in an odd run of backslashes to the next
+        test.assertEqual((len(line) - len(line.rstrip("\\"))) % 2, 0, (name, line))
+        if not line.strip() or line.lstrip()[0] in "#;":
+            continue
+        if line.startswith("["):
+            section = line.strip("[]")
+            test.assertIn(section, UNIT_KEYS, (name, line))
+            continue
+        key, sep, value = line.partition("=")
+        test.assertEqual(sep, "=", (name, line))
+        test.assertIn(key, UNIT_KEYS.get(section, ()), (name, line))
+        # after %%, only the specifiers meant, where they are meant
+        test.assertLessEqual(set(re.findall(r"%.?", value.replace("%%", ""))),
+                             SPECIFIERS.get((section, key), set()), (name, line))
+        settings.append((section, key, value))
+    return settings
+
+
+class Hostile(unittest.TestCase):
+    """tests/hostile.py through every string of the config that reaches the
+    units: each is refused with its exact error, or the units hold it
+    escaped, and systemd-analyze verify and a parse of every unit find
+    nothing the generator did not write."""
+    verify = Generator.verify
+
+    @classmethod
+    def setUpClass(cls):
+        cls.root = os.path.join(TMP, "roots", "hostile")
+        shutil.copytree(root("vgpu-l40s"), cls.root, symlinks=True)
+        cls.conf = os.path.join(cls.root, "etc", "gpupt.conf")
+        cls.confd = os.path.join(cls.root, "etc", "gpupt.conf.d")
+
+    def setUp(self):
+        shutil.rmtree(self.confd, ignore_errors=True)
+
+    def run_config(self, text, label):
+        with open(self.conf, "w") as f:
+            f.write(text)
+        return generate(self.root, "hostile-" + label)
+
+    def assertConfigError(self, p, out, where, message):
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(sorted(tree(out)), ["normal/gpupt-config.service",
+                                             "normal/sysinit.target.wants/gpupt-config.service"])
+        self.assertEqual(p.stderr, "gpupt-generator: %s: %s\n" % (where, message))
+
+    def units(self, out):
+        """Every unit file written, parsed: name -> [(section, key, value)]."""
+        normal = os.path.join(out, "normal")
+        units = {}
+        for n in os.listdir(normal):
+            path = os.path.join(normal, n)
+            if os.path.isfile(path) and not os.path.islink(path):
+                with open(path, "rb") as f:
+                    units[n] = parse_unit(self, n, f.read())
+        return units
+
+    # Where each string enters: (label, config with {} for the string, the
+    # line it is on, the error for a string the config refuses, None to keep)
+    @staticmethod
+    def name_error(kind, b):
+        if NAME.fullmatch(b):
+            return None
+        if len(b) > 64:
+            return "%s name is %d characters long; at most 64" % (kind, len(b))
+        return "%s name \"%s\" may only hold letters, digits, '_', '.' and '-'" % (kind,
+                                                                                   cescape(b))
+
+    @staticmethod
+    def text_error(kind, title, key, b):
+        bad = printable(b)
+        return '%s "%s": %s %s' % (kind, title, key, bad) if bad else None
+
+    def places(self):
+        def vgpu_type(b):
+            return self.text_error("vgpu", "v", "type", b) or \
+                ('vgpu "v": type "%s" is not a vGPU type name' % b.decode()
+                 if b":" in b else None)
+
+        def mdev_type(b):
+            return self.text_error("mdev", "m", "type", b) or \
+                ('mdev "m": type "%s" is not a type name' % b.decode()
+                 if b"/" in b or b in (b".", b"..") else None)
+
+        def parent(b):
+            return self.text_error("mdev", "m", "parent", b) or \
+                ('mdev "m": parent "%s" is neither a PCI address nor a device name under '
+                 '/sys/class/mdev_bus' % b.decode() if not NAME.fullmatch(b) else None)
+
+        def uuid(b):
+            return self.text_error("mdev", "m", "uuid", b) or \
+                'mdev "m": uuid "%s" is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)' % \
+                b.decode()
+
+        return [
+            ("sriov-name", 'sriov {} {{\n  pf = "%s"\n  vfs = 1\n}}\n' % PF, 1,
+             lambda b: self.name_error("sriov", b)),
+            ("vgpu-name", 'vgpu {} {{\n  pf = "%s"\n  type = "NVIDIA L40S-8Q"\n}}\n' % PF, 1,
+             lambda b: self.name_error("vgpu", b)),
+            ("mdev-name", 'mdev {} {{\n  parent = "mtty"\n  type = "t"\n}}\n', 1,
+             lambda b: self.name_error("mdev", b)),
+            ("device-name", 'device {} {{\n  bdf = "%s"\n}}\n' % PF, 1,
+             lambda b: self.name_error("device", b)),
+            ("vgpu-type", 'vgpu "v" {{\n  pf = "%s"\n  type = {}\n}}\n' % PF, 3, vgpu_type),
+            ("mdev-type", 'mdev "m" {{\n  parent = "mtty"\n  type = {}\n}}\n', 3, mdev_type),
+            ("mdev-parent", 'mdev "m" {{\n  parent = {}\n  type = "t"\n}}\n', 2, parent),
+            ("mdev-uuid", 'mdev "m" {{\n  parent = "mtty"\n  type = "t"\n  uuid = {}\n}}\n', 4,
+             uuid),
+        ]
+
+    def test_corpus_in_the_config(self):
+        kept = []
+        for place, template, line, error in self.places():
+            for label, b in CORPUS:
+                want = error(b)
+                if want is None:
+                    kept.append((place, label, b))
+                    continue
+                with self.subTest(place=place, string=label):
+                    p, out = self.run_config(template.format(confstr(b)), place + "-" + label)
+                    self.assertConfigError(p, out, "%s:%d" % (self.conf, line), want)
+        # what the config keeps (each place keeps some): all of it in one
+        # config, each string in an entry of its own
+        self.assertEqual(sorted({k[0] for k in kept}), ["device-name", "mdev-name", "mdev-parent",
+                                                        "mdev-type", "sriov-name", "vgpu-name",
+                                                        "vgpu-type"])
+        text = ""
+        for i, (place, label, b) in enumerate(kept):
+            v = confstr(b)
+            text += {
+                "sriov-name": 'sriov %s {\n  pf = "%s"\n  vfs = 1\n}\n' % (v, PF),
+                "vgpu-name": 'vgpu %s {\n  pf = "%s"\n  type = "NVIDIA L40S-8Q"\n}\n' % (v, PF),
+                "mdev-name": 'mdev %s {\n  parent = "mtty"\n  type = "t"\n}\n' % v,
+                "device-name": 'device %s {\n  bdf = "%s"\n}\n' % (v, PF),
+                "vgpu-type": 'vgpu "t%d" {\n  pf = "%s"\n  type = %s\n}\n' % (i, PF, v),
+                "mdev-type": 'mdev "t%d" {\n  parent = "mtty"\n  type = %s\n}\n' % (i, v),
+                "mdev-parent": 'mdev "p%d" {\n  parent = %s\n  type = "t"\n}\n' % (i, v),
+            }[place]
+        p, out = self.run_config(text, "kept")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.verify(out)
+        units = self.units(out)
+        for i, (place, label, b) in enumerate(kept):
+            with self.subTest(place=place, string=label):
+                if place in ("sriov-name", "vgpu-name"):
+                    unit = "gpupt-%s@%s.service" % (place[:-5], unit_escape(b))
+                    self.assertIn(unit, units)
+                    self.assertTrue(os.path.islink(os.path.join(
+                        out, "normal", "multi-user.target.wants", unit)))
+                elif place == "vgpu-type":
+                    self.assertIn(("Unit", "Description", "Give 1 VFs of %s the vGPU type %s" %
+                                   (PF, unit_text(b))),
+                                  units["gpupt-vgpu@t%d.service" % i])
+                elif place == "mdev-parent":
+                    self.assertIn(("Unit", "Description", "Create the mediated devices of %s" %
+                                   unit_text(b)),
+                                  units["gpupt-mdev@%s.service" % unit_escape(b)])
+        # the escaped text, spelled out for the strings that need it
+        desc = {v for settings in units.values() for _, k, v in settings if k == "Description"}
+        for typ in ("%%n%%H%%Z", "100%%", "abc\\\\", "a\\\\nb", "$HOME${PATH}", "`id`"):
+            self.assertIn("Give 1 VFs of %s the vGPU type %s" % (PF, typ), desc)
+        self.assertIn("gpupt-sriov@\\x2d\\x2dhelp.service", units)
+
+    def test_dropin_names(self):
+        """A drop-in's name is SourcePath= of every unit when there is no
+        /etc/gpupt.conf: one of other characters than systemd's own is an
+        error that names it escaped, and nothing is generated from it."""
+        entry = 'vgpu "v" {\n  pf = "%s"\n  type = "NVIDIA L40S-8Q"\n}\n' % PF
+        os.unlink(self.conf)
+        names = [b"x\n[Service]\nExecStartPre=sh -c \"id >%t.pwned\"\n[Unit]\nX-a="]
+        # a name with "/" cannot be a file's; one of more than 255 bytes neither
+        names += [b for _, b in CORPUS if b"/" not in b and len(b) + 5 <= 255]
+        names.append(b"10-Az_09.@:+-")
+        gcheck = os.path.join(BUILD, "gpupt-check")
+        for b in names:
+            name = b + b".conf"
+            with self.subTest(name=name):
+                shutil.rmtree(self.confd, ignore_errors=True)
+                os.makedirs(self.confd)
+                with open(os.path.join(os.fsencode(self.confd), name), "w") as f:
+                    f.write(entry)
+                p, out = generate(self.root, "dropin")
+                c = subprocess.run([gcheck, "--root", self.root], capture_output=True)
+                if DROPIN_CHARS.fullmatch(name):
+                    self.assertEqual(p.returncode, 0, p.stderr)
+                    units = self.units(out)
+                    self.assertEqual(sorted(units), ["gpupt-vgpu@v.service"])
+                    self.assertIn(("Unit", "SourcePath", "/etc/gpupt.conf.d/" + name.decode()),
+                                  units["gpupt-vgpu@v.service"])
+                    self.verify(out)
+                    self.assertNotEqual(c.returncode, 2, c.stderr)
+                    continue
+                message = ("drop-in \"%s\": a drop-in's file name may only hold letters, "
+                           "digits, '_', '.', '@', ':', '+' and '-' before its \".conf\" (the "
+                           "units name the file); rename it" % cescape(name))
+                self.assertConfigError(p, out, self.confd, message)
+                body = tree(out)["normal/gpupt-config.service"]
+                self.assertIn("\nSourcePath=/etc/gpupt.conf\n", body)
+                self.assertEqual(c.returncode, 2)
+                self.assertEqual(c.stderr.decode(), "%s: %s\n" % (self.confd, message))
+        self.verify(out)
+        # the issue's own: the command never reaches a unit
+        self.assertNotIn("pwned", body)
+        self.assertNotIn("ExecStartPre", body)
+
+    def test_unit_name_bound(self):
+        """The longest names whose units systemd loads are generated and
+        verify; one character more is a config error with file:line."""
+        d = "-" * 64
+        p, out = self.run_config(
+            'sriov "%sabc" {\n  pf = "%s"\n  vfs = 1\n}\n'
+            'vgpu "%s" {\n  pf = "%s"\n  type = "NVIDIA L40S-8Q"\n}\n'
+            'mdev "%s" {\n  parent = "%s"\n  type = "t"\n}\n' % (d[:58], PF, d[:59], PF, d, PF),
+            "longest")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        units = self.units(out)
+        longest = {n for n in units if len(n) == 255}
+        self.assertEqual(longest, {"gpupt-sriov@%s.service" % unit_escape(d[:58].encode() + b"abc"),
+                                   "gpupt-vgpu@%s.service" % unit_escape(d[:59].encode())})
+        self.verify(out)
+        tail = ("characters long once escaped (every character other than a letter, a digit, "
+                "'_' or '.' takes four); systemd allows at most 255")
+        for text, line, message in (
+                ('sriov "%s" {\n  pf = "%s"\n  vfs = 1\n}\n' % (d[:59], PF), 1,
+                 'sriov "%s": the name makes the unit name gpupt-sriov@….service 256 %s' %
+                 (d[:59], tail)),
+                ('\nvgpu "%s" {\n  pf = "%s"\n  type = "t"\n}\n' % (d, PF), 2,
+                 'vgpu "%s": the name makes the unit name gpupt-vgpu@….service 275 %s' %
+                 (d, tail)),
+                ('mdev "m" {\n  type = "t"\n  parent = "%s"\n}\n' % d, 3,
+                 'mdev "m": parent "%s" makes the unit name gpupt-mdev@….service 275 %s' %
+                 (d, tail))):
+            with self.subTest(line=line):
+                p, out = self.run_config(text, "too-long")
+                self.assertConfigError(p, out, "%s:%d" % (self.conf, line), message)
+                c = subprocess.run([os.path.join(BUILD, "gpupt-check"), "--root", self.root],
+                                   capture_output=True, text=True)
+                self.assertEqual(c.returncode, 2)
+                self.assertEqual(c.stderr, "%s:%d: %s\n" % (self.conf, line, message))
 
 
 def main():

@@ -201,6 +201,39 @@ class EightGpus(Base):
         self.assertEqual(p.returncode, 2)
         self.assertIn("missing.conf", p.stderr)
 
+    def test_unit_name_too_long(self):
+        """A name of 64 dashes is a valid name, but its unit's name, escaped,
+        is 276 bytes: a config error with file:line, not Ready and a boot
+        without its unit. The same for a drop-in of a name the units cannot
+        hold: exit 2, the file named escaped."""
+        r = copy_root("eight-gpus", "long-unit-name")
+        conf = os.path.join(r, "etc", "gpupt.conf")
+        with open(conf) as f:
+            line = f.read().count("\n") + 1
+        with open(conf, "a") as f:
+            f.write('sriov "%s" {\n  pf = "0000:c1:00.0"\n  vfs = 1\n}\n' % ("-" * 64))
+        message = ('%s:%d: sriov "%s": the name makes the unit name gpupt-sriov@….service 276 '
+                   "characters long once escaped (every character other than a letter, a "
+                   "digit, '_' or '.' takes four); systemd allows at most 255"
+                   % (conf, line, "-" * 64))
+        p = check(r)
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stderr, message + "\n")
+        rc, data = report(r)
+        self.assertEqual(rc, 2)
+        self.assertEqual([(pr["code"], pr["message"]) for pr in data["problems"]],
+                         [("config-error", message)])
+        os.unlink(conf)
+        confd = os.path.join(r, "etc", "gpupt.conf.d")
+        os.makedirs(confd)
+        with open(os.path.join(confd, "a\x1b]0;t\x07.conf"), "w") as f:
+            f.write("")
+        p = check(r)
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stderr, "%s: drop-in \"a\\x1b]0;t\\x07.conf\": a drop-in's file "
+                         "name may only hold letters, digits, '_', '.', '@', ':', '+' and '-' "
+                         "before its \".conf\" (the units name the file); rename it\n" % confd)
+
     def test_shipped_example(self):
         """conf/gpupt.conf parses and, as shipped, claims nothing."""
         example = os.path.join(os.path.dirname(HERE), "conf", "gpupt.conf")
