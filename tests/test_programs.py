@@ -545,6 +545,52 @@ class ScenarioCodes(Base):
         self.assertEqual(uuids, {m["uuid"] for m in again["mdevs"]})
 
 
+class SlotFunctions(Base):
+    """What a device entry's address claims of its slot, on sriov-gvt, whose
+    NIC has 01:00.0 in IOMMU group 2 and its second port 01:00.1 in group 3:
+    a function address takes the function with the slot functions of its own
+    group; the other functions only with an explicit functions = all, and a
+    partial-slot warning names them otherwise. A slot address and ids take
+    every function of the slot."""
+
+    def plan(self, body, rc=0):
+        conf = os.path.join(TMP, "slot-functions.conf")
+        with open(conf, "w") as f:
+            f.write('device "vm-nic" {\n' + body + "}\n")
+        data = self.run_json(root("sriov-gvt"), rc, config=conf)
+        slot = [(p["bdf"], p["entry"], p["message"]) for p in data["problems"]
+                if p["code"] == "partial-slot"]
+        return sorted(c["bdf"] for c in data["claims"]), slot, conf
+
+    def test_function_address_claims_its_group(self):
+        claims, slot, conf = self.plan('  bdf = "0000:01:00.0"\n')
+        self.assertEqual(claims, ["0000:01:00.0"])
+        self.assertEqual(len(slot), 1, slot)
+        bdf, entry, msg = slot[0]
+        self.assertEqual((bdf, entry), ("0000:01:00.0", "vm-nic"))
+        self.assertIn("leaves 0000:01:00.1 (8086:1533, IOMMU group 3)", msg)
+        self.assertIn("(%s:1)" % conf, msg)  # the entry, where it begins
+        self.assertIn("functions = all", msg)
+
+    def test_functions_all_claims_the_slot(self):
+        claims, slot, _ = self.plan('  bdf = "0000:01:00.0"\n  functions = all\n')
+        self.assertEqual(claims, ["0000:01:00.0", "0000:01:00.1"])
+        self.assertEqual(slot, [])
+
+    def test_slot_address_and_ids_claim_the_slot(self):
+        for body in ('  bdf = "01:00"\n', '  ids = {"8086:1572"}\n'):
+            with self.subTest(body=body):
+                claims, slot, _ = self.plan(body)
+                self.assertEqual(claims, ["0000:01:00.0", "0000:01:00.1"])
+                self.assertEqual(slot, [])
+
+    def test_functions_single(self):
+        claims, slot, _ = self.plan('  bdf = "0000:01:00.1"\n  functions = single\n')
+        self.assertEqual(claims, ["0000:01:00.1"])
+        self.assertEqual([(b, e) for b, e, _ in slot], [("0000:01:00.1", "vm-nic")])
+        self.assertIn("functions = single leaves 0000:01:00.0 (8086:1572)", slot[0][2])
+
+
 class RootDiskPrecoldplug(Base):
     """The root-disk guard where claims happen: in the initramfs before
     coldplug no block device exists, root= resolves to nothing, and only the
