@@ -1247,6 +1247,63 @@ class ListHost(Base):
         self.assertIn("reset unknown", check(r, "--list").stdout)
 
 
+class NumaPerFunction(Base):
+    """numa_node is each function's own (firmware's _PXM is per device, and
+    the attribute is writable to override broken firmware; the kernel
+    derives local_cpulist from it). On eight-gpus, whose bus c1 holds one
+    GPU's four functions on node 1, the HDMI audio function 0000:c1:00.1 is
+    moved to node 0 here, as `echo 0 > numa_node` does: gpupt-check, --list
+    and --libvirt report node 0 for it alone."""
+
+    MOVED = "0000:c1:00.1"
+
+    def host(self):
+        r = copy_root("eight-gpus", "numa-per-function")
+        dev = os.path.join(r, "sys", "bus", "pci", "devices", self.MOVED)
+        for attr, value in (("numa_node", "0"), ("local_cpulist", "0-15")):
+            with open(os.path.join(dev, attr), "w") as f:
+                f.write(value + "\n")
+        return r
+
+    def test_claims(self):
+        data = self.run_json(self.host(), 0)
+        nodes = {c["bdf"]: c["numa_node"] for c in data["claims"] if c["bdf"][:7] == "0000:c1"}
+        self.assertEqual(nodes, {"0000:c1:00.0": 1, "0000:c1:00.1": 0,
+                                 "0000:c1:00.2": 1, "0000:c1:00.3": 1})
+
+    def test_list(self):
+        fns = {f["bdf"]: f for g in list_json(self.host())["groups"] for f in g["functions"]}
+        self.assertEqual([(b, fns[b]["numa_node"], fns[b]["local_cpus"])
+                          for b in sorted(fns) if b[:7] == "0000:c1"],
+                         [("0000:c1:00.0", 1, "16-31"), ("0000:c1:00.1", 0, "0-15"),
+                          ("0000:c1:00.2", 1, "16-31"), ("0000:c1:00.3", 1, "16-31")])
+        # the bus beside it keeps node 1 throughout
+        self.assertEqual({fns[b]["numa_node"] for b in fns if b[:7] == "0000:c2"}, {1})
+
+    def test_libvirt(self):
+        """--libvirt reads each claim's details (host_details), its own node
+        among them; this keeps it so."""
+        r = self.host()
+        # the whole slot spans two nodes now: no placement
+        p = check(r, "--libvirt", "vm-gpu-0")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("<numatune>\n", p.stdout)
+        self.assertIn("NUMA nodes 1 and 0 (%s)" % self.MOVED, p.stdout)
+        # the moved function alone, claimed after its bus-mate: its own node
+        conf = os.path.join(TMP, "numa-per-function.conf")
+        with open(conf, "w") as f:
+            f.write('on_impure_group = warn\n'
+                    'device "vm-gpu" {\n  bdf = "0000:c1:00.0"\n  functions = single\n}\n'
+                    'device "vm-audio" {\n  bdf = "%s"\n  functions = single\n}\n' % self.MOVED)
+        p = check(r, "--libvirt", "vm-audio", config=conf)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("<vcpu placement='static' cpuset='0-15'>16</vcpu>\n"
+                      "<numatune>\n  <memory mode='strict' nodeset='0'/>\n</numatune>\n",
+                      p.stdout)
+        p = check(r, "--libvirt", "vm-gpu", config=conf)
+        self.assertIn("<memory mode='strict' nodeset='1'/>", p.stdout)
+
+
 class ResetChecks(Base):
     """no-reset and reset-method-unsupported."""
 
