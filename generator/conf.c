@@ -176,6 +176,11 @@ bool conf_name_valid(const char *name)
         return strlen(name) <= CONF_NAME_MAX && made_of_name_chars(name, true);
 }
 
+bool conf_device_group_of_slot(const struct conf_device *d)
+{
+        return d->has_bdf && !d->whole_slot && !d->functions_given;
+}
+
 int conf_hash(const struct conf *c, char out[static 65])
 {
         size_t skip = strlen(root_dir());
@@ -497,7 +502,9 @@ static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
                                     title, v);
                 d->has_expect = true;
         }
-        v = str_of(sec, "functions") ?: "all";
+        v = str_of(sec, "functions");
+        d->functions_given = v != NULL;
+        v = v ?: "all";
         if (streq(v, "all"))
                 d->functions = FUNCTIONS_ALL;
         else if (streq(v, "single"))

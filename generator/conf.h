@@ -44,6 +44,7 @@ struct conf_device {
         bool has_expect;
         bool allow_storage;  /* a mass-storage function may be claimed while the
                               * root disk cannot be seen (storage-unverified) */
+        bool functions_given; /* `functions` was in the entry, not the default */
 };
 
 struct conf_sriov {
@@ -117,5 +118,10 @@ int conf_hash(const struct conf *c, char out[static 65]);
 
 /* The stable default mdev UUID for an entry name. */
 void conf_mdev_uuid(const char *name, char out[static 37]);
+/* A function address ("04:00.0") without `functions`: it claims that
+ * function and the functions of its slot in its own IOMMU group, not the
+ * slot's others (a second port in a group of its own may be the host's
+ * network). A slot address, ids and `functions = all` take the whole slot. */
+bool conf_device_group_of_slot(const struct conf_device *d);
 /* Checks a name is [A-Za-z0-9_.-]{1,64}. */
 bool conf_name_valid(const char *name);

@@ -56,13 +56,37 @@ static int check_group(struct plan *p, const struct claim *c)
                             n_bad > 1 ? "them" : "it");
 }
 
+/* A slot function that c's entry leaves on the host: with functions =
+ * single, or (said once, at the function the address names) a function
+ * address whose other functions of the slot are in IOMMU groups of their own. */
+static int partial_slot(struct plan *p, const struct claim *c, const struct pci_fn *left)
+{
+        const struct conf_device *d = c->entry;
+
+        if (d->functions == FUNCTIONS_SINGLE)
+                return plan_problem(p, SEVERITY_WARNING, PROBLEM_PARTIAL_SLOT, &c->fn->addr, d->name,
+                                    "functions = single leaves %s (%04x:%04x) of the same card "
+                                    "on the host; use functions = all unless that is intended",
+                                    left->bdf, left->vendor, left->device);
+        return plan_problem(p, SEVERITY_WARNING, PROBLEM_PARTIAL_SLOT, &c->fn->addr, d->name,
+                            "bdf = \"%s\" of \"%s\" (%s:%u) claims the functions of IOMMU "
+                            "group %d only and leaves %s (%04x:%04x, IOMMU group %d) of the "
+                            "same card on the host; add functions = all to the entry if it "
+                            "goes to the VM too",
+                            c->fn->bdf, d->name, d->where.file, d->where.line,
+                            c->fn->iommu_group, left->bdf, left->vendor, left->device,
+                            left->iommu_group);
+}
+
 static int check_partial_slot(struct plan *p, const struct claim *c)
 {
+        const struct conf_device *d = c->entry;
         struct pci_fn *slot[8];
         size_t n;
         int r;
 
-        if (c->entry->functions != FUNCTIONS_SINGLE)
+        if (d->functions != FUNCTIONS_SINGLE &&
+            !(conf_device_group_of_slot(d) && pci_addr_key(&d->bdf) == pci_addr_key(&c->fn->addr)))
                 return 0;
         r = host_slot(p->host, &c->fn->addr, slot, &n);
         if (r < 0)
@@ -70,11 +94,7 @@ static int check_partial_slot(struct plan *p, const struct claim *c)
         for (size_t i = 0; i < n; i++) {
                 if (slot[i] == c->fn || plan_find_claim(p, &slot[i]->addr))
                         continue;
-                r = plan_problem(p, SEVERITY_WARNING, PROBLEM_PARTIAL_SLOT, &c->fn->addr,
-                                 c->entry->name,
-                                 "functions = single leaves %s (%04x:%04x) of the same card on "
-                                 "the host; use functions = all unless that is intended",
-                                 slot[i]->bdf, slot[i]->vendor, slot[i]->device);
+                r = partial_slot(p, c, slot[i]);
                 if (r < 0)
                         return r;
         }

@@ -42,11 +42,6 @@ struct host {
         size_t n_bad;       /* functions the scan could not read */
         struct pci_fn **by_group; /* after a scan: all, sorted by group, then address */
         int devices_fd;
-        /* The NUMA node host_basics read last, and of which bus: the kernel
-         * gives a function its bus's node, and claims come in address order. */
-        bool bus_node_known;
-        uint32_t bus_node_key;
-        int bus_node;
         /* The boot display as vgaarb names it (vga_default_read). */
         enum { VGA_DEFAULT_UNREAD, VGA_DEFAULT_KNOWN, VGA_DEFAULT_ASK_EACH } vga_default;
         uint32_t vga_default_key;
@@ -508,15 +503,9 @@ int host_basics(struct host *h, struct pci_fn *f)
         dir = devices_fd(h);
         if (dir < 0)
                 return dir;
-        if (h->bus_node_known && h->bus_node_key == pci_addr_key(&f->addr) >> 8) {
-                f->numa_node = h->bus_node;
-                r = 0;
-        } else {
-                r = read_numa_node(dir, fn_attr(path, f->bdf, "numa_node"), f);
-                h->bus_node_known = r == 0;
-                h->bus_node_key = pci_addr_key(&f->addr) >> 8;
-                h->bus_node = f->numa_node;
-        }
+        /* Each function's own: firmware's _PXM is per device, and a write
+         * to numa_node (a workaround for broken firmware) changes one. */
+        r = read_numa_node(dir, fn_attr(path, f->bdf, "numa_node"), f);
         if (r == 0 && has_boot_vga(f)) {
                 if (h->vga_default == VGA_DEFAULT_UNREAD)
                         vga_default_read(h);

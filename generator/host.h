@@ -87,10 +87,9 @@ int host_get(struct host *h, const struct pci_addr *a, struct pci_fn **ret);
 int host_details(struct host *h, struct pci_fn *f);
 /* Only numa_node, boot_vga (read only for VGA-class functions) and
  * reset_method: what the report and the checks of a claim need. numa_node is
- * read once per bus while calls come bus by bus (in address order): the
- * kernel gives a function the node of its bus, and only a write to one
- * function's numa_node (a firmware workaround) makes them differ. The other
- * detail fields stay unloaded (details false) until host_details. */
+ * the function's own (firmware gives each device its node, and a write to
+ * one function's numa_node overrides it), not its bus's. The other detail
+ * fields stay unloaded (details false) until host_details. */
 int host_basics(struct host *h, struct pci_fn *f);
 /* Every function on the bus, sorted by address. The array is owned by the
  * host. Functions that cannot be read are skipped and counted in *n_bad. */

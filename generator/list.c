@@ -580,7 +580,7 @@ static int read_mdev_parents(struct lister *l)
 
 /* Facts take a handful of syscalls per function, which is most of the
  * time on a big host; the functions are split into contiguous runs, one
- * per worker, so each keeps its slot and bus caches. */
+ * per worker, so each keeps its slot and node caches. */
 struct worker {
         const struct lister *l;
         struct item *it;
@@ -589,46 +589,64 @@ struct worker {
         pthread_t thread;
 };
 
-/* The NUMA node and local CPUs of the last few buses a worker saw: bridges
- * on bus 0 and the devices behind them alternate in group order. */
-#define BUS_CACHE 8
+/* The local CPUs of the last few NUMA nodes a worker saw: the kernel
+ * derives a function's local_cpulist from its node (cpumask_of_node, all
+ * online CPUs for none), so one read answers for every function on it. */
+#define NODE_CACHE 8
 
-struct bus_node {
-        uint32_t bus; /* UINT32_MAX: empty */
+struct node_cpus {
+        bool used;
         int numa_node;
         char *local_cpus;
 };
 
-static struct bus_node *bus_find(struct bus_node *c, uint32_t bus)
+static struct node_cpus *node_find(struct node_cpus *c, int node)
 {
-        for (size_t i = 0; i < BUS_CACHE; i++)
-                if (c[i].bus == bus)
+        for (size_t i = 0; i < NODE_CACHE; i++)
+                if (c[i].used && c[i].numa_node == node)
                         return &c[i];
         return NULL;
+}
+
+/* The item's local CPUs, from the cache or read once for its node. */
+static int node_cpus(const struct lister *l, struct node_cpus *cache, size_t *next,
+                     struct item *it)
+{
+        struct node_cpus *n = node_find(cache, it->x.numa_node);
+        int r;
+
+        if (n) {
+                it->x.local_cpus = n->local_cpus ? strdup(n->local_cpus) : NULL;
+                return n->local_cpus && !it->x.local_cpus ? -ENOMEM : 0;
+        }
+        r = pci_facts_read_cpus(l->devices_dir, it->fn, &it->x);
+        if (r < 0)
+                return r;
+        n = &cache[(*next)++ % NODE_CACHE];
+        free(n->local_cpus);
+        *n = (struct node_cpus){ .used = true, .numa_node = it->x.numa_node };
+        n->local_cpus = it->x.local_cpus ? strdup(it->x.local_cpus) : NULL;
+        return it->x.local_cpus && !n->local_cpus ? -ENOMEM : 0;
 }
 
 static void *work(void *u)
 {
         struct worker *w = u;
-        struct bus_node buses[BUS_CACHE];
+        struct node_cpus nodes[NODE_CACHE] = { 0 };
         uint32_t link_slot = UINT32_MAX;
-        size_t next_bus = 0;
+        size_t next_node = 0;
         struct pci_facts link;
         int r = 0;
 
         pci_facts_init(&link);
-        for (size_t i = 0; i < BUS_CACHE; i++)
-                buses[i] = (struct bus_node){ .bus = UINT32_MAX, .numa_node = -1 };
         for (size_t i = w->from; r == 0 && i < w->to; i++) {
                 struct item *it = &w->it[i];
-                uint32_t slot = pci_addr_key(&it->fn->addr) >> 3, bus = slot >> 5;
+                uint32_t slot = pci_addr_key(&it->fn->addr) >> 3;
                 bool bridge = pci_fn_is_bridge(it->fn);
-                struct bus_node *b = bus_find(buses, bus);
                 unsigned what = 0;
 
                 /* A bridge's link is the one to the device below it, shown there. */
                 what |= !bridge && slot != link_slot ? PCI_FACTS_LINK : 0;
-                what |= !b ? PCI_FACTS_NODE : 0;
                 what |= w->l->n_mdev_parents &&
                                         bsearch(&(const char *){ it->fn->bdf },
                                                 w->l->mdev_parents, w->l->n_mdev_parents,
@@ -647,21 +665,12 @@ static void *work(void *u)
                         link_slot = slot;
                 } else if (!bridge)
                         r = copy_link(&it->x, &link);
-                if (r == 0 && b) {
-                        it->x.numa_node = b->numa_node;
-                        it->x.local_cpus = b->local_cpus ? strdup(b->local_cpus) : NULL;
-                        r = b->local_cpus && !it->x.local_cpus ? -ENOMEM : 0;
-                } else if (r == 0) {
-                        b = &buses[next_bus++ % BUS_CACHE];
-                        free(b->local_cpus);
-                        *b = (struct bus_node){ .bus = bus, .numa_node = it->x.numa_node };
-                        b->local_cpus = it->x.local_cpus ? strdup(it->x.local_cpus) : NULL;
-                        r = it->x.local_cpus && !b->local_cpus ? -ENOMEM : 0;
-                }
+                if (r == 0)
+                        r = node_cpus(w->l, nodes, &next_node, it);
         }
         pci_facts_done(&link);
-        for (size_t i = 0; i < BUS_CACHE; i++)
-                free(buses[i].local_cpus);
+        for (size_t i = 0; i < NODE_CACHE; i++)
+                free(nodes[i].local_cpus);
         w->r = r;
         return NULL;
 }

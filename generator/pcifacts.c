@@ -161,9 +161,9 @@ int pci_facts_read(int devices_dir, const struct pci_fn *f, unsigned what, struc
         if (fd < 0)
                 return -errno;
         a.dir = fd;
-        if ((what & PCI_FACTS_NODE) && attr_int(dfd, "numa_node", &v) == 0 && v >= 0)
+        if (attr_int(dfd, "numa_node", &v) == 0 && v >= 0)
                 x.numa_node = v;
-        if (((what & PCI_FACTS_NODE) && (r = attr_dup(dfd, "local_cpulist", &x.local_cpus)) < 0) ||
+        if (((what & PCI_FACTS_CPUS) && (r = attr_dup(dfd, "local_cpulist", &x.local_cpus)) < 0) ||
             (r = read_reset(dfd, &x)) < 0)
                 goto fail;
         if (pci_fn_is_display(f) && attr_int(dfd, "boot_vga", &v) == 0)
@@ -193,6 +193,16 @@ int pci_facts_read(int devices_dir, const struct pci_fn *f, unsigned what, struc
 fail:
         pci_facts_done(&x);
         return r;
+}
+
+int pci_facts_read_cpus(int devices_dir, const struct pci_fn *f, struct pci_facts *x)
+{
+        struct fnat a = { .dir = devices_dir };
+
+        a.base = (size_t)snprintf(a.path, sizeof(a.path), "%s/", f->bdf);
+        free(x->local_cpus);
+        x->local_cpus = NULL;
+        return attr_dup(&a, "local_cpulist", &x->local_cpus);
 }
 
 int pci_facts_vfs(int devices_dir, const struct pci_fn *pf, int n, struct pci_addr *out)

@@ -27,23 +27,27 @@ struct pci_facts {
         struct vfio_nodes vfio;
 };
 
-/* What to read besides the per-function facts. The link belongs to the
- * device, so every function of a slot shows the same one; numa_node and
- * local_cpulist are the bus's (the kernel gives a PCI function the node of
- * its bus, and derives the local CPUs from that bus): a caller listing many
- * functions reads them once per slot and bus. mdev types only where the
- * function is registered in class/mdev_bus. */
+/* What to read besides the per-function facts (numa_node among them: each
+ * function has its own, from firmware or written over it). The link belongs
+ * to the device, so every function of a slot shows the same one; the kernel
+ * derives local_cpulist from the function's node, so a caller listing many
+ * functions reads the link once per slot and the CPUs once per node
+ * (pci_facts_read_cpus). mdev types only where the function is registered in
+ * class/mdev_bus. */
 enum {
         PCI_FACTS_LINK = 1 << 0,
-        PCI_FACTS_NODE = 1 << 1,
+        PCI_FACTS_CPUS = 1 << 1,
         PCI_FACTS_MDEV = 1 << 2,
-        PCI_FACTS_ALL = PCI_FACTS_LINK | PCI_FACTS_NODE | PCI_FACTS_MDEV,
+        PCI_FACTS_ALL = PCI_FACTS_LINK | PCI_FACTS_CPUS | PCI_FACTS_MDEV,
 };
 
 /* devices_dir: an open ROOT/sys/bus/pci/devices. Only -ENOMEM and a
  * function whose directory cannot be opened are errors; a missing or
  * garbled attribute leaves its fact unknown. */
 int pci_facts_read(int devices_dir, const struct pci_fn *f, unsigned what, struct pci_facts *ret);
+/* Only local_cpulist into x->local_cpus (NULL when absent): what
+ * PCI_FACTS_CPUS reads, for a node the caller has not met yet. */
+int pci_facts_read_cpus(int devices_dir, const struct pci_fn *f, struct pci_facts *x);
 /* The addresses of a PF's enabled VFs, from its virtfn0..virtfnN-1 links:
  * one readlink per VF instead of a physfn probe on every function of the
  * host. out has room for n; returns how many it filled. */

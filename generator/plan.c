@@ -143,10 +143,13 @@ static int add_claim(struct plan *p, size_t *alloc, struct pci_fn *fn, const str
         return 0;
 }
 
-/* fn and, with functions = all, every function of its slot. */
+/* fn and the functions of its slot that d takes: none with functions =
+ * single; for a function address without functions = all, those in fn's
+ * IOMMU group (the others a partial-slot warning names); else all. */
 static int claim_with_slot(struct plan *p, size_t *alloc, struct pci_fn *fn,
                            const struct conf_device *d)
 {
+        bool group_only = conf_device_group_of_slot(d);
         struct pci_fn *slot[8];
         size_t n;
         int r;
@@ -159,6 +162,8 @@ static int claim_with_slot(struct plan *p, size_t *alloc, struct pci_fn *fn,
                                     "the functions of %s cannot be read: %s", fn->bdf,
                                     host_error(r));
         for (size_t i = 0; i < n; i++) {
+                if (group_only && slot[i]->iommu_group != fn->iommu_group)
+                        continue;
                 r = add_claim(p, alloc, slot[i], d, slot[i] == fn);
                 if (r < 0)
                         return r;

@@ -339,6 +339,39 @@ static void test_allow_storage(void **state)
         conf_error_done(&err);
 }
 
+/* Whether `functions` was written: a function address without it takes
+ * only the slot functions of its own IOMMU group; an explicit all, a slot
+ * address and ids take the whole slot. */
+static void test_functions_given(void **state)
+{
+        struct conf_error err = { 0 };
+        struct conf *c;
+        int r;
+
+        (void)state;
+        c = load_text("device \"fn\" {\n  bdf = \"01:00.0\"\n}\n"
+                      "device \"all\" {\n  bdf = \"02:00.0\"\n  functions = all\n}\n"
+                      "device \"one\" {\n  bdf = \"03:00.0\"\n  functions = single\n}\n"
+                      "device \"slot\" {\n  bdf = \"04:00\"\n}\n"
+                      "device \"ids\" {\n  ids = {\"10de:1e04\"}\n}\n",
+                      &err, &r);
+        assert_int_equal(r, 0);
+        assert_int_equal(c->n_devices, 5);
+        assert_false(c->devices[0].functions_given);
+        assert_int_equal(c->devices[0].functions, FUNCTIONS_ALL);
+        assert_true(conf_device_group_of_slot(&c->devices[0]));
+        assert_true(c->devices[1].functions_given);
+        assert_int_equal(c->devices[1].functions, FUNCTIONS_ALL);
+        assert_false(conf_device_group_of_slot(&c->devices[1]));
+        assert_true(c->devices[2].functions_given);
+        assert_int_equal(c->devices[2].functions, FUNCTIONS_SINGLE);
+        assert_false(c->devices[3].functions_given);
+        assert_false(conf_device_group_of_slot(&c->devices[3]));
+        assert_false(c->devices[4].functions_given);
+        assert_false(conf_device_group_of_slot(&c->devices[4]));
+        conf_free(c);
+}
+
 /* reset_method: the kernel's names, normalized; anything else a config
  * error on its line. */
 static void test_reset_method(void **state)
@@ -873,6 +906,7 @@ int main(void)
                 cmocka_unit_test(test_mdev_uuid),
                 cmocka_unit_test(test_sha256),
                 cmocka_unit_test_setup_teardown(test_allow_storage, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_functions_given, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reset_method, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_many_entries, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_error_deep_in_file, setup, teardown),

@@ -255,8 +255,7 @@ static void test_corrupt(void **state)
         host_free(h);
 }
 
-/* host_basics: numa_node once per bus (the kernel gives a function its
- * bus's node), reset_method and boot_vga of each function. */
+/* host_basics: numa_node, reset_method and boot_vga of each function. */
 static void test_basics(void **state)
 {
         struct pci_fn *f0, *f1, *other, *vga;
@@ -281,10 +280,10 @@ static void test_basics(void **state)
         assert_string_equal(f0->reset_method, "flr bus");
         assert_int_equal(f0->boot_vga, 0);
         assert_null(f0->local_cpulist);
-        /* 01:00.1 has no numa_node file of its own here: the node it gets
-         * is its bus's, read once for 01:00.0. */
+        /* 01:00.1 has no numa_node file of its own here: no node, whatever
+         * its bus-mate said */
         assert_int_equal(host_basics(h, f1), 0);
-        assert_int_equal(f1->numa_node, 1);
+        assert_int_equal(f1->numa_node, -1);
         assert_null(f1->reset_method);
         assert_int_equal(f1->boot_vga, -1); /* not a VGA function: not asked */
         /* another bus is read afresh: 02:00.0 has no numa_node either */
@@ -296,6 +295,31 @@ static void test_basics(void **state)
         /* host_details reads every function's own node */
         assert_int_equal(host_details(h, f1), 0);
         assert_int_equal(f1->numa_node, -1);
+        host_free(h);
+}
+
+/* Functions under one bus on different NUMA nodes (firmware's _PXM per
+ * device, or a numa_node written to override it): each gets its own, from
+ * host_basics as from host_details. */
+static void test_basics_numa_per_function(void **state)
+{
+        static const char *const bdfs[] = { "01:00.0", "01:00.1", "01:00.2" };
+        static const int nodes[] = { 1, 0, -1 }; /* 01:00.2 has no numa_node */
+        struct pci_fn *f[3];
+        struct pci_addr a;
+        struct host *h;
+
+        (void)state;
+        tl_write(dir, "sys/devices/pci0000:00/0000:01:00.1/numa_node", "0\n");
+        assert_int_equal(host_new(&h), 0);
+        for (size_t i = 0; i < 3; i++) {
+                assert_int_equal(pci_addr_parse(bdfs[i], &a, NULL), 0);
+                assert_int_equal(host_get(h, &a, &f[i]), 0);
+                assert_int_equal(host_basics(h, f[i]), 0);
+                assert_int_equal(f[i]->numa_node, nodes[i]);
+        }
+        assert_int_equal(host_details(h, f[1]), 0);
+        assert_int_equal(f[1]->numa_node, 0);
         host_free(h);
 }
 
@@ -351,6 +375,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_mdev_types, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_basics, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_basics_numa_per_function, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_boot_vga_from_vgaarb, setup, teardown),
         };
 

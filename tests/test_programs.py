@@ -578,6 +578,52 @@ class ScenarioCodes(Base):
         self.assertEqual(uuids, {m["uuid"] for m in again["mdevs"]})
 
 
+class SlotFunctions(Base):
+    """What a device entry's address claims of its slot, on sriov-gvt, whose
+    NIC has 01:00.0 in IOMMU group 2 and its second port 01:00.1 in group 3:
+    a function address takes the function with the slot functions of its own
+    group; the other functions only with an explicit functions = all, and a
+    partial-slot warning names them otherwise. A slot address and ids take
+    every function of the slot."""
+
+    def plan(self, body, rc=0):
+        conf = os.path.join(TMP, "slot-functions.conf")
+        with open(conf, "w") as f:
+            f.write('device "vm-nic" {\n' + body + "}\n")
+        data = self.run_json(root("sriov-gvt"), rc, config=conf)
+        slot = [(p["bdf"], p["entry"], p["message"]) for p in data["problems"]
+                if p["code"] == "partial-slot"]
+        return sorted(c["bdf"] for c in data["claims"]), slot, conf
+
+    def test_function_address_claims_its_group(self):
+        claims, slot, conf = self.plan('  bdf = "0000:01:00.0"\n')
+        self.assertEqual(claims, ["0000:01:00.0"])
+        self.assertEqual(len(slot), 1, slot)
+        bdf, entry, msg = slot[0]
+        self.assertEqual((bdf, entry), ("0000:01:00.0", "vm-nic"))
+        self.assertIn("leaves 0000:01:00.1 (8086:1533, IOMMU group 3)", msg)
+        self.assertIn("(%s:1)" % conf, msg)  # the entry, where it begins
+        self.assertIn("functions = all", msg)
+
+    def test_functions_all_claims_the_slot(self):
+        claims, slot, _ = self.plan('  bdf = "0000:01:00.0"\n  functions = all\n')
+        self.assertEqual(claims, ["0000:01:00.0", "0000:01:00.1"])
+        self.assertEqual(slot, [])
+
+    def test_slot_address_and_ids_claim_the_slot(self):
+        for body in ('  bdf = "01:00"\n', '  ids = {"8086:1572"}\n'):
+            with self.subTest(body=body):
+                claims, slot, _ = self.plan(body)
+                self.assertEqual(claims, ["0000:01:00.0", "0000:01:00.1"])
+                self.assertEqual(slot, [])
+
+    def test_functions_single(self):
+        claims, slot, _ = self.plan('  bdf = "0000:01:00.1"\n  functions = single\n')
+        self.assertEqual(claims, ["0000:01:00.1"])
+        self.assertEqual([(b, e) for b, e, _ in slot], [("0000:01:00.1", "vm-nic")])
+        self.assertIn("functions = single leaves 0000:01:00.0 (8086:1572)", slot[0][2])
+
+
 class RootDiskPrecoldplug(Base):
     """The root-disk guard where claims happen: in the initramfs before
     coldplug no block device exists, root= resolves to nothing, and only the
@@ -1232,6 +1278,63 @@ class ListHost(Base):
         self.assertEqual((fns["0000:0a:00.0"]["reset_methods"], fns["0000:0a:00.0"]["reset_source"]),
                          (None, None))
         self.assertIn("reset unknown", check(r, "--list").stdout)
+
+
+class NumaPerFunction(Base):
+    """numa_node is each function's own (firmware's _PXM is per device, and
+    the attribute is writable to override broken firmware; the kernel
+    derives local_cpulist from it). On eight-gpus, whose bus c1 holds one
+    GPU's four functions on node 1, the HDMI audio function 0000:c1:00.1 is
+    moved to node 0 here, as `echo 0 > numa_node` does: gpupt-check, --list
+    and --libvirt report node 0 for it alone."""
+
+    MOVED = "0000:c1:00.1"
+
+    def host(self):
+        r = copy_root("eight-gpus", "numa-per-function")
+        dev = os.path.join(r, "sys", "bus", "pci", "devices", self.MOVED)
+        for attr, value in (("numa_node", "0"), ("local_cpulist", "0-15")):
+            with open(os.path.join(dev, attr), "w") as f:
+                f.write(value + "\n")
+        return r
+
+    def test_claims(self):
+        data = self.run_json(self.host(), 0)
+        nodes = {c["bdf"]: c["numa_node"] for c in data["claims"] if c["bdf"][:7] == "0000:c1"}
+        self.assertEqual(nodes, {"0000:c1:00.0": 1, "0000:c1:00.1": 0,
+                                 "0000:c1:00.2": 1, "0000:c1:00.3": 1})
+
+    def test_list(self):
+        fns = {f["bdf"]: f for g in list_json(self.host())["groups"] for f in g["functions"]}
+        self.assertEqual([(b, fns[b]["numa_node"], fns[b]["local_cpus"])
+                          for b in sorted(fns) if b[:7] == "0000:c1"],
+                         [("0000:c1:00.0", 1, "16-31"), ("0000:c1:00.1", 0, "0-15"),
+                          ("0000:c1:00.2", 1, "16-31"), ("0000:c1:00.3", 1, "16-31")])
+        # the bus beside it keeps node 1 throughout
+        self.assertEqual({fns[b]["numa_node"] for b in fns if b[:7] == "0000:c2"}, {1})
+
+    def test_libvirt(self):
+        """--libvirt reads each claim's details (host_details), its own node
+        among them; this keeps it so."""
+        r = self.host()
+        # the whole slot spans two nodes now: no placement
+        p = check(r, "--libvirt", "vm-gpu-0")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("<numatune>\n", p.stdout)
+        self.assertIn("NUMA nodes 1 and 0 (%s)" % self.MOVED, p.stdout)
+        # the moved function alone, claimed after its bus-mate: its own node
+        conf = os.path.join(TMP, "numa-per-function.conf")
+        with open(conf, "w") as f:
+            f.write('on_impure_group = warn\n'
+                    'device "vm-gpu" {\n  bdf = "0000:c1:00.0"\n  functions = single\n}\n'
+                    'device "vm-audio" {\n  bdf = "%s"\n  functions = single\n}\n' % self.MOVED)
+        p = check(r, "--libvirt", "vm-audio", config=conf)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("<vcpu placement='static' cpuset='0-15'>16</vcpu>\n"
+                      "<numatune>\n  <memory mode='strict' nodeset='0'/>\n</numatune>\n",
+                      p.stdout)
+        p = check(r, "--libvirt", "vm-gpu", config=conf)
+        self.assertIn("<memory mode='strict' nodeset='1'/>", p.stdout)
 
 
 class ResetChecks(Base):
