@@ -1537,6 +1537,65 @@ class Vgpus(Base):
         self.assertEqual(apply_cmd(r, "vgpu", "nope").returncode, 1)
 
 
+class ReadyIsDoable(Base):
+    """Configs the boot cannot carry out are not Ready."""
+
+    def write(self, name, text):
+        path = os.path.join(TMP, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def assertConfigError(self, conf, where, *needles):
+        p = check(root("sriov-gvt"), config=conf)
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertIn(where, p.stderr)
+        rc, data = report(root("sriov-gvt"), config=conf)
+        self.assertEqual(rc, 2)
+        self.assertEqual(codes(data), ["config-error"])
+        for n in needles:
+            self.assertIn(n, data["problems"][0]["message"])
+
+    def test_mdev_uuid_twice(self):
+        m = 'mdev "%s" {\n  parent = "0000:00:02.0"\n  type = "i915-GVTg_V5_4"\n%s}\n'
+        u = '  uuid = "6a9b3c0e-1111-4222-8333-444455556666"\n'
+        conf = self.write("uuid-twice.conf", m % ("gvt-a", u) + m % ("gvt-b", u.replace("6a9b3c0e", "6A9B3C0E")))
+        self.assertConfigError(conf, conf + ":9:", 'mdev "gvt-a" (%s:1)' % conf)
+        # gvt-b's uuid is the one gvt-a gets by default
+        derived = report(root("sriov-gvt"))[1]["mdevs"][0]["uuid"]
+        conf = self.write("uuid-derived.conf",
+                          m % ("gvt-a", "") + m % ("gvt-b", u.replace(u[10:46], derived)))
+        self.assertConfigError(conf, conf + ":8:", 'mdev "gvt-a" (%s:1)' % conf)
+        conf = self.write("uuid-own.conf", m % ("gvt-a", "") + m % ("gvt-b", u))
+        data = self.run_json(root("sriov-gvt"), 0, config=conf)
+        self.assertEqual(len({x["uuid"] for x in data["mdevs"]}), 2)
+
+    def test_sriov_pf_twice(self):
+        s = 'sriov "%s" {\n  pf = "%s"\n  vfs = %d\n}\n'
+        conf = self.write("pf-twice.conf", s % ("a", "0000:01:00.0", 4) + s % ("b", "01:00.0", 2))
+        self.assertConfigError(conf, conf + ":6:", 'sriov "a" (%s:1), with vfs = 4' % conf,
+                               "pf 0000:01:00.0")
+        conf = self.write("pf-once.conf", s % ("a", "0000:01:00.0", 4))
+        self.assertEqual(len(self.run_json(root("sriov-gvt"), 0, config=conf)["sriov"]), 1)
+
+    def test_vgpu_beyond_sriov(self):
+        """vgpu entries that need more VFs than the PF's sriov entry makes:
+        the VFs there now do not count, the boot sets the count first."""
+        r = root("vgpu-l40s")
+        with open(os.path.join(r, "etc", "gpupt.conf")) as f:
+            text = f.read()
+        conf = self.write("vgpu-sriov.conf",
+                          text + 'sriov "l40s" {\n  pf = "0000:41:00.0"\n  vfs = 2\n}\n')
+        data = self.run_json(r, 1, config=conf)
+        bad = [pr for pr in data["problems"] if pr["code"] == "vgpu-no-vfs"]
+        self.assertEqual([pr["entry"] for pr in bad], ["vm-b"])
+        self.assertIn('sriov "l40s" (%s:11) makes 2 at boot' % conf, bad[0]["message"])
+        self.assertIn('vgpu "vm-b" (%s:6)' % conf, bad[0]["message"])
+        conf = self.write("vgpu-sriov.conf",
+                          text + 'sriov "l40s" {\n  pf = "0000:41:00.0"\n  vfs = 4\n}\n')
+        self.assertNoCode(self.run_json(r, 0, config=conf), "vgpu-no-vfs")
+
+
 def main():
     global TMP, BUILD
     ap = argparse.ArgumentParser()
