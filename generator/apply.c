@@ -183,6 +183,9 @@ static const struct problem *blocker(const struct plan *p, const struct claim *c
                         continue;
                 if (!pr->has_addr && streq(pr->code, "iommu-off"))
                         return pr;
+                /* vfio-pci would refuse it and leave it without a driver */
+                if (streq(pr->code, "no-iommu-group") && pci_addr_eq(&pr->addr, &c->fn->addr))
+                        return pr;
                 if ((streq(pr->code, "root-disk") || streq(pr->code, "storage-unverified") ||
                      streq(pr->code, "impure-group") || streq(pr->code, "conflicting-claims")) &&
                     ((pr->has_addr && pci_addr_eq(&pr->addr, &c->fn->addr)) ||

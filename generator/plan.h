@@ -131,7 +131,7 @@ int plan_problem(struct plan *p, enum severity sev, const char *code, const stru
 /* The detectors, one per theme, each adding problems to the plan; see
  * gpupt-check(8) for the codes. They run in this order. */
 int detect_iommu(struct plan *p);        /* iommu-off, no-interrupt-remapping, acs-override */
-int detect_groups(struct plan *p);       /* impure-group, partial-slot */
+int detect_groups(struct plan *p);       /* impure-group, partial-slot, no-iommu-group */
 int detect_boot_vga(struct plan *p);     /* boot-vga */
 int detect_root_disk(struct plan *p);    /* root-disk */
 int detect_modules(struct plan *p);      /* module-missing, host-driver-builtin, host-driver-first */

@@ -1596,6 +1596,35 @@ class ReadyIsDoable(Base):
         self.assertNoCode(self.run_json(r, 0, config=conf), "vgpu-no-vfs")
 
 
+    def test_no_iommu_group(self):
+        """A claimed function the IOMMU does not cover: vfio-pci would refuse
+        it, so it is an error and the boot leaves it where it is."""
+        r = copy_root("eight-gpus", "no-group")
+        dev = os.path.join(r, "sys/bus/pci/devices/0000:c1:00.0")
+        link = os.readlink(os.path.join(dev, "iommu_group"))
+        os.unlink(os.path.join(dev, "iommu_group"))
+        os.unlink(os.path.join(r, "sys/kernel/iommu_groups/29/devices/0000:c1:00.0"))
+        data = self.run_json(r, 1)
+        bad = [pr for pr in data["problems"] if pr["code"] == "no-iommu-group"]
+        self.assertEqual([(pr["severity"], pr["bdf"], pr["entry"]) for pr in bad],
+                         [("error", "0000:c1:00.0", "vm-gpu-0")])
+        self.assertIn("vfio-pci refuses a device without one", bad[0]["message"])
+        gpus = ["0000:%s:00.%d" % (b, f) for b in ("c1", "c2", "c3", "c4") for f in range(4)]
+        booted(r, "--driver", "vfio-pci", *gpus[1:])
+        p = apply_cmd(r, "claim")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("0000:c1:00.0: not claimed (no-iommu-group)", p.stderr)
+        with open(os.path.join(dev, "driver_override")) as f:
+            self.assertEqual(f.read().strip(), "(null)")
+        self.assertEqual(os.path.basename(os.readlink(os.path.join(dev, "driver"))), "nvidia")
+        # with the IOMMU off, iommu-off says it, and nothing more
+        os.symlink(link, os.path.join(dev, "iommu_group"))
+        os.symlink("../../../../devices/pci0000:c0/0000:c0:01.0/0000:c1:00.0",
+                   os.path.join(r, "sys/kernel/iommu_groups/29/devices/0000:c1:00.0"))
+        self.assertNoCode(self.run_json(r, 0), "no-iommu-group")
+        self.assertNoCode(self.run_json(root("iommu-off-intel"), 1), "no-iommu-group")
+
+
 def main():
     global TMP, BUILD
     ap = argparse.ArgumentParser()
