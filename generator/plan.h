@@ -137,7 +137,7 @@ int detect_root_disk(struct plan *p);    /* root-disk */
 int detect_modules(struct plan *p);      /* module-missing, host-driver-builtin, host-driver-first */
 int detect_bars(struct plan *p);         /* bar-unsupported */
 const char *bar_size_str(unsigned log2_mib, char buf[static 32]);
-int detect_sriov(struct plan *p);        /* sriov-unsupported */
+int detect_sriov(struct plan *p);        /* sriov-unsupported, sriov-pf-claimed */
 int detect_mdevs(struct plan *p);        /* mdev-type-unknown, mdev-no-instances */
 int detect_initramfs(struct plan *p);    /* initramfs-stale */
 int detect_reset(struct plan *p);        /* no-reset, reset-method-unsupported */

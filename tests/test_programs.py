@@ -1625,6 +1625,29 @@ class ReadyIsDoable(Base):
         self.assertNoCode(self.run_json(root("iommu-off-intel"), 1), "no-iommu-group")
 
 
+    def test_sriov_pf_claimed(self):
+        """A PF claimed for vfio-pci makes no VFs at boot."""
+        r = root("sriov-gvt")
+        with open(os.path.join(r, "etc", "gpupt.conf")) as f:
+            text = f.read()
+        dev = 'device "nic" {\n  bdf = "01:00.0"\n  functions = single\n%s}\n'
+        conf = self.write("pf-claimed.conf", text + dev % "")
+        data = self.run_json(r, 1, config=conf)
+        bad = [pr for pr in data["problems"] if pr["code"] == "sriov-pf-claimed"]
+        self.assertEqual([(pr["severity"], pr["bdf"], pr["entry"]) for pr in bad],
+                         [("error", "0000:01:00.0", "nic0")])
+        msg = bad[0]["message"]
+        self.assertIn('claimed for vfio-pci by device "nic" (%s:14)' % conf, msg)
+        self.assertIn('given 4 VFs by sriov "nic0" (%s:1)' % conf, msg)
+        self.assertIn("enable_sriov=1", msg)
+        # pci-pf-stub is there to make VFs; and 0 VFs asks nothing of the driver
+        conf = self.write("pf-claimed.conf", text + dev % '  driver = "pci-pf-stub"\n')
+        self.assertNoCode(report(r, config=conf)[1], "sriov-pf-claimed")
+        conf = self.write("pf-claimed.conf", text.replace("vfs = 4", "vfs = 0") + dev % "")
+        self.assertNoCode(self.run_json(r, 0, config=conf), "sriov-pf-claimed")
+        self.assertNoCode(self.run_json(r, 0), "sriov-pf-claimed")
+
+
 def main():
     global TMP, BUILD
     ap = argparse.ArgumentParser()
