@@ -998,7 +998,11 @@ class ListHost(Base):
                     self.assertEqual(bdfs, by_group[g["group"]])     # all of it, by address
                     self.assertEqual(g["whole_to_vm"], host.whole(bdfs), g)
                     self.assertEqual(g["reason"] is None, g["whole_to_vm"])
-                    self.assertEqual(g["suggest"] is not None, g["whole_to_vm"])
+                    # no line for a group the config claims already
+                    unclaimed = [b for b in bdfs if entries.get(b) is None and
+                                 not host.attr(b, "class").startswith("0x0604")]
+                    self.assertEqual(g["suggest"] is not None,
+                                     g["whole_to_vm"] and bool(unclaimed), g)
                     boot = [b for b in bdfs if host.attr(b, "boot_vga") == "1"]
                     self.assertEqual(len(g["warnings"]), len(boot) if g["whole_to_vm"] else 0)
                     for b, w in zip(boot, g["warnings"]):
@@ -1035,10 +1039,12 @@ class ListHost(Base):
     def test_suggestions_claim_their_groups(self):
         """The config lines of every group that can go whole, pasted into one
         config, claim exactly those groups' endpoints and leave no group impure."""
+        empty = os.path.join(TMP, "empty.conf")
+        open(empty, "w").close()
         for name in scenario_names():
             with self.subTest(scenario=name):
                 r = root(name)
-                data = list_json(r)
+                data = list_json(r, "--config", empty)
                 whole = [g for g in data["groups"] if g["whole_to_vm"]]
                 if not whole:
                     continue
@@ -1051,8 +1057,31 @@ class ListHost(Base):
                 want = sorted(f["bdf"] for g in whole for f in g["functions"] if not f["bridge"])
                 self.assertEqual(sorted(c["bdf"] for c in plan["claims"]), want)
                 for code in ("config-error", "impure-group", "no-match", "device-changed",
-                             "root-disk", "partial-slot", "conflicting-claims"):
+                             "root-disk", "partial-slot", "conflicting-claims",
+                             "claimed-elsewhere"):
                     self.assertNoCode(plan, code)
+
+    def test_suggestions_add_to_the_config(self):
+        """With a config, the lines suggested are only for what it leaves: added
+        to it, they claim every group that can go whole, and none claims nothing."""
+        for name in scenario_names():
+            with self.subTest(scenario=name):
+                r = root(name)
+                data = list_json(r)
+                whole = [g for g in data["groups"] if g["whole_to_vm"]]
+                conf = os.path.join(TMP, "suggest-more-%s.conf" % name)
+                with open(os.path.join(r, "etc", "gpupt.conf")) as f:
+                    text = f.read()
+                with open(conf, "w") as f:
+                    f.write(text + "".join(g["suggest"] + "\n" for g in whole if g["suggest"]))
+                rc, plan = report(r, config=conf)
+                self.assertNotEqual(rc, 2, plan["problems"])
+                claimed = {c["bdf"] for c in plan["claims"]}
+                for g in whole:
+                    for f in g["functions"]:
+                        if not f["bridge"]:
+                            self.assertIn(f["bdf"], claimed)
+                self.assertNoCode(plan, "claimed-elsewhere")
 
     def test_human_every_scenario(self):
         import re
@@ -1646,6 +1675,38 @@ class ReadyIsDoable(Base):
         conf = self.write("pf-claimed.conf", text.replace("vfs = 4", "vfs = 0") + dev % "")
         self.assertNoCode(self.run_json(r, 0, config=conf), "sriov-pf-claimed")
         self.assertNoCode(self.run_json(r, 0), "sriov-pf-claimed")
+
+
+    def test_claimed_elsewhere(self):
+        """An entry all of whose functions another entry claims says so."""
+        r = root("eight-gpus")
+        with open(os.path.join(r, "etc", "gpupt.conf")) as f:
+            text = f.read()
+        n = text.count("\n")
+        for extra in ('device "again" {\n  bdf = "c1:00.1"\n}\n',
+                      'device "again" {\n  bdf = "0000:c1:00.2"\n  functions = single\n}\n'):
+            conf = self.write("elsewhere.conf", text + extra)
+            data = self.run_json(r, 0, config=conf)
+            bad = [pr for pr in data["problems"] if pr["code"] == "claimed-elsewhere"]
+            self.assertEqual([(pr["severity"], pr["entry"]) for pr in bad],
+                             [("warning", "again")], extra)
+            self.assertIn('device "again" (%s:%d) claims nothing' % (conf, n + 1),
+                          bad[0]["message"])
+            self.assertIn('by device "vm-gpu-0" (%s:6)' % conf, bad[0]["message"])
+            self.assertEqual(len(data["claims"]), 16)
+        # an ids entry over them all: the second entry is the one that says it
+        conf = self.write("elsewhere.conf",
+                          'device "all" {\n  ids = {"10de:1e04"}\n}\n'
+                          'device "one" {\n  bdf = "0000:41:00"\n}\n')
+        data = self.run_json(r, 0, config=conf)
+        self.assertEqual([(pr["entry"], pr["bdf"]) for pr in data["problems"]
+                          if pr["code"] == "claimed-elsewhere"], [("one", "0000:41:00.0")])
+        # an entry that claims anything of its own is fine
+        conf = self.write("elsewhere.conf",
+                          'device "one" {\n  bdf = "0000:41:00"\n}\n'
+                          'device "all" {\n  ids = {"10de:1e04"}\n}\n')
+        self.assertNoCode(self.run_json(r, 0, config=conf), "claimed-elsewhere")
+        self.assertNoCode(self.run_json(r, 0), "claimed-elsewhere")
 
 
 def main():
