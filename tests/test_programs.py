@@ -1709,6 +1709,40 @@ class ReadyIsDoable(Base):
         self.assertNoCode(self.run_json(r, 0), "claimed-elsewhere")
 
 
+    def test_dropins_only_and_unrecorded_image(self):
+        """A config of drop-ins alone plans as the main file would; an installed
+        image for the running kernel without a record was built without it."""
+        r = copy_root("eight-gpus", "dropins-only")
+        rel = open(os.path.join(r, "proc", "sys", "kernel", "osrelease")).read().strip()
+        os.makedirs(os.path.join(r, "etc", "gpupt.conf.d"))
+        os.rename(os.path.join(r, "etc", "gpupt.conf"),
+                  os.path.join(r, "etc", "gpupt.conf.d", "50-gpus.conf"))
+        data = self.run_json(r, 0)
+        self.assertEqual(len(data["claims"]), 16)
+        self.assertNoCode(data, "initramfs-stale")        # no image: nothing to judge
+        os.makedirs(os.path.join(r, "boot"))
+        for image in ("initramfs-%s.img" % rel, "initrd.img-%s" % rel):
+            open(os.path.join(r, "boot", image), "w").close()
+            data = self.run_json(r, 0)
+            bad = [pr for pr in data["problems"] if pr["code"] == "initramfs-stale"]
+            self.assertEqual(len(bad), 1, image)
+            self.assertEqual(bad[0]["severity"], "warning")
+            self.assertIn("the initramfs for %s (/boot/%s) was built without the config" %
+                          (rel, image), bad[0]["message"])
+            self.assertIn("update-initramfs -u -k " + rel, bad[0]["message"])
+        # the hooks ran: the record is there and matches
+        h = apply_cmd(r, "config-hash").stdout.strip()
+        self.assertRegex(h, r"^[0-9a-f]{64}$")
+        os.makedirs(os.path.join(r, "var", "lib", "gpupt"))
+        with open(os.path.join(r, "var", "lib", "gpupt", "initramfs-%s.sha256" % rel), "w") as f:
+            f.write(h + "\n")
+        self.assertNoCode(self.run_json(r, 0), "initramfs-stale")
+        # no config at all: no image is stale for it
+        shutil.rmtree(os.path.join(r, "var", "lib", "gpupt"))
+        os.unlink(os.path.join(r, "etc", "gpupt.conf.d", "50-gpus.conf"))
+        self.assertEqual(self.run_json(r, 0)["problems"], [])
+
+
 def main():
     global TMP, BUILD
     ap = argparse.ArgumentParser()
