@@ -78,6 +78,9 @@ struct reader {
         struct conf *c;
         const char *file_copy; /* rd->file in c->strings, for every entry's where */
         struct nameset devices, sriovs, mdevs, vgpus;
+        /* Keys two entries may not share, in every file: an mdev's uuid
+         * (the kernel's name for it) and an sriov entry's pf. */
+        struct nameset uuids, pfs;
         size_t section;      /* the entry being read: its index in lex.sections */
         size_t next_section; /* the next entry's */
         const char *kind, *title; /* the entry being read, for its messages */
@@ -772,6 +775,48 @@ static int duplicate(struct reader *rd, const char *kind, const char *title, uns
                     first->file, first->line);
 }
 
+/* A PF has one VF count: of two entries, the second undoes the first on
+ * every boot. */
+static int unique_pf(struct reader *rd, const struct conf_sriov *s)
+{
+        const struct conf_sriov *first;
+        char a[PCI_ADDR_STRLEN];
+        size_t at;
+        int r;
+
+        r = nameset_add(&rd->pfs, pci_addr_format(&s->pf, a), (size_t)(s - rd->c->sriovs), &at);
+        if (r <= 0)
+                return r;
+        first = &rd->c->sriovs[at];
+        return fail(rd, key_line(rd, "pf"),
+                    "sriov \"%s\": pf %s is already the pf of sriov \"%s\" (%s:%u), with "
+                    "vfs = %u: a PF has one VF count; keep one of the two entries",
+                    s->name, a, first->name, first->where.file, first->where.line, first->vfs);
+}
+
+/* The kernel knows an mdev by its uuid alone: a second mdev of one uuid
+ * would never exist (its create fails, or finds the first one there). */
+static int unique_uuid(struct reader *rd, const struct conf_mdev *m)
+{
+        const struct conf_mdev *first;
+        size_t at;
+        int r;
+
+        r = nameset_add(&rd->uuids, m->uuid, (size_t)(m - rd->c->mdevs), &at);
+        if (r <= 0)
+                return r;
+        first = &rd->c->mdevs[at];
+        if (m->uuid_given)
+                return fail(rd, key_line(rd, "uuid"),
+                            "mdev \"%s\": uuid %s is already the uuid of mdev \"%s\" (%s:%u); "
+                            "each mdev needs a uuid of its own",
+                            m->name, m->uuid, first->name, first->where.file, first->where.line);
+        return fail(rd, m->where.line,
+                    "mdev \"%s\": its default uuid %s (derived from its name) is already the "
+                    "uuid of mdev \"%s\" (%s:%u); give one of them a uuid of its own",
+                    m->name, m->uuid, first->name, first->where.file, first->where.line);
+}
+
 /* Reads one device, sriov, mdev or vgpu section into rd->c. */
 static int read_entry(struct reader *rd, const char *kind, cfg_t *sec)
 {
@@ -812,6 +857,8 @@ static int read_entry(struct reader *rd, const char *kind, cfg_t *sec)
                 r = read_sriov(rd, sec, s);
                 if (r == 0)
                         r = nameset_add(&rd->sriovs, s->name, c->n_sriovs - 1, NULL);
+                if (r == 0)
+                        r = unique_pf(rd, s);
         } else if (streq(kind, "mdev")) {
                 struct conf_mdev *m;
 
@@ -823,6 +870,8 @@ static int read_entry(struct reader *rd, const char *kind, cfg_t *sec)
                 r = read_mdev(rd, sec, m);
                 if (r == 0)
                         r = nameset_add(&rd->mdevs, m->name, c->n_mdevs - 1, NULL);
+                if (r == 0)
+                        r = unique_uuid(rd, m);
         } else {
                 struct conf_vgpu *g;
 
@@ -907,6 +956,20 @@ static const char *vgpu_name(const void *c, size_t i)
         return ((const struct conf *)c)->vgpus[i].name;
 }
 
+static const char *mdev_uuid(const void *c, size_t i)
+{
+        return ((const struct conf *)c)->mdevs[i].uuid;
+}
+
+/* The pf in the form it is compared in. The set asks for one name at a time
+ * and compares it at once, so one buffer serves. */
+static const char *sriov_pf(const void *c, size_t i)
+{
+        static char buf[PCI_ADDR_STRLEN];
+
+        return pci_addr_format(&((const struct conf *)c)->sriovs[i].pf, buf);
+}
+
 /* Whether this file sets a top-level option (then it overrides earlier files). */
 static bool set_here(cfg_t *cfg, const char *name)
 {
@@ -927,6 +990,13 @@ static int names_of(struct reader *rd)
                 r = nameset_add(&rd->sriovs, c->sriovs[i].name, i, NULL);
         for (size_t i = 0; r >= 0 && i < c->n_mdevs; i++)
                 r = nameset_add(&rd->mdevs, c->mdevs[i].name, i, NULL);
+        for (size_t i = 0; r >= 0 && i < c->n_mdevs; i++)
+                r = nameset_add(&rd->uuids, c->mdevs[i].uuid, i, NULL);
+        for (size_t i = 0; r >= 0 && i < c->n_sriovs; i++) {
+                char a[PCI_ADDR_STRLEN];
+
+                r = nameset_add(&rd->pfs, pci_addr_format(&c->sriovs[i].pf, a), i, NULL);
+        }
         for (size_t i = 0; r >= 0 && i < c->n_vgpus; i++)
                 r = nameset_add(&rd->vgpus, c->vgpus[i].name, i, NULL);
         return r < 0 ? r : 0;
@@ -1022,6 +1092,8 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
                 .sriovs = NAMESET_INIT(sriov_name, c),
                 .mdevs = NAMESET_INIT(mdev_name, c),
                 .vgpus = NAMESET_INIT(vgpu_name, c),
+                .uuids = NAMESET_INIT(mdev_uuid, c),
+                .pfs = NAMESET_INIT(sriov_pf, c),
         };
         cfg_t *cfg = NULL;
         unsigned line = 0;
@@ -1116,6 +1188,8 @@ out:
         nameset_free(&rd.sriovs);
         nameset_free(&rd.mdevs);
         nameset_free(&rd.vgpus);
+        nameset_free(&rd.uuids);
+        nameset_free(&rd.pfs);
         return r;
 }
 

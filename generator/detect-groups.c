@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* impure-group, partial-slot */
+/* impure-group, partial-slot, no-iommu-group */
 #include <errno.h>
 #include <string.h>
 
@@ -101,6 +101,23 @@ static int check_partial_slot(struct plan *p, const struct claim *c)
         return 0;
 }
 
+/* vfio-pci binds only a device in an IOMMU group: with the IOMMU on, one
+ * the IOMMU does not cover (left out of the firmware's DMAR or IVRS
+ * tables) cannot go to a VM. With the IOMMU off, iommu-off says it all. */
+static int check_no_group(struct plan *p, const struct claim *c)
+{
+        if (!p->iommu.enabled)
+                return 0;
+        return plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_IOMMU_GROUP, &c->fn->addr, c->entry->name,
+                            "%s (%04x:%04x), claimed by device \"%s\" (%s:%u), is in no IOMMU "
+                            "group although the IOMMU is on: vfio-pci refuses a device without "
+                            "one. The firmware's IOMMU tables (DMAR, IVRS) leave it out; update "
+                            "the firmware or move the card to another slot, and remove it from "
+                            "the entry until then",
+                            c->fn->bdf, c->fn->vendor, c->fn->device, c->entry->name,
+                            c->entry->where.file, c->entry->where.line);
+}
+
 int detect_groups(struct plan *p)
 {
         struct intset seen = { 0 };
@@ -116,7 +133,8 @@ int detect_groups(struct plan *p)
                                 r = check_group(p, c);
                         if (r < 0)
                                 break;
-                }
+                } else if ((r = check_no_group(p, c)) < 0)
+                        break;
                 r = check_partial_slot(p, c);
         }
         intset_free(&seen);

@@ -259,6 +259,45 @@ static int resolve_ids(struct plan *p, size_t *alloc, const struct conf_device *
         return 0;
 }
 
+/* The first function d names: its claim is another entry's when d has
+ * none of its own. NULL when it cannot be found again. */
+static struct pci_fn *first_named(struct plan *p, const struct conf_device *d)
+{
+        struct pci_fn *const *all, *slot[8], *fn = NULL;
+        size_t n, bad = 0;
+
+        if (d->has_bdf && d->whole_slot)
+                return host_slot(p->host, &d->bdf, slot, &n) == 0 && n > 0 ? slot[0] : NULL;
+        if (d->has_bdf)
+                return host_get(p->host, &d->bdf, &fn) == 0 ? fn : NULL;
+        if (host_scan(p->host, &all, &n, &bad) < 0)
+                return NULL;
+        for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < d->n_ids; j++)
+                        if (id_matches(&d->ids[j], all[i]))
+                                return all[i];
+        return NULL;
+}
+
+/* d matched functions and added no claim, and said nothing: earlier
+ * entries claim all of them, for the same driver. It is dead weight, or a
+ * mistake (a copied line, an ids entry over a bdf one): say so. */
+static int claimed_elsewhere(struct plan *p, const struct conf_device *d)
+{
+        struct pci_fn *fn = first_named(p, d);
+        const struct conf_device *other;
+
+        if (!fn || !fn->plan_claim)
+                return 0;
+        other = p->claims[fn->plan_claim - 1].entry;
+        return plan_problem(p, SEVERITY_WARNING, PROBLEM_CLAIMED_ELSEWHERE, &fn->addr, d->name,
+                            "device \"%s\" (%s:%u) claims nothing: every function it names is "
+                            "claimed already, %s by device \"%s\" (%s:%u); remove one of the "
+                            "two entries",
+                            d->name, d->where.file, d->where.line, fn->bdf, other->name,
+                            other->where.file, other->where.line);
+}
+
 static int resolve_sriov(struct plan *p)
 {
         p->sriovs = calloc(p->conf->n_sriovs ?: 1, sizeof(*p->sriovs));
@@ -335,8 +374,11 @@ int plan_resolve(const struct conf *conf, struct host *host, struct plan **ret)
         }
         for (size_t i = 0; i < conf->n_devices; i++) {
                 const struct conf_device *d = &conf->devices[i];
+                size_t n_claims = p->n_claims, n_problems = p->n_problems;
 
                 r = d->has_bdf ? resolve_bdf(p, &alloc, d) : resolve_ids(p, &alloc, d);
+                if (r == 0 && p->n_claims == n_claims && p->n_problems == n_problems)
+                        r = claimed_elsewhere(p, d);
                 if (r < 0)
                         goto fail;
         }

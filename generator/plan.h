@@ -164,13 +164,13 @@ int plan_problem(struct plan *p, enum severity sev, enum problem_code code, cons
 /* The detectors, one per theme, each adding problems to the plan; see
  * gpupt-check(8) for the codes. They run in this order. */
 int detect_iommu(struct plan *p);        /* iommu-off, no-interrupt-remapping, acs-override */
-int detect_groups(struct plan *p);       /* impure-group, partial-slot */
+int detect_groups(struct plan *p);       /* impure-group, partial-slot, no-iommu-group */
 int detect_boot_vga(struct plan *p);     /* boot-vga */
 int detect_root_disk(struct plan *p);    /* root-disk */
 int detect_modules(struct plan *p);      /* module-missing, host-driver-builtin, host-driver-first */
 int detect_bars(struct plan *p);         /* bar-unsupported */
 const char *bar_size_str(unsigned log2_mib, char buf[static 32]);
-int detect_sriov(struct plan *p);        /* sriov-unsupported */
+int detect_sriov(struct plan *p);        /* sriov-unsupported, sriov-pf-claimed */
 int detect_mdevs(struct plan *p);        /* mdev-type-unknown, mdev-no-instances */
 int detect_initramfs(struct plan *p);    /* initramfs-stale */
 int detect_reset(struct plan *p);        /* no-reset, reset-method-unsupported */

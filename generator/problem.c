@@ -17,6 +17,7 @@ static const struct {
         [PROBLEM_BAR_UNSUPPORTED] = { "bar-unsupported", BLOCKS_NOTHING },
         [PROBLEM_BOOT_FRAMEBUFFER] = { "boot-framebuffer", BLOCKS_FUNCTION },
         [PROBLEM_BOOT_VGA] = { "boot-vga", BLOCKS_NOTHING },
+        [PROBLEM_CLAIMED_ELSEWHERE] = { "claimed-elsewhere", BLOCKS_NOTHING },
         [PROBLEM_CONFIG_ERROR] = { "config-error", BLOCKS_ALL },
         [PROBLEM_CONFIG_UNTRUSTED] = { "config-untrusted", BLOCKS_ALL },
         [PROBLEM_CONFLICTING_CLAIMS] = { "conflicting-claims", BLOCKS_FUNCTION },
@@ -33,6 +34,7 @@ static const struct {
         [PROBLEM_MDEV_TYPE_UNKNOWN] = { "mdev-type-unknown", BLOCKS_ENTRY },
         [PROBLEM_MODULE_MISSING] = { "module-missing", BLOCKS_FUNCTION },
         [PROBLEM_NO_INTERRUPT_REMAPPING] = { "no-interrupt-remapping", BLOCKS_NOTHING },
+        [PROBLEM_NO_IOMMU_GROUP] = { "no-iommu-group", BLOCKS_FUNCTION }, /* vfio-pci refuses it */
         [PROBLEM_NO_MATCH] = { "no-match", BLOCKS_FUNCTION },
         [PROBLEM_NO_MODULE_INDEX] = { "no-module-index", BLOCKS_NOTHING },
         [PROBLEM_NO_RESET] = { "no-reset", BLOCKS_NOTHING },
@@ -42,6 +44,9 @@ static const struct {
         [PROBLEM_RESET_METHOD_UNSUPPORTED] = { "reset-method-unsupported", BLOCKS_FUNCTION },
         [PROBLEM_ROOT_DISK] = { "root-disk", BLOCKS_GROUP },
         [PROBLEM_ROOT_DISK_UNKNOWN] = { "root-disk-unknown", BLOCKS_NOTHING },
+        /* the claim goes ahead; the VFs vfio-pci will not make are the
+         * sriov entry's failure */
+        [PROBLEM_SRIOV_PF_CLAIMED] = { "sriov-pf-claimed", BLOCKS_ENTRY },
         [PROBLEM_SRIOV_UNSUPPORTED] = { "sriov-unsupported", BLOCKS_ENTRY },
         [PROBLEM_STORAGE_UNVERIFIED] = { "storage-unverified", BLOCKS_FUNCTION },
         [PROBLEM_VGPU_NO_VFS] = { "vgpu-no-vfs", BLOCKS_ENTRY },

@@ -247,6 +247,7 @@ static int plan_pf(struct plan *p, const struct pci_addr *pf_addr)
         struct pci_fn *pf = NULL;
         char pf_bdf[PCI_ADDR_STRLEN];
         size_t n = 0, with_nvidia = 0;
+        unsigned long wanted = 0;
         int r;
 
         pci_addr_format(pf_addr, pf_bdf);
@@ -290,6 +291,20 @@ static int plan_pf(struct plan *p, const struct pci_addr *pf_addr)
                                          "entry (%s:%u)",
                                          pf_bdf, e->name, drv ? drv : "no driver", e->where.file,
                                          e->where.line);
+                        continue;
+                }
+                /* The sriov entry sets the VF count at boot, whatever the
+                 * PF has now: the entries share that many. */
+                wanted += e->count;
+                if (sriov && wanted > sriov->vfs) {
+                        r = plan_problem(p, SEVERITY_ERROR, PROBLEM_VGPU_NO_VFS, pf_addr, e->name,
+                                         "vgpu \"%s\" (%s:%u) needs %u VFs of %s, but sriov "
+                                         "\"%s\" (%s:%u) makes %u at boot and the vgpu entries "
+                                         "before it take %lu: raise vfs there or lower count",
+                                         e->name, e->where.file, e->where.line, e->count, pf_bdf,
+                                         sriov->name, sriov->where.file, sriov->where.line,
+                                         sriov->vfs, wanted - e->count);
+                        wanted -= e->count;
                         continue;
                 }
                 if (with_nvidia == 0 && n == 0 && sriov && sriov->vfs >= e->count) {

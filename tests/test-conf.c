@@ -161,6 +161,91 @@ static void test_dropins(void **state)
         conf_error_done(&err);
 }
 
+/* The error for text: at want_line, naming the first entry at first_at. */
+static void expect_clash(const char *text, unsigned want_line, const char *needle,
+                         const char *first_at)
+{
+        struct conf_error err = { 0 };
+        struct conf *c;
+        int r;
+
+        c = load_text(text, &err, &r);
+        if (r != -EINVAL || !err.message)
+                fail_msg("no error for: %s", text);
+        assert_null(c);
+        if (err.line != want_line || !strstr(err.message, needle) ||
+            !strstr(err.message, first_at))
+                fail_msg("%s:%u: %s; expected line %u, \"%s\" and \"%s\"", err.file, err.line,
+                         err.message, want_line, needle, first_at);
+        conf_error_done(&err);
+}
+
+/* Two mdevs of one uuid, or two sriov entries of one PF, can never both
+ * hold: an error at the second, naming the first and where it is. */
+static void test_unique_uuid_and_pf(void **state)
+{
+        struct conf_error err = { 0 };
+        struct conf *c = NULL;
+        char text[1024], derived[37];
+
+        (void)state;
+        expect_clash("mdev \"m1\" {\n parent = \"00:02.0\"\n type = \"t\"\n"
+                     " uuid = \"6a9b3c0e-1111-4222-8333-444455556666\"\n}\n"
+                     "mdev \"m2\" {\n parent = \"00:03.0\"\n type = \"t\"\n"
+                     " uuid = \"6A9B3C0E-1111-4222-8333-444455556666\"\n}\n",
+                     9, "uuid 6a9b3c0e-1111-4222-8333-444455556666 is already the uuid of mdev "
+                         "\"m1\"", "test.conf:1)");
+        /* an explicit uuid that is another entry's default, either way round */
+        conf_mdev_uuid("m1", derived);
+        snprintf(text, sizeof(text),
+                 "mdev \"m1\" {\n parent = \"00:02.0\"\n type = \"t\"\n}\n\n"
+                 "mdev \"m2\" {\n parent = \"00:02.0\"\n type = \"t\"\n uuid = \"%s\"\n}\n",
+                 derived);
+        expect_clash(text, 9, "already the uuid of mdev \"m1\"", "test.conf:1)");
+        conf_mdev_uuid("m2", derived);
+        snprintf(text, sizeof(text),
+                 "mdev \"m1\" {\n parent = \"00:02.0\"\n type = \"t\"\n uuid = \"%s\"\n}\n"
+                 "mdev \"m2\" {\n parent = \"00:02.0\"\n type = \"t\"\n}\n",
+                 derived);
+        expect_clash(text, 6, "(derived from its name) is already the uuid of mdev \"m1\"",
+                     "test.conf:1)");
+        /* one PF, written two ways */
+        expect_clash("sriov \"a\" {\n pf = \"0a:00.0\"\n vfs = 2\n}\n"
+                     "sriov \"b\" {\n vfs = 4\n pf = \"0000:0A:00.0\"\n}\n",
+                     7, "pf 0000:0a:00.0 is already the pf of sriov \"a\"", "test.conf:1)");
+        /* distinct uuids and PFs are fine */
+        c = load_text("mdev \"m1\" {\n parent = \"00:02.0\"\n type = \"t\"\n}\n"
+                      "mdev \"m2\" {\n parent = \"00:02.0\"\n type = \"t\"\n}\n"
+                      "sriov \"a\" {\n pf = \"0a:00.0\"\n vfs = 2\n}\n"
+                      "sriov \"b\" {\n pf = \"0a:00.1\"\n vfs = 2\n}\n",
+                      &err, &(int){ 0 });
+        assert_non_null(c);
+        conf_free(c);
+
+        /* across files: the drop-in is the second */
+        tl_write(dir, "etc/gpupt.conf",
+                 "sriov \"a\" {\n pf = \"0a:00.0\"\n vfs = 2\n}\n"
+                 "mdev \"m\" {\n parent = \"00:02.0\"\n type = \"t\"\n"
+                 " uuid = \"6a9b3c0e-1111-4222-8333-444455556666\"\n}\n");
+        tl_write(dir, "etc/gpupt.conf.d/10-vf.conf",
+                 "\nsriov \"b\" {\n pf = \"0000:0a:00.0\"\n vfs = 4\n}\n");
+        assert_int_equal(conf_load(NULL, &c, &err), -EINVAL);
+        assert_non_null(strstr(err.file, "10-vf.conf"));
+        assert_int_equal(err.line, 3);
+        assert_non_null(strstr(err.message, "sriov \"a\" (" ));
+        assert_non_null(strstr(err.message, "gpupt.conf:1), with vfs = 2"));
+        conf_error_done(&err);
+        tl_write(dir, "etc/gpupt.conf.d/10-vf.conf",
+                 "mdev \"n\" {\n parent = \"00:02.0\"\n type = \"t\"\n"
+                 " uuid = \"6a9b3c0e-1111-4222-8333-444455556666\"\n}\n");
+        assert_int_equal(conf_load(NULL, &c, &err), -EINVAL);
+        assert_non_null(strstr(err.file, "10-vf.conf"));
+        assert_int_equal(err.line, 4);
+        assert_non_null(strstr(err.message, "mdev \"m\" ("));
+        assert_non_null(strstr(err.message, "gpupt.conf:5)"));
+        conf_error_done(&err);
+}
+
 struct bad {
         const char *text;
         unsigned line;
@@ -901,6 +986,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_defaults_and_missing, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_dropins, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bad_configs, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_unique_uuid_and_pf, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_huge_name, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_nul_byte, setup, teardown),
                 cmocka_unit_test(test_mdev_uuid),

@@ -25,8 +25,13 @@ kver=$(find /lib/modules -mindepth 2 -maxdepth 2 -name modules.dep -printf '%h\n
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gpupt-images.XXXXXX")
 saved_conf=
+made_dropin=
 cleanup() {
     chmod 0755 /usr/libexec/gpupt/gpupt-apply 2>/dev/null || true
+    if [ -n "$made_dropin" ]; then
+        rm -f "$made_dropin"
+        rmdir /etc/gpupt.conf.d 2>/dev/null || true
+    fi
     make -s BUILDDIR="$build" PREFIX=/usr uninstall >/dev/null 2>&1 || true
     rm -f /etc/gpupt.conf "/var/lib/gpupt/initramfs-$kver.sha256"
     rmdir /var/lib/gpupt 2>/dev/null || true
@@ -108,7 +113,7 @@ check "stale: rebuild records the new hash" cmp -s "/var/lib/gpupt/initramfs-$kv
 # A config but no usable helper: both builders refuse, with gpupt's line,
 # rather than build an image that claims nothing.
 refused() { # LOG: the build failed and said what and how to fix it
-    grep -q 'gpupt: /usr/libexec/gpupt/gpupt-apply is missing or not executable but /etc/gpupt.conf exists; reinstall gpupt' "$1"
+    grep -qF 'gpupt: /usr/libexec/gpupt/gpupt-apply is missing or not executable but a config exists (/etc/gpupt.conf or /etc/gpupt.conf.d/*.conf); reinstall gpupt' "$1"
 }
 chmod 0644 /usr/libexec/gpupt/gpupt-apply
 rm -f "$tmp/refused.img"
@@ -156,6 +161,44 @@ check "untrusted: mkinitramfs says why" untrusted "$tmp/untrusted-itools.log"
 chmod 0644 /etc/gpupt.conf
 check "trusted again: dracut builds" dracut -q --force --no-hostonly --no-compress \
     --kver "$kver" -m "base gpupt" "$tmp/untrusted.img" 2>>"$tmp/dracut.log"
+
+# A config of drop-ins only: dracut's check() takes the module in by itself,
+# both builders pack the drop-in and no main file, and record the hash.
+mv /etc/gpupt.conf "$tmp/main.conf"
+mkdir -p /etc/gpupt.conf.d
+made_dropin=/etc/gpupt.conf.d/50-images-test.conf
+cp "$tmp/main.conf" "$made_dropin"
+rm -f "/var/lib/gpupt/initramfs-$kver.sha256"
+check "drop-ins only: dracut picks the module itself" dracut -q --force --no-hostonly \
+    --no-compress --kver "$kver" -o "$others" "$tmp/dropin.img" 2>>"$tmp/dracut.log"
+lsinitrd "$tmp/dropin.img" >"$tmp/dropin.list"
+check "drop-ins only: dracut packs the drop-in" has "$tmp/dropin.list" \
+    ' etc/gpupt\.conf\.d/50-images-test\.conf$'
+check "drop-ins only: dracut packs no main file" bash -c \
+    "! grep -qE ' etc/gpupt\\.conf$' '$tmp/dropin.list'"
+check "drop-ins only: dracut helper" has "$tmp/dropin.list" ' usr/libexec/gpupt/gpupt-apply$'
+check "drop-ins only: dracut pre-udev hook" has "$tmp/dropin.list" \
+    'hooks/pre-udev/30-gpupt-pre-udev\.sh$'
+check "drop-ins only: dracut records the hash" cmp -s "/var/lib/gpupt/initramfs-$kver.sha256" \
+    <(/usr/libexec/gpupt/gpupt-apply config-hash)
+rm -f "/var/lib/gpupt/initramfs-$kver.sha256"
+check "drop-ins only: mkinitramfs builds" mkinitramfs -d "$tmp/itools-conf" \
+    -o "$tmp/dropin-itools.img" "$kver" 2>>"$tmp/itools.log"
+lsinitramfs "$tmp/dropin-itools.img" >"$tmp/dropin-itools.list"
+check "drop-ins only: mkinitramfs packs the drop-in" has "$tmp/dropin-itools.list" \
+    '^etc/gpupt\.conf\.d/50-images-test\.conf$'
+check "drop-ins only: mkinitramfs packs no main file" bash -c \
+    "! grep -qE '^etc/gpupt\\.conf$' '$tmp/dropin-itools.list'"
+check "drop-ins only: mkinitramfs helper" has "$tmp/dropin-itools.list" \
+    '^usr/libexec/gpupt/gpupt-apply$'
+check "drop-ins only: mkinitramfs init-top script" has "$tmp/dropin-itools.list" \
+    '^scripts/init-top/gpupt$'
+check "drop-ins only: mkinitramfs records the hash" cmp -s \
+    "/var/lib/gpupt/initramfs-$kver.sha256" <(/usr/libexec/gpupt/gpupt-apply config-hash)
+rm -f "$made_dropin"
+rmdir /etc/gpupt.conf.d 2>/dev/null || true
+made_dropin=
+mv "$tmp/main.conf" /etc/gpupt.conf
 
 echo "images: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

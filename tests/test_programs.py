@@ -1077,7 +1077,11 @@ class ListHost(Base):
                     self.assertEqual(bdfs, by_group[g["group"]])     # all of it, by address
                     self.assertEqual(g["whole_to_vm"], host.whole(bdfs), g)
                     self.assertEqual(g["reason"] is None, g["whole_to_vm"])
-                    self.assertEqual(g["suggest"] is not None, g["whole_to_vm"])
+                    # no line for a group the config claims already
+                    unclaimed = [b for b in bdfs if entries.get(b) is None and
+                                 not host.attr(b, "class").startswith("0x0604")]
+                    self.assertEqual(g["suggest"] is not None,
+                                     g["whole_to_vm"] and bool(unclaimed), g)
                     boot = [b for b in bdfs if host.attr(b, "boot_vga") == "1"]
                     self.assertEqual(len(g["warnings"]), len(boot) if g["whole_to_vm"] else 0)
                     for b, w in zip(boot, g["warnings"]):
@@ -1114,10 +1118,12 @@ class ListHost(Base):
     def test_suggestions_claim_their_groups(self):
         """The config lines of every group that can go whole, pasted into one
         config, claim exactly those groups' endpoints and leave no group impure."""
+        empty = os.path.join(TMP, "empty.conf")
+        open(empty, "w").close()
         for name in scenario_names():
             with self.subTest(scenario=name):
                 r = root(name)
-                data = list_json(r)
+                data = list_json(r, "--config", empty)
                 whole = [g for g in data["groups"] if g["whole_to_vm"]]
                 if not whole:
                     continue
@@ -1130,8 +1136,31 @@ class ListHost(Base):
                 want = sorted(f["bdf"] for g in whole for f in g["functions"] if not f["bridge"])
                 self.assertEqual(sorted(c["bdf"] for c in plan["claims"]), want)
                 for code in ("config-error", "impure-group", "no-match", "device-changed",
-                             "root-disk", "partial-slot", "conflicting-claims"):
+                             "root-disk", "partial-slot", "conflicting-claims",
+                             "claimed-elsewhere"):
                     self.assertNoCode(plan, code)
+
+    def test_suggestions_add_to_the_config(self):
+        """With a config, the lines suggested are only for what it leaves: added
+        to it, they claim every group that can go whole, and none claims nothing."""
+        for name in scenario_names():
+            with self.subTest(scenario=name):
+                r = root(name)
+                data = list_json(r)
+                whole = [g for g in data["groups"] if g["whole_to_vm"]]
+                conf = os.path.join(TMP, "suggest-more-%s.conf" % name)
+                with open(os.path.join(r, "etc", "gpupt.conf")) as f:
+                    text = f.read()
+                with open(conf, "w") as f:
+                    f.write(text + "".join(g["suggest"] + "\n" for g in whole if g["suggest"]))
+                rc, plan = report(r, config=conf)
+                self.assertNotEqual(rc, 2, plan["problems"])
+                claimed = {c["bdf"] for c in plan["claims"]}
+                for g in whole:
+                    for f in g["functions"]:
+                        if not f["bridge"]:
+                            self.assertIn(f["bdf"], claimed)
+                self.assertNoCode(plan, "claimed-elsewhere")
 
     def test_human_every_scenario(self):
         import re
@@ -1671,6 +1700,185 @@ class Vgpus(Base):
         self.assertEqual([current("0000:41:00.%d" % i) for i in range(4, 8)],
                          ["1155", "1155", "1156", "1157"])
         self.assertEqual(apply_cmd(r, "vgpu", "nope").returncode, 1)
+
+
+class ReadyIsDoable(Base):
+    """Configs the boot cannot carry out are not Ready."""
+
+    def write(self, name, text):
+        path = os.path.join(TMP, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def assertConfigError(self, conf, where, *needles):
+        p = check(root("sriov-gvt"), config=conf)
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertIn(where, p.stderr)
+        rc, data = report(root("sriov-gvt"), config=conf)
+        self.assertEqual(rc, 2)
+        self.assertEqual(codes(data), ["config-error"])
+        for n in needles:
+            self.assertIn(n, data["problems"][0]["message"])
+
+    def test_mdev_uuid_twice(self):
+        m = 'mdev "%s" {\n  parent = "0000:00:02.0"\n  type = "i915-GVTg_V5_4"\n%s}\n'
+        u = '  uuid = "6a9b3c0e-1111-4222-8333-444455556666"\n'
+        conf = self.write("uuid-twice.conf", m % ("gvt-a", u) + m % ("gvt-b", u.replace("6a9b3c0e", "6A9B3C0E")))
+        self.assertConfigError(conf, conf + ":9:", 'mdev "gvt-a" (%s:1)' % conf)
+        # gvt-b's uuid is the one gvt-a gets by default
+        derived = report(root("sriov-gvt"))[1]["mdevs"][0]["uuid"]
+        conf = self.write("uuid-derived.conf",
+                          m % ("gvt-a", "") + m % ("gvt-b", u.replace(u[10:46], derived)))
+        self.assertConfigError(conf, conf + ":8:", 'mdev "gvt-a" (%s:1)' % conf)
+        conf = self.write("uuid-own.conf", m % ("gvt-a", "") + m % ("gvt-b", u))
+        data = self.run_json(root("sriov-gvt"), 0, config=conf)
+        self.assertEqual(len({x["uuid"] for x in data["mdevs"]}), 2)
+
+    def test_sriov_pf_twice(self):
+        s = 'sriov "%s" {\n  pf = "%s"\n  vfs = %d\n}\n'
+        conf = self.write("pf-twice.conf", s % ("a", "0000:01:00.0", 4) + s % ("b", "01:00.0", 2))
+        self.assertConfigError(conf, conf + ":6:", 'sriov "a" (%s:1), with vfs = 4' % conf,
+                               "pf 0000:01:00.0")
+        conf = self.write("pf-once.conf", s % ("a", "0000:01:00.0", 4))
+        self.assertEqual(len(self.run_json(root("sriov-gvt"), 0, config=conf)["sriov"]), 1)
+
+    def test_vgpu_beyond_sriov(self):
+        """vgpu entries that need more VFs than the PF's sriov entry makes:
+        the VFs there now do not count, the boot sets the count first."""
+        r = root("vgpu-l40s")
+        with open(os.path.join(r, "etc", "gpupt.conf")) as f:
+            text = f.read()
+        conf = self.write("vgpu-sriov.conf",
+                          text + 'sriov "l40s" {\n  pf = "0000:41:00.0"\n  vfs = 2\n}\n')
+        data = self.run_json(r, 1, config=conf)
+        bad = [pr for pr in data["problems"] if pr["code"] == "vgpu-no-vfs"]
+        self.assertEqual([pr["entry"] for pr in bad], ["vm-b"])
+        self.assertIn('sriov "l40s" (%s:11) makes 2 at boot' % conf, bad[0]["message"])
+        self.assertIn('vgpu "vm-b" (%s:6)' % conf, bad[0]["message"])
+        conf = self.write("vgpu-sriov.conf",
+                          text + 'sriov "l40s" {\n  pf = "0000:41:00.0"\n  vfs = 4\n}\n')
+        self.assertNoCode(self.run_json(r, 0, config=conf), "vgpu-no-vfs")
+
+
+    def test_no_iommu_group(self):
+        """A claimed function the IOMMU does not cover: vfio-pci would refuse
+        it, so it is an error and the boot leaves it where it is."""
+        r = copy_root("eight-gpus", "no-group")
+        dev = os.path.join(r, "sys/bus/pci/devices/0000:c1:00.0")
+        link = os.readlink(os.path.join(dev, "iommu_group"))
+        os.unlink(os.path.join(dev, "iommu_group"))
+        os.unlink(os.path.join(r, "sys/kernel/iommu_groups/29/devices/0000:c1:00.0"))
+        data = self.run_json(r, 1)
+        bad = [pr for pr in data["problems"] if pr["code"] == "no-iommu-group"]
+        self.assertEqual([(pr["severity"], pr["bdf"], pr["entry"]) for pr in bad],
+                         [("error", "0000:c1:00.0", "vm-gpu-0")])
+        self.assertIn("vfio-pci refuses a device without one", bad[0]["message"])
+        gpus = ["0000:%s:00.%d" % (b, f) for b in ("c1", "c2", "c3", "c4") for f in range(4)]
+        booted(r, "--driver", "vfio-pci", *gpus[1:])
+        p = apply_cmd(r, "claim")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        # the whole unit (its slot) stays as it is
+        self.assertIn("0000:c1:00.0 0000:c1:00.1 0000:c1:00.2 0000:c1:00.3: not claimed "
+                      "(no-iommu-group)", p.stderr)
+        with open(os.path.join(dev, "driver_override")) as f:
+            self.assertEqual(f.read().strip(), "(null)")
+        self.assertEqual(os.path.basename(os.readlink(os.path.join(dev, "driver"))), "nvidia")
+        # with the IOMMU off, iommu-off says it, and nothing more
+        os.symlink(link, os.path.join(dev, "iommu_group"))
+        os.symlink("../../../../devices/pci0000:c0/0000:c0:01.0/0000:c1:00.0",
+                   os.path.join(r, "sys/kernel/iommu_groups/29/devices/0000:c1:00.0"))
+        self.assertNoCode(self.run_json(r, 0), "no-iommu-group")
+        self.assertNoCode(self.run_json(root("iommu-off-intel"), 1), "no-iommu-group")
+
+
+    def test_sriov_pf_claimed(self):
+        """A PF claimed for vfio-pci makes no VFs at boot."""
+        r = root("sriov-gvt")
+        with open(os.path.join(r, "etc", "gpupt.conf")) as f:
+            text = f.read()
+        dev = 'device "nic" {\n  bdf = "01:00.0"\n  functions = single\n%s}\n'
+        conf = self.write("pf-claimed.conf", text + dev % "")
+        data = self.run_json(r, 1, config=conf)
+        bad = [pr for pr in data["problems"] if pr["code"] == "sriov-pf-claimed"]
+        self.assertEqual([(pr["severity"], pr["bdf"], pr["entry"]) for pr in bad],
+                         [("error", "0000:01:00.0", "nic0")])
+        msg = bad[0]["message"]
+        self.assertIn('claimed for vfio-pci by device "nic" (%s:14)' % conf, msg)
+        self.assertIn('given 4 VFs by sriov "nic0" (%s:1)' % conf, msg)
+        self.assertIn("enable_sriov=1", msg)
+        # pci-pf-stub is there to make VFs; and 0 VFs asks nothing of the driver
+        conf = self.write("pf-claimed.conf", text + dev % '  driver = "pci-pf-stub"\n')
+        self.assertNoCode(report(r, config=conf)[1], "sriov-pf-claimed")
+        conf = self.write("pf-claimed.conf", text.replace("vfs = 4", "vfs = 0") + dev % "")
+        self.assertNoCode(self.run_json(r, 0, config=conf), "sriov-pf-claimed")
+        self.assertNoCode(self.run_json(r, 0), "sriov-pf-claimed")
+
+
+    def test_claimed_elsewhere(self):
+        """An entry all of whose functions another entry claims says so."""
+        r = root("eight-gpus")
+        with open(os.path.join(r, "etc", "gpupt.conf")) as f:
+            text = f.read()
+        n = text.count("\n")
+        for extra in ('device "again" {\n  bdf = "c1:00.1"\n}\n',
+                      'device "again" {\n  bdf = "0000:c1:00.2"\n  functions = single\n}\n'):
+            conf = self.write("elsewhere.conf", text + extra)
+            data = self.run_json(r, 0, config=conf)
+            bad = [pr for pr in data["problems"] if pr["code"] == "claimed-elsewhere"]
+            self.assertEqual([(pr["severity"], pr["entry"]) for pr in bad],
+                             [("warning", "again")], extra)
+            self.assertIn('device "again" (%s:%d) claims nothing' % (conf, n + 1),
+                          bad[0]["message"])
+            self.assertIn('by device "vm-gpu-0" (%s:6)' % conf, bad[0]["message"])
+            self.assertEqual(len(data["claims"]), 16)
+        # an ids entry over them all: the second entry is the one that says it
+        conf = self.write("elsewhere.conf",
+                          'device "all" {\n  ids = {"10de:1e04"}\n}\n'
+                          'device "one" {\n  bdf = "0000:41:00"\n}\n')
+        data = self.run_json(r, 0, config=conf)
+        self.assertEqual([(pr["entry"], pr["bdf"]) for pr in data["problems"]
+                          if pr["code"] == "claimed-elsewhere"], [("one", "0000:41:00.0")])
+        # an entry that claims anything of its own is fine
+        conf = self.write("elsewhere.conf",
+                          'device "one" {\n  bdf = "0000:41:00"\n}\n'
+                          'device "all" {\n  ids = {"10de:1e04"}\n}\n')
+        self.assertNoCode(self.run_json(r, 0, config=conf), "claimed-elsewhere")
+        self.assertNoCode(self.run_json(r, 0), "claimed-elsewhere")
+
+
+    def test_dropins_only_and_unrecorded_image(self):
+        """A config of drop-ins alone plans as the main file would; an installed
+        image for the running kernel without a record was built without it."""
+        r = copy_root("eight-gpus", "dropins-only")
+        rel = open(os.path.join(r, "proc", "sys", "kernel", "osrelease")).read().strip()
+        os.makedirs(os.path.join(r, "etc", "gpupt.conf.d"))
+        os.rename(os.path.join(r, "etc", "gpupt.conf"),
+                  os.path.join(r, "etc", "gpupt.conf.d", "50-gpus.conf"))
+        data = self.run_json(r, 0)
+        self.assertEqual(len(data["claims"]), 16)
+        self.assertNoCode(data, "initramfs-stale")        # no image: nothing to judge
+        os.makedirs(os.path.join(r, "boot"))
+        for image in ("initramfs-%s.img" % rel, "initrd.img-%s" % rel):
+            open(os.path.join(r, "boot", image), "w").close()
+            data = self.run_json(r, 0)
+            bad = [pr for pr in data["problems"] if pr["code"] == "initramfs-stale"]
+            self.assertEqual(len(bad), 1, image)
+            self.assertEqual(bad[0]["severity"], "warning")
+            self.assertIn("the initramfs for %s (/boot/%s) was built without the config" %
+                          (rel, image), bad[0]["message"])
+            self.assertIn("update-initramfs -u -k " + rel, bad[0]["message"])
+        # the hooks ran: the record is there and matches
+        h = apply_cmd(r, "config-hash").stdout.strip()
+        self.assertRegex(h, r"^[0-9a-f]{64}$")
+        os.makedirs(os.path.join(r, "var", "lib", "gpupt"))
+        with open(os.path.join(r, "var", "lib", "gpupt", "initramfs-%s.sha256" % rel), "w") as f:
+            f.write(h + "\n")
+        self.assertNoCode(self.run_json(r, 0), "initramfs-stale")
+        # no config at all: no image is stale for it
+        shutil.rmtree(os.path.join(r, "var", "lib", "gpupt"))
+        os.unlink(os.path.join(r, "etc", "gpupt.conf.d", "50-gpus.conf"))
+        self.assertEqual(self.run_json(r, 0)["problems"], [])
 
 
 def main():
