@@ -613,27 +613,26 @@ int apply_check_group(const struct plan *p, int group)
  * first (driver_override loads nothing, and udev does not load vfio-pci
  * for a VF); a VF that another driver holds (a host VF driver, autoprobe
  * before gpupt ran) is taken from it. All VFs are probed, then waited for
- * together: one bounded wait, not one per VF. */
+ * together: one bounded wait, not one per VF. When any VF fails, every VF
+ * touched is given back as it was: all on vf_driver or none. */
 static int bind_vfs(const struct plan *p, const struct sriov_plan *s)
 {
-        _cleanup_free_ char *vfs = NULL, *want = NULL, *resolved = NULL;
-        const char *drv = s->entry->vf_driver;
-        const size_t stride = 32;
+        _cleanup_free_ char(*vfs)[32] = NULL;
+        _cleanup_free_ char *want = NULL;
+        _cleanup_free_ struct undo *undo = NULL;
+        _cleanup_free_ bool *pending = NULL;
+        const char *drv = s->vf_driver;
         struct timespec t0, t1;
-        unsigned n = 0;
+        unsigned n = 0, touched = 0;
         int r = 0, k;
 
+        (void)p;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-
-        /* "auto" is settled on the VFs that now exist: the first one's
-         * modalias, since a PF makes VFs of one kind. */
-        if (streq(drv, VARIANT_AUTO)) {
-                _cleanup_free_ char *modalias = vf_modalias(s->pf);
-
-                k = variant_for_modalias(p->modules, modalias, &resolved);
-                if (k < 0)
-                        return k;
-                drv = resolved;
+        /* "auto" was settled by the plan, on the VFs' modalias */
+        if (!drv) {
+                report(s->entry->name, "no driver resolves \"%s\" for the VFs; run gpupt-check",
+                       s->entry->vf_driver);
+                return -ENOENT;
         }
         /* One driver for all the VFs: no cache needed, unlike the claims. */
         k = driver_ready(drv, &want);
@@ -641,13 +640,15 @@ static int bind_vfs(const struct plan *p, const struct sriov_plan *s)
                 report(s->entry->name, "the VFs cannot go to %s (%s)", drv, strerror(-k));
                 return k;
         }
-        vfs = calloc(s->entry->vfs ? s->entry->vfs : 1, stride);
-        if (!vfs)
+        vfs = calloc(s->entry->vfs ? s->entry->vfs : 1, sizeof(*vfs));
+        undo = calloc(s->entry->vfs ? s->entry->vfs : 1, sizeof(*undo));
+        pending = calloc(s->entry->vfs ? s->entry->vfs : 1, sizeof(*pending));
+        if (!vfs || !undo || !pending)
                 return -ENOMEM;
-        for (unsigned i = 0; i < s->entry->vfs; i++) {
-                _cleanup_free_ char *link = NULL, *now = NULL;
-                char name[32], target[PATH_MAX];
-                const char *vf;
+        for (unsigned i = 0; i < s->entry->vfs && r == 0; i++) {
+                _cleanup_free_ char *link = NULL;
+                char name[32], target[PATH_MAX], *vf = vfs[i];
+                const char *base;
                 ssize_t len;
 
                 snprintf(name, sizeof(name), "virtfn%u", i);
@@ -660,89 +661,127 @@ static int bind_vfs(const struct plan *p, const struct sriov_plan *s)
                 if (len < 0) {
                         r = -errno;
                         report(s->entry->name, "%s: %s", link, strerror(-r));
-                        continue;
+                        break;
                 }
                 target[len] = '\0';
-                vf = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
-                now = host_driver_now(vf);
-                if (now && streq(now, want))
-                        continue;
-                if (write_checked(vf, "driver_override", want) < 0) {
-                        r = -EIO;
-                        continue;
+                base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+                if (strlen(base) >= sizeof(vfs[i])) {
+                        r = -ENAMETOOLONG;
+                        break;
                 }
-                if (now) {
+                memcpy(vf, base, strlen(base) + 1);
+                touched = i + 1;
+                undo[i].had = host_driver_now(vf);
+                if (undo[i].had && streq(undo[i].had, want))
+                        continue; /* done before */
+                r = write_checked(vf, "driver_override", want);
+                undo[i].override = true;
+                if (r < 0)
+                        break;
+                undo[i].unbound = true;
+                if (undo[i].had) {
                         _cleanup_free_ char *unbind = strdup_printf(
                                 "%s/sys/bus/pci/devices/%s/driver/unbind", root_dir(), vf);
-                        int u = unbind ? apply_write(unbind, vf) : -ENOMEM;
 
-                        if (u < 0) {
-                                report(s->entry->name, "VF %s could not be unbound from %s: %s",
-                                       vf, now, strerror(-u));
-                                r = u;
-                                continue;
+                        r = unbind ? apply_write(unbind, vf) : -ENOMEM;
+                        if (r < 0) {
+                                report(s->entry->name, "VF %s could not be unbound from %s "
+                                       "(writing to %s): %s", vf, undo[i].had, unbind,
+                                       strerror(-r));
+                                break;
                         }
                 }
-                k = probe(vf);
-                if (k < 0) {
-                        report(s->entry->name, "probing VF %s failed: %s", vf, strerror(-k));
-                        r = k;
-                        continue;
+                r = probe(vf);
+                if (r < 0) {
+                        report(s->entry->name, "probing VF %s (writing it to "
+                               "%s/sys/bus/pci/drivers_probe) failed: %s", vf, root_dir(),
+                               strerror(-r));
+                        break;
                 }
-                if (strlen(vf) < stride)
-                        memcpy(vfs + (size_t)n++ * stride, vf, strlen(vf) + 1);
+                pending[i] = true;
+                n++;
         }
-        for (unsigned waited = 0, left = n;; waited += 20) {
-                for (unsigned i = 0; i < n; i++) {
-                        char *vf = vfs + (size_t)i * stride;
-                        _cleanup_free_ char *now = NULL;
-
-                        if (!*vf)
-                                continue;
-                        now = host_driver_now(vf);
-                        if (now && streq(now, want)) {
-                                *vf = '\0';
+        for (unsigned waited = 0, left = n; r == 0 && left;) {
+                for (unsigned i = 0; i < touched; i++) {
+                        if (pending[i] && driver_is(vfs[i], want)) {
+                                pending[i] = false;
                                 left--;
                         }
                 }
                 if (!left || waited >= apply_wait_ms)
                         break;
                 sleep_ms(20);
+                waited += 20;
                 apply_waited_ms += 20;
         }
-        for (unsigned i = 0; i < n; i++) {
-                const char *vf = vfs + (size_t)i * stride;
+        for (unsigned i = 0; r == 0 && i < touched; i++) {
                 _cleanup_free_ char *now = NULL;
 
-                if (!*vf)
+                if (!pending[i])
                         continue;
-                now = host_driver_now(vf);
-                report(s->entry->name, "VF %s is not bound to %s after %u ms (driver: %s)", vf,
-                       want, apply_wait_ms, now ? now : "none");
+                now = host_driver_now(vfs[i]);
+                report(s->entry->name, "VF %s is not bound to %s after %u ms (driver: %s)",
+                       vfs[i], want, apply_wait_ms, now ? now : "none");
                 r = -ETIMEDOUT;
         }
-        if (r == 0 && n > 0) {
+        if (r < 0) {
+                report(s->entry->name, "the VFs are given back as they were");
+                for (unsigned i = touched; i-- > 0;)
+                        give_back(vfs[i], &undo[i]);
+        } else if (n > 0) {
                 /* How long the VFs were without their driver: what an admin
                  * (and the VM test) reads in the unit's journal. */
                 clock_gettime(CLOCK_MONOTONIC, &t1);
                 report(s->entry->name, "%u VFs bound to %s in %ld ms", n, want,
                        (long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
         }
+        for (unsigned i = 0; i < touched; i++)
+                undo_done(&undo[i]);
         return r;
+}
+
+/* sriov_drivers_autoprobe as it reads now: 1 (the kernel's default) when it
+ * cannot be read. */
+static bool autoprobe_now(const char *pf)
+{
+        _cleanup_free_ char *p = fn_path(pf, "sriov_drivers_autoprobe");
+        char buf[16];
+
+        return !p || read_attr_at(AT_FDCWD, p, buf, sizeof(buf)) < 0 || !streq(buf, "0");
+}
+
+/* Puts the VF count back to what it was, with the autoprobe it had, so the
+ * VFs that come back get their own drivers: never 0 VFs where there were N. */
+static void restore_vfs(const struct sriov_plan *s, int old, bool autoprobe_was)
+{
+        char buf[16];
+
+        if (autoprobe_was && !autoprobe_now(s->pf->bdf))
+                write_checked(s->pf->bdf, "sriov_drivers_autoprobe", "1");
+        if (old <= 0)
+                return;
+        snprintf(buf, sizeof(buf), "%d", old);
+        if (write_checked(s->pf->bdf, "sriov_numvfs", buf) < 0)
+                report(s->entry->name, "%s is left with 0 VFs where it had %d", s->pf->bdf, old);
+        else
+                report(s->entry->name, "%s has its %d VFs again", s->pf->bdf, old);
 }
 
 int apply_sriov(const struct plan *p, const char *name)
 {
         for (size_t i = 0; i < p->n_sriovs; i++) {
                 const struct sriov_plan *s = &p->sriovs[i];
+                const struct problem *pr = plan_entry_blocker(p, s->entry->name);
+                int old, r;
+                bool autoprobe;
                 char want[16];
-                int r;
 
                 if (!streq(s->entry->name, name))
                         continue;
-                if (!s->pf || s->pf->sriov_totalvfs < 0 ||
-                    s->entry->vfs > (unsigned)s->pf->sriov_totalvfs) {
-                        report(name, "the pf cannot take %u VFs; run gpupt-check", s->entry->vfs);
+                if (pr || !s->pf) {
+                        report(name, "not applied (%s): %s",
+                               pr ? problem_name(pr->code) : "no-match",
+                               pr ? pr->message : "the pf does not exist");
                         return 1;
                 }
                 if (!wait_driver(s->pf->bdf, ANY_DRIVER)) {
@@ -750,19 +789,34 @@ int apply_sriov(const struct plan *p, const char *name)
                                s->pf->bdf);
                         return 1;
                 }
-                if (s->pf->sriov_numvfs == (int)s->entry->vfs)
+                old = s->pf->sriov_numvfs;
+                if (old == (int)s->entry->vfs)
                         return s->entry->vf_driver && bind_vfs(p, s) < 0 ? 1 : 0;
-                /* The kernel refuses to change a non-zero count directly. */
-                if (s->pf->sriov_numvfs != 0 && write_checked(s->pf->bdf, "sriov_numvfs", "0") < 0)
-                        return 1;
-                if (s->entry->vf_driver &&
+                /* Every write that may fail and change nothing comes before
+                 * the 0, which destroys the VFs there are. */
+                autoprobe = autoprobe_now(s->pf->bdf);
+                if (s->entry->vf_driver && autoprobe &&
                     write_checked(s->pf->bdf, "sriov_drivers_autoprobe", "0") < 0)
                         return 1;
+                /* The kernel refuses to change a non-zero count directly. */
+                if (old != 0 && write_checked(s->pf->bdf, "sriov_numvfs", "0") < 0) {
+                        restore_vfs(s, 0, autoprobe);
+                        return 1;
+                }
                 snprintf(want, sizeof(want), "%u", s->entry->vfs);
                 r = write_checked(s->pf->bdf, "sriov_numvfs", want);
-                if (r < 0)
+                if (r < 0) {
+                        restore_vfs(s, old, autoprobe);
                         return 1;
-                return s->entry->vf_driver && bind_vfs(p, s) < 0 ? 1 : 0;
+                }
+                if (s->entry->vf_driver && bind_vfs(p, s) < 0) {
+                        /* VFs this run made and could not bind: none rather
+                         * than driverless ones, and the old ones back */
+                        write_checked(s->pf->bdf, "sriov_numvfs", "0");
+                        restore_vfs(s, old, autoprobe);
+                        return 1;
+                }
+                return 0;
         }
         report(name, "no such sriov entry in the config");
         return 1;
