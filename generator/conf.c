@@ -125,10 +125,13 @@ static int fail(struct reader *rd, unsigned line, const char *fmt, ...)
         if (vasprintf(&msg, fmt, ap) < 0)
                 msg = NULL;
         va_end(ap);
-        rd->err->message = msg;
+        /* It quotes the config's text (libconfuse turns "\n" and "\033" in a
+         * string into the bytes): a message for people, made printable here
+         * (util.h), in the JSON report as on a terminal or in the kernel log. */
+        rd->err->message = printable_take(msg);
         rd->err->file = strdup(rd->file);
         rd->err->line = line;
-        return (msg && rd->err->file) ? -EINVAL : -ENOMEM;
+        return (rd->err->message && rd->err->file) ? -EINVAL : -ENOMEM;
 }
 
 static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)

@@ -53,9 +53,12 @@ static int root_disk(void)
                 fprintf(stderr, "gpupt-apply: the root file system is on no disk found here "
                                 "(neither / in %s/proc/self/mountinfo nor root= resolves); "
                                 "nothing recorded\n", root_dir());
-        else if (all.n_controllers == 0)
+        else if (all.n_controllers == 0) {
+                _cleanup_free_ char *dev = NULL;
+
                 fprintf(stderr, "gpupt-apply: the root file system (%s) sits on no PCI "
-                                "controller\n", all.blockdev);
+                                "controller\n", printable(all.blockdev, &dev));
+        }
         r = found ? rootdisk_record_print(stdout, &all) : 0;
         rootdisk_done(&all);
         if (r < 0) {
