@@ -739,6 +739,14 @@ static int mdevs_wanted(const struct plan *p, const char *parent, char **ret)
         return 0;
 }
 
+bool apply_mdev_parent_configured(const struct plan *p, const char *parent)
+{
+        for (size_t i = 0; i < p->n_mdevs; i++)
+                if (streq(p->mdevs[i].entry->parent, parent))
+                        return true;
+        return false;
+}
+
 int apply_mdevs(const struct plan *p, const char *parent)
 {
         _cleanup_free_ char *wanted = NULL;

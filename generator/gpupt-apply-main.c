@@ -230,8 +230,18 @@ int main(int argc, char **argv)
                 status = apply_check_group(plan, g);
         } else if (streq(cmd, "sriov") && i + 2 == argc)
                 status = apply_sriov(plan, argv[i + 1]);
-        else if (streq(cmd, "mdev") && i + 2 == argc)
+        else if (streq(cmd, "mdev") && i + 2 == argc) {
+                /* The udev rule runs this for every PCI device that registers
+                 * with the mdev core. A parent the config names no mdev on is
+                 * none of gpupt's business: nothing done, nothing said, and
+                 * nothing recorded, since no part of the config was carried
+                 * out (a record would hide reboot-required after an edit). */
+                if (!apply_mdev_parent_configured(plan, argv[i + 1])) {
+                        status = 0;
+                        goto out;
+                }
                 status = apply_mdevs(plan, argv[i + 1]);
+        }
         else if (streq(cmd, "vgpu") && i + 2 == argc)
                 status = apply_vgpu(plan, argv[i + 1]);
         else {
