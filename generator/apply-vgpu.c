@@ -15,15 +15,17 @@ unsigned apply_vgpu_wait_ms = 30000;
 static void say(const char *what, const char *fmt, ...) _printf_(2, 3);
 static void say(const char *what, const char *fmt, ...)
 {
-        _cleanup_free_ char *msg = NULL;
+        _cleanup_free_ char *msg = NULL, *e_what = NULL, *e_msg = NULL;
         va_list ap;
         int r;
 
         va_start(ap, fmt);
         r = vasprintf(&msg, fmt, ap);
         va_end(ap);
+        /* one line, escaped, as apply.c's report() */
         if (r >= 0)
-                fprintf(stderr, "gpupt-apply: %s: %s\n", what, msg);
+                fprintf(stderr, "gpupt-apply: %s: %s\n", printable(what, &e_what),
+                        printable(msg, &e_msg));
         else
                 msg = NULL;
 }

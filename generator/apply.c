@@ -62,7 +62,7 @@ unsigned apply_mdev_wait_ms = 5000;
 static void report(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void report(const char *what, const char *fmt, ...)
 {
-        _cleanup_free_ char *msg = NULL, *line = NULL;
+        _cleanup_free_ char *msg = NULL, *line = NULL, *e_what = NULL, *e_msg = NULL;
         va_list ap;
         int r;
 
@@ -74,8 +74,11 @@ static void report(const char *what, const char *fmt, ...)
                 return;
         }
         /* One write per line: in the initramfs stderr is /dev/kmsg, where
-         * every write is a record of its own. */
-        line = strdup_printf("gpupt-apply: %s: %s\n", what, msg);
+         * every write is a record of its own. The message quotes sysfs names
+         * (a driver's, a parent's) and the config: escaped, so that no
+         * newline in one splits the record and no ESC reaches a console. */
+        line = strdup_printf("gpupt-apply: %s: %s\n", printable(what, &e_what),
+                             printable(msg, &e_msg));
         if (line) {
                 size_t len = strlen(line), done = 0;
 
@@ -874,6 +877,14 @@ static int mdevs_wanted(const struct plan *p, const char *parent, char **ret)
         *ret = list;
         list = NULL;
         return 0;
+}
+
+bool apply_mdev_parent_configured(const struct plan *p, const char *parent)
+{
+        for (size_t i = 0; i < p->n_mdevs; i++)
+                if (streq(p->mdevs[i].entry->parent, parent))
+                        return true;
+        return false;
 }
 
 int apply_mdevs(const struct plan *p, const char *parent)

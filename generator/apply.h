@@ -33,6 +33,9 @@ int apply_sriov(const struct plan *p, const char *name);
  * in one line: the udev rule creates them when it registers. 1 when a
  * create failed. */
 int apply_mdevs(const struct plan *p, const char *parent);
+/* Whether an mdev entry of the config names parent (as the kernel names it:
+ * the PCI address in full, or the device name). */
+bool apply_mdev_parent_configured(const struct plan *p, const char *parent);
 
 /* How long vgpu NAME waits for the PF's VFs and their nvidia/ directories,
  * in milliseconds. */

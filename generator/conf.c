@@ -130,10 +130,13 @@ static int fail(struct reader *rd, unsigned line, const char *fmt, ...)
         if (vasprintf(&msg, fmt, ap) < 0)
                 msg = NULL;
         va_end(ap);
-        rd->err->message = msg;
+        /* It quotes the config's text (libconfuse turns "\n" and "\033" in a
+         * string into the bytes): a message for people, made printable here
+         * (util.h), in the JSON report as on a terminal or in the kernel log. */
+        rd->err->message = printable_take(msg);
         rd->err->file = strdup(rd->file);
         rd->err->line = line;
-        return (msg && rd->err->file) ? -EINVAL : -ENOMEM;
+        return (rd->err->message && rd->err->file) ? -EINVAL : -ENOMEM;
 }
 
 static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
@@ -1383,7 +1386,11 @@ void conf_free(struct conf *c)
 
 char *conf_error_text(const struct conf_error *e)
 {
-        const char *file = e->file ? e->file : "?", *msg = e->message ? e->message : "invalid";
+        _cleanup_free_ char *buf = NULL;
+        /* the message was made printable where it was made (fail()); the
+         * file's name is a name from a directory listing */
+        const char *file = printable(e->file ? e->file : "?", &buf);
+        const char *msg = e->message ? e->message : "invalid";
 
         return e->line ? strdup_printf("%s:%u: %s", file, e->line, msg)
                        : strdup_printf("%s: %s", file, msg);

@@ -118,7 +118,11 @@ static int check_host_drivers_cached(struct plan *p, const struct early_module *
                 r = lookup(p, cache, next, c->fn->modalias, &l);
                 if (r < 0)
                         return r;
-                r = l->r;
+                /* A modalias libkmod cannot look up matches no module: a
+                 * stray '[' (an ESC sequence in sysfs) is -EINVAL there,
+                 * which must not stop the whole check. */
+                if (l->r < 0)
+                        continue;
                 m = l->m;
                 n = l->n;
                 for (size_t j = 0; r >= 0 && j < n; j++) {

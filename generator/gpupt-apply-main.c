@@ -53,9 +53,12 @@ static int root_disk(void)
                 fprintf(stderr, "gpupt-apply: the root file system is on no disk found here "
                                 "(neither / in %s/proc/self/mountinfo nor root= resolves); "
                                 "nothing recorded\n", root_dir());
-        else if (all.n_controllers == 0)
+        else if (all.n_controllers == 0) {
+                _cleanup_free_ char *dev = NULL;
+
                 fprintf(stderr, "gpupt-apply: the root file system (%s) sits on no PCI "
-                                "controller\n", all.blockdev);
+                                "controller\n", printable(all.blockdev, &dev));
+        }
         r = found ? rootdisk_record_print(stdout, &all) : 0;
         rootdisk_done(&all);
         if (r < 0) {
@@ -230,8 +233,18 @@ int main(int argc, char **argv)
                 status = apply_check_group(plan, g);
         } else if (streq(cmd, "sriov") && i + 2 == argc)
                 status = apply_sriov(plan, argv[i + 1]);
-        else if (streq(cmd, "mdev") && i + 2 == argc)
+        else if (streq(cmd, "mdev") && i + 2 == argc) {
+                /* The udev rule runs this for every PCI device that registers
+                 * with the mdev core. A parent the config names no mdev on is
+                 * none of gpupt's business: nothing done, nothing said, and
+                 * nothing recorded, since no part of the config was carried
+                 * out (a record would hide reboot-required after an edit). */
+                if (!apply_mdev_parent_configured(plan, argv[i + 1])) {
+                        status = 0;
+                        goto out;
+                }
                 status = apply_mdevs(plan, argv[i + 1]);
+        }
         else if (streq(cmd, "vgpu") && i + 2 == argc)
                 status = apply_vgpu(plan, argv[i + 1]);
         else {

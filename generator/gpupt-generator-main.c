@@ -74,8 +74,9 @@ static void write_all(int fd, const char *s, size_t len)
 static void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void log_msg(int level, const char *fmt, ...)
 {
-        _cleanup_free_ char *msg = NULL, *line = NULL;
+        _cleanup_free_ char *msg = NULL, *line = NULL, *e_msg = NULL;
         int saved = errno, fd = log_fd();
+        const char *text;
         va_list ap;
 
         va_start(ap, fmt);
@@ -84,10 +85,13 @@ static void log_msg(int level, const char *fmt, ...)
         va_end(ap);
         if (!msg)
                 return;
+        /* The config's file names and its text reach the message: escaped,
+         * so that it stays one record, one line, and no console obeys it. */
+        text = printable(msg, &e_msg);
         if (fd >= 0)
-                line = strdup_printf("<%d>gpupt-generator[%d]: %s\n", level, (int)getpid(), msg);
+                line = strdup_printf("<%d>gpupt-generator[%d]: %s\n", level, (int)getpid(), text);
         else
-                line = strdup_printf("gpupt-generator: %s\n", msg);
+                line = strdup_printf("gpupt-generator: %s\n", text);
         if (line)
                 write_all(fd >= 0 ? fd : STDERR_FILENO, line, strlen(line));
         errno = saved;

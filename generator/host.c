@@ -818,11 +818,11 @@ void mdev_types_free(struct mdev_type *v, size_t n)
 int host_mdev_types(struct host *h, const char *parent, struct mdev_type **ret, size_t *n)
 {
         _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int dfd = -1;
         struct mdev_type *v = NULL;
-        size_t k = 0, alloc = 0;
-        struct dirent *de;
-        DIR *d;
-        int r = 0;
+        char **names = NULL;
+        size_t k = 0, n_names = 0;
+        int r;
 
         (void)h;
         if (strchr(parent, '/') || streq(parent, ".") || streq(parent, ".."))
@@ -830,26 +830,26 @@ int host_mdev_types(struct host *h, const char *parent, struct mdev_type **ret, 
         path = strdup_printf("%s/sys/class/mdev_bus/%s/mdev_supported_types", root_dir(), parent);
         if (!path)
                 return -ENOMEM;
-        d = opendir(path);
-        if (!d)
+        dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
                 return -errno;
-        while ((de = readdir(d))) {
-                _cleanup_close_ int tfd = -1;
+        /* in bytewise order, as --list shows them: a message that names the
+         * types reads the same on every file system */
+        r = dir_names_sorted(dfd, ".", NULL, NULL, &names, &n_names);
+        if (r < 0)
+                return r;
+        if (n_names && !(v = calloc(n_names, sizeof(*v))))
+                r = -ENOMEM;
+        for (size_t i = 0; r == 0 && i < n_names; i++) {
+                _cleanup_close_ int tfd = openat(dfd, names[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 struct mdev_type *t;
                 int avail;
 
-                if (de->d_name[0] == '.')
-                        continue;
-                tfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (tfd < 0)
                         continue;
-                if (GROW(v, k, alloc) < 0) {
-                        r = -ENOMEM;
-                        break;
-                }
                 t = &v[k++];
-                *t = (struct mdev_type){ .available = -1 };
-                if (!(t->id = strdup(de->d_name))) {
+                *t = (struct mdev_type){ .available = -1, .id = strdup(names[i]) };
+                if (!t->id) {
                         r = -ENOMEM;
                         break;
                 }
@@ -861,7 +861,7 @@ int host_mdev_types(struct host *h, const char *parent, struct mdev_type **ret, 
                 if (attr_int(tfd, "available_instances", &avail) == 0 && avail >= 0)
                         t->available = avail;
         }
-        closedir(d);
+        dir_names_free(names, n_names);
         if (r < 0) {
                 mdev_types_free(v, k);
                 return r;

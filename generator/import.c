@@ -7,12 +7,22 @@
 #include "recipes.h"
 #include "util.h"
 
-/* Entry names are [A-Za-z0-9_.-]: every other character becomes '-'. */
+/* Entry names are [A-Za-z0-9_.-]: every run of other bytes becomes one '-'
+ * (a file name of newlines and spaces gives a short name, not a long one). */
 static void sanitize(char *s)
 {
-        for (; *s; s++)
-                if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-", *s))
-                        *s = '-';
+        static const char name_chars[] =
+                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-";
+        char *o = s;
+
+        for (bool run = false; *s; s++) {
+                bool ok = strchr(name_chars, *s);
+
+                if (ok || !run)
+                        *o++ = ok ? *s : '-';
+                run = !ok;
+        }
+        *o = '\0';
 }
 
 /* A unique title from base: base, base-2, base-3, … */
@@ -33,18 +43,24 @@ static int title(char **used, size_t n_used, const char *base, char out[static C
         return -EEXIST;
 }
 
-/* The source as a comment; the text is the host's, so anything that is
- * not printable is left out rather than carried into the file. */
+/* The source as a comment. The file's name and the line are the host's
+ * bytes: a newline in either would end the comment and make the rest a live
+ * line of the config, so they go through printable() (util.h), as all
+ * output for people does, and a name that needed it is said to be escaped. */
 static void comment(FILE *f, const struct recipe *r)
 {
+        _cleanup_free_ char *file = NULL, *text = NULL;
+        const char *pf = printable(r->file, &file);
+
         if (r->line)
-                fprintf(f, "# from %s:%u: ", r->file, r->line);
+                fprintf(f, "# from %s:%u: %s\n", pf, r->line, printable(r->text, &text));
         else
-                fprintf(f, "# from the kernel command line (%s): ", r->file);
-        for (const char *s = r->text; *s; s++)
-                if ((unsigned char)*s >= 0x20 && *s != 0x7f)
-                        fputc(*s, f);
-        fputc('\n', f);
+                fprintf(f, "# from the kernel command line (%s): %s\n", pf,
+                        printable(r->text, &text));
+        if (pf != r->file)
+                fputs("# (the file's name holds bytes that cannot stand in a comment; they are "
+                      "shown escaped, \\n for a newline, \\xNN for others)\n",
+                      f);
 }
 
 static void base_name(const struct recipe *r, char *buf, size_t size)

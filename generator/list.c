@@ -471,8 +471,10 @@ static void human_strv(FILE *f, char *const *v, size_t n, const char *none)
 {
         if (!n)
                 fputs(none, f);
-        for (size_t i = 0; i < n; i++)
-                fprintf(f, "%s%s", i ? ", " : "", v[i]);
+        for (size_t i = 0; i < n; i++) {
+                fputs(i ? ", " : "", f);
+                fputs_printable(v[i], f);
+        }
 }
 
 static void human_fn(struct lister *l, const struct item *it)
@@ -480,15 +482,20 @@ static void human_fn(struct lister *l, const struct item *it)
         const struct pci_fn *fn = it->fn;
         const struct pci_facts *x = &it->x;
         const char *name = l->db ? pciids_name(l->db, fn->vendor, fn->device) : NULL;
+        _cleanup_free_ char *e_name = NULL, *e_driver = NULL, *e_cpus = NULL;
+        _cleanup_free_ char *e_speed = NULL, *e_max = NULL;
         FILE *f = l->f;
         bool any = false;
 
+        /* Everything but the numbers and the entry's name (conf_name_valid)
+         * is the host's text: through printable(), as all output for people. */
         fprintf(f, "  %c %s [%04x:%04x] %s", it->entry ? '*' : '-', fn->bdf, fn->vendor,
-                fn->device, name ? name : "(no name in pci.ids)");
+                fn->device, name ? printable(name, &e_name) : "(no name in pci.ids)");
         if (it->entry)
                 fprintf(f, "  <- claimed by \"%s\"", it->entry);
         fprintf(f, "\n      class 0x%06x, subsystem %04x:%04x, driver %s, modules ", fn->class,
-                fn->subvendor, fn->subdevice, fn->driver ? fn->driver : "none");
+                fn->subvendor, fn->subdevice,
+                fn->driver ? printable(fn->driver, &e_driver) : "none");
         if (it->mods)
                 human_strv(f, it->mods->names, it->mods->n, "none");
         else
@@ -498,7 +505,8 @@ static void human_fn(struct lister *l, const struct item *it)
                 fprintf(f, "%d", x->numa_node);
         else
                 fputs("none", f);
-        fprintf(f, ", CPUs %s, reset ", x->local_cpus ? x->local_cpus : "unknown");
+        fprintf(f, ", CPUs %s, reset ",
+                x->local_cpus ? printable(x->local_cpus, &e_cpus) : "unknown");
         if (x->reset_methods) {
                 human_strv(f, x->reset_methods, x->n_reset_methods, "none");
                 if (x->reset_from_config)
@@ -506,9 +514,11 @@ static void human_fn(struct lister *l, const struct item *it)
         } else
                 fputs("unknown", f);
         if (x->link_speed || x->link_width >= 0) {
-                fprintf(f, ", link %s x%d", x->link_speed ? x->link_speed : "?", x->link_width);
+                fprintf(f, ", link %s x%d",
+                        x->link_speed ? printable(x->link_speed, &e_speed) : "?", x->link_width);
                 if (x->link_max_speed || x->link_max_width >= 0)
-                        fprintf(f, " of %s x%d", x->link_max_speed ? x->link_max_speed : "?",
+                        fprintf(f, " of %s x%d",
+                                x->link_max_speed ? printable(x->link_max_speed, &e_max) : "?",
                                 x->link_max_width);
         }
         fputs("\n", f);
@@ -527,7 +537,7 @@ static void human_fn(struct lister *l, const struct item *it)
         if (x->vfio.group)
                 MORE(), fprintf(f, "VFIO group %s", x->vfio.group);
         if (x->vfio.cdev)
-                MORE(), fprintf(f, "VFIO device %s", x->vfio.cdev);
+                MORE(), fputs("VFIO device ", f), fputs_printable(x->vfio.cdev, f);
 #undef MORE
         if (any)
                 fputc('\n', f);

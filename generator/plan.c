@@ -19,7 +19,8 @@ int plan_problem(struct plan *p, enum severity sev, enum problem_code code, cons
         va_start(ap, fmt);
         r = vasprintf(&msg, fmt, ap);
         va_end(ap);
-        if (r < 0)
+        /* see struct problem: prose for people, escaped once, here */
+        if (r < 0 || !(msg = printable_take(msg)))
                 return -ENOMEM;
         if (GROW(p->problems, p->n_problems, p->problems_alloc) < 0) {
                 free(msg);

@@ -24,6 +24,12 @@ struct problem {
         bool has_addr;
         struct pci_addr addr;
         const char *entry;      /* the config entry's name, borrowed; NULL */
+        /* Prose for people, wherever it is shown: on a terminal, in the
+         * kernel log, and in the JSON report, whose readers show it to
+         * people too. It quotes sysfs values, file names and config text,
+         * so plan_problem() makes it printable (util.h) once, where it is
+         * made: one line, no control byte. The true strings are the JSON's
+         * own fields (driver_now, entry, type, ...), never the message. */
         char *message;
 };
 

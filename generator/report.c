@@ -221,6 +221,7 @@ static void print_vfio_nodes(FILE *f, const struct plan *p)
         bool header = false;
 
         for (size_t i = 0; i < p->n_claims; i++) {
+                _cleanup_free_ char *cdev = NULL;
                 struct vfio_nodes v;
 
                 if (vfio_nodes_read(-1, p->claims[i].fn, &v) < 0 || (!v.group && !v.cdev)) {
@@ -231,8 +232,9 @@ static void print_vfio_nodes(FILE *f, const struct plan *p)
                         fprintf(f, "\n%-13s %-20s %s\n", "VFIO NODES", "GROUP", "DEVICE (CDEV)");
                         header = true;
                 }
+                /* the group's node is gpupt's own words, the cdev a sysfs name */
                 fprintf(f, "%-13s %-20s %s\n", p->claims[i].fn->bdf, v.group ? v.group : "-",
-                        v.cdev ? v.cdev : "-");
+                        v.cdev ? printable(v.cdev, &cdev) : "-");
                 vfio_nodes_done(&v);
         }
 }
@@ -247,8 +249,12 @@ void report_human(FILE *f, const struct plan *p)
                                                        : "no (no /dev/iommu)");
         if (p->conf->n_files == 0)
                 fputs("Config: none\n", f);
-        for (size_t i = 0; i < p->conf->n_files; i++)
-                fprintf(f, "%s %s\n", i ? "       " : "Config:", p->conf->files[i]);
+        for (size_t i = 0; i < p->conf->n_files; i++) {
+                _cleanup_free_ char *name = NULL;
+
+                fprintf(f, "%s %s\n", i ? "       " : "Config:",
+                        printable(p->conf->files[i], &name));
+        }
         if (p->cmdline.gpupt_off)
                 fputs("Kernel command line: gpupt=off, so the boot claims nothing; the plan below "
                       "is what it would do.\n",
@@ -265,15 +271,17 @@ void report_human(FILE *f, const struct plan *p)
                         const struct claim *c = &p->claims[i];
                         const char *name = db ? pciids_name(db, c->fn->vendor, c->fn->device)
                                               : NULL;
+                        _cleanup_free_ char *e_name = NULL, *e_now = NULL, *e_boot = NULL;
                         char id[10], group[12], numa[12];
 
                         snprintf(id, sizeof(id), "%04x:%04x", c->fn->vendor, c->fn->device);
                         snprintf(group, sizeof(group), "%d", c->fn->iommu_group);
                         snprintf(numa, sizeof(numa), "%d", c->fn->numa_node);
                         fprintf(f, "%-13s %-16.16s %-10s %-40.40s %-14.14s %-10s %5s %4s\n",
-                                c->fn->bdf, c->entry->name, id, name ? name : "-",
-                                c->fn->driver ? c->fn->driver : "-",
-                                plan_driver(p, c->driver),
+                                c->fn->bdf, c->entry->name, id,
+                                name ? printable(name, &e_name) : "-",
+                                c->fn->driver ? printable(c->fn->driver, &e_now) : "-",
+                                printable(plan_driver(p, c->driver), &e_boot),
                                 c->fn->iommu_group >= 0 ? group : "-",
                                 c->fn->numa_node >= 0 ? numa : "-");
                 }
@@ -287,6 +295,7 @@ void report_human(FILE *f, const struct plan *p)
                 for (size_t i = 0; i < p->n_sriovs; i++) {
                         const struct sriov_plan *s = &p->sriovs[i];
                         bool known = s->pf && s->pf->details && s->pf->sriov_totalvfs >= 0;
+                        _cleanup_free_ char *vf_driver = NULL;
                         char a[PCI_ADDR_STRLEN], now[12] = "-", max[12] = "-";
 
                         if (known) {
@@ -296,17 +305,20 @@ void report_human(FILE *f, const struct plan *p)
                         fprintf(f, "%-13s %-16.16s %5u %5s %5s  %s\n",
                                 pci_addr_format(&s->entry->pf, a), s->entry->name, s->entry->vfs,
                                 now, max,
-                                s->entry->vf_driver ? plan_driver(p, s->vf_driver)
-                                                    : "(host's choice)");
+                                s->entry->vf_driver
+                                        ? printable(plan_driver(p, s->vf_driver), &vf_driver)
+                                        : "(host's choice)");
                 }
         }
         if (p->n_mdevs) {
                 fprintf(f, "\n%-13s %-16s %-24s %s\n", "MDEV PARENT", "ENTRY", "TYPE", "UUID");
                 for (size_t i = 0; i < p->n_mdevs; i++) {
                         const struct conf_mdev *m = p->mdevs[i].entry;
+                        _cleanup_free_ char *type = NULL;
 
-                        fprintf(f, "%-13s %-16.16s %-24s %s%s\n", m->parent, m->name, m->type,
-                                m->uuid, p->mdevs[i].exists ? " (exists)" : "");
+                        fprintf(f, "%-13s %-16.16s %-24s %s%s\n", m->parent, m->name,
+                                printable(m->type, &type), m->uuid,
+                                p->mdevs[i].exists ? " (exists)" : "");
                 }
         }
         human_vgpus(f, p);

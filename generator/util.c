@@ -194,41 +194,56 @@ char *strdup_printf(const char *fmt, ...)
         return r < 0 ? NULL : s;
 }
 
+/* The length (2 to 4) of the UTF-8 sequence of a character at p, before end,
+ * with its code point in *ret; 0 when the bytes there are not one. p points
+ * at a byte of 0x80 or more. */
+static size_t utf8_char(const unsigned char *p, const unsigned char *end, uint32_t *ret)
+{
+        unsigned n, i;
+        uint32_t c;
+
+        if ((*p & 0xe0) == 0xc0) {
+                n = 1;
+                c = *p & 0x1f;
+        } else if ((*p & 0xf0) == 0xe0) {
+                n = 2;
+                c = *p & 0x0f;
+        } else if ((*p & 0xf8) == 0xf0) {
+                n = 3;
+                c = *p & 0x07;
+        } else
+                return 0;
+        if ((size_t)(end - p) <= n)
+                return 0;
+        for (i = 1; i <= n; i++) {
+                if ((p[i] & 0xc0) != 0x80)
+                        return 0;
+                c = (c << 6) | (p[i] & 0x3f);
+        }
+        /* overlong forms and surrogates are not UTF-8 */
+        if ((n == 1 && c < 0x80) || (n == 2 && c < 0x800) || (n == 3 && c < 0x10000) ||
+            c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+                return 0;
+        *ret = c;
+        return n + 1;
+}
+
 size_t utf8_valid_prefix(const char *s, size_t len)
 {
         const unsigned char *start = (const unsigned char *)s, *p = start, *end = start + len;
 
         while (p < end) {
-                unsigned n, i;
                 uint32_t c;
+                size_t n;
 
                 if (*p < 0x80) {
                         p++;
                         continue;
                 }
-                if ((*p & 0xe0) == 0xc0) {
-                        n = 1;
-                        c = *p & 0x1f;
-                } else if ((*p & 0xf0) == 0xe0) {
-                        n = 2;
-                        c = *p & 0x0f;
-                } else if ((*p & 0xf8) == 0xf0) {
-                        n = 3;
-                        c = *p & 0x07;
-                } else
+                n = utf8_char(p, end, &c);
+                if (!n)
                         break;
-                if ((size_t)(end - p) <= n)
-                        break;
-                for (i = 1; i <= n; i++) {
-                        if ((p[i] & 0xc0) != 0x80)
-                                break;
-                        c = (c << 6) | (p[i] & 0x3f);
-                }
-                /* overlong forms and surrogates are not UTF-8 */
-                if (i <= n || (n == 1 && c < 0x80) || (n == 2 && c < 0x800) ||
-                    (n == 3 && c < 0x10000) || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-                        break;
-                p += n + 1;
+                p += n;
         }
         return (size_t)(p - start);
 }
@@ -240,47 +255,115 @@ bool string_is_utf8(const char *s)
         return utf8_valid_prefix(s, n) == n;
 }
 
-/* The length of the UTF-8 character at p (of at most len bytes) that is
- * printable: 0 for a byte that starts no character, and for the C1
- * controls U+0080-U+009F, which terminals obey as ESC sequences. */
-static size_t utf8_printable_len(const char *p, size_t len)
+/* The length of the character at p that a terminal shows as it is: printable
+ * ASCII, or a UTF-8 sequence of anything but a C1 control (U+0080..U+009F,
+ * which terminals obey as ESC sequences: U+009B is CSI); 0 for a byte that
+ * must be escaped. */
+static size_t printable_char(const unsigned char *p, const unsigned char *end)
 {
-        unsigned char c = (unsigned char)*p;
-        size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+        uint32_t c;
+        size_t n;
 
-        if (n > len || utf8_valid_prefix(p, n) != n)
+        if (*p >= 0x20 && *p < 0x7f)
+                return 1;
+        if (*p < 0x80)
                 return 0;
-        if (n == 2 && c == 0xc2 && (unsigned char)p[1] < 0xa0)
-                return 0;
-        return n;
+        n = utf8_char(p, end, &c);
+        return n && c >= 0xa0 ? n : 0;
+}
+
+/* The escaped form of s[0..len), whose first ok bytes need none, into a
+ * new string: at most four bytes for each one after them. */
+static char *escape_from(const char *s, size_t len, size_t ok, bool backslash)
+{
+        static const char hex[] = "0123456789abcdef";
+        const unsigned char *p = (const unsigned char *)s + ok;
+        const unsigned char *end = (const unsigned char *)s + len;
+        char *out = malloc(ok + (len - ok) * 4 + 1), *o;
+
+        if (!out)
+                return NULL;
+        memcpy(out, s, ok);
+        o = out + ok;
+        while (p < end) {
+                size_t n = printable_char(p, end);
+
+                if (backslash && *p == '\\') {
+                        *o++ = '\\';
+                        *o++ = '\\';
+                        p++;
+                        continue;
+                }
+                if (n) {
+                        memcpy(o, p, n);
+                        o += n;
+                        p += n;
+                        continue;
+                }
+                *o++ = '\\';
+                if (*p == '\n' || *p == '\t' || *p == '\r')
+                        *o++ = *p == '\n' ? 'n' : *p == '\t' ? 't' : 'r';
+                else {
+                        *o++ = 'x';
+                        *o++ = hex[*p >> 4];
+                        *o++ = hex[*p & 15];
+                }
+                p++;
+        }
+        *o = '\0';
+        return out;
+}
+
+const char *printable(const char *s, char **buf)
+{
+        const unsigned char *start = (const unsigned char *)s, *p = start;
+        size_t len;
+
+        *buf = NULL;
+        /* nearly every string is plain ASCII: one pass, no copy */
+        while (*p >= 0x20 && *p < 0x7f)
+                p++;
+        if (!*p)
+                return s;
+        len = (size_t)(p - start) + strlen((const char *)p);
+        for (const unsigned char *end = start + len; p < end;) {
+                size_t n = printable_char(p, end);
+
+                if (!n)
+                        break;
+                p += n;
+        }
+        if ((size_t)(p - start) == len)
+                return s;
+        *buf = escape_from(s, len, (size_t)(p - start), false);
+        /* never the raw bytes, not even without memory */
+        return *buf ? *buf : "?";
 }
 
 char *cescape(const char *s)
 {
-        size_t len = strlen(s);
-        char *out = len < SIZE_MAX / 4 ? malloc(len * 4 + 1) : NULL, *o = out;
+        return escape_from(s, strlen(s), 0, true);
+}
 
-        if (!out)
+void fputs_printable(const char *s, FILE *f)
+{
+        _cleanup_free_ char *buf = NULL;
+
+        fputs(printable(s, &buf), f);
+}
+
+char *printable_take(char *s)
+{
+        char *buf;
+        const char *p;
+
+        if (!s)
                 return NULL;
-        for (const char *p = s, *end = s + len; p < end;) {
-                unsigned char c = (unsigned char)*p;
-                size_t n = c >= 0x80 ? utf8_printable_len(p, (size_t)(end - p))
-                                     : c >= 0x20 && c != 0x7f;
-
-                if (c == '\\') {
-                        *o++ = '\\';
-                        *o++ = '\\';
-                        p++;
-                } else if (n == 0)
-                        o += sprintf(o, "\\x%02x", (unsigned)(unsigned char)*p++);
-                else {
-                        memcpy(o, p, n);
-                        o += n;
-                        p += n;
-                }
-        }
-        *o = '\0';
-        return out;
+        p = printable(s, &buf);
+        if (p == s)
+                return s;
+        free(s);
+        return buf;
 }
 
 DIR *opendir_at(int dirfd, const char *name)

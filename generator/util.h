@@ -85,11 +85,29 @@ bool string_is_utf8(const char *s);
  * included): len when all of it is. */
 size_t utf8_valid_prefix(const char *s, size_t len);
 
-/* s as one line of printable text that says which bytes it holds: '\\' as
- * "\\\\", and every control character (C0, DEL, C1) and every byte that is not
- * UTF-8 as \\xNN. For a string read from a file, a file name or sysfs on its
- * way into a message or a unit file, where it must not become a new line, a
- * terminal's command or an escape that is not its own. */
+/* Output for people: the one filter between a string gpupt did not write
+ * itself (a sysfs value or link name, a file name, a config value) and a
+ * terminal or the kernel log. Such strings keep their true bytes in memory
+ * and in JSON's own fields (json_string escapes for JSON); a human sink
+ * passes each through here, and a message that quotes them (a problem, a
+ * config error) is passed once where it is made, with printable_take().
+ * Control bytes (C0, DEL), C1 controls in UTF-8 (U+0080..U+009F) and bytes
+ * that are not UTF-8 come out as \xNN, a newline, tab and carriage return
+ * as \n, \t and \r, so an ESC sequence cannot act on the terminal and a
+ * string cannot split a line or a kernel log record. A backslash stands as
+ * it is, as in systemd's utf8_escape_non_printable(). Returns s itself when
+ * it needs nothing, else the escaped copy, kept in *buf for the caller to
+ * free; "?" when that copy cannot be made. */
+const char *printable(const char *s, char **buf);
+void fputs_printable(const char *s, FILE *f);
+/* A message for people that quotes such strings, made printable once where
+ * it is made: s itself, or its escaped form in its place (s freed). NULL
+ * when s is NULL or memory fails (s freed). printable() leaves what it made
+ * as it is, so a sink that escapes again changes nothing. */
+char *printable_take(char *s);
+/* printable() that also doubles every backslash, always into a new string
+ * (NULL without memory): for text that a reader unescapes, such as a unit
+ * file, where a line ending in a backslash would join the next one. */
 char *cescape(const char *s);
 
 /* Growable array helper: ensures room for *n + 1 elements. */

@@ -192,9 +192,11 @@ void verify_print_table(FILE *f, const struct plan *p)
                 "APPLIED");
         for (size_t i = 0; i < p->n_claims; i++) {
                 const struct claim *c = &p->claims[i];
+                _cleanup_free_ char *planned = NULL, *now = NULL;
 
                 fprintf(f, "%-13s %-16.16s %-24.24s %-24.24s %s\n", c->fn->bdf, c->entry->name,
-                        plan_driver(p, c->driver), c->fn->driver ? c->fn->driver : "-",
+                        printable(plan_driver(p, c->driver), &planned),
+                        c->fn->driver ? printable(c->fn->driver, &now) : "-",
                         c->applied ? "yes" : "no");
         }
         for (size_t i = 0; i < p->n_sriovs; i++) {
@@ -209,9 +211,11 @@ void verify_print_table(FILE *f, const struct plan *p)
         }
         for (size_t i = 0; i < p->n_mdevs; i++) {
                 const struct mdev_plan *m = &p->mdevs[i];
+                _cleanup_free_ char *type = NULL;
 
                 fprintf(f, "%-13.13s %-16.16s %-24.24s %-24s %s\n", m->entry->parent,
-                        m->entry->name, m->entry->type, m->exists ? "present" : "absent",
+                        m->entry->name, printable(m->entry->type, &type),
+                        m->exists ? "present" : "absent",
                         m->applied ? "yes" : "no");
         }
 }

@@ -853,7 +853,7 @@ static void test_dropin_names(void **state)
                 "caf\xc3\xa9.conf", "a,b=c.conf", "$x.conf",
         };
         static const char *const shown[] = {
-                "x\\x0a[Service]\\x0aExecStartPre=sh -c \"id >%t.pwned\"\\x0a[Unit]\\x0aX-a=.conf",
+                "x\\n[Service]\\nExecStartPre=sh -c \"id >%t.pwned\"\\n[Unit]\\nX-a=.conf",
                 "a b.conf", "100%.conf", "a\\\\.conf", "\\x1b]0;t\\x07.conf", "a\\xff.conf",
                 "caf\xc3\xa9.conf", "a,b=c.conf", "$x.conf",
         };
@@ -973,7 +973,7 @@ static void test_hostile_values(void **state)
         snprintf(text, sizeof(text), mdev, "a\\nb");
         assert_error(text, 4, "mdev \"m\": uuid contains a control character");
         assert_error("\ndevice \"a\\nb\\x1b[0m\\\\\" {\n bdf = \"04:00.0\"\n}\n", 2,
-                     "device name \"a\\x0ab\\x1b[0m\\\\\" may only hold letters, digits, '_', "
+                     "device name \"a\\nb\\x1b[0m\\\\\" may only hold letters, digits, '_', "
                      "'.' and '-'");
         assert_error("device \"a\\xff\" {\n bdf = \"04:00.0\"\n}\n", 1,
                      "device name \"a\\xff\" may only hold letters, digits, '_', '.' and '-'");

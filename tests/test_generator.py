@@ -282,12 +282,70 @@ class Generator(unittest.TestCase):
             self.assertEqual(f.read(), recorded)
 
 
+def udev_rules(text):
+    """The rules of a udev rules file: each a list of (key, operator, value),
+    as udev(7) spells them (comments and blank lines skipped)."""
+    pair = re.compile(r'\s*([A-Z_]+(?:\{[^}]*\})?)\s*(==|!=|\+=|-=|:=|=)\s*"([^"]*)"\s*(,|$)')
+    rules = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        keys, pos = [], 0
+        while pos < len(line):
+            m = pair.match(line, pos)
+            if not m:
+                raise AssertionError("not udev rule syntax at %r" % line[pos:])
+            keys.append(m.group(1, 2, 3))
+            pos = m.end()
+        rules.append(keys)
+    return rules
+
+
+def udev_runs(rule, event):
+    """What the rule runs for an event ({"ACTION": ..., "SUBSYSTEM": ...,
+    "ENV{NAME}": ...}), as udev matches: shell globs, '|' between
+    alternatives; an absent property matches only an empty pattern."""
+    import fnmatch
+    run = []
+    for key, op, value in rule:
+        if op in ("==", "!="):
+            got = event.get(key, "")
+            hit = any(fnmatch.fnmatchcase(got, alt) for alt in value.split("|"))
+            if hit != (op == "=="):
+                return []
+        elif key == "RUN":
+            run.append(value.replace("$kernel", event["KERNEL"]))
+    return run
+
+
 class Helper(unittest.TestCase):
     def test_mdev_rule_and_helper(self):
-        rule = open(os.path.join(BUILD, "units", "90-gpupt-mdev.rules")).read()
+        path = os.path.join(BUILD, "units", "90-gpupt-mdev.rules")
+        rule = open(path).read()
         self.assertIn('ENV{MDEV_STATE}=="registered"', rule)
         self.assertNotIn("@", rule.split("RUN+=")[1].split("$kernel")[0])
         self.assertRegex(rule, r'RUN\+="/\S+/gpupt/gpupt-apply mdev \$kernel"')
+        # the events it acts on: mdev_register_parent() sends "change" with
+        # MDEV_STATE=registered on the parent, whose SUBSYSTEM is its bus
+        rules = udev_rules(rule)
+        self.assertEqual(len(rules), 1, rules)
+        helper = "%s/gpupt/gpupt-apply mdev " % LIBEXEC
+        gvt = {"ACTION": "change", "SUBSYSTEM": "pci", "KERNEL": "0000:00:02.0",
+               "ENV{MDEV_STATE}": "registered"}
+        self.assertEqual(udev_runs(rules[0], gvt), [helper + "0000:00:02.0"])
+        for other in (dict(gvt, SUBSYSTEM="net", KERNEL="eth0"),
+                      dict(gvt, SUBSYSTEM="mtty", KERNEL="mtty"),
+                      dict(gvt, ACTION="add"),
+                      dict(gvt, **{"ENV{MDEV_STATE}": "unregistered"}),
+                      {k: v for k, v in gvt.items() if k != "ENV{MDEV_STATE}"}):
+            self.assertEqual(udev_runs(rules[0], other), [], other)
+        # udevadm verify (systemd 253+) where there is one
+        udevadm = shutil.which("udevadm")
+        if udevadm and subprocess.run([udevadm, "verify", "--help"], capture_output=True,
+                                      timeout=30).returncode == 0:
+            p = subprocess.run([udevadm, "verify", path], capture_output=True, text=True,
+                               timeout=30)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         # what the rule runs: the two mdevs are created, each once
         r = os.path.join(TMP, "roots", "mdev")
         shutil.copytree(root("sriov-gvt"), r, symlinks=True)
@@ -302,6 +360,26 @@ class Helper(unittest.TestCase):
         p = subprocess.run([os.path.join(BUILD, "gpupt-apply"), "--root", r, "bogus"],
                            capture_output=True, text=True)
         self.assertEqual(p.returncode, 2)
+
+    def test_mdev_helper_unconfigured_parent(self):
+        """The rule's helper for a parent no mdev entry names (a NIC, say, or a
+        parent of another driver): nothing done, nothing said, nothing
+        recorded; for a configured one the record follows its run."""
+        r = os.path.join(TMP, "roots", "mdev-other")
+        shutil.copytree(root("sriov-gvt"), r, symlinks=True)
+        record = os.path.join(r, "run", "gpupt", "applied-config.sha256")
+        create = os.path.join(r, "sys/class/mdev_bus/0000:00:02.0/mdev_supported_types",
+                              "i915-GVTg_V5_4/create")
+        for parent in ("0000:01:00.0", "0000:00:02.1", "mtty", "eth0"):
+            p = subprocess.run([os.path.join(BUILD, "gpupt-apply"), "--root", r, "mdev", parent],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual((p.returncode, p.stdout, p.stderr), (0, "", ""), parent)
+            self.assertFalse(os.path.exists(record), parent)
+            self.assertEqual(open(create).read(), "")
+        p = subprocess.run([os.path.join(BUILD, "gpupt-apply"), "--root", r, "mdev",
+                            "0000:00:02.0"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(os.path.exists(record))
 
     def test_many_groups_one_template(self):
         """A host of many claimed groups: whole groups get no unit; impure ones
@@ -392,8 +470,9 @@ def confstr(b):
 
 
 def cescape(b):
-    """What gpupt shows of bytes: '\\' doubled, every control character (C0,
-    DEL, C1) and every byte that is not UTF-8 as \\xNN."""
+    """What gpupt shows of bytes: '\\' doubled, a newline, tab and carriage
+    return as \\n, \\t and \\r, every other control character (C0, DEL, C1)
+    and every byte that is not UTF-8 as \\xNN."""
     out, i = [], 0
     while i < len(b):
         c = b[i]
@@ -404,6 +483,8 @@ def cescape(b):
             ch = None
         if c == 0x5c:
             out.append("\\\\")
+        elif c in (0x0a, 0x09, 0x0d):
+            out.append({0x0a: "\\n", 0x09: "\\t", 0x0d: "\\r"}[c])
         elif ch is None or ord(ch) < 0x20 or 0x7f <= ord(ch) < 0xa0:
             out.append("\\x%02x" % c)
             n = 1

@@ -11,6 +11,7 @@ absent once the fault is fixed.
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,9 +36,14 @@ def root(scenario):
 
 def copy_root(scenario, name):
     """A private copy of a scenario that a test may change."""
+    return copy_root_of(root(scenario), name)
+
+
+def copy_root_of(src, name):
+    """A private copy of the root src."""
     dst = os.path.join(TMP, name)
     shutil.rmtree(dst, ignore_errors=True)
-    shutil.copytree(root(scenario), dst, symlinks=True)
+    shutil.copytree(src, dst, symlinks=True)
     return dst
 
 
@@ -1879,6 +1885,448 @@ class ReadyIsDoable(Base):
         shutil.rmtree(os.path.join(r, "var", "lib", "gpupt"))
         os.unlink(os.path.join(r, "etc", "gpupt.conf.d", "50-gpus.conf"))
         self.assertEqual(self.run_json(r, 0)["problems"], [])
+
+# --- hostile strings ------------------------------------------------------------------
+
+def esc(raw):
+    """What a terminal is to get of raw: printable() (util.h), written again
+    here from its contract. Printable ASCII and UTF-8 characters from U+00A0
+    stand as they are; a newline, tab and carriage return are \\n, \\t and
+    \\r; every other byte (C0, DEL, C1 in UTF-8, bytes that are no UTF-8)
+    is \\xNN."""
+    out, i = [], 0
+    while i < len(raw):
+        c = raw[i]
+        if 0x20 <= c < 0x7f:
+            out.append(chr(c))
+            i += 1
+            continue
+        if c >= 0x80:
+            for n in (2, 3, 4):
+                try:
+                    ch = raw[i:i + n].decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
+                break
+            else:
+                ch = None
+            if ch is not None and len(ch) == 1 and ord(ch) >= 0xA0:
+                out.append(ch)
+                i += n
+                continue
+        out.append({0x0A: "\\n", 0x09: "\\t", 0x0D: "\\r"}.get(c, "\\x%02x" % c))
+        i += 1
+    return "".join(out)
+
+
+def jstr(raw):
+    """raw as gpupt's JSON carries it (json_string): its characters when it
+    is UTF-8, else each byte as \\u00XX, which is Latin-1."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def is_name(raw):
+    """Whether raw can be one name in a directory."""
+    return raw not in (b".", b"..") and b"/" not in raw and 0 < len(raw) <= 255
+
+
+def attr_value(raw, size=1024):
+    """A text attribute holding raw as gpupt reads it into a buffer of size
+    bytes (read_attr_at strips the trailing newline and spaces; one too long
+    or not UTF-8 is not read), or None."""
+    v = (raw + b"\n").rstrip(b"\n ")
+    try:
+        v.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return v if v and len(raw) + 1 < size else None
+
+
+def run_bytes(cmd, env=None):
+    full = {k: v for k, v in os.environ.items() if k != "GPUPT_ROOT"}
+    full.update(env or {})
+    p = subprocess.run(cmd, capture_output=True, env=full, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+class HostileStrings(Base):
+    """tests/hostile.py's corpus in every sysfs string gpupt reads (a
+    driver's name in the uevent and as the driver link, the modalias,
+    local_cpulist, current_link_speed, reset_method, mdev type names, NVIDIA
+    vGPU type names) and in the names of modprobe.d recipes and the config's
+    text, each output judged by its real consumer: no control byte reaches
+    people (with the exact escaped text), JSON parses and keeps the true
+    string, libvirt XML validates, QEMU arguments survive a shell split."""
+
+    PLACE = "gpupt-hostile"   # the driver's name until a label renames it
+    GPU, AUDIO, IGPU, VF = "0000:41:00.0", "0000:41:00.1", "0000:00:02.0", "0000:81:00.4"
+
+    @classmethod
+    def setUpClass(cls):
+        sys.path.insert(0, HERE)
+        import hostile
+        from fixture import kmod
+        from fixture.machine import Machine
+        from fixture.scenarios import _nvidia_vfs, _nvme_root
+        cls.CORPUS = hostile.CORPUS
+        cls.base = os.path.join(TMP, "hostile-base")
+        m = Machine(cls.base)
+        m.intel_iommu()
+        m.fn("0000:00:00.0", 0x8086, 0x09A2, 0x060000, group=0, numa=0)
+        # an iGPU offering GVT-g types: the mdev parent
+        m.fn(cls.IGPU, 0x8086, 0x3E92, 0x030000, svid=0x1043, sdid=0x8694, driver="i915",
+             group=1, boot_vga=True, mdev_types={"i915-GVTg_V5_4": ("GVTg_V5_4", 2)})
+        # a GPU and its audio function in one group, both on the hostile driver
+        m.bridge("0000:00:01.0", group=2, numa=0)
+        for fn, did, cls_ in ((0, 0x1E04, 0x030000), (1, 0x10F7, 0x040300)):
+            m.fn("0000:41:00.%d" % fn, 0x10DE, did, cls_, parent="0000:00:01.0", svid=0x10DE,
+                 sdid=0x12A4, driver=cls.PLACE, group=3, numa=0)
+        # an L40S PF with one VF under NVIDIA's vGPU sysfs
+        m.bridge("0000:00:03.0", group=40, numa=0)
+        m.fn("0000:81:00.0", 0x10DE, 0x26B9, 0x030200, parent="0000:00:03.0", svid=0x10DE,
+             sdid=0x1851, driver="nvidia", group=41, sriov=(16, 1))
+        _nvidia_vfs(m, "0000:81:00.0", 1)
+        m.bridge("0000:00:1d.0", group=4, numa=0)
+        _nvme_root(m, "0000:02:00.0", "0000:00:1d.0", 4)
+        kmod.build(m.root, m.release)
+        m.loaded("i915", "kvmgt", "mdev", "nvidia", "nvme", "vfio_pci")
+        for f in ("bind", "unbind", "new_id", "remove_id"):  # vfio-pci, registered
+            m.write("sys/bus/pci/drivers/vfio-pci/" + f, "")
+        # the claim leaves the audio function in the group (impure-group
+        # names its driver); the mdev and vGPU types asked for are not
+        # offered (the messages list the offered ones)
+        m.config('device "gpu" {\n  bdf = "%s"\n  functions = single\n}\n'
+                 'mdev "gvt" {\n  parent = "%s"\n  type = "i915-GVTg_V5_1"\n}\n'
+                 'vgpu "vg" {\n  pf = "0000:81:00.0"\n  type = "NVIDIA L40S-9Q"\n}\n'
+                 % (cls.GPU, cls.IGPU))
+
+    def hostile_root(self, label, raw):
+        """The base root with raw in each place a file name or an attribute
+        can hold it."""
+        r = copy_root_of(self.base, "hostile-" + label)
+        rb = r.encode()
+
+        def dev(bdf):
+            return os.path.realpath(os.path.join(rb, b"sys/bus/pci/devices", bdf.encode()))
+
+        def write(path, data):
+            with open(path, "wb") as f:
+                f.write(data)
+        for bdf in (self.GPU, self.AUDIO):
+            with open(dev(bdf) + b"/uevent", "rb") as f:
+                lines = f.read().split(b"\n")
+            lines = [b"DRIVER=" + raw if line.startswith(b"DRIVER=") else
+                     b"MODALIAS=" + raw if line.startswith(b"MODALIAS=") and bdf == self.GPU
+                     else line for line in lines]
+            write(dev(bdf) + b"/uevent", b"\n".join(lines))
+        for attr in (b"modalias", b"local_cpulist", b"current_link_speed", b"reset_method"):
+            write(dev(self.GPU) + b"/" + attr, raw + b"\n")
+        # local_cpulist is the node's (read once per node): a node of its own
+        write(dev(self.GPU) + b"/numa_node", b"3\n")
+        if is_name(raw):
+            drivers = rb + b"/sys/bus/pci/drivers/"
+            os.rename(drivers + self.PLACE.encode(), drivers + raw)
+            for bdf in (self.GPU, self.AUDIO):
+                os.unlink(dev(bdf) + b"/driver")
+                os.symlink(os.path.relpath(drivers + raw, dev(bdf)), dev(bdf) + b"/driver")
+            t = dev(self.IGPU) + b"/mdev_supported_types/" + raw
+            os.makedirs(t + b"/devices")
+            for k, v in ((b"name", raw + b"\n"), (b"available_instances", b"1\n"),
+                         (b"device_api", b"vfio-pci\n"), (b"create", b"")):
+                write(t + b"/" + k, v)
+        write(dev(self.VF) + b"/nvidia/creatable_vgpu_types",
+              b"ID   : vGPU Name\n1155 : " + raw + b"\n1156 : NVIDIA L40S-12Q\n")
+        return r
+
+    def assertClean(self, what, data):
+        """No byte a terminal would obey: valid UTF-8, and no control
+        character but the newline that ends each line."""
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            self.fail(f"{what}: not UTF-8 ({e}): {data!r}")
+        bad = sorted({ch for ch in text if (ord(ch) < 0x20 and ch != "\n") or
+                      0x7F <= ord(ch) <= 0x9F})
+        self.assertEqual(bad, [], f"{what}: control characters in {data!r}")
+        return text
+
+    def check_bytes(self, r, *args):
+        return run_bytes([os.path.join(BUILD, "gpupt-check"), "--root", r] + list(args))
+
+    def expected(self, raw):
+        """What gpupt reads of raw in each place."""
+        driver = raw.split(b"\n")[0]              # a uevent's DRIVER= line
+        vgpu = raw.split(b"\n")[0].strip(b" \t")  # NVIDIA's "ID : NAME" line
+        vgpu = vgpu.rstrip(b" \t\r")
+        types = sorted([b"i915-GVTg_V5_4"] + ([raw] if is_name(raw) else []))
+        return driver, vgpu, types, attr_value(raw)
+
+    def test_corpus_in_sysfs(self):
+        import shlex
+        import xml.etree.ElementTree as ET
+        import test_handoff
+        test_handoff.BUILD, test_handoff.TMP = BUILD, TMP
+        for label, raw in self.CORPUS:
+            with self.subTest(label=label):
+                self.one_label(label, raw, shlex, ET, test_handoff)
+
+    def one_label(self, label, raw, shlex, ET, handoff):
+        r = self.hostile_root(label, raw)
+        driver, vgpu, types, value = self.expected(raw)
+        reset = attr_value(raw, 256)  # pcifacts.c reads reset_method into 256 bytes
+        words = [w for w in reset.split(b" ") if w] if reset else None
+        link = raw if is_name(raw) else self.PLACE.encode()
+
+        # the report, for people and as JSON
+        rc, out, err = self.check_bytes(r)
+        self.assertEqual(rc, 1, err)
+        text = self.assertClean("report", out + err)
+        self.assertIn("IOMMU group 3 holds %s (10de:10f7, %s), which stays" % (self.AUDIO,
+                      esc(driver)), text)
+        self.assertIn('it offers: %s\n' % ", ".join(esc(t) for t in types), text)
+        if vgpu:
+            self.assertIn('creatable now: "%s", "NVIDIA L40S-12Q"\n' % esc(vgpu), text)
+        rc, out, err = self.check_bytes(r, "--json")
+        self.assertEqual(rc, 1, err)
+        data = json.loads(out)
+        self.assertSchema(data)
+        self.assertEqual(data["claims"][0]["driver_now"], jstr(driver))
+        msgs = {pr["code"]: pr["message"] for pr in data["problems"]}
+        self.assertIn("(10de:10f7, %s)" % esc(driver), msgs["impure-group"])
+        for pr in data["problems"]:  # prose for people, in JSON too (plan.h)
+            self.assertClean("message", pr["message"].encode("utf-8"))
+        rc, out, err = self.check_bytes(r, "--quiet")
+        quiet = self.assertClean("--quiet", out + err)
+        self.assertEqual(len(quiet.splitlines()), len(data["problems"]), quiet)
+        rc, out, err = self.check_bytes(r, "--verify")
+        self.assertIn("not-applied", self.assertClean("--verify", out + err))
+
+        # the listing
+        rc, out, err = self.check_bytes(r, "--list")
+        self.assertEqual(rc, 0, err)
+        text = self.assertClean("--list", out + err)
+        self.assertIn("driver %s, modules " % esc(driver), text)
+        self.assertIn("mdev types %s\n" % ", ".join(esc(t) for t in types), text)
+        self.assertIn("CPUs %s, reset %s%s" % (
+            esc(value) if value else "unknown",
+            ", ".join(esc(w) for w in words) if words is not None else "unknown",
+            ", link %s x16 of " % esc(value) if value else "\n"), text)
+        rc, out, err = self.check_bytes(r, "--list", "--json")
+        self.assertEqual(rc, 0, err)
+        fns = {f["bdf"]: f for g in json.loads(out)["groups"] for f in g["functions"]}
+        self.assertEqual(fns[self.GPU]["driver"], jstr(driver))
+        self.assertEqual(fns[self.IGPU]["mdev_types"], [jstr(t) for t in types])
+        self.assertEqual(fns[self.GPU]["local_cpus"], jstr(value) if value else None)
+        self.assertEqual(fns[self.GPU]["reset_methods"],
+                         [jstr(w) for w in words] if words is not None else None)
+
+        # the hand-off: definitions for their consumers, why not ready for people
+        rc, out, err = self.check_bytes(r, "--libvirt", "gpu")
+        self.assertEqual(rc, 1, err)
+        self.assertIn("impure-group: IOMMU group 3 holds", self.assertClean("--libvirt", err))
+        xml = self.assertClean("--libvirt", out)
+        ET.fromstring("<fragment>" + xml + "</fragment>")
+        # local_cpulist is the corpus string: no placement, and a comment says why
+        self.assertIn("local_cpulist of %s cannot be read" % self.GPU, xml)
+        path = os.path.join(TMP, "hostile-%s.xml" % label)
+        with open(path, "w") as f:
+            f.write(handoff.domain_xml(xml))
+        try:
+            validate = handoff.tool("virt-xml-validate")
+        except handoff.Skip as e:
+            self.skipTest(str(e))
+        p = subprocess.run([validate, path, "domain"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        rc, out, err = self.check_bytes(r, "--qemu", "gpu")
+        self.assertClean("--qemu", err)
+        lines = self.assertClean("--qemu", out).splitlines()
+        self.assertEqual(len(lines), 2, out)
+        for line in lines:
+            words_ = shlex.split(line)
+            self.assertEqual(words_, line.split(" "), line)
+            self.assertEqual(shlex.join(words_), line)
+            self.assertEqual(words_[0], "-device")
+        self.assertIn("host=%s," % self.GPU, lines[1])
+        rc, out, err = self.check_bytes(r, "--proxmox", "gpu")
+        self.assertEqual(self.assertClean("--proxmox", out), self.GPU + ",pcie=1\n")
+
+        # gpupt-apply: stderr is the kernel log in the initramfs, one record
+        # a line; each line is one message, and none holds a control byte
+        apply = os.path.join(BUILD, "gpupt-apply")
+        rc, out, err = run_bytes([apply, "--root", r, "group", "3"])
+        self.assertEqual(rc, 1, err)
+        lines = self.assertClean("apply group", err).splitlines()
+        self.assertEqual(len(lines), 1, err)
+        self.assertTrue(lines[0].startswith("gpupt-apply: "), lines)
+        self.assertIn("(10de:10f7, %s)" % esc(driver), lines[0])
+        # the whole slot, its driver's unbind refused: the messages name the
+        # driver by its link, the name the kernel shows in sysfs
+        with open(os.path.join(r, "etc/gpupt.conf"), "w") as f:
+            f.write('device "gpu" {\n  bdf = "0000:41:00"\n}\n')
+        unbind = os.path.join(r.encode(), b"sys/bus/pci/drivers", link, b"unbind")
+        os.unlink(unbind)
+        rc, out, err = run_bytes([apply, "--root", r, "claim"])
+        self.assertEqual(rc, 1, err)
+        lines = self.assertClean("apply claim", err).splitlines()
+        # The unit (the slot) is given back whole: only the GPU was taken.
+        # (The fixture's driver_override, a plain file, does not read back
+        # "(null)" when cleared: the give-back says so, in a line of its own.)
+        if jstr(raw) == raw.decode("utf-8", "replace"):
+            want = [
+                "gpupt-apply: %s: could not be unbound from %s (writing to %s/sys/bus/pci/"
+                "devices/%s/driver/unbind): No such file or directory"
+                % (self.GPU, esc(link), r, self.GPU),
+                "gpupt-apply: %s %s: not claimed: a write failed (above); giving the unit "
+                "back whole" % (self.GPU, self.AUDIO),
+                "gpupt-apply: %s: giving it back: clearing driver_override failed: "
+                "Input/output error" % self.GPU,
+                "gpupt-apply: %s: given back to %s" % (self.GPU, esc(link))]
+        else:
+            # the host model takes no attribute that is not UTF-8 (host.c)
+            want = [
+                "gpupt-apply: %s %s: not claimed (no-match): gpupt-check names the reason"
+                % (self.GPU, self.AUDIO),
+                "gpupt-apply: no-match: %s cannot be read: its sysfs entry holds values that "
+                "do not parse" % self.GPU]
+        self.assertEqual(lines, want)
+
+    def test_exact_escapes(self):
+        """The escaped text, spelled out for a few (not computed by esc())."""
+        want = {
+            "esc-csi": "\\x1b[31mred\\x1b[0m",
+            "esc-osc-title": "\\x1b]0;pwned\\x07",
+            "c1-csi": "\\xc2\\x9b31m",
+            "bell-del": "a\\x07\\x7fb",
+            "non-utf8": "a\\xff\\xfeb",
+            "cr": "a\\rb",
+            "backslash-end": "abc\\",
+        }
+        corpus = dict(self.CORPUS)
+        for label, text in want.items():
+            with self.subTest(label=label):
+                self.assertEqual(esc(corpus[label]), text)
+                r = self.hostile_root("exact-" + label, corpus[label])
+                rc, out, err = self.check_bytes(r)
+                self.assertIn(("(10de:10f7, %s)" % text).encode(), out)
+                rc, out, err = self.check_bytes(r, "--list")
+                self.assertIn(("driver %s, modules" % text).encode(), out)
+        # a newline in a type's directory name: shown as \n, on one line
+        r = self.hostile_root("exact-newline", b"a\nb")
+        rc, out, err = self.check_bytes(r)
+        self.assertIn(b"it offers: a\\nb, i915-GVTg_V5_4\n", out)
+
+    @staticmethod
+    def conf_string(raw):
+        """raw as a double-quoted libconfuse string: the quote and the
+        backslash escaped, control bytes in octal, other bytes as they are."""
+        out = b""
+        for c in raw:
+            if c in (0x22, 0x5C):
+                out += b"\\" + bytes([c])
+            elif c < 0x20 or c == 0x7F:
+                out += b"\\%03o" % c
+            else:
+                out += bytes([c])
+        return b'"' + out + b'"'
+
+    def test_config_error_messages(self):
+        """A config whose text quotes the corpus: the error is one clean line
+        for people, the same prose in JSON, and one record in the kernel log."""
+        r = copy_root_of(self.base, "hostile-config")
+        kmsg = os.path.join(r, "dev", "kmsg")
+        with open(kmsg, "rb") as f:
+            recorded = f.read()
+        want = {"esc-csi": 'device name "\\x1b[31mred\\x1b[0m" may only hold',
+                "newline": 'device name "a\\nb" may only hold',
+                "c1-csi": 'device name "\\xc2\\x9b31m" may only hold'}
+        for label, raw in self.CORPUS:
+            if re.fullmatch(rb"[A-Za-z0-9_.-]{1,64}", raw):
+                continue  # a valid name ("--help"): no error to show
+            with self.subTest(label=label):
+                path = os.path.join(r, "etc", "gpupt.conf")
+                with open(path, "wb") as f:
+                    f.write(b"device " + self.conf_string(raw) +
+                            b' {\n  bdf = "0000:41:00.0"\n}\n')
+                rc, out, err = self.check_bytes(r)
+                self.assertEqual(rc, 2, err)
+                line = self.assertClean("config error", out + err)
+                self.assertEqual(len(line.splitlines()), 1, line)
+                self.assertTrue(line.startswith(path + ":1: "), line)
+                if label in want:
+                    self.assertIn(want[label], line)
+                rc, out, err = self.check_bytes(r, "--json")
+                data = json.loads(out)
+                self.assertSchema(data)
+                self.assertEqual([pr["message"] + "\n" for pr in data["problems"]], [line])
+                # the generator, run as systemd runs it: one record, one line
+                with open(kmsg, "wb") as f:
+                    f.write(recorded)
+                out_dir = os.path.join(TMP, "hostile-gen-" + label)
+                dirs = [os.path.join(out_dir, d) for d in ("normal", "early", "late")]
+                for d in dirs:
+                    os.makedirs(d)
+                p = subprocess.run([os.path.join(BUILD, "gpupt-generator")] + dirs,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, timeout=30,
+                                   env=dict(os.environ, GPUPT_ROOT=r, SYSTEMD_SCOPE="system"))
+                self.assertEqual(p.returncode, 0)
+                with open(kmsg, "rb") as f:
+                    added = f.read()[len(recorded):]
+                text = self.assertClean("kernel log", added)
+                self.assertRegex(text, r"\A<3>gpupt-generator\[\d+\]: [^\n]*\n\Z")
+                self.assertIn(line.rstrip("\n").split(": ", 1)[1], text)
+
+    def test_import_hostile_file_names(self):
+        """--import names each recipe's file in a comment: a newline, '%' or an
+        ESC in the name stays in that comment, escaped and said so; the config
+        printed parses with gpupt's own reader and holds exactly the two
+        entries of the two files."""
+        r = copy_root("eight-gpus", "hostile-import")
+        mp = os.path.join(r.encode(), b"etc", b"modprobe.d")
+        os.makedirs(mp, exist_ok=True)
+        with open(os.path.join(mp, b"vfio.conf"), "wb") as f:
+            f.write(b"options vfio-pci ids=8086:1533\n")
+        names = [raw for _, raw in self.CORPUS] + [
+            b'x\nallow_storage = true\ndevice "evil" {\n  bdf = "0000:03:00.0"\n}\n#']
+        for raw in names:
+            if not is_name(raw + b".conf") or raw.startswith(b"."):
+                continue
+            with self.subTest(name=raw):
+                path = os.path.join(mp, raw + b".conf")
+                with open(path, "wb") as f:
+                    f.write(b"options vfio-pci ids=10de:1e04\n")
+                try:
+                    rc, out, err = self.check_bytes(r, "--import")
+                finally:
+                    os.unlink(path)
+                self.assertEqual(rc, 0, err)
+                text = self.assertClean("--import", out)
+                shown = "/etc/modprobe.d/%s.conf" % esc(raw)
+                self.assertIn("\n# from %s:1: options vfio-pci ids=10de:1e04\n" % shown, text)
+                said = "# (the file's name holds bytes that cannot stand in a comment"
+                self.assertEqual(said in text, esc(raw) != raw.decode("latin-1"), text)
+                name = re.sub(rb"[^A-Za-z0-9_.-]+", b"-",
+                              (b"modprobe-" + raw + b"-1")[:127])[:64].decode()
+                live = [ln for ln in text.splitlines() if ln and not ln.startswith("#")]
+                self.assertEqual([ln for ln in live if ln.startswith("device ")],
+                                 sorted(['device "%s" {' % name, 'device "modprobe-vfio-1" {'],
+                                        key=lambda d: d != 'device "%s" {' % name)
+                                 if (raw + b".conf") < b"vfio.conf" else
+                                 ['device "modprobe-vfio-1" {', 'device "%s" {' % name])
+                self.assertEqual(sorted(set(live) - {"}", "  functions = single"}
+                                        - {ln for ln in live if ln.startswith("device ")}),
+                                 ['  ids = {"10de:1e04"}', '  ids = {"8086:1533"}'])
+                conf = os.path.join(TMP, "hostile-import.conf")
+                with open(conf, "w") as f:
+                    f.write(text)
+                rc, data = report(r, config=conf)
+                self.assertSchema(data)
+                self.assertNotIn("config-error", codes(data))
+                self.assertEqual({c["entry"] for c in data["claims"]},
+                                 {name, "modprobe-vfio-1"})
 
 
 def main():
