@@ -264,6 +264,17 @@ static int read_bls(struct next_boot *nb)
         return 0;
 }
 
+/* The files the line comes from: "/etc/default/grub", or it and the
+ * grub.d file that sets the other variable. */
+static char *grub_setters(const struct grub_vars *g)
+{
+        const char *a = g->linux_file, *b = g->default_file;
+
+        if (a && b && !streq(a, b))
+                return strdup_printf("%s and %s", a, b);
+        return strdup(a ? a : b ? b : GRUB_DEFAULT);
+}
+
 /* grub-mkconfig sources /etc/default/grub, then /etc/default/grub.d/NAME.cfg
  * in order; the default entry gets GRUB_CMDLINE_LINUX and then
  * GRUB_CMDLINE_LINUX_DEFAULT (recovery entries the first alone). */
@@ -300,9 +311,7 @@ static int read_grub(struct next_boot *nb)
                                  nb->grub.cmdline_linux_default
                                          ? nb->grub.cmdline_linux_default
                                          : "");
-        nb->file = strdup(nb->grub.linux_file     ? nb->grub.linux_file
-                          : nb->grub.default_file ? nb->grub.default_file
-                                                  : GRUB_DEFAULT);
+        nb->file = grub_setters(&nb->grub);
         if (!nb->line || !nb->file)
                 return -ENOMEM;
         /* Fedora's GRUB lives in /boot/grub2 and has no update-grub. */

@@ -29,7 +29,8 @@ struct grub_vars {
 struct next_boot {
         enum boot_loader kind;
         char *line;              /* the next boot's command line as configured */
-        char *file;              /* the host path of the file that holds it */
+        char *file;              /* the host path of the file that holds it; for
+                                  * GRUB the one or two that set the variables */
         struct kcmdline cmdline; /* line, parsed by cmdline.c */
         struct grub_vars grub;   /* BOOT_LOADER_GRUB*: the two variables */
 };

@@ -75,8 +75,8 @@ static int lost(struct plan *p, const char *item)
                 return -ENOMEM;
         return plan_problem(p, SEVERITY_WARNING, "cmdline-lost", NULL, NULL,
                             "%s is in force now (/proc/cmdline) but the next boot's command "
-                            "line (from %s) does not have it: the next boot loses it; to keep "
-                            "it, %s",
+                            "line (from %s) does not have it: the next boot loses it; if it "
+                            "should stay, %s",
                             item, p->next_boot.file, advice);
 }
 
