@@ -373,6 +373,15 @@ const char *next_boot_command(const struct next_boot *nb)
         }
 }
 
+char *next_boot_takes_effect(const struct next_boot *nb)
+{
+        const char *cmd = next_boot_command(nb);
+
+        if (!cmd)
+                return strdup("reboot");
+        return strdup_printf("reboot (run %s first if it has not run since the change)", cmd);
+}
+
 struct has_key {
         const char *key;
         bool found;

@@ -42,6 +42,9 @@ void next_boot_done(struct next_boot *nb);
 /* The command that makes the edited file reach the boot ("update-grub");
  * NULL for BLS entries, which the boot loader reads as they are. */
 const char *next_boot_command(const struct next_boot *nb);
+/* "reboot", with the command to run first where the file is not read at
+ * boot as it is. Allocated; NULL for ENOMEM. */
+char *next_boot_takes_effect(const struct next_boot *nb);
 /* Where to say the line lives: "GRUB_CMDLINE_LINUX in /etc/default/grub",
  * "/etc/kernel/cmdline", "/boot/loader/entries/x.conf"; "the boot loader's
  * configuration" when none was found. key picks the GRUB variable that

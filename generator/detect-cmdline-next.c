@@ -54,17 +54,14 @@ static bool same_value(const char *a, const char *b)
 static int pending(struct plan *p, const char *item, const char *now)
 {
         const struct next_boot *nb = &p->next_boot;
-        _cleanup_free_ char *key = strndup(item, strcspn(item, "=")), *where = NULL;
-        const char *cmd = next_boot_command(nb);
+        _cleanup_free_ char *key = strndup(item, strcspn(item, "=")), *where = NULL, *when = NULL;
 
-        if (!key || !(where = next_boot_where(nb, key)))
+        if (!key || !(where = next_boot_where(nb, key)) || !(when = next_boot_takes_effect(nb)))
                 return -ENOMEM;
         return plan_problem(p, SEVERITY_WARNING, "cmdline-pending", NULL, NULL,
                             "%s is configured for the next boot (%s) but not in force now "
-                            "(/proc/cmdline has %s): it takes effect when you reboot%s%s%s",
-                            item, where, now ? now : "no such flag",
-                            cmd ? " (run " : "", cmd ? cmd : "",
-                            cmd ? " first if it has not run since the change)" : "");
+                            "(/proc/cmdline has %s): it takes effect when you %s",
+                            item, where, now ? now : "no such flag", when);
 }
 
 static int lost(struct plan *p, const char *item)

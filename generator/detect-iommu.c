@@ -11,8 +11,8 @@ static bool config_has_work(const struct conf *c)
         return c->n_devices || c->n_sriovs || c->n_mdevs;
 }
 
-/* Whether the comma-separated list (intel_iommu=on,sm_on) holds word; of
- * "on" and "off" the kernel obeys the last, so the last decides. */
+/* Whether word is the last "on" or "off" of a comma-separated list
+ * (intel_iommu=sm_on,on): the kernel obeys the last. */
 static bool last_of_on_off(const char *list, const char *word)
 {
         const char *found = NULL;
@@ -28,7 +28,7 @@ static bool last_of_on_off(const char *list, const char *word)
 }
 
 /* The item of cl that keeps this CPU's IOMMU off, as given; NULL when
- * none; -ENOMEM is told by *oom. */
+ * none, or with *oom set when memory ran out. */
 static char *off_switch(const struct kcmdline *cl, enum cpu_vendor cpu, bool *oom)
 {
         char *s = NULL;
@@ -128,45 +128,53 @@ static char *turn_on_advice(const struct plan *p, bool *oom)
                              firmware_name(cpu), fix ? "; on Intel also " : "", fix ? fix : "");
 }
 
+/* An error only where it stops a claim: with nothing to claim the advice
+ * is still worth showing, but the check stays ready. */
+static enum severity off_severity(const struct plan *p, bool has_work)
+{
+        return has_work && p->conf->iommu_required ? SEVERITY_ERROR : SEVERITY_WARNING;
+}
+
+static const char *off_tail(const struct plan *p, bool has_work)
+{
+        return !has_work                ? "nothing is claimed yet"
+               : p->conf->iommu_required ? "nothing will be claimed"
+                                         : "iommu_required = false: devices are claimed "
+                                           "without isolation";
+}
+
 static int iommu_off(struct plan *p, bool has_work)
 {
-        enum severity sev = has_work && p->conf->iommu_required ? SEVERITY_ERROR
-                                                                : SEVERITY_WARNING;
-        const char *tail = !has_work ? "nothing is claimed yet"
-                           : p->conf->iommu_required
-                                   ? "nothing will be claimed"
-                                   : "iommu_required = false: devices are claimed without "
-                                     "isolation";
-        _cleanup_free_ char *advice = NULL;
+        _cleanup_free_ char *advice = NULL, *when = NULL;
         bool oom = false;
 
-        if (next_turns_on(p, &oom))
+        if (next_turns_on(p, &oom)) {
+                when = next_boot_takes_effect(&p->next_boot);
+                if (!when)
+                        return -ENOMEM;
                 return plan_problem(p, SEVERITY_WARNING, "iommu-off", NULL, NULL,
                                     "no IOMMU is active now; the next boot's command line (from "
-                                    "%s) turns it on: reboot%s%s%s, with %s enabled in the "
-                                    "firmware setup",
-                                    p->next_boot.file,
-                                    next_boot_command(&p->next_boot) ? " (run " : "",
-                                    next_boot_command(&p->next_boot)
-                                            ? next_boot_command(&p->next_boot)
-                                            : "",
-                                    next_boot_command(&p->next_boot)
-                                            ? " first if it has not run since the change)"
-                                            : "",
-                                    firmware_name(p->iommu.cpu));
+                                    "%s) turns it on: %s, with %s",
+                                    p->next_boot.file, when,
+                                    p->iommu.guest ? "a virtual IOMMU given to the VM by the "
+                                                     "hypervisor"
+                                                   : p->iommu.cpu == CPU_AMD
+                                                             ? "AMD-Vi/IOMMU enabled in the "
+                                                               "firmware setup"
+                                                             : "VT-d enabled in the firmware "
+                                                               "setup");
+        }
         if (oom || !(advice = turn_on_advice(p, &oom)))
                 return -ENOMEM;
-        return plan_problem(p, sev, "iommu-off", NULL, NULL,
+        return plan_problem(p, off_severity(p, has_work), "iommu-off", NULL, NULL,
                             "no IOMMU is active (no entries in /sys/class/iommu, no IOMMU "
                             "groups): %s; %s",
-                            advice, tail);
+                            advice, off_tail(p, has_work));
 }
 
 /* The IOMMU is on now; the next boot's line switches it off. */
 static int next_turns_off(struct plan *p, bool has_work)
 {
-        enum severity sev = has_work && p->conf->iommu_required ? SEVERITY_ERROR
-                                                                : SEVERITY_WARNING;
         _cleanup_free_ char *off = NULL, *fix = NULL;
         bool oom = false;
 
@@ -180,14 +188,10 @@ static int next_turns_off(struct plan *p, bool has_work)
         fix = next_boot_advice(&p->next_boot, off, NULL);
         if (!fix)
                 return -ENOMEM;
-        return plan_problem(p, sev, "iommu-off", NULL, NULL,
+        return plan_problem(p, off_severity(p, has_work), "iommu-off", NULL, NULL,
                             "the IOMMU is on now, but the next boot's command line (from %s) "
-                            "has %s, which turns it off: %s, and reboot; %s",
-                            p->next_boot.file, off, fix,
-                            !has_work ? "nothing is claimed yet"
-                            : p->conf->iommu_required
-                                    ? "otherwise nothing will be claimed"
-                                    : "otherwise devices are claimed without isolation");
+                            "has %s, which turns it off: %s, and reboot; otherwise %s",
+                            p->next_boot.file, off, fix, off_tail(p, has_work));
 }
 
 int detect_iommu(struct plan *p)

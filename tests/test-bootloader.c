@@ -133,6 +133,10 @@ static void test_read_precedence(void **state)
         assert_string_equal(nb.cmdline.iommu, "pt");
         assert_string_equal(nb.file, "/etc/default/grub and /etc/default/grub.d/60-b.cfg");
         assert_string_equal(next_boot_command(&nb), "update-grub");
+        s = next_boot_takes_effect(&nb);
+        assert_string_equal(s, "reboot (run update-grub first if it has not run since the "
+                               "change)");
+        free(s);
         s = next_boot_advice(&nb, "iommu=pt", NULL);
         assert_string_equal(s, "remove iommu=pt from GRUB_CMDLINE_LINUX_DEFAULT in "
                                "/etc/default/grub.d/60-b.cfg, then run update-grub");
@@ -170,6 +174,9 @@ static void test_read_precedence(void **state)
         assert_string_equal(nb.line, "root=UUID=1 ro intel_iommu=off");
         assert_string_equal(nb.cmdline.intel_iommu, "off");
         assert_null(next_boot_command(&nb));
+        s = next_boot_takes_effect(&nb);
+        assert_string_equal(s, "reboot");
+        free(s);
         s = next_boot_advice(&nb, "intel_iommu=off", "intel_iommu=on");
         assert_string_equal(s, "run grubby --update-kernel=ALL --remove-args=intel_iommu=off "
                                "--args=intel_iommu=on (or replace intel_iommu=off with "
