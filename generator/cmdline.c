@@ -24,6 +24,18 @@ int parse_boolean(const char *v)
         return -EINVAL;
 }
 
+bool cmdline_key_eq(const char *a, const char *b)
+{
+        for (;; a++, b++) {
+                char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+
+                if (x != y)
+                        return false;
+                if (!x)
+                        return true;
+        }
+}
+
 int cmdline_foreach(const char *line, int (*cb)(const char *key, const char *value, void *u),
                     void *u)
 {
@@ -123,14 +135,21 @@ int cmdline_parse(const char *line, struct kcmdline *ret)
         return 0;
 }
 
-int cmdline_read(struct kcmdline *ret)
+int cmdline_read_text(char **ret)
 {
-        _cleanup_free_ char *path = root_path("/proc/cmdline"), *text = NULL;
-        int r;
+        _cleanup_free_ char *path = root_path("/proc/cmdline");
 
         if (!path)
                 return -ENOMEM;
-        r = read_file(path, CMDLINE_MAX, &text, NULL);
+        return read_file(path, CMDLINE_MAX, ret, NULL);
+}
+
+int cmdline_read(struct kcmdline *ret)
+{
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = cmdline_read_text(&text);
         if (r < 0)
                 return r;
         return cmdline_parse(text, ret);

@@ -22,6 +22,11 @@ int cmdline_foreach(const char *line, int (*cb)(const char *key, const char *val
 int cmdline_parse(const char *line, struct kcmdline *ret);
 /* ROOT/proc/cmdline; -errno when unreadable. */
 int cmdline_read(struct kcmdline *ret);
+/* ROOT/proc/cmdline as text, for a caller that compares items itself. */
+int cmdline_read_text(char **ret);
 void cmdline_done(struct kcmdline *c);
+/* Parameter names compare as the kernel's parameq() does: '-' and '_'
+ * are one character. */
+bool cmdline_key_eq(const char *a, const char *b);
 /* "on"/"off"/"1"/"yes"/… as the kernel and systemd read them; -EINVAL else. */
 int parse_boolean(const char *v);

@@ -296,7 +296,9 @@ int main(int argc, char **argv)
                         status = EXIT_READY;
                 goto done;
         }
-        r = plan_build(conf, host, &plan);
+        /* The report and the hand-off are about the next boot; --verify is
+         * about the one that runs. */
+        r = verify ? plan_build(conf, host, &plan) : plan_build_next(conf, host, &plan);
         if (r < 0)
                 goto fail;
         if (verify && (r = plan_verify(plan)) < 0)

@@ -23,25 +23,50 @@ static unsigned count_entries(const char *path)
         return n;
 }
 
-static enum cpu_vendor read_cpu_vendor(void)
+/* The value of the first "key : value" line of cpuinfo, up to its end. */
+static const char *cpuinfo_value(const char *text, const char *key, size_t *len)
+{
+        size_t k = strlen(key);
+
+        for (const char *p = text; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+                const char *v = p + k;
+
+                if (strncmp(p, key, k) != 0 || !strchr(" \t:", *v))
+                        continue;
+                v += strspn(v, " \t");
+                if (*v != ':')
+                        continue;
+                v += 1 + strspn(v + 1, " \t");
+                *len = strcspn(v, "\n");
+                return v;
+        }
+        return NULL;
+}
+
+/* The CPU vendor, and whether the CPU says it runs under a hypervisor
+ * (the "hypervisor" flag x86 guests see). */
+static void read_cpu(struct iommu_state *s)
 {
         _cleanup_free_ char *path = root_path("/proc/cpuinfo"), *text = NULL;
-        const char *p;
+        const char *v;
+        size_t n;
 
         if (!path || read_file(path, 16u << 20, &text, NULL) < 0)
-                return CPU_UNKNOWN;
-        p = strstr(text, "vendor_id");
-        if (!p)
-                return CPU_UNKNOWN;
-        p += strcspn(p, ":\n");
-        if (*p != ':')
-                return CPU_UNKNOWN;
-        p += 1 + strspn(p + 1, " \t");
-        if (strncmp(p, "GenuineIntel", 12) == 0)
-                return CPU_INTEL;
-        if (strncmp(p, "AuthenticAMD", 12) == 0 || strncmp(p, "HygonGenuine", 12) == 0)
-                return CPU_AMD;
-        return CPU_UNKNOWN;
+                return;
+        v = cpuinfo_value(text, "vendor_id", &n);
+        if (v && n >= 12 && strncmp(v, "GenuineIntel", 12) == 0)
+                s->cpu = CPU_INTEL;
+        else if (v && n >= 12 &&
+                 (strncmp(v, "AuthenticAMD", 12) == 0 || strncmp(v, "HygonGenuine", 12) == 0))
+                s->cpu = CPU_AMD;
+        v = cpuinfo_value(text, "flags", &n);
+        for (size_t i = 0; v && i < n;) {
+                size_t w = strcspn(v + i, " \t\n");
+
+                if (w == 10 && strncmp(v + i, "hypervisor", 10) == 0)
+                        s->guest = true;
+                i += w + (w == 0);
+        }
 }
 
 void iommu_note_kmsg(struct iommu_state *s, const char *t)
@@ -99,7 +124,7 @@ int iommu_probe(struct iommu_state *ret)
         /* Groups exist only when an IOMMU driver attached devices; units alone
          * (without groups) still mean the hardware is up. */
         s.enabled = s.n_units > 0 || s.n_groups > 0;
-        s.cpu = read_cpu_vendor();
+        read_cpu(&s);
 
         r = kmsg_scan(note, &s);
         s.kmsg_error = r;
@@ -113,16 +138,4 @@ int iommu_probe(struct iommu_state *ret)
         }
         *ret = s;
         return 0;
-}
-
-const char *iommu_flag(enum cpu_vendor v)
-{
-        switch (v) {
-        case CPU_AMD:
-                return "amd_iommu=on";
-        case CPU_INTEL:
-                return "intel_iommu=on";
-        default:
-                return "intel_iommu=on (Intel) or amd_iommu=on (AMD)";
-        }
 }

@@ -20,10 +20,9 @@ struct iommu_state {
         bool kmsg_says_disabled;   /* "DMAR: IOMMU disabled", "AMD-Vi: … disabled" */
         char default_domain[16];   /* "Translated", "Passthrough", "" */
         enum cpu_vendor cpu;
+        bool guest;                /* the CPU's "hypervisor" flag: a virtual machine */
 };
 
 int iommu_probe(struct iommu_state *ret);
-/* The command-line flag that turns the IOMMU on for this CPU vendor. */
-const char *iommu_flag(enum cpu_vendor v);
 /* Exposed for tests: feeds one kernel log text into the state. */
 void iommu_note_kmsg(struct iommu_state *s, const char *text);

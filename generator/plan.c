@@ -466,7 +466,7 @@ static int load_claims(struct plan *p)
 int plan_check(struct plan *p)
 {
         static int (*const detectors[])(struct plan *) = {
-                detect_iommu, detect_groups, detect_boot_vga, detect_root_disk,
+                detect_iommu, detect_cmdline_next, detect_groups, detect_boot_vga, detect_root_disk,
                 detect_modules, detect_bars, detect_sriov, detect_mdevs, detect_initramfs,
                 detect_reset, detect_framebuffer, detect_foreign,
                 detect_variants, detect_vgpus,
@@ -482,6 +482,8 @@ int plan_check(struct plan *p)
         r = resolve_drivers(p);
         if (r < 0)
                 return r;
+        if (p->judge_next_boot && (r = next_boot_read(&p->next_boot)) < 0)
+                return r;
         if (!p->modules && !p->modules_error) /* resolving "auto" may have opened it */
                 p->modules_error = modules_open(&p->modules);
         if (p->modules_error < 0)
@@ -495,7 +497,7 @@ int plan_check(struct plan *p)
         return 0;
 }
 
-int plan_build(const struct conf *conf, struct host *host, struct plan **ret)
+static int build(const struct conf *conf, struct host *host, bool next_boot, struct plan **ret)
 {
         struct plan *p;
         int r;
@@ -503,6 +505,7 @@ int plan_build(const struct conf *conf, struct host *host, struct plan **ret)
         r = plan_resolve(conf, host, &p);
         if (r < 0)
                 return r;
+        p->judge_next_boot = next_boot;
         r = plan_check(p);
         if (r < 0) {
                 plan_free(p);
@@ -512,11 +515,22 @@ int plan_build(const struct conf *conf, struct host *host, struct plan **ret)
         return 0;
 }
 
+int plan_build(const struct conf *conf, struct host *host, struct plan **ret)
+{
+        return build(conf, host, false, ret);
+}
+
+int plan_build_next(const struct conf *conf, struct host *host, struct plan **ret)
+{
+        return build(conf, host, true, ret);
+}
+
 void plan_free(struct plan *p)
 {
         if (!p)
                 return;
         cmdline_done(&p->cmdline);
+        next_boot_done(&p->next_boot);
         modules_free(p->modules);
         free(p->claims);
         free(p->units);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "bootloader.h"
 #include "cmdline.h"
 #include "conf.h"
 #include "host.h"
@@ -115,6 +116,11 @@ struct plan {
         struct claim_unit *units;           /* plan_units, at the end of resolving */
         size_t n_units;
         size_t *unit_members;               /* what the units' claims point into */
+        /* plan_build_next(): the boot loader's configured command line
+         * (bootloader.c), read by plan_check. Otherwise kind NONE: the
+         * boot-time tools judge the boot that runs. */
+        bool judge_next_boot;
+        struct next_boot next_boot;
 };
 
 /* Reads the machine under the root and computes the plan. Problems are
@@ -129,6 +135,11 @@ int plan_build(const struct conf *conf, struct host *host, struct plan **ret);
  * detector. */
 int plan_resolve(const struct conf *conf, struct host *host, struct plan **ret);
 int plan_check(struct plan *p);
+/* plan_build for the boot after this one, as gpupt-check shows it: the
+ * IOMMU verdict follows the command line the boot loader is configured
+ * to give, and cmdline-pending/cmdline-lost say where it differs from
+ * proc/cmdline. */
+int plan_build_next(const struct conf *conf, struct host *host, struct plan **ret);
 void plan_free(struct plan *p);
 
 bool plan_ready(const struct plan *p);
@@ -170,6 +181,7 @@ int plan_problem(struct plan *p, enum severity sev, enum problem_code code, cons
 /* The detectors, one per theme, each adding problems to the plan; see
  * gpupt-check(8) for the codes. They run in this order. */
 int detect_iommu(struct plan *p);        /* iommu-off, no-interrupt-remapping, acs-override */
+int detect_cmdline_next(struct plan *p); /* cmdline-pending, cmdline-lost */
 int detect_groups(struct plan *p);       /* impure-group, partial-slot, no-iommu-group */
 int detect_boot_vga(struct plan *p);     /* boot-vga */
 int detect_root_disk(struct plan *p);    /* root-disk */

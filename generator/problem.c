@@ -18,6 +18,8 @@ static const struct {
         [PROBLEM_BOOT_FRAMEBUFFER] = { "boot-framebuffer", BLOCKS_FUNCTION },
         [PROBLEM_BOOT_VGA] = { "boot-vga", BLOCKS_NOTHING },
         [PROBLEM_CLAIMED_ELSEWHERE] = { "claimed-elsewhere", BLOCKS_NOTHING },
+        [PROBLEM_CMDLINE_LOST] = { "cmdline-lost", BLOCKS_NOTHING },
+        [PROBLEM_CMDLINE_PENDING] = { "cmdline-pending", BLOCKS_NOTHING },
         [PROBLEM_CONFIG_ERROR] = { "config-error", BLOCKS_ALL },
         [PROBLEM_CONFIG_UNTRUSTED] = { "config-untrusted", BLOCKS_ALL },
         [PROBLEM_CONFLICTING_CLAIMS] = { "conflicting-claims", BLOCKS_FUNCTION },

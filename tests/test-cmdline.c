@@ -84,11 +84,20 @@ static void test_booleans(void **state)
         assert_int_equal(parse_boolean(NULL), -EINVAL);
 }
 
+static void test_key_eq(void **state)
+{
+        (void)state;
+        assert_true(cmdline_key_eq("vfio-pci.ids", "vfio_pci.ids"));
+        assert_true(cmdline_key_eq("intel_iommu", "intel-iommu"));
+        assert_false(cmdline_key_eq("iommu", "iommu.passthrough"));
+        assert_false(cmdline_key_eq("gpupt", "rd.gpupt"));
+}
+
 static void test_read_under_root(void **state)
 {
         char *dir = tl_mkdtemp();
         struct kcmdline c;
-        char *big;
+        char *big, *text;
 
         (void)state;
         assert_int_equal(root_set(dir), 0);
@@ -98,6 +107,9 @@ static void test_read_under_root(void **state)
         assert_string_equal(c.root, "/dev/nvme0n1p2");
         assert_true(c.gpupt_off);
         cmdline_done(&c);
+        assert_int_equal(cmdline_read_text(&text), 0);
+        assert_string_equal(text, "root=/dev/nvme0n1p2 gpupt=off\n");
+        free(text);
 
         /* a huge line is refused, not parsed */
         big = malloc(1u << 20);
@@ -117,7 +129,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_items),         cmocka_unit_test(test_off_switches),
                 cmocka_unit_test(test_quotes),        cmocka_unit_test(test_booleans),
-                cmocka_unit_test(test_read_under_root),
+                cmocka_unit_test(test_read_under_root), cmocka_unit_test(test_key_eq),
         };
 
         return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);

@@ -62,8 +62,7 @@ static void test_probe(void **state)
         assert_int_equal(s.irq_remapping, -1);
         assert_int_equal(s.kmsg_error, -ENOENT);
         assert_int_equal(s.cpu, CPU_UNKNOWN);
-        assert_string_equal(iommu_flag(CPU_UNKNOWN),
-                            "intel_iommu=on (Intel) or amd_iommu=on (AMD)");
+        assert_false(s.guest);
 
         /* Debian's kernel: IOMMU up without "DMAR: IOMMU enabled". */
         tl_write(dir, "proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\n");
@@ -82,7 +81,7 @@ static void test_probe(void **state)
         assert_int_equal(s.irq_remapping, 1);
         assert_string_equal(s.default_domain, "Translated");
         assert_int_equal(s.cpu, CPU_INTEL);
-        assert_string_equal(iommu_flag(s.cpu), "intel_iommu=on");
+        assert_false(s.guest);
         assert_int_equal(kmsg_scan(count, &n), 0);
         assert_int_equal(n, 3);
 
@@ -98,7 +97,21 @@ static void test_probe(void **state)
         tl_write(dir, "proc/cpuinfo", "processor\t: 0\nvendor_id\t: AuthenticAMD\n");
         assert_int_equal(iommu_probe(&s), 0);
         assert_int_equal(s.cpu, CPU_AMD);
-        assert_string_equal(iommu_flag(s.cpu), "amd_iommu=on");
+        assert_false(s.guest);
+
+        /* A guest: the flag among the others, on the first CPU's line; a
+         * "vmx flags" line and a flag that only begins so do not count. */
+        tl_write(dir, "proc/cpuinfo",
+                 "processor\t: 0\nvendor_id\t: GenuineIntel\n"
+                 "flags\t\t: fpu sse2 hypervisor lahf_lm\nvmx flags\t: vnmi\n");
+        assert_int_equal(iommu_probe(&s), 0);
+        assert_int_equal(s.cpu, CPU_INTEL);
+        assert_true(s.guest);
+        tl_write(dir, "proc/cpuinfo",
+                 "processor\t: 0\nvendor_id\t: AuthenticAMD\n"
+                 "flags\t\t: fpu hypervisors\nvmx flags\t: hypervisor\n");
+        assert_int_equal(iommu_probe(&s), 0);
+        assert_false(s.guest);
 
         root_set(NULL);
         tl_rmtree(dir);

@@ -552,11 +552,15 @@ class ScenarioCodes(Base):
         self.assertRaisesCode(data, "root-disk-unknown", "warning")
 
     def test_iommu_flags(self):
-        for scenario, flag in (("iommu-off-intel", "intel_iommu=on"),
-                               ("iommu-off-amd", "amd_iommu=on")):
+        """Only flags the kernel accepts: intel_iommu=on on Intel; AMD has no
+        =on flag, its IOMMU is on once the firmware enables it."""
+        for scenario, says in (("iommu-off-intel", "replace intel_iommu=off with intel_iommu=on"),
+                               ("iommu-off-amd", "enable AMD-Vi/IOMMU in the firmware setup")):
             data = self.run_json(root(scenario), 1)
             msg = [p["message"] for p in data["problems"] if p["code"] == "iommu-off"][0]
-            self.assertIn(flag, msg)
+            self.assertIn(says, msg)
+            self.assertNotIn("add amd_iommu", msg)
+            self.assertNotIn("with amd_iommu=on", msg)
             self.assertFalse(data["iommu"]["enabled"])
 
     def test_impure_names_the_nic(self):
@@ -2327,6 +2331,148 @@ class HostileStrings(Base):
                 self.assertNotIn("config-error", codes(data))
                 self.assertEqual({c["entry"] for c in data["claims"]},
                                  {name, "modprobe-vfio-1"})
+def problem(data, code):
+    """The one problem of that code."""
+    found = [p for p in data["problems"] if p["code"] == code]
+    assert len(found) == 1, json.dumps(data["problems"], indent=1)
+    return found[0]
+
+
+def pairs(data):
+    return sorted((p["code"], p["severity"]) for p in data["problems"])
+
+
+class NextBoot(Base):
+    """The next boot's command line from the boot loader's configuration
+    (cmdline-pending, cmdline-lost) and the iommu-off advice that follows it."""
+
+    def test_grub_debian(self):
+        data = self.run_json(root("grub-debian"), 0)
+        self.assertEqual(pairs(data), [("cmdline-lost", "warning"), ("cmdline-pending", "warning"),
+                                       ("iommu-off", "warning")])
+        msg = problem(data, "cmdline-pending")["message"]
+        for word in ("intel_iommu=on is configured for the next boot",
+                     "GRUB_CMDLINE_LINUX_DEFAULT in /etc/default/grub.d/50-iommu.cfg",
+                     "update-grub"):
+            self.assertIn(word, msg)
+        msg = problem(data, "cmdline-lost")["message"]
+        self.assertIn("iommu=pt is in force now", msg)
+        self.assertIn("add iommu=pt to GRUB_CMDLINE_LINUX in /etc/default/grub, then run "
+                      "update-grub", msg)
+        msg = problem(data, "iommu-off")["message"]
+        self.assertIn("the next boot's command line (from /etc/default/grub and "
+                      "/etc/default/grub.d/50-iommu.cfg) turns it on", msg)
+        self.assertIn("VT-d", msg)
+        # a grub.d file that is not *.cfg is not sourced
+        self.assertNotIn("=x", json.dumps(data["problems"]))
+
+        # without the drop-in, the next boot has no IOMMU either
+        r = copy_root("grub-debian", "grub-debian-no-dropin")
+        os.unlink(os.path.join(r, "etc/default/grub.d/50-iommu.cfg"))
+        data = self.run_json(r, 1)
+        self.assertEqual(pairs(data), [("cmdline-lost", "warning"), ("iommu-off", "error")])
+        self.assertIn("enable VT-d in the firmware setup and add intel_iommu=on to "
+                      "GRUB_CMDLINE_LINUX in /etc/default/grub, then run update-grub",
+                      problem(data, "iommu-off")["message"])
+
+        # Fedora's GRUB without BLS entries: grub2-mkconfig, not update-grub
+        os.makedirs(os.path.join(r, "boot/grub2"))
+        msg = problem(self.run_json(r, 1), "iommu-off")["message"]
+        self.assertIn("then run grub2-mkconfig -o /boot/grub2/grub.cfg", msg)
+        self.assertNotIn("update-grub", msg)
+
+    def test_running_boot_is_judged_at_boot(self):
+        """The boot-time tools judge the boot that runs: no IOMMU now blocks
+        the claim whatever the boot loader will give the next boot."""
+        r = copy_root("grub-debian", "grub-debian-apply")
+        p = apply_cmd(r, "claim")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("not claimed (iommu-off)", p.stderr)
+        with open(os.path.join(r, "sys/bus/pci/devices/0000:01:00.0/driver_override")) as f:
+            self.assertEqual(f.read().strip(), "(null)")
+        p = check(r, "--json", "--verify")
+        data = json.loads(p.stdout)
+        self.assertEqual(problem(data, "iommu-off")["severity"], "error")
+        self.assertNoCode(data, "cmdline-pending")
+
+    def test_bls_fedora(self):
+        data = self.run_json(root("bls-fedora"), 0)
+        self.assertEqual(pairs(data), [("cmdline-lost", "warning")])
+        entry = "/boot/loader/entries/0123456789abcdef0123456789abcdef-6.8.5-301.fc40.x86_64.conf"
+        msg = problem(data, "cmdline-lost")["message"]
+        self.assertIn("intel_iommu=on is in force now", msg)
+        self.assertIn("(from %s)" % entry, msg)
+        self.assertIn("grubby --update-kernel=ALL --args=intel_iommu=on", msg)
+
+        # the newest entry turns the IOMMU off: the next boot has none
+        r = copy_root("bls-fedora", "bls-fedora-off")
+        with open(os.path.join(r, entry.lstrip("/")), "a") as f:
+            f.write("options intel_iommu=off\n")
+        data = self.run_json(r, 1)
+        # one flag, another value: pending, not lost
+        self.assertEqual(pairs(data), [("cmdline-pending", "warning"), ("iommu-off", "error")])
+        msg = problem(data, "iommu-off")["message"]
+        self.assertIn("the IOMMU is on now, but the next boot's command line (from %s) has "
+                      "intel_iommu=off" % entry, msg)
+        self.assertIn("grubby --update-kernel=ALL --remove-args=intel_iommu=off", msg)
+        self.assertIn("intel_iommu=off is configured for the next boot (the options line of "
+                      "%s) but not in force now (/proc/cmdline has intel_iommu=on)" % entry,
+                      problem(data, "cmdline-pending")["message"])
+
+    def test_kernel_cmdline_amd(self):
+        data = self.run_json(root("kernel-cmdline-amd"), 0)
+        self.assertEqual(pairs(data), [("cmdline-lost", "warning"), ("iommu-off", "warning")])
+        msg = problem(data, "iommu-off")["message"]
+        self.assertIn("(from /etc/kernel/cmdline) turns it on", msg)
+        self.assertIn("kernel-install add", msg)
+        self.assertIn("AMD-Vi/IOMMU enabled in the firmware setup", msg)
+        self.assertNotIn("amd_iommu=on", msg)
+        self.assertIn("amd_iommu=off is in force now", problem(data, "cmdline-lost")["message"])
+
+        # /etc/kernel/cmdline keeps the off switch: remove it, no amd_iommu=on
+        r = copy_root("kernel-cmdline-amd", "kernel-cmdline-amd-off")
+        with open(os.path.join(r, "etc/kernel/cmdline"), "a") as f:
+            f.write("amd_iommu=off\n")
+        data = self.run_json(r, 1)
+        self.assertEqual(pairs(data), [("iommu-off", "error")])
+        msg = problem(data, "iommu-off")["message"]
+        self.assertIn("remove amd_iommu=off from /etc/kernel/cmdline, then run kernel-install add",
+                      msg)
+        self.assertIn("there is no amd_iommu=on", msg)
+
+        # without it the BLS entry is the next boot's line (systemd-boot)
+        os.unlink(os.path.join(r, "etc/kernel/cmdline"))
+        msg = problem(self.run_json(r, 1), "iommu-off")["message"]
+        self.assertIn("run grubby --update-kernel=ALL --remove-args=amd_iommu=off (or remove "
+                      "amd_iommu=off from the options line of /boot/loader/entries/0123-6.1.0.conf",
+                      msg)
+
+    def test_guest(self):
+        data = self.run_json(root("guest-no-iommu"), 1)
+        self.assertEqual(pairs(data), [("iommu-off", "error")])
+        msg = problem(data, "iommu-off")["message"]
+        for word in ("virtual machine", "hypervisor", "-device intel-iommu", "virtio-iommu",
+                     "add intel_iommu=on to GRUB_CMDLINE_LINUX in /etc/default/grub, then run "
+                     "update-grub"):
+            self.assertIn(word, msg)
+        self.assertNotIn("VT-d", msg)
+
+    def test_nothing_claimed(self):
+        """The IOMMU off and nothing claimed: still say what to turn on, exit 0."""
+        data = self.run_json(root("guest-no-iommu"), 0, variant="nothing")
+        self.assertEqual(pairs(data), [("iommu-off", "warning")])
+        self.assertIn("virtio-iommu", problem(data, "iommu-off")["message"])
+        self.assertIn("nothing is claimed yet", problem(data, "iommu-off")["message"])
+        r = copy_root("iommu-off-amd", "iommu-off-amd-nothing")
+        with open(os.path.join(r, "etc/gpupt-variants/nothing.conf"), "w") as f:
+            f.write("# nothing yet\n")
+        data = self.run_json(r, 0, variant="nothing")
+        self.assertEqual(pairs(data), [("iommu-off", "warning")])
+        self.assertIn("enable AMD-Vi/IOMMU in the firmware setup",
+                      problem(data, "iommu-off")["message"])
+        p = check(r, variant="nothing")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("AMD-Vi/IOMMU", p.stdout)
 
 
 def main():
