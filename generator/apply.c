@@ -250,6 +250,28 @@ static const char *driver_cached(struct driver_cache *dc, const char *asked, int
         return dc->v[i].name;
 }
 
+/* The driver a claim binds, made ready. A driver = "auto" that resolved to
+ * a variant this boot cannot make ready (its module not in the image, or
+ * registering no driver) still claims the function, on vfio-pci itself: the
+ * device is the VM's either way, the line names what it lacks, and --verify
+ * reports the difference. A driver the config names keeps failing. */
+static const char *claim_driver(struct driver_cache *dc, const struct claim *c, int *error)
+{
+        const char *want = driver_cached(dc, c->driver, error);
+
+        if (want || *error != -ENOENT || !streq(c->entry->driver, VARIANT_AUTO) ||
+            module_name_eq(c->driver, VARIANT_CATCH_ALL))
+                return want;
+        want = driver_cached(dc, VARIANT_CATCH_ALL, error);
+        if (want)
+                report(c->fn->bdf, "driver = \"auto\" resolves to the vfio-pci variant %s, "
+                       "which this boot lacks (above); binding %s instead, without the "
+                       "variant's own features. Install its module for this kernel and rebuild "
+                       "the initramfs (gpupt's hook packs it), or set driver = \"vfio-pci\"",
+                       c->driver, want);
+        return want;
+}
+
 /* Writes "" to driver_override, which the kernel reads back as "(null)":
  * the device is matched by its ids again. */
 static int clear_override(const char *bdf)
@@ -509,7 +531,7 @@ static int claim_unit(const struct plan *p, const struct claim_unit *u, struct d
                 const struct claim *c = &p->claims[u->claims[i]];
                 _cleanup_free_ char *now = NULL;
 
-                want[i] = driver_cached(dc, c->driver, &r);
+                want[i] = claim_driver(dc, c, &r);
                 if (!want[i]) {
                         report(c->fn->bdf, "not claimed, nor is the rest of its unit (%s): "
                                "driver \"%s\" is not available (%s)", names, c->driver,

@@ -74,19 +74,54 @@ oom:
         return 1;
 }
 
+/* Every vfio-pci variant of the kernel release (NULL: the running one),
+ * less those printed already (seen): what a generic image adds, since the
+ * machine it boots may have devices that resolve to any of them. */
+static int print_variants(const char *release, const char *const *seen, size_t n_seen)
+{
+        struct gp_modules *m = NULL;
+        char **v = NULL;
+        size_t n = 0;
+        int r;
+
+        r = modules_open(&m);
+        if (r < 0) {
+                fprintf(stderr, "gpupt-apply: cannot read the module index of %s%s: %s\n",
+                        release ? "kernel " : "the running kernel", release ? release : "",
+                        strerror(-r));
+                return r;
+        }
+        r = modules_vfio_variants(m, &v, &n);
+        if (r < 0)
+                fprintf(stderr, "gpupt-apply: listing the vfio-pci variants in %s: %s\n",
+                        modules_dir(m), strerror(-r));
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                bool dup = false;
+
+                for (size_t j = 0; j < n_seen && !dup; j++)
+                        dup = module_name_eq(seen[j], v[i]);
+                if (!dup)
+                        printf("%s\n", v[i]);
+        }
+        dir_names_free(v, n);
+        modules_free(m);
+        return r;
+}
+
 /* The driver modules the claims and VFs of this machine take under the
  * kernel release (the one an image is built for; default the running one),
  * "auto" resolved against that kernel's module index: one a line, each
- * once, for the image builders to pack. */
-static int print_modules(const struct conf *conf, const char *release)
+ * once, for the image builders to pack. all_variants adds every vfio-pci
+ * variant of that kernel, for an image that is not host-only. */
+static int print_modules(const struct conf *conf, const char *release, bool all_variants)
 {
         struct host *host = NULL;
         struct plan *plan = NULL;
         const char **seen = NULL;
         size_t n = 0;
-        int r;
+        int r, status = 0;
 
-        if (release && (!*release || strchr(release, '/'))) {
+        if (release && (!*release || strchr(release, '/') || *release == '-')) {
                 fprintf(stderr, "gpupt-apply: \"%s\" is not a kernel release\n", release);
                 return 2;
         }
@@ -115,6 +150,8 @@ static int print_modules(const struct conf *conf, const char *release)
                 seen[n++] = d;
                 printf("%s\n", d);
         }
+        if (r == 0 && all_variants && print_variants(release, seen, n) < 0)
+                status = 1; /* said why */
         free(seen);
         plan_free(plan);
         host_free(host);
@@ -123,14 +160,15 @@ static int print_modules(const struct conf *conf, const char *release)
                 fprintf(stderr, "gpupt-apply: %s\n", strerror(-r));
                 return 1;
         }
-        return fflush(stdout) == 0 ? 0 : 1;
+        return fflush(stdout) == 0 ? status : 1;
 }
 
 /* Asked for (--help): stdout and 0; a wrong call: stderr and 2. */
 static int usage(FILE *out)
 {
         fprintf(out, "Usage: gpupt-apply [--root DIR] claim | group N | sriov NAME | "
-                     "mdev PARENT | vgpu NAME | modules [RELEASE] | check-config | config-hash | root-disk\n"
+                     "mdev PARENT | vgpu NAME | modules [--all-variants] [RELEASE] | check-config | "
+                     "config-hash | root-disk\n"
                      "See gpupt-apply(8).\n");
         return out == stdout ? 0 : 2;
 }
@@ -203,8 +241,11 @@ int main(int argc, char **argv)
         }
 
         if (streq(cmd, "modules")) {
-                status = i + 2 >= argc ? print_modules(conf, i + 1 < argc ? argv[i + 1] : NULL)
-                                       : usage(stderr);
+                bool all = i + 1 < argc && streq(argv[i + 1], "--all-variants");
+                int rel = i + 1 + all;
+
+                status = rel + 1 >= argc ? print_modules(conf, rel < argc ? argv[rel] : NULL, all)
+                                         : usage(stderr);
                 conf_free(conf);
                 root_set(NULL);
                 return status;

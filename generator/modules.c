@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <libkmod.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "modules.h"
 #include "util.h"
@@ -188,6 +190,63 @@ int modules_for_modalias(struct gp_modules *m, const char *modalias, struct modu
         if (r < 0) {
                 module_matches_free(v, k);
                 return r;
+        }
+        *ret = v;
+        *n = k;
+        return 0;
+}
+
+/* libkmod looks an alias up by its key and lists no key by prefix; it does
+ * hand out a whole index (kmod_dump_index, "alias KEY MODULE" lines), which
+ * is read here, so the answer comes from the same modules.alias.bin as every
+ * lookup and not from the text file beside it. */
+static int dump_aliases(struct gp_modules *m, char **ret)
+{
+        _cleanup_close_ int fd = memfd_create("gpupt-aliases", MFD_CLOEXEC);
+        int r;
+
+        if (fd < 0)
+                return -errno;
+        r = kmod_dump_index(m->ctx, KMOD_INDEX_MODULES_ALIAS, fd);
+        if (r < 0)
+                return r;
+        if (lseek(fd, 0, SEEK_SET) < 0)
+                return -errno;
+        return read_fd(fd, 64u << 20, ret, NULL);
+}
+
+int modules_vfio_variants(struct gp_modules *m, char ***ret, size_t *n)
+{
+        _cleanup_free_ char *text = NULL;
+        char **v = NULL, *line, *next;
+        size_t k = 0, alloc = 0;
+        int r;
+
+        r = dump_aliases(m, &text);
+        if (r < 0)
+                return r;
+        for (line = text; line && *line; line = next) {
+                char *mod, *name;
+                bool dup = false;
+
+                next = strchr(line, '\n');
+                if (next)
+                        *next++ = '\0';
+                if (strncmp(line, "alias vfio_pci:", 15) != 0 || !(mod = strrchr(line, ' ')))
+                        continue;
+                mod++;
+                if (!*mod || module_name_eq(mod, "vfio_pci"))
+                        continue;
+                for (size_t i = 0; i < k && !dup; i++)
+                        dup = module_name_eq(v[i], mod);
+                if (dup)
+                        continue;
+                if (GROW(v, k, alloc) < 0 || !(name = strdup(mod))) {
+                        dir_names_free(v, k);
+                        return -ENOMEM;
+                }
+                normalize(name);
+                v[k++] = name;
         }
         *ret = v;
         *n = k;

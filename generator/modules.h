@@ -36,6 +36,11 @@ int modules_state(struct gp_modules *m, const char *name, enum module_state *ret
 int modules_for_modalias(struct gp_modules *m, const char *modalias, struct module_match **ret,
                          size_t *n);
 void module_matches_free(struct module_match *v, size_t n);
+/* Every module of the kernel with a vfio_pci: alias, which is what a vfio-pci
+ * variant declares (variant.h), vfio_pci's own catch-all left out: each name
+ * once, normalized, in the alias index's order. What a generic image packs
+ * for driver = "auto". Free with dir_names_free(). */
+int modules_vfio_variants(struct gp_modules *m, char ***ret, size_t *n);
 /* The file modules.dep names for a module, under the module directory that
  * was opened; -ENOENT for a built-in or unknown one. */
 int modules_path(struct gp_modules *m, const char *name, char **ret);

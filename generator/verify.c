@@ -7,6 +7,7 @@
 
 #include "record.h"
 #include "util.h"
+#include "variant.h"
 #include "verify.h"
 
 /* Why nothing may have been applied, for the messages. */
@@ -15,13 +16,33 @@ static const char *off_note(const struct plan *p)
         return p->cmdline.gpupt_off ? " (gpupt=off is on the kernel command line)" : "";
 }
 
+/* driver = "auto" planned a variant and the function is on vfio-pci itself:
+ * the boot had no such driver when it claimed (an image without the module:
+ * nothing said; a module that failed: gpupt-apply's line said it). */
+static bool variant_missed(const struct claim *c)
+{
+        return c->fn->driver && module_name_eq(c->fn->driver, VARIANT_CATCH_ALL) &&
+               streq(c->entry->driver, VARIANT_AUTO) &&
+               !module_name_eq(c->driver, VARIANT_CATCH_ALL);
+}
+
 static int verify_claim(struct plan *p, struct claim *c)
 {
         const char *want = plan_driver(p, c->driver);
         bool ok = c->fn->driver && streq(c->fn->driver, want);
         int r;
 
-        if (!ok) {
+        if (!ok && variant_missed(c)) {
+                r = plan_problem(p, SEVERITY_ERROR, PROBLEM_NOT_APPLIED, &c->fn->addr, c->entry->name,
+                                 "%s was planned on the vfio-pci variant %s (driver = \"auto\") "
+                                 "and is on %s itself now: the boot claimed it without the "
+                                 "variant (an initramfs built without its module, or the module "
+                                 "failing: `journalctl -b | grep gpupt-apply`); rebuild the "
+                                 "initramfs, then reboot",
+                                 c->fn->bdf, want, c->fn->driver);
+                if (r < 0)
+                        return r;
+        } else if (!ok) {
                 r = plan_problem(p, SEVERITY_ERROR, PROBLEM_NOT_APPLIED, &c->fn->addr, c->entry->name,
                                  "%s was planned on %s and is on %s now%s; `journalctl -b "
                                  "-u gpupt-claim.service` says why",

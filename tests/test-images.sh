@@ -26,7 +26,12 @@ kver=$(find /lib/modules -mindepth 2 -maxdepth 2 -name modules.dep -printf '%h\n
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/gpupt-images.XXXXXX")
 saved_conf=
 made_dropin=
+made_variant=
 cleanup() {
+    if [ -n "$made_variant" ]; then
+        rm -rf "$made_variant"
+        depmod -a "$kver" || true
+    fi
     chmod 0755 /usr/libexec/gpupt/gpupt-apply 2>/dev/null || true
     if [ -n "$made_dropin" ]; then
         rm -f "$made_dropin"
@@ -53,6 +58,47 @@ device "vm-display" {
 }
 CONF
 
+# A vfio-pci variant for a device this machine lacks, as the kernels that
+# ship none (Debian's 6.1) need for the generic images to show anything:
+# tests/variant's module (for QEMU's bochs display), installed for the
+# kernel while the test runs. Where it cannot be built, the kernel's own.
+if ko=$(bash "$(dirname "$0")/variant/build.sh" "$kver" 2>"$tmp/variant.log" | tail -n1) &&
+    [ -s "$ko" ]; then
+    made_variant=/lib/modules/$kver/updates/gpupt-images-test
+    mkdir -p "$made_variant"
+    cp "$ko" "$made_variant/gpupt_vfio_test.ko"
+    depmod -a "$kver"
+else
+    echo "images: no test variant ($(tail -n1 "$tmp/variant.log")); the kernel's own only" >&2
+fi
+# Every module with a vfio_pci: alias but vfio_pci's own: what "auto" may
+# resolve to on a machine other than this one.
+variants=$(awk '$1 == "alias" && $2 ~ /^vfio_pci:/ && $3 != "vfio_pci" { print $3 }' \
+    "/lib/modules/$kver/modules.alias" | sort -u)
+if [ -n "$made_variant" ]; then
+    check "variants: the test variant is in the index" \
+        bash -c "grep -qx gpupt_vfio_test <<<'$variants'"
+fi
+variant_re() { # NAME: its file in an image listing, - and _ alike
+    printf '/%s\\.ko(\\.(gz|xz|zst))?$' "${1//_/[-_]}"
+}
+all_variants() { # LIST: every variant is in the image
+    local m ok=0
+    for m in $variants; do
+        has "$1" "$(variant_re "$m")" || { echo "images: $1 lacks $m" >&2; ok=1; }
+    done
+    return "$ok"
+}
+no_variant() { # LIST: none is
+    local m
+    for m in $variants; do
+        ! has "$1" "$(variant_re "$m")" || { echo "images: $1 has $m" >&2; return 1; }
+    done
+}
+check "variants: gpupt-apply lists them for a generic image" bash -c \
+    "diff <(/usr/libexec/gpupt/gpupt-apply modules --all-variants '$kver' | grep -vx vfio-pci |
+        sort -u) <(printf '%s\n' '$variants' | sed '/^\$/d')"
+
 # dracut, shell initrd: the pre-udev hook
 dracut -q --force --no-hostonly --no-compress --kver "$kver" -m "base gpupt" "$tmp/dracut.img" 2>"$tmp/dracut.log" ||
     { cat "$tmp/dracut.log" >&2; exit 1; }
@@ -67,6 +113,7 @@ check "dracut: pre-udev hook" has "$tmp/dracut.list" 'hooks/pre-udev/30-gpupt-pr
 check "dracut: root-disk record" has "$tmp/dracut.list" ' usr/lib/gpupt/root-disk$'
 check "dracut: recorded hash" cmp -s "/var/lib/gpupt/initramfs-$kver.sha256" \
     <(/usr/libexec/gpupt/gpupt-apply config-hash)
+check "dracut --no-hostonly: every vfio-pci variant" all_variants "$tmp/dracut.list"
 
 # dracut, systemd initrd: the generator instead of the hook
 dracut -q --force --no-hostonly --no-compress --kver "$kver" \
@@ -91,6 +138,8 @@ check "initramfs-tools: config" has "$tmp/itools.list" '^etc/gpupt\.conf$'
 check "initramfs-tools: vfio-pci" has "$tmp/itools.list" 'vfio/pci/vfio-pci\.ko'
 check "initramfs-tools: init-top script" has "$tmp/itools.list" '^scripts/init-top/gpupt$'
 check "initramfs-tools: root-disk record" has "$tmp/itools.list" '^usr/lib/gpupt/root-disk$'
+check "initramfs-tools MODULES=list: no variant the config does not need" \
+    no_variant "$tmp/itools.list"
 mkdir "$tmp/unpacked"
 unmkinitramfs "$tmp/itools.img" "$tmp/unpacked"
 record=$(find "$tmp/unpacked" -path '*usr/lib/gpupt/root-disk' | head -n1)
@@ -101,6 +150,15 @@ gpupt_line=$(grep -n 'init-top/gpupt' "$order" | head -n1 | cut -d: -f1)
 udev_line=$(grep -n 'init-top/udev' "$order" | head -n1 | cut -d: -f1)
 check "initramfs-tools: gpupt before udev in init-top/ORDER" \
     test -n "$gpupt_line" -a -n "$udev_line" -a "${gpupt_line:-0}" -lt "${udev_line:-0}"
+
+# MODULES=most (Debian's default) is a generic image: every variant too.
+cp -a "$tmp/itools-conf" "$tmp/itools-most"
+sed -i -e 's/^MODULES=.*/MODULES=most/' "$tmp/itools-most/initramfs.conf"
+check "initramfs-tools MODULES=most: builds" mkinitramfs -d "$tmp/itools-most" \
+    -o "$tmp/itools-most.img" "$kver" 2>>"$tmp/itools.log"
+lsinitramfs "$tmp/itools-most.img" >"$tmp/itools-most.list"
+check "initramfs-tools MODULES=most: every vfio-pci variant" all_variants "$tmp/itools-most.list"
+rm -f "$tmp/itools-most.img"
 
 # initramfs-stale: the config changes after the build; a rebuild records it again
 before=$(cat "/var/lib/gpupt/initramfs-$kver.sha256")

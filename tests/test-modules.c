@@ -78,6 +78,41 @@ static void test_modalias(void **state)
         tl_rmfixture(root);
 }
 
+/* What a generic image packs: every module with a vfio_pci: alias, read
+ * from the alias index; vfio_pci's own catch-all is not a variant. */
+static void test_vfio_variants(void **state)
+{
+        char *root = tl_fixture("variant-driver");
+        struct gp_modules *m;
+        char **v = NULL;
+        size_t n = 0;
+
+        (void)state;
+        assert_int_equal(root_set(root), 0);
+        assert_int_equal(modules_open(&m), 0);
+        assert_int_equal(modules_vfio_variants(m, &v, &n), 0);
+        /* in the index's order, by alias: "…d*" sorts before "…d000073A3";
+         * navi_vfio_pci's two aliases give one name */
+        assert_int_equal(n, 2);
+        assert_string_equal(v[0], "amd_vfio_pci");
+        assert_string_equal(v[1], "navi_vfio_pci");
+        dir_names_free(v, n);
+        modules_free(m);
+        root_set(NULL);
+        tl_rmfixture(root);
+
+        /* vfio_pci alone: none */
+        root = tl_fixture("builtin-gpu-driver");
+        assert_int_equal(root_set(root), 0);
+        assert_int_equal(modules_open(&m), 0);
+        assert_int_equal(modules_vfio_variants(m, &v, &n), 0);
+        assert_int_equal(n, 0);
+        dir_names_free(v, n);
+        modules_free(m);
+        root_set(NULL);
+        tl_rmfixture(root);
+}
+
 static void test_missing_kernel(void **state)
 {
         char *dir = tl_mkdtemp();
@@ -141,6 +176,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_states),
                 cmocka_unit_test(test_modalias),
+                cmocka_unit_test(test_vfio_variants),
                 cmocka_unit_test(test_missing_kernel),
                 cmocka_unit_test(test_early),
         };

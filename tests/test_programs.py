@@ -1630,6 +1630,77 @@ class VariantDrivers(Base):
         self.assertEqual((p.returncode, p.stdout), (0, "vfio-pci\n"), p.stderr)
         self.assertEqual(apply_cmd(r, "modules", "../x").returncode, 2)
 
+    def test_all_variants_for_a_generic_image(self):
+        """gpupt-apply modules --all-variants [RELEASE]: the plan's drivers, then
+        every other module with a vfio_pci: alias, for an image that may boot a
+        machine whose devices this one does not have."""
+        r = copy_root("variant-driver", "variant-generic")
+        shutil.copy(os.path.join(r, "etc/gpupt-variants/explicit.conf"),
+                    os.path.join(r, "etc/gpupt.conf"))
+        p = apply_cmd(r, "modules")
+        self.assertEqual((p.returncode, p.stdout), (0, "vfio-pci\n"), p.stderr)
+        p = apply_cmd(r, "modules", "--all-variants")
+        self.assertEqual((p.returncode, p.stdout), (0, "vfio-pci\namd_vfio_pci\nnavi_vfio_pci\n"),
+                         p.stderr)
+        rel = os.listdir(os.path.join(r, "lib/modules"))[0]
+        os.rename(os.path.join(r, "lib/modules", rel), os.path.join(r, "lib/modules/9.9.9-next"))
+        p = apply_cmd(r, "modules", "--all-variants", "9.9.9-next")
+        self.assertEqual((p.returncode, p.stdout), (0, "vfio-pci\namd_vfio_pci\nnavi_vfio_pci\n"),
+                         p.stderr)
+        # the plan's own variants are printed once
+        p = apply_cmd(root("variant-driver"), "modules", "--all-variants")
+        self.assertEqual((p.returncode, p.stdout), (0, "navi_vfio_pci\namd_vfio_pci\n"), p.stderr)
+        # a kernel without variants adds nothing; one without an index fails
+        p = apply_cmd(root("amd-modules"), "modules", "--all-variants")
+        self.assertEqual((p.returncode, p.stdout), (0, "vfio-pci\n"), p.stderr)
+        p = apply_cmd(r, "modules", "--all-variants", "1.2.3-gone")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("cannot read the module index of kernel 1.2.3-gone", p.stderr)
+        self.assertEqual(apply_cmd(r, "modules", "9.9.9-next", "--all-variants").returncode, 2)
+
+    def test_auto_variant_missing_at_boot(self):
+        """driver = "auto" resolved to a variant that this boot has no driver
+        for: the function is claimed on vfio-pci, with a line naming the
+        variant, and --verify reports the difference. A driver named outright
+        still fails."""
+        r = copy_root("variant-driver", "variant-missing-boot")
+        bdfs = ["0000:03:00.0", "0000:03:00.1"]
+        # the initramfs, built without the variants, left both on vfio-pci
+        booted(r, "--driver", "vfio-pci", *bdfs)
+        p = apply_cmd(r, "claim")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for bdf, variant in zip(bdfs, ("navi_vfio_pci", "amd_vfio_pci")):
+            self.assertIn("gpupt-apply: %s: driver = \"auto\" resolves to the vfio-pci variant "
+                          "%s, which this boot lacks (above); binding vfio-pci instead" %
+                          (bdf, variant), p.stderr)
+        self.assertIn("gpupt-apply: navi_vfio_pci: no PCI driver of that name is registered",
+                      p.stderr)
+        p = check(r, "--json", "--verify")
+        self.assertEqual(p.returncode, 1, p.stdout)
+        data = json.loads(p.stdout)
+        missed = [(pr["bdf"], pr["message"]) for pr in data["problems"]
+                  if pr["code"] == "not-applied"]
+        self.assertEqual([b for b, _ in missed], bdfs)
+        self.assertIn("0000:03:00.0 was planned on the vfio-pci variant navi_vfio_pci "
+                      "(driver = \"auto\") and is on vfio-pci itself now", missed[0][1])
+        # the GPU's variant is there: only the audio function differs
+        booted(r, "--driver", "navi_vfio_pci", bdfs[0])
+        p = apply_cmd(r, "claim")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn(bdfs[0], p.stderr)
+        self.assertIn("%s: driver = \"auto\" resolves to the vfio-pci variant amd_vfio_pci"
+                      % bdfs[1], p.stderr)
+        data = json.loads(check(r, "--json", "--verify").stdout)
+        self.assertEqual({c["bdf"]: c["applied"] for c in data["claims"]},
+                         {bdfs[0]: True, bdfs[1]: False})
+        # named outright: no stand-in, the unit stays as it is
+        with open(os.path.join(r, "etc/gpupt.conf"), "w") as f:
+            f.write('device "vm-amd" {\n  ids = {"1002:73bf"}\n  driver = "amd_vfio_pci"\n}\n')
+        p = apply_cmd(r, "claim")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("driver \"amd_vfio_pci\" is not available", p.stderr)
+        self.assertNotIn("instead", p.stderr)
+
     def test_real_variant_module(self):
         """tests/variant/gpupt_vfio_test.ko, built from linux-headers: depmod turns
         its PCI_DRIVER_OVERRIDE_DEVICE_VFIO id into a vfio_pci: alias that "auto"
