@@ -308,7 +308,11 @@ def udev_runs(rule, event):
     import fnmatch
     run = []
     for key, op, value in rule:
-        if op in ("==", "!="):
+        if key == "TEST":  # a path that exists: the event's "paths"
+            hit = value.replace("$kernel", event["KERNEL"]) in event.get("paths", ())
+            if hit != (op == "=="):
+                return []
+        elif op in ("==", "!="):
             got = event.get(key, "")
             hit = any(fnmatch.fnmatchcase(got, alt) for alt in value.split("|"))
             if hit != (op == "=="):
@@ -325,16 +329,21 @@ class Helper(unittest.TestCase):
         self.assertIn('ENV{MDEV_STATE}=="registered"', rule)
         self.assertNotIn("@", rule.split("RUN+=")[1].split("$kernel")[0])
         self.assertRegex(rule, r'RUN\+="/\S+/gpupt/gpupt-apply mdev \$kernel"')
-        # the events it acts on: mdev_register_parent() sends "change" with
-        # MDEV_STATE=registered on the parent, whose SUBSYSTEM is its bus
+        # the events it acts on: mdev_register_parent() links the parent into
+        # class/mdev_bus, then sends "change" with MDEV_STATE=registered on
+        # it; the parent's SUBSYSTEM is its own bus or class
         rules = udev_rules(rule)
         self.assertEqual(len(rules), 1, rules)
         helper = "%s/gpupt/gpupt-apply mdev " % LIBEXEC
         gvt = {"ACTION": "change", "SUBSYSTEM": "pci", "KERNEL": "0000:00:02.0",
-               "ENV{MDEV_STATE}": "registered"}
+               "ENV{MDEV_STATE}": "registered",
+               "paths": ("/sys/class/mdev_bus/0000:00:02.0",)}
+        mtty = {"ACTION": "change", "SUBSYSTEM": "mtty", "KERNEL": "mtty",
+                "ENV{MDEV_STATE}": "registered", "paths": ("/sys/class/mdev_bus/mtty",)}
         self.assertEqual(udev_runs(rules[0], gvt), [helper + "0000:00:02.0"])
-        for other in (dict(gvt, SUBSYSTEM="net", KERNEL="eth0"),
-                      dict(gvt, SUBSYSTEM="mtty", KERNEL="mtty"),
+        self.assertEqual(udev_runs(rules[0], mtty), [helper + "mtty"])
+        for other in (dict(gvt, SUBSYSTEM="net", KERNEL="eth0"),  # no parent of mdevs
+                      dict(mtty, paths=()),
                       dict(gvt, ACTION="add"),
                       dict(gvt, **{"ENV{MDEV_STATE}": "unregistered"}),
                       {k: v for k, v in gvt.items() if k != "ENV{MDEV_STATE}"}):
