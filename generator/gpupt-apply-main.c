@@ -126,6 +126,29 @@ static int print_modules(const struct conf *conf, const char *release)
         return fflush(stdout) == 0 ? 0 : 1;
 }
 
+/* Whether the plan has the unit: the claims of some function, the sriov or
+ * vgpu entry name, an mdev on parent. */
+static bool unit_planned(const struct plan *p, enum record_kind kind, const char *arg)
+{
+        switch (kind) {
+        case RECORD_CLAIM:
+                return p->n_units > 0;
+        case RECORD_SRIOV:
+                for (size_t i = 0; i < p->n_sriovs; i++)
+                        if (streq(p->sriovs[i].entry->name, arg))
+                                return true;
+                return false;
+        case RECORD_MDEV:
+                return apply_mdev_parent_configured(p, arg);
+        case RECORD_VGPU:
+                for (size_t i = 0; i < p->conf->n_vgpus; i++)
+                        if (streq(p->conf->vgpus[i].name, arg))
+                                return true;
+                return false;
+        }
+        return false;
+}
+
 /* Asked for (--help): stdout and 0; a wrong call: stderr and 2. */
 static int usage(FILE *out)
 {
@@ -142,6 +165,7 @@ int main(int argc, char **argv)
         struct conf *conf = NULL;
         struct host *host = NULL;
         struct plan *plan = NULL;
+        enum record_kind unit;
         int i = 1, r, status = 1;
 
         if (argc == 2 && streq(argv[1], "--version")) {
@@ -221,42 +245,51 @@ int main(int argc, char **argv)
                 status = 0;
                 goto out;
         }
-        if (streq(cmd, "claim") && i + 1 == argc)
+        if (streq(cmd, "claim") && i + 1 == argc) {
                 status = apply_claims(plan) ? 1 : 0;
-        else if (streq(cmd, "group") && i + 2 == argc) {
+                unit = RECORD_CLAIM;
+        } else if (streq(cmd, "group") && i + 2 == argc) {
                 int g;
 
+                /* A check of the claims' group, which it carries nothing
+                 * out of: the claim's line says what was claimed. */
                 if (parse_int(argv[i + 1], &g) < 0 || g < 0) {
                         status = usage(stderr);
                         goto out;
                 }
                 status = apply_check_group(plan, g);
-        } else if (streq(cmd, "sriov") && i + 2 == argc)
+                goto out;
+        } else if (streq(cmd, "sriov") && i + 2 == argc) {
                 status = apply_sriov(plan, argv[i + 1]);
-        else if (streq(cmd, "mdev") && i + 2 == argc) {
+                unit = RECORD_SRIOV;
+        } else if (streq(cmd, "mdev") && i + 2 == argc) {
                 /* The udev rule runs this for every PCI device that registers
                  * with the mdev core. A parent the config names no mdev on is
-                 * none of gpupt's business: nothing done, nothing said, and
-                 * nothing recorded, since no part of the config was carried
-                 * out (a record would hide reboot-required after an edit). */
+                 * none of gpupt's business: nothing done, nothing said. */
                 if (!apply_mdev_parent_configured(plan, argv[i + 1])) {
                         status = 0;
                         goto out;
                 }
                 status = apply_mdevs(plan, argv[i + 1]);
-        }
-        else if (streq(cmd, "vgpu") && i + 2 == argc)
+                unit = RECORD_MDEV;
+        } else if (streq(cmd, "vgpu") && i + 2 == argc) {
                 status = apply_vgpu(plan, argv[i + 1]);
-        else {
+                unit = RECORD_VGPU;
+        } else {
                 status = usage(stderr);
                 goto out;
         }
-        /* What --verify compares with: this boot carried out this config.
+        /* What --verify compares with: this unit carried out this config.
+         * Only a unit the plan has and that succeeded says so; a failed or
+         * empty run would vouch for a config it did not carry out.
          * Failing to say so fails nothing. */
-        r = record_applied(conf);
-        if (r < 0)
-                fprintf(stderr, "gpupt-apply: cannot record the applied config in %s%s: %s, "
-                                "ignoring\n", root_dir(), RECORD_APPLIED, strerror(-r));
+        if (status == 0 && unit_planned(plan, unit, argv[i + 1])) {
+                r = record_applied(conf, unit, unit == RECORD_CLAIM ? NULL : argv[i + 1]);
+                if (r < 0)
+                        fprintf(stderr, "gpupt-apply: cannot record the applied config in "
+                                        "%s%s: %s, ignoring\n", root_dir(), RECORD_APPLIED,
+                                strerror(-r));
+        }
 out:
         plan_free(plan);
         host_free(host);
