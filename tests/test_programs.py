@@ -897,6 +897,35 @@ class Verify(Base):
                       next(p["message"] for p in data["problems"]
                            if p["code"] == "reboot-required"))
 
+    def test_record_partial(self):
+        """A claim or mdev run that failed beside parts that hold records
+        them: those parts are the config's until a reboot. One with no part
+        holding records nothing."""
+        r = copy_root("sriov-gvt", "verify-partial")
+        conf = os.path.join(r, "etc/gpupt.conf")
+        record = os.path.join(r, "run/gpupt/applied-config.sha256")
+        disk = 'device "disk" {\n  bdf = "02:00.0"\n}\n'  # the root disk: refused
+        bad = 'mdev "gvt-x" {\n  parent = "0000:00:02.0"\n  type = "i915-GVTg_V5_1"\n}\n'
+        with open(conf, "w") as f:
+            f.write(disk + bad)
+        for args in (["claim"], ["mdev", "0000:00:02.0"]):
+            p = apply_cmd(r, *args)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertFalse(os.path.exists(record), args)
+
+        with open(conf, "w") as f:
+            f.write('device "nic" {\n  bdf = "01:00.1"\n}\n' + disk + bad +
+                    'mdev "gvt-a" {\n  parent = "0000:00:02.0"\n  type = "i915-GVTg_V5_4"\n}\n')
+        uuid = next(m["uuid"] for m in self.run_json(r, 1)["mdevs"] if m["entry"] == "gvt-a")
+        booted(r, "--driver", "vfio-pci", "0000:01:00.1",
+               "--mdev", "0000:00:02.0", "i915-GVTg_V5_4", uuid)
+        for args in (["claim"], ["mdev", "0000:00:02.0"]):
+            p = apply_cmd(r, *args)
+            self.assertEqual(p.returncode, 1, p.stderr)
+        h = apply_cmd(r, "config-hash").stdout.strip()
+        with open(record) as f:
+            self.assertEqual(f.read(), "claim %s\nmdev 0000:00:02.0 %s\n" % (h, h))
+
     def test_sriov_and_mdevs(self):
         r = copy_root("sriov-gvt", "verify-sriov")
         data = self.verify(r, 1)
