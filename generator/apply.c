@@ -847,7 +847,7 @@ int apply_sriov(const struct plan *p, const char *name)
         return 1;
 }
 
-static bool mdev_exists(const char *uuid)
+bool apply_mdev_exists(const char *uuid)
 {
         _cleanup_free_ char *path = strdup_printf("%s/sys/bus/mdev/devices/%s", root_dir(), uuid);
 
@@ -936,7 +936,7 @@ int apply_mdevs(const struct plan *p, const char *parent)
                 if (!create)
                         return -ENOMEM;
                 r = apply_write(create, m->uuid);
-                if (r < 0 && mdev_exists(m->uuid))
+                if (r < 0 && apply_mdev_exists(m->uuid))
                         /* The udev rule and the boot unit may race for the same
                          * parent: whoever came second finds it made. */
                         r = 0;

@@ -142,24 +142,50 @@ static int verify_mdev(struct plan *p, struct mdev_plan *m)
         return 0;
 }
 
+/* "claim ran with sha256 0123456789ab, sriov nic0 with …": the units of the
+ * record that ran with a config other than now's; NULL when none did. */
+static int stale_units(const struct record *rec, const char *now, char **ret)
+{
+        _cleanup_free_ char *list = NULL;
+
+        for (size_t i = 0; i < rec->n; i++) {
+                const struct record_line *l = &rec->lines[i];
+                char *s;
+
+                if (streq(l->hash, now))
+                        continue;
+                s = strdup_printf("%s%s%s%s%s %s sha256 %.12s", list ? list : "",
+                                  list ? ", " : "", record_kind_name(l->kind), l->arg ? " " : "",
+                                  l->arg ? l->arg : "", list ? "with" : "ran with", l->hash);
+                if (!s)
+                        return -ENOMEM;
+                free(list);
+                list = s;
+        }
+        *ret = TAKE_PTR(list);
+        return 0;
+}
+
 static int verify_record(struct plan *p)
 {
-        _cleanup_free_ char *path = root_path(RECORD_APPLIED);
-        char recorded[65], now[65];
+        _cleanup_free_ char *path = root_path(RECORD_APPLIED), *stale = NULL;
+        struct record rec = { 0 };
         bool planned = p->n_claims || p->n_sriovs || p->n_mdevs;
+        char now[65];
         int r;
 
         if (!path)
                 return -ENOMEM;
-        r = record_read(recorded);
+        r = record_read(&rec);
         if (r == -ENOMEM)
                 return r;
         if (r == -ENOENT) {
                 if (!planned || p->cmdline.gpupt_off)
                         return 0; /* nothing to run, or the not-applied lines say why */
                 return plan_problem(p, SEVERITY_WARNING, PROBLEM_REBOOT_REQUIRED, NULL, NULL,
-                                    "no gpupt-apply has run since this boot (no %s), so this "
-                                    "boot applied no gpupt config; reboot to apply it",
+                                    "no gpupt-apply has carried out a part of the config since "
+                                    "this boot (no %s): gpupt's units did not run, or each "
+                                    "failed; reboot to apply it",
                                     path);
         }
         if (r < 0)
@@ -168,21 +194,22 @@ static int verify_record(struct plan *p)
                                     "unknown; reboot to apply the config",
                                     path, strerror(-r));
         if (p->conf->n_files == 0)
-                return plan_problem(p, SEVERITY_WARNING, PROBLEM_REBOOT_REQUIRED, NULL, NULL,
-                                    "the config was removed since this boot applied one; "
-                                    "reboot to give its devices back to the host");
-        r = conf_hash(p->conf, now);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return 0; /* the config could be parsed a moment ago: a race, not news */
-        if (streq(now, recorded))
-                return 0;
-        return plan_problem(p, SEVERITY_WARNING, PROBLEM_REBOOT_REQUIRED, NULL, NULL,
-                            "the config changed since this boot applied it (sha256 %.12s then, "
-                            "%.12s now); reboot to apply it, after rebuilding the initramfs "
-                            "if initramfs-stale says so",
-                            recorded, now);
+                r = plan_problem(p, SEVERITY_WARNING, PROBLEM_REBOOT_REQUIRED, NULL, NULL,
+                                 "the config was removed since this boot applied one; "
+                                 "reboot to give its devices back to the host");
+        else if ((r = conf_hash(p->conf, now)) < 0)
+                /* the config could be parsed a moment ago: a race, not news */
+                r = r == -ENOMEM ? r : 0;
+        else if ((r = stale_units(&rec, now, &stale)) == 0 && stale)
+                /* A unit that has no line ran with no config, or failed: what
+                 * it should have done is in the not-applied lines. */
+                r = plan_problem(p, SEVERITY_WARNING, PROBLEM_REBOOT_REQUIRED, NULL, NULL,
+                                 "the config changed since this boot applied it (%s; sha256 "
+                                 "%.12s now); reboot to apply it, after rebuilding the "
+                                 "initramfs if initramfs-stale says so",
+                                 stale, now);
+        record_done(&rec);
+        return r;
 }
 
 int plan_verify(struct plan *p)

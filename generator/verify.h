@@ -9,7 +9,8 @@
  * thing that is not so now (a claimed function on another driver, a VF
  * count, a missing mdev, a BAR of another size) is a not-applied error, and
  * each claim, sriov and mdev gets its applied verdict; reboot-required warns
- * when the config changed since this boot's gpupt-apply carried it out.
+ * when a unit of this boot's record (record.h) ran with a config other than
+ * today's, naming it.
  * Sets p->verified. Negative only for memory.
  * A new kind of planned object (vgpu) gets a bool applied of its own, a
  * verify_*() here that sets it, and json_applied() in its JSON object:

@@ -799,7 +799,7 @@ class Verify(Base):
         h = subprocess.run([apply, "--root", r, "config-hash"], capture_output=True, text=True,
                            timeout=60, check=True).stdout
         with open(os.path.join(r, "run/gpupt/applied-config.sha256")) as f:
-            self.assertEqual(f.read(), h)
+            self.assertEqual(f.read(), "claim " + h)
         data = self.verify(r, 0)
         self.assertEqual(data["problems"], [])
 
@@ -808,9 +808,10 @@ class Verify(Base):
         data = self.verify(r, 0)
         self.assertEqual(codes(data), ["reboot-required"])
         msg = data["problems"][0]["message"]
-        self.assertIn("config changed since this boot applied it", msg)
-        self.assertIn(h[:12], msg)
-        # a drop-in counts as a change too
+        self.assertIn("config changed since this boot applied it (claim ran with sha256 %s;"
+                      % h[:12], msg)
+        # a drop-in counts as a change too; a record of the version before
+        # units, one bare hash, is the claims'
         with open(os.path.join(r, "run/gpupt/applied-config.sha256"), "w") as f:
             f.write(subprocess.run([apply, "--root", r, "config-hash"], capture_output=True,
                                    text=True, timeout=60, check=True).stdout)
@@ -825,6 +826,109 @@ class Verify(Base):
         data = self.verify(r, 0)
         self.assertEqual(codes(data), ["reboot-required"])
         self.assertIn("cannot be read", data["problems"][0]["message"])
+
+    def test_record_per_unit(self):
+        """Each unit records the config it carried out: a later run of another
+        unit, or one that did nothing, cannot vouch for the claims."""
+        r = copy_root("sriov-gvt", "verify-units")
+        conf = os.path.join(r, "etc/gpupt.conf")
+        record = os.path.join(r, "run/gpupt/applied-config.sha256")
+        mdev = 'mdev "gvt-a" {\n  parent = "0000:00:02.0"\n  type = "i915-GVTg_V5_4"\n}\n'
+        with open(conf, "w") as f:
+            f.write('device "nic" {\n  bdf = "01:00.1"\n}\n' + mdev)
+        uuid = self.run_json(r, 0)["mdevs"][0]["uuid"]
+        booted(r, "--driver", "vfio-pci", "0000:01:00.1",
+               "--mdev", "0000:00:02.0", "i915-GVTg_V5_4", uuid)
+
+        def run(*args, rc=0):
+            p = apply_cmd(r, *args)
+            self.assertEqual(p.returncode, rc, p.stderr)
+            return p
+
+        def hash_now():
+            return run("config-hash").stdout.strip()
+
+        def recorded():
+            with open(record) as f:
+                return f.read()
+
+        run("claim")
+        a = hash_now()
+        self.assertEqual(recorded(), "claim %s\n" % a)
+        # in sync (01:00.0, the slot's other port, stays the host's)
+        self.assertEqual(codes(self.verify(r, 0)), ["partial-slot"])
+
+        # B gives 01:00.1 back to the host, which only a reboot does
+        with open(conf, "w") as f:
+            f.write(mdev + 'sriov "gone" {\n  pf = "0000:05:00.0"\n  vfs = 2\n}\n')
+        b = hash_now()
+        # runs that carried nothing out record nothing: an unknown entry, a
+        # failed unit, the group check, a parent B names no mdev on
+        run("sriov", "nosuch", rc=1)
+        run("vgpu", "nosuch", rc=1)
+        run("sriov", "gone", rc=1)
+        run("group", "3")
+        run("mdev", "0000:01:00.1")
+        self.assertEqual(recorded(), "claim %s\n" % a)
+        # nor does a gpupt=off boot's run
+        with open(os.path.join(r, "proc/cmdline")) as f:
+            cmdline = f.read()
+        with open(os.path.join(r, "proc/cmdline"), "w") as f:
+            f.write(cmdline.strip() + " gpupt=off\n")
+        run("mdev", "0000:00:02.0")
+        with open(os.path.join(r, "proc/cmdline"), "w") as f:
+            f.write(cmdline)
+        self.assertEqual(recorded(), "claim %s\n" % a)
+        # the udev rule's run for the parent B does configure: its own line
+        run("mdev", "0000:00:02.0")
+        self.assertEqual(recorded(), "claim %s\nmdev 0000:00:02.0 %s\n" % (a, b))
+        # and a claim run under B neither: B plans no claim
+        run("claim")
+        self.assertEqual(recorded(), "claim %s\nmdev 0000:00:02.0 %s\n" % (a, b))
+        data = self.verify(r, 1)  # "gone" is not applied
+        self.assertEqual(codes(data, "warning"), ["reboot-required"])
+        msg = next(p["message"] for p in data["problems"] if p["code"] == "reboot-required")
+        self.assertIn("the config changed since this boot applied it (claim ran with sha256 "
+                      "%s; sha256 %s now)" % (a[:12], b[:12]), msg)
+
+        # back to A: only the mdev unit ran with another config
+        with open(conf, "w") as f:
+            f.write('device "nic" {\n  bdf = "01:00.1"\n}\n' + mdev)
+        data = self.verify(r, 0)
+        self.assertEqual(codes(data), ["partial-slot", "reboot-required"])
+        self.assertIn("(mdev 0000:00:02.0 ran with sha256 %s; sha256 %s now)"
+                      % (b[:12], a[:12]),
+                      next(p["message"] for p in data["problems"]
+                           if p["code"] == "reboot-required"))
+
+    def test_record_partial(self):
+        """A claim or mdev run that failed beside parts that hold records
+        them: those parts are the config's until a reboot. One with no part
+        holding records nothing."""
+        r = copy_root("sriov-gvt", "verify-partial")
+        conf = os.path.join(r, "etc/gpupt.conf")
+        record = os.path.join(r, "run/gpupt/applied-config.sha256")
+        disk = 'device "disk" {\n  bdf = "02:00.0"\n}\n'  # the root disk: refused
+        bad = 'mdev "gvt-x" {\n  parent = "0000:00:02.0"\n  type = "i915-GVTg_V5_1"\n}\n'
+        with open(conf, "w") as f:
+            f.write(disk + bad)
+        for args in (["claim"], ["mdev", "0000:00:02.0"]):
+            p = apply_cmd(r, *args)
+            self.assertEqual(p.returncode, 1, p.stderr)
+            self.assertFalse(os.path.exists(record), args)
+
+        with open(conf, "w") as f:
+            f.write('device "nic" {\n  bdf = "01:00.1"\n}\n' + disk + bad +
+                    'mdev "gvt-a" {\n  parent = "0000:00:02.0"\n  type = "i915-GVTg_V5_4"\n}\n')
+        uuid = next(m["uuid"] for m in self.run_json(r, 1)["mdevs"] if m["entry"] == "gvt-a")
+        booted(r, "--driver", "vfio-pci", "0000:01:00.1",
+               "--mdev", "0000:00:02.0", "i915-GVTg_V5_4", uuid)
+        for args in (["claim"], ["mdev", "0000:00:02.0"]):
+            p = apply_cmd(r, *args)
+            self.assertEqual(p.returncode, 1, p.stderr)
+        h = apply_cmd(r, "config-hash").stdout.strip()
+        with open(record) as f:
+            self.assertEqual(f.read(), "claim %s\nmdev 0000:00:02.0 %s\n" % (h, h))
 
     def test_sriov_and_mdevs(self):
         r = copy_root("sriov-gvt", "verify-sriov")
