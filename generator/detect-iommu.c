@@ -45,6 +45,14 @@ static char *off_switch(const struct kcmdline *cl, enum cpu_vendor cpu, bool *oo
         return s;
 }
 
+/* Whose off switches count: the CPU's vendor on a host; in a virtual
+ * machine either, since the hypervisor's virtual IOMMU (QEMU's intel-iommu
+ * under any vCPU) is no kin of the vCPU. */
+static enum cpu_vendor switch_vendor(const struct plan *p)
+{
+        return p->iommu.guest ? CPU_UNKNOWN : p->iommu.cpu;
+}
+
 /* The line the verdict is about: the next boot's where it is known. */
 static const struct kcmdline *judged(const struct plan *p)
 {
@@ -62,7 +70,7 @@ static bool next_turns_on(const struct plan *p, bool *oom)
 
         if (p->next_boot.kind == BOOT_LOADER_NONE)
                 return false;
-        off_next = off_switch(next, p->iommu.cpu, oom);
+        off_next = off_switch(next, switch_vendor(p), oom);
         if (off_next || *oom)
                 return false;
         if (p->iommu.cpu == CPU_INTEL)
@@ -88,17 +96,25 @@ static char *turn_on_advice(const struct plan *p, bool *oom)
         enum cpu_vendor cpu = p->iommu.cpu;
         const char *line = p->next_boot.kind != BOOT_LOADER_NONE ? "the next boot's command line"
                                                                  : "the kernel command line";
-        _cleanup_free_ char *off = off_switch(cl, cpu, oom), *fix = NULL;
+        _cleanup_free_ char *off = off_switch(cl, switch_vendor(p), oom), *fix = NULL;
         bool intel_on = last_of_on_off(cl->intel_iommu, "on");
 
         if (*oom)
                 return NULL;
         if (off) {
-                /* on AMD, and on an unknown CPU, iommu=off goes without a replacement */
-                fix = next_boot_advice(&p->next_boot, off,
-                                       cpu == CPU_INTEL && !intel_on ? "intel_iommu=on" : NULL);
+                /* On AMD, and on an unknown CPU, iommu=off goes without a
+                 * replacement; intel_iommu=off gives way to =on wherever an
+                 * Intel IOMMU can be: an Intel host, or any VM. */
+                bool to_on = !intel_on && (cpu == CPU_INTEL ||
+                                           (p->iommu.guest && strncmp(off, "intel_iommu=", 12) == 0));
+
+                fix = next_boot_advice(&p->next_boot, off, to_on ? "intel_iommu=on" : NULL);
                 if (!fix)
                         return NULL;
+                if (p->iommu.guest)
+                        return strdup_printf("%s has %s: %s, keep the VM's virtual IOMMU (QEMU: "
+                                             "-device intel-iommu or virtio-iommu-pci), and "
+                                             "reboot", line, off, fix);
                 return strdup_printf("%s has %s: %s, keep %s enabled in the firmware setup, and "
                                      "reboot%s",
                                      line, off, fix, firmware_name(cpu),
@@ -180,7 +196,7 @@ static int next_turns_off(struct plan *p, bool has_work)
 
         if (p->next_boot.kind == BOOT_LOADER_NONE)
                 return 0;
-        off = off_switch(&p->next_boot.cmdline, p->iommu.cpu, &oom);
+        off = off_switch(&p->next_boot.cmdline, switch_vendor(p), &oom);
         if (oom)
                 return -ENOMEM;
         if (!off)

@@ -2632,6 +2632,30 @@ class NextBoot(Base):
             self.assertIn(word, msg)
         self.assertNotIn("VT-d", msg)
 
+    def test_guest_intel_iommu_off(self):
+        """A VM whose vCPU says AMD (QEMU's TCG "max") with intel_iommu=off on
+        its line: the hypervisor's intel-iommu is no kin of the vCPU, so the
+        switch is named and =on advised (the VM test boots this)."""
+        r = copy_root("guest-no-iommu", "guest-amd-intel-off")
+        for name, old, new in (("proc/cmdline", " quiet", " quiet intel_iommu=off"),
+                               ("proc/cpuinfo", "GenuineIntel", "AuthenticAMD")):
+            path = os.path.join(r, name)
+            with open(path) as f:
+                text = f.read()
+            with open(path, "w") as f:
+                f.write(text.replace(old, new))
+        for gf in [os.path.join(r, "etc/default/grub")]:
+            with open(gf) as f:
+                text = f.read()
+            with open(gf, "w") as f:
+                f.write(text.replace('GRUB_CMDLINE_LINUX="', 'GRUB_CMDLINE_LINUX="intel_iommu=off '))
+        data = self.run_json(r, 1)
+        msg = problem(data, "iommu-off")["message"]
+        self.assertIn("has intel_iommu=off", msg)
+        self.assertIn("intel_iommu=on", msg)
+        self.assertIn("virtual IOMMU", msg)
+        self.assertNotIn("no amd_iommu=on", msg)
+
     def test_nothing_claimed(self):
         """The IOMMU off and nothing claimed: still say what to turn on, exit 0."""
         data = self.run_json(root("guest-no-iommu"), 0, variant="nothing")
