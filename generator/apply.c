@@ -567,16 +567,6 @@ static int claim_unit(const struct plan *p, const struct claim_unit *u, struct d
         return r < 0 ? r : failed;
 }
 
-/* Problems of SR-IOV and mdev entries are for their own units to report: an
- * mdev parent that registers later is no business of the early claim. */
-static bool names_claims(const struct plan *p, const struct problem *pr)
-{
-        for (size_t i = 0; pr->entry && i < p->conf->n_devices; i++)
-                if (p->conf->devices[i].name == pr->entry)
-                        return true;
-        return !pr->entry;
-}
-
 int apply_claims(const struct plan *p)
 {
         struct driver_cache dc = { .n = 0 };
@@ -610,7 +600,11 @@ int apply_claims(const struct plan *p)
         driver_cache_done(&dc);
         for (size_t i = 0; i < p->n_problems; i++)
                 if (p->problems[i].severity == SEVERITY_ERROR &&
-                    p->problems[i].code != PROBLEM_IMPURE_GROUP && names_claims(p, &p->problems[i]))
+                    p->problems[i].code != PROBLEM_IMPURE_GROUP &&
+                    /* an sriov or mdev entry's problem is for its own unit
+                     * to report: an mdev parent that registers later is no
+                     * business of the early claim */
+                    plan_problem_of_claims(p, &p->problems[i]))
                         report(problem_name(p->problems[i].code), "%s", p->problems[i].message);
         return failures;
 }

@@ -118,12 +118,12 @@ static bool names_claim_in(const struct plan *p, const struct problem *pr,
         return false;
 }
 
-static bool names_device_entry(const struct plan *p, const struct problem *pr)
+bool plan_problem_of_claims(const struct plan *p, const struct problem *pr)
 {
         for (size_t i = 0; pr->entry && i < p->conf->n_devices; i++)
                 if (p->conf->devices[i].name == pr->entry)
                         return true;
-        return false;
+        return !pr->entry;
 }
 
 static bool has_fn_at(const struct plan *p, const struct claim_unit *u, const struct pci_addr *a)
@@ -151,7 +151,7 @@ static bool about(const struct plan *p, const struct problem *pr, const struct c
 {
         struct pci_fn *fn;
 
-        if (pr->entry && !names_device_entry(p, pr))
+        if (!plan_problem_of_claims(p, pr))
                 return false;
         if (pr->has_addr) {
                 if (has_fn_at(p, u, &pr->addr))

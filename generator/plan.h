@@ -170,6 +170,10 @@ bool plan_problem_blocks(const struct plan *p, const struct problem *pr,
  * stands in a VM's way. */
 bool plan_problem_concerns(const struct plan *p, const struct problem *pr,
                            const struct claim_unit *u);
+/* Whether the problem is about claims: it names a device entry, or no
+ * entry at all; not an sriov, mdev or vgpu entry's own (its pf or parent
+ * missing), which that entry's command reports. */
+bool plan_problem_of_claims(const struct plan *p, const struct problem *pr);
 const struct problem *plan_unit_blocker(const struct plan *p, const struct claim_unit *u);
 /* The first error that keeps an sriov, mdev or vgpu entry (its name, as the
  * config holds it) from being applied; NULL when none. */
