@@ -328,6 +328,59 @@ scenario_root_nvme() {
     fi
 }
 
+# The config of split as a drop-in (no /etc/gpupt.conf): the same claims,
+# made in the initramfs, so the builders packed the drop-in.
+scenario_dropins_only() {
+    check "no /etc/gpupt.conf" test ! -e /etc/gpupt.conf
+    check "the config is the drop-in /etc/gpupt.conf.d/50-vm.conf" test -f /etc/gpupt.conf.d/50-vm.conf
+    scenario_split
+}
+
+# What makes a function the boot display, as the guest's kernel sees it.
+display_facts() {
+    local d fb
+    for d in /sys/bus/pci/devices/0000:00:0[36].0; do
+        info "display-${d##*/}" "class=$(cat "$d/class"),boot_vga=$(cat "$d/boot_vga" 2>/dev/null || echo none),driver=$(drv "${d##*/}")"
+    done
+    info vga-arbiter "$(tr ' ' _ </dev/vga_arbiter 2>/dev/null | head -n 1)"
+    info iomem-framebuffers "$(grep -iE 'bootfb|efifb|vesafb|simple-?framebuffer' /proc/iomem | tr -s ' ' _ | tr '\n' ' ')"
+    for fb in /sys/class/graphics/fb[0-9]*; do
+        [ -e "$fb" ] || continue
+        info "${fb##*/}" "$(tr ' ' _ <"$fb/name" 2>/dev/null),device=$(basename "$(readlink -f "$fb/device")")"
+    done
+}
+
+# The console's framebuffer is on $1.
+console_on() {
+    local fb
+    for fb in /sys/class/graphics/fb[0-9]*; do
+        [ "$(basename "$(readlink -f "$fb/device" 2>/dev/null)")" = "$1" ] && return 0
+    done
+    echo "  no framebuffer of $1" >&3
+    return 1
+}
+
+# A claim of the boot display's slot: left to the console, a unit failed
+# saying why; the other unit (slot 06) claimed.
+scenario_boot_display() {
+    local failed
+    display_facts
+    failed=$(gpupt_failed)
+    info failed "$(echo "$failed" | tr '\n' ' ')"
+    check "03.0 is the boot display (boot_vga 1)" \
+        test "$(cat /sys/bus/pci/devices/0000:00:03.0/boot_vga 2>/dev/null)" = 1
+    check "03.0 keeps the console's driver, bochs-drm" is_drv 0000:00:03.0 bochs-drm
+    check "03.0 is left to the host (no driver_override, not on vfio-pci)" left_to_host 0000:00:03.0
+    check "03.0 was never bound to a claim driver" \
+        test -z "$(journal | grep -E 'gpupt-apply: 0000:00:03\.0: bound to')"
+    check "the console's framebuffer is on 03.0" console_on 0000:00:03.0
+    check "a gpupt unit failed" test -n "$failed"
+    check "a failed gpupt unit says why: 03.0 is the boot display, or its BAR holds the firmware framebuffer" \
+        failure_names '0000:00:03\.0.*\(boot display\|firmware framebuffer\)'
+    check "06.0 on gpupt_vfio_test (a unit of its own)" is_drv 0000:00:06.0 gpupt_vfio_test
+    check "06.1 on vfio-pci" is_drv 0000:00:06.1 vfio-pci
+}
+
 # The gpupt-check UUID of the mdev on mtty.
 mtty_uuid() {
     gpupt-check --json 2>/dev/null |
@@ -464,6 +517,8 @@ off) scenario_off ;;
 config-error) scenario_config_error ;;
 root-nvme) scenario_root_nvme ;;
 sriov-late) scenario_sriov_late ;;
+dropins-only) scenario_dropins_only ;;
+boot-display) scenario_boot_display ;;
 *) fail "unknown scenario" ;;
 esac
 echo "END $tag" >&3

@@ -6,7 +6,8 @@
 #
 #   tests/vm/image.sh WORKDIR
 #
-# Writes WORKDIR/{vmlinux,root.img,initrd-dracut.img,initrd-itools.img,release}.
+# Writes WORKDIR/{vmlinux,root.img,initrd-dracut.img,initrd-itools.img,release},
+# and the images of the drop-ins-only config (initrd-*-dropins-only.img).
 # The Debian root (debootstrap) and the mtty sample module are cached in
 # GPUPT_VM_CACHE (default /var/cache/gpupt-vm), outside the source tree.
 set -euo pipefail
@@ -129,32 +130,56 @@ guest_fn 0000:00:03.0 1234 1111 030000
 guest_fn 0000:00:06.0 1234 1111 030000
 guest_fn 0000:00:06.1 8086 293E 040300
 
+# build_images SUFFIX: WORKDIR/initrd-dracut$SUFFIX.img and
+# initrd-itools$SUFFIX.img of the config now in the root, and the config
+# hash the builders recorded for them in WORKDIR/record$SUFFIX.sha256 (the
+# harness puts it into the root image with the images it boots).
+build_images() {
+    chroot "$root" dracut --quiet --force --no-hostonly --kver "$rel" \
+        -m "systemd systemd-initrd base kernel-modules udev-rules rootfs-block fs-lib gpupt" \
+        --add-drivers "virtio_blk virtio_pci nvme ext4" "/boot/initrd-dracut$1.img" \
+        >"$work/dracut$1.log" 2>&1 ||
+        { tail -n 20 "$work/dracut$1.log" >&2; exit 1; }
+    chroot "$root" mkinitramfs -o "/boot/initrd-itools$1.img" "$rel" >"$work/mkinitramfs$1.log" 2>&1 ||
+        { tail -n 20 "$work/mkinitramfs$1.log" >&2; exit 1; }
+    cp "$root/var/lib/gpupt/initramfs-$rel.sha256" "$work/record$1.sha256"
+}
+
 say "building the initramfs images (dracut, initramfs-tools)"
 mount -t proc proc "$root/proc"
 trap 'umount "$root/proc" 2>/dev/null || true' EXIT
 chroot "$root" depmod "$rel"
-chroot "$root" dracut --quiet --force --no-hostonly --kver "$rel" \
-    -m "systemd systemd-initrd base kernel-modules udev-rules rootfs-block fs-lib gpupt" \
-    --add-drivers "virtio_blk virtio_pci nvme ext4" /boot/initrd-dracut.img >"$work/dracut.log" 2>&1 ||
-    { tail -n 20 "$work/dracut.log" >&2; exit 1; }
-chroot "$root" mkinitramfs -o /boot/initrd-itools.img "$rel" >"$work/mkinitramfs.log" 2>&1 ||
-    { tail -n 20 "$work/mkinitramfs.log" >&2; exit 1; }
-# Both images must be able to mount a root on NVMe (the root-nvme scenario).
-for img in initrd-dracut initrd-itools; do
+# A config of drop-ins only (the dropins-only scenario): no /etc/gpupt.conf,
+# the split config's entries in /etc/gpupt.conf.d/. The builders must see
+# it as a config and pack it; an overlay added at boot would not show that.
+mv "$root/etc/gpupt.conf" "$root/etc/gpupt.conf.main"
+mkdir -p "$root/etc/gpupt.conf.d"
+cp "$top"/tests/vm/configs/dropins-only.d/*.conf "$root/etc/gpupt.conf.d/"
+build_images -dropins-only
+for f in "$top"/tests/vm/configs/dropins-only.d/*.conf; do
+    rm "$root/etc/gpupt.conf.d/${f##*/}"
+done
+mv "$root/etc/gpupt.conf.main" "$root/etc/gpupt.conf"
+build_images ""
+images="initrd-dracut initrd-itools initrd-dracut-dropins-only initrd-itools-dropins-only"
+# Every image must be able to mount a root on NVMe (the root-nvme scenario).
+for img in $images; do
     # (grep -c reads it all: grep -q would end the listing early, and pipefail
     # would take that for a failure.)
     [ "$(chroot "$root" lsinitramfs "/boot/$img.img" | grep -c '/nvme\.ko')" -gt 0 ] ||
         { echo "vm: /boot/$img.img has no nvme driver" >&2; exit 1; }
 done
 # Packed because driver = "auto" resolved to it, not by name.
-[ ! -e "$root/lib/modules/$rel/extra/gpupt_vfio_test.ko" ] || for img in initrd-dracut initrd-itools; do
+[ ! -e "$root/lib/modules/$rel/extra/gpupt_vfio_test.ko" ] || for img in $images; do
     [ "$(chroot "$root" lsinitramfs "/boot/$img.img" | grep -c '/gpupt_vfio_test\.ko')" -gt 0 ] ||
         { echo "vm: /boot/$img.img lacks gpupt_vfio_test, which the split config resolves to" >&2; exit 1; }
 done
 umount "$root/proc"
 trap - EXIT
 rm -rf "${root:?}/sys/bus"
-mv "$root/boot/initrd-dracut.img" "$root/boot/initrd-itools.img" "$work/"
+for img in $images; do
+    mv "$root/boot/$img.img" "$work/"
+done
 
 say "writing root.img"
 rm -f "$work/root.img"

@@ -46,6 +46,7 @@ fi
 passed=0
 failed=0
 declare -a summary
+configs=$top/tests/vm/configs
 
 # root_hung CONSOLE-LOG: the line saying the initramfs gave up on the root.
 # (Tested by its output: with pipefail, grep -m1 ending the pipe early can
@@ -59,13 +60,30 @@ info() {
     tr -d '\r' <"$1/results.log" | awk -v t="$2" -v k="$3" '$1 == "INFO" && $2 == t && $3 == k { print $4 }'
 }
 
-# boot BUILDER SCENARIO CONFIG EXTRA-CMDLINE [ROOT-DISK]
-# ROOT-DISK is virtio (the default: /dev/vda) or nvme: then the root is on an
-# NVMe controller of its own, 02:00.0 behind the root port at 07.0 (not the
-# SR-IOV one), found by its label.
+# img_put FILE PATH: FILE at PATH in the root image, in place of what was
+# there (nothing when FILE is missing).
+img_put() {
+    debugfs -w -R "rm $2" "$work/root.img" >/dev/null 2>&1
+    [ ! -e "$1" ] || debugfs -w -R "write $1 $2" "$work/root.img" >/dev/null 2>&1
+}
+
+# boot BUILDER SCENARIO CONFIG EXTRA-CMDLINE [MACHINE]
+# CONFIG is a file, which becomes /etc/gpupt.conf, or a directory NAME.d of
+# drop-ins, which go to /etc/gpupt.conf.d/ with no /etc/gpupt.conf; image.sh
+# built that one's own images (initrd-BUILDER-NAME.img).
+# MACHINE (words) changes the guest: nvme puts the root on an NVMe
+# controller of its own, 02:00.0 behind the root port at 07.0 (not the
+# SR-IOV one), found by its label (the default is virtio: /dev/vda); vga
+# makes 03.0 QEMU's standard VGA, a VGA-class 1234:1111 that the firmware
+# sets up: the boot display (the default 03.0 is a bochs-display, of class
+# "display controller", which no kernel takes for one); fb boots the
+# compressed kernel through the firmware's Linux loader, whose vga= mode
+# leaves a VESA framebuffer in the boot display's BAR 0 (vesafb), as UEFI's
+# GOP framebuffer is on real machines (the uncompressed kernel, entered
+# directly, gets no screen from the firmware).
 boot() {
-    local builder=$1 scenario=$2 conf=$3 extra=$4 disk=${5:-virtio}
-    local dir=$work/$builder-$scenario initrd start end
+    local builder=$1 scenario=$2 conf=$3 extra=$4 machine=" ${5:-} "
+    local dir=$work/$builder-$scenario initrd start end f record display kernel
     local -a rootdev
     # shellcheck disable=SC2254 # GPUPT_VM_ONLY is a pattern
     case "$builder/$scenario" in ${GPUPT_VM_ONLY:-*}) ;; *) return ;; esac
@@ -76,10 +94,25 @@ boot() {
     # throw-away snapshot of it) and, where it differs from the config the
     # images were built with, into an initramfs overlay appended to the image:
     # the kernel unpacks concatenated archives in order, later files winning.
+    # With it the config hash the builders recorded for the images booted.
     initrd=$work/initrd-$builder.img
-    debugfs -w -R "rm /etc/gpupt.conf" "$work/root.img" >/dev/null 2>&1
-    debugfs -w -R "write $conf /etc/gpupt.conf" "$work/root.img" >/dev/null 2>&1
-    if ! cmp -s "$conf" "$top/tests/vm/configs/split.conf"; then
+    record=$work/record.sha256
+    img_put "" /etc/gpupt.conf
+    for f in "$configs"/*.d/*.conf; do
+        img_put "" "/etc/gpupt.conf.d/${f##*/}"
+    done
+    if [ -d "$conf" ]; then
+        for f in "$conf"/*.conf; do
+            img_put "$f" "/etc/gpupt.conf.d/${f##*/}"
+        done
+        f=${conf##*/}
+        initrd=$work/initrd-$builder-${f%.d}.img
+        record=$work/record-${f%.d}.sha256
+    else
+        img_put "$conf" /etc/gpupt.conf
+    fi
+    img_put "$record" "/var/lib/gpupt/initramfs-$(cat "$work/release").sha256"
+    if [ ! -d "$conf" ] && ! cmp -s "$conf" "$top/tests/vm/configs/split.conf"; then
         mkdir -p "$dir/overlay/etc"
         cp "$conf" "$dir/overlay/etc/gpupt.conf"
         (cd "$dir/overlay" && find . | cpio -o -H newc -R 0:0 --quiet) >"$dir/overlay.cpio"
@@ -91,7 +124,7 @@ boot() {
         initrd=$dir/initrd.img
     fi
 
-    if [ "$disk" = nvme ]; then
+    if [[ $machine == *" nvme "* ]]; then
         rootdev=(-device "pcie-root-port,id=rp2,chassis=2,addr=07.0"
             -device "nvme,bus=rp2,serial=gpuptroot,drive=root")
         extra="root=LABEL=gpupt-vm $extra"
@@ -99,20 +132,27 @@ boot() {
         rootdev=(-device "virtio-blk-pci,drive=root,addr=05.0")
         extra="root=/dev/vda $extra"
     fi
+    display=bochs-display
+    [[ $machine != *" vga "* ]] || display=VGA
+    kernel=$work/vmlinux
+    if [[ $machine == *" fb "* ]]; then
+        kernel=/boot/vmlinuz-$(cat "$work/release")
+        extra="vga=0x314 $extra"
+    fi
 
     start=$(date +%s)
     timeout "$boot_timeout" qemu-system-x86_64 \
         -nodefaults -no-user-config -display none -no-reboot \
         -machine q35,kernel-irqchip=split -accel tcg,thread=multi -cpu max -smp 2 -m 1536 \
         -device intel-iommu,intremap=on \
-        -device bochs-display,addr=03.0 \
+        -device "$display,addr=03.0" \
         -device bochs-display,addr=06.0,multifunction=on -device ich9-intel-hda,addr=06.1 \
         -device pcie-root-port,id=rp1,chassis=1,addr=04.0 \
         -device nvme-subsys,id=ss0,nqn=gpupt-test \
         -device nvme,bus=rp1,serial=gpupt1,subsys=ss0,sriov_max_vfs=4,sriov_vq_flexible=8,sriov_vi_flexible=4 \
         -drive file="$work/root.img",format=raw,if=none,id=root,snapshot=on \
         "${rootdev[@]}" \
-        -kernel "$work/vmlinux" -initrd "$initrd" \
+        -kernel "$kernel" -initrd "$initrd" \
         -append "rw console=ttyS0 panic=-1 gpupt_test=$scenario gpupt_builder=$builder $extra" \
         -serial "file:$dir/console.log" -serial "file:$dir/results.log" \
         >"$dir/qemu.log" 2>&1 &
@@ -165,7 +205,6 @@ boot() {
     summary+=("$tag: $p passed, $f failed, $((end - start)) s wall${claim:+, claimed at $claim s of guest uptime}${vfs:+, the SR-IOV unit ran $vfs s}")
 }
 
-configs=$top/tests/vm/configs
 for builder in dracut itools; do
     boot "$builder" split "$configs/split.conf" "intel_iommu=on"
     boot "$builder" split-vfio "$configs/split-vfio.conf" "intel_iommu=on"
@@ -177,6 +216,12 @@ for builder in dracut itools; do
     # reach its root (a boot that waits for it in vain is stopped early).
     boot "$builder" root-nvme "$configs/root-nvme.conf" "intel_iommu=on" nvme
     boot "$builder" sriov-late "$configs/sriov-late.conf" "intel_iommu=on gpupt_mtty=late"
+    # The split config as a drop-in, no /etc/gpupt.conf: claimed the same.
+    boot "$builder" dropins-only "$configs/dropins-only.d" "intel_iommu=on"
+    # A claim of the boot display's slot: none of its functions claimed,
+    # the console keeps its driver, a gpupt unit fails saying why. With the
+    # firmware's framebuffer in its BAR, as on real machines.
+    boot "$builder" boot-display "$configs/boot-display.conf" "intel_iommu=on" "vga fb"
 done
 
 echo
