@@ -43,8 +43,14 @@ PKG_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS    := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
-LIB_SRCS   := $(filter-out generator/%-main.c,$(wildcard generator/*.c))
+# The library by layer, lowest first (README, Layout); the mains sit above
+# them in generator/ itself. Each folder is on the include path, and
+# tests/check-layers.py holds every #include to the order.
+LAYERS     := shared sysfs conf plan render apply
+LIB_SRCS   := $(wildcard $(LAYERS:%=generator/%/*.c))
+LIB_HDRS   := $(wildcard $(LAYERS:%=generator/%/*.h))
 LIB_OBJS   := $(LIB_SRCS:generator/%.c=$(BUILDDIR)/obj/%.o)
+INCLUDES   := $(LAYERS:%=-Igenerator/%)
 PROGRAMS   := gpupt-check gpupt-generator gpupt-apply
 PROG_BINS  := $(PROGRAMS:%=$(BUILDDIR)/%)
 TEST_SRCS  := $(wildcard tests/test-*.c)
@@ -57,7 +63,7 @@ UNIT_FILES := $(UNIT_SRCS:%.in=$(BUILDDIR)/%)
 MAN_SRCS   := $(wildcard man/*.scd)
 MAN_PAGES  := $(MAN_SRCS:man/%.scd=$(BUILDDIR)/man/%)
 
-ALL_CFLAGS := $(BASE_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_CFLAGS := $(BASE_CFLAGS) $(INCLUDES) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 
 # The install paths the build embeds, one VAR=value a line. The file is
 # rewritten only when a value changes, and everything that embeds a path
@@ -70,7 +76,7 @@ PATHS_FILE := $(BUILDDIR)/paths
 SUBST      := sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
                   -e 's|@GENERATORDIR@|$(GENERATORDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 
-.PHONY: FORCE all deps deps-check check check-unit check-programs check-asan check-shell check-clang check-images \
+.PHONY: FORCE all deps deps-check check check-layers check-unit check-programs check-asan check-shell check-clang check-images \
         check-paths check-ansible \
         check-package check-vm bench \
         check-valgrind demo man fuzz \
@@ -110,22 +116,22 @@ $(PATHS_FILE): FORCE
 	if cmp -s $@.new $@; then rm -f $@.new; else \
 		$(if $(Q),echo "  PATHS   $@" &&) mv -f $@.new $@; fi
 
-$(BUILDDIR)/obj/%.o: generator/%.c generator/*.h $(PATHS_FILE) | $(BUILDDIR)/obj
+$(BUILDDIR)/obj/%.o: generator/%.c $(LIB_HDRS) $(PATHS_FILE)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILDDIR)/libgpupt.a: $(LIB_OBJS)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILDDIR)/%: generator/%-main.c $(BUILDDIR)/libgpupt.a generator/*.h $(PATHS_FILE)
+$(BUILDDIR)/%: generator/%-main.c $(BUILDDIR)/libgpupt.a $(LIB_HDRS) $(PATHS_FILE)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILDDIR)/libgpupt.a $(PKG_LIBS)
 
 $(BUILDDIR)/tests/test-%: tests/test-%.c $(TEST_HELPERS) tests/*.h $(BUILDDIR)/libgpupt.a \
-                          generator/*.h $(PATHS_FILE) | $(BUILDDIR)/tests
+                          $(LIB_HDRS) $(PATHS_FILE) | $(BUILDDIR)/tests
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -Igenerator -Itests $(LDFLAGS) -o $@ $< $(TEST_HELPERS) \
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(TEST_HELPERS) \
 		$(BUILDDIR)/libgpupt.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 # One rule fills the install paths into every static unit, rule and script.
@@ -140,7 +146,7 @@ $(BUILDDIR)/man/%: man/%.scd $(PATHS_FILE) | $(BUILDDIR)/man
 
 man: $(MAN_PAGES)
 
-$(BUILDDIR)/obj $(BUILDDIR)/tests $(BUILDDIR)/man:
+$(BUILDDIR)/tests $(BUILDDIR)/man:
 	$(Q)mkdir -p $@
 
 demo: deps
@@ -148,7 +154,7 @@ demo: deps
 	$(Q)sh tests/demo.sh $(BUILDDIR)
 
 check: deps-check
-	$(Q)$(MAKE) --no-print-directory check-unit check-programs check-shell check-paths check-images
+	$(Q)$(MAKE) --no-print-directory check-layers check-unit check-programs check-shell check-paths check-images
 	$(Q)$(MAKE) --no-print-directory check-ansible
 	$(Q)$(MAKE) --no-print-directory check-package
 	$(Q)$(MAKE) --no-print-directory check-dist check-rpm
@@ -178,6 +184,12 @@ check-handoff: $(PROG_BINS)
 # with the real gpupt-check; its handlers record instead of rebooting.
 check-ansible: $(PROG_BINS)
 	$(Q)$(PYTHON) tests/test_ansible.py --build $(BUILDDIR)
+
+# Every #include of generator/ against the order of its layers (README,
+# Layout), and the check itself against planted violations.
+check-layers:
+	$(Q)$(PYTHON) tests/check-layers.py
+	$(Q)$(PYTHON) tests/check-layers.py --self-test
 
 check-shell: $(UNIT_FILES)
 	$(Q)sh tests/check-shell.sh
@@ -286,7 +298,7 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
 fuzz:
 	$(Q)mkdir -p $(BUILDDIR)-fuzz
 	$(Q)set -e; for t in $(FUZZ_TARGETS); do \
-		clang $(BASE_CFLAGS) $(PKG_CFLAGS) $(FUZZ_CFLAGS) -Igenerator \
+		clang $(BASE_CFLAGS) $(INCLUDES) $(PKG_CFLAGS) $(FUZZ_CFLAGS) \
 			-o $(BUILDDIR)-fuzz/fuzz-$$t tests/fuzz/fuzz-$$t.c $(LIB_SRCS) $(PKG_LIBS); \
 		mkdir -p $(BUILDDIR)-fuzz/corpus-$$t; \
 		echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \

@@ -10,7 +10,7 @@
 #include "conf.h"
 #include "host.h"
 #include "modules.h"
-#include "plan.h"
+#include "plan-build.h"
 #include "record.h"
 #include "report.h"
 #include "rootdisk.h"
@@ -135,14 +135,10 @@ static int print_modules(const struct conf *conf, const char *release, bool all_
         if (r == 0 && !seen)
                 r = -ENOMEM;
         for (size_t i = 0; r == 0 && i < plan->n_claims + plan->n_sriovs; i++) {
-                const char *d = i < plan->n_claims
-                                        ? plan->claims[i].driver
-                                        : plan_vf_driver(plan, &plan->sriovs[i - plan->n_claims]);
+                const char *d = i < plan->n_claims ? plan->claims[i].driver
+                                                   : plan->sriovs[i - plan->n_claims].vf_driver;
                 bool dup = false;
 
-                if (!d && i >= plan->n_claims &&
-                    plan->sriovs[i - plan->n_claims].entry->vf_driver)
-                        r = -ENOMEM;
                 for (size_t j = 0; d && j < n && !dup; j++)
                         dup = module_name_eq(seen[j], d);
                 if (!d || dup)

@@ -11,7 +11,7 @@
 #include "host.h"
 #include "list.h"
 #include "import.h"
-#include "plan.h"
+#include "plan-build.h"
 #include "report.h"
 #include "util.h"
 #include "verify.h"

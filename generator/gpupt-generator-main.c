@@ -14,7 +14,7 @@
 #include "conf.h"
 #include "host.h"
 #include "intset.h"
-#include "plan.h"
+#include "plan-build.h"
 #include "units.h"
 #include "util.h"
 
@@ -454,10 +454,7 @@ int main(int argc, char **argv)
 
         r = host_new(&host);
         if (r == 0)
-                r = plan_resolve(conf, host, &plan);
-        /* Which groups are impure: the only check the units need here. */
-        if (r == 0)
-                r = detect_groups(plan);
+                r = plan_resolve_boot(conf, host, &plan);
         if (r == 0)
                 r = generate(dirfd, conf, plan);
         plan_free(plan);

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "kernel-double.h"
+#include "plan-build.h"
 #include "util.h"
 
 unsigned writes;

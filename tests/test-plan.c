@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plan.h"
+#include "plan-build.h"
+#include "plan-steps.h"
 #include "testlib.h"
 #include "util.h"
 

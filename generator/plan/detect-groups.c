@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "intset.h"
-#include "plan.h"
+#include "plan-steps.h"
 #include "util.h"
 
 /* A group is viable for vfio only when every endpoint in it belongs to the

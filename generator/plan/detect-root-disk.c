@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "intset.h"
-#include "plan.h"
+#include "plan-steps.h"
 #include "rootdisk.h"
 #include "util.h"
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "apply.h"
+#include "plan-build.h"
 #include "util.h"
 #include "vgpu.h"
 
@@ -112,7 +113,7 @@ int apply_vgpu(struct plan *p, const char *name)
         /* Planned again on what is there now: the plan the program started
          * with may predate the VFs. */
         first = p->n_problems;
-        r = detect_vgpus(p);
+        r = plan_replan_vgpus(p);
         if (r < 0) {
                 say(name, "%s", strerror(-r));
                 return 1;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* boot-vga */
-#include "plan.h"
+#include "plan-steps.h"
 
 int detect_boot_vga(struct plan *p)
 {

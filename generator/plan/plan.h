@@ -123,23 +123,6 @@ struct plan {
         struct next_boot next_boot;
 };
 
-/* Reads the machine under the root and computes the plan. Problems are
- * findings, not failures: the return is negative only when memory or the
- * host model itself fails. */
-int plan_build(const struct conf *conf, struct host *host, struct plan **ret);
-/* The two halves of plan_build(). Resolving reads the command line and the
- * functions the config names, nothing else: it is what the boot-time tools
- * need, on every boot and every daemon-reload. Checking adds what the
- * report and the checks read of each claim (host_basics, or host_details for
- * BARs to resize), the IOMMU state, the module index, the root disk and every
- * detector. */
-int plan_resolve(const struct conf *conf, struct host *host, struct plan **ret);
-int plan_check(struct plan *p);
-/* plan_build for the boot after this one, as gpupt-check shows it: the
- * IOMMU verdict follows the command line the boot loader is configured
- * to give, and cmdline-pending/cmdline-lost say where it differs from
- * proc/cmdline. */
-int plan_build_next(const struct conf *conf, struct host *host, struct plan **ret);
 void plan_free(struct plan *p);
 
 bool plan_ready(const struct plan *p);
@@ -148,19 +131,6 @@ bool plan_ready(const struct plan *p);
  * name as configured when it is not loaded here. */
 const char *plan_driver(const struct plan *p, const char *asked);          /* no problem of severity error */
 const struct claim *plan_find_claim(const struct plan *p, const struct pci_addr *a);
-/* The driver for modalias under driver = "auto", opening the module index
- * on first use; NULL only for ENOMEM. The string is the plan's. */
-const char *plan_auto_driver(struct plan *p, const char *modalias);
-/* An sriov entry's vf_driver with "auto" resolved (vfdriver.c); NULL when
- * it names none, or for ENOMEM under "auto". */
-const char *plan_vf_driver(struct plan *p, const struct sriov_plan *s);
-/* The modalias a PF's VFs have or will have; NULL when unknown. */
-char *vf_modalias(const struct pci_fn *pf);
-
-/* Claim units: built when resolving; plan_decide settles each one's
- * blocker from the problems found so far (plan_check runs it last). */
-int plan_units(struct plan *p);
-void plan_decide(struct plan *p);
 /* Whether the problem keeps the unit from being claimed (problem.h says
  * what each code blocks): the one place that decides it. */
 bool plan_problem_blocks(const struct plan *p, const struct problem *pr,
@@ -182,22 +152,10 @@ const struct problem *plan_entry_blocker(const struct plan *p, const char *entry
 int plan_problem(struct plan *p, enum severity sev, enum problem_code code, const struct pci_addr *a,
                  const char *entry, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
-/* The detectors, one per theme, each adding problems to the plan; see
- * gpupt-check(8) for the codes. They run in this order. */
-int detect_iommu(struct plan *p);        /* iommu-off, no-interrupt-remapping, acs-override */
-int detect_cmdline_next(struct plan *p); /* cmdline-pending, cmdline-lost */
-int detect_groups(struct plan *p);       /* impure-group, partial-slot, no-iommu-group */
-int detect_boot_vga(struct plan *p);     /* boot-vga */
-int detect_root_disk(struct plan *p);    /* root-disk */
-int detect_modules(struct plan *p);      /* module-missing, host-driver-builtin, host-driver-first */
-int detect_bars(struct plan *p);         /* bar-unsupported */
+/* A read error of the host model (host.h) in words: "cannot be read: …". */
+const char *plan_read_error(int r);
+/* Claims by address, for qsort and bsearch. */
+int plan_cmp_claim(const void *a, const void *b);
+/* A BAR size as "256M", "16G" (detect-bars.c). */
 const char *bar_size_str(unsigned log2_mib, char buf[static 32]);
-int detect_sriov(struct plan *p);        /* sriov-unsupported, sriov-pf-claimed */
-int detect_mdevs(struct plan *p);        /* mdev-type-unknown, mdev-no-instances */
-int detect_initramfs(struct plan *p);    /* initramfs-stale */
-int detect_reset(struct plan *p);        /* no-reset, reset-method-unsupported */
-int detect_framebuffer(struct plan *p);  /* boot-framebuffer */
-int detect_foreign(struct plan *p);      /* foreign-claim */
-int detect_variants(struct plan *p);     /* module-missing for a resolved variant */
-int detect_vgpus(struct plan *p);        /* vgpu-*: fills p->vgpus; see vgpu.c */
 void vgpu_plans_free(struct vgpu_plan *v, size_t n);

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "plan.h"
+#include "plan-steps.h"
 #include "util.h"
 
 /* Compared by cmdline_key_eq, so vfio-pci.ids is vfio_pci.ids. */

@@ -14,7 +14,7 @@
 #include "modules.h"
 #include "pciids.h"
 #include "pcifacts.h"
-#include "plan.h"
+#include "plan-build.h"
 #include "report.h"
 #include "rootdisk.h"
 #include "util.h"

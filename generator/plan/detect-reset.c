@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "pcicfg.h"
-#include "plan.h"
+#include "plan-steps.h"
 #include "resetmethod.h"
 
 /* Why fn can be reset by nothing, or NULL when it can (or when that cannot

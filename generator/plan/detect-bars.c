@@ -2,7 +2,7 @@
 /* bar-unsupported */
 #include <stdio.h>
 
-#include "plan.h"
+#include "plan-steps.h"
 
 /* "8M", "16G": what a person wrote in the config. */
 const char *bar_size_str(unsigned log2_mib, char buf[static 32])

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "plan.h"
+#include "plan-steps.h"
 #include "util.h"
 
 /* The image the next boot of release most likely loads, where the image

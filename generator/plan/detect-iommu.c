@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "plan.h"
+#include "plan-steps.h"
 #include "util.h"
 
 static bool config_has_work(const struct conf *c)

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "plan.h"
+#include "plan-steps.h"
 #include "util.h"
 
 static const struct mdev_type *find_type(const struct mdev_type *v, size_t n, const char *id)

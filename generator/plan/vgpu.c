@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "plan.h"
+#include "plan-steps.h"
 #include "util.h"
 #include "vgpu.h"
 
@@ -208,13 +208,6 @@ char *vgpu_type_names(const struct vgpu_vf *v, size_t n)
                 }
         }
         return list;
-}
-
-void vgpu_plans_free(struct vgpu_plan *v, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                free(v[i].vfs);
-        free(v);
 }
 
 static const struct conf_sriov *sriov_of(const struct conf *c, const struct pci_addr *pf)

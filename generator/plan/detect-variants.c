@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plan.h"
+#include "plan-steps.h"
 #include "util.h"
 #include "variant.h"
 

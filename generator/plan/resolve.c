@@ -1,104 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The config's entries matched to the host's functions: each device entry
+ * to the functions it claims (by address, with its slot, or by ids), each
+ * sriov entry to its PF, each mdev entry to what exists now. */
 #include <errno.h>
-#include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "plan.h"
+#include "plan-steps.h"
 #include "util.h"
 #include "variant.h"
-
-int plan_problem(struct plan *p, enum severity sev, enum problem_code code, const struct pci_addr *a,
-                 const char *entry, const char *fmt, ...)
-{
-        struct problem *pr;
-        va_list ap;
-        char *msg;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&msg, fmt, ap);
-        va_end(ap);
-        /* see struct problem: prose for people, escaped once, here */
-        if (r < 0 || !(msg = printable_take(msg)))
-                return -ENOMEM;
-        if (GROW(p->problems, p->n_problems, p->problems_alloc) < 0) {
-                free(msg);
-                return -ENOMEM;
-        }
-        pr = &p->problems[p->n_problems++];
-        *pr = (struct problem){ .severity = sev, .code = code, .entry = entry, .message = msg };
-        if (a) {
-                pr->has_addr = true;
-                pr->addr = *a;
-        }
-        return 0;
-}
-
-bool plan_ready(const struct plan *p)
-{
-        for (size_t i = 0; i < p->n_problems; i++)
-                if (p->problems[i].severity == SEVERITY_ERROR)
-                        return false;
-        return true;
-}
-
-static int cmp_claim(const void *a, const void *b)
-{
-        uint32_t x = pci_addr_key(&((const struct claim *)a)->fn->addr);
-        uint32_t y = pci_addr_key(&((const struct claim *)b)->fn->addr);
-
-        return x < y ? -1 : x > y;
-}
-
-const struct claim *plan_find_claim(const struct plan *p, const struct pci_addr *a)
-{
-        struct pci_fn key_fn = { .addr = *a };
-        struct claim key = { .fn = &key_fn };
-
-        if (!p->n_claims)
-                return NULL;
-        return bsearch(&key, p->claims, p->n_claims, sizeof(*p->claims), cmp_claim);
-}
-
-static const char *host_error(int r)
-{
-        return r == -EBADMSG ? "its sysfs entry holds values that do not parse" : strerror(-r);
-}
-
-const char *plan_auto_driver(struct plan *p, const char *modalias)
-{
-        struct auto_driver *a;
-        char *name = NULL;
-
-        for (size_t i = 0; i < p->n_autos; i++)
-                if (streq(p->autos[i].modalias, modalias ? modalias : ""))
-                        return p->autos[i].name;
-        if (!p->modules && !p->modules_error) {
-                p->modules_error = modules_open(&p->modules);
-                if (p->modules_error == -ENOMEM)
-                        return NULL;
-                if (p->modules_error < 0)
-                        p->modules = NULL;
-        }
-        /* A lookup that fails leaves the catch-all: vfio-pci binds anything. */
-        if (variant_for_modalias(p->modules, modalias, &name) == -ENOMEM ||
-            (!name && !(name = strdup(VARIANT_CATCH_ALL))))
-                return NULL;
-        if (GROW(p->autos, p->n_autos, p->autos_alloc) < 0) {
-                free(name);
-                return NULL;
-        }
-        a = &p->autos[p->n_autos];
-        a->modalias = strdup(modalias ? modalias : "");
-        if (!a->modalias) {
-                free(name);
-                return NULL;
-        }
-        a->name = name;
-        p->n_autos++;
-        return name;
-}
 
 static const char *claim_driver(struct plan *p, const struct pci_fn *fn, const struct conf_device *d)
 {
@@ -161,7 +71,7 @@ static int claim_with_slot(struct plan *p, size_t *alloc, struct pci_fn *fn,
         if (r < 0)
                 return plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, &fn->addr, d->name,
                                     "the functions of %s cannot be read: %s", fn->bdf,
-                                    host_error(r));
+                                    plan_read_error(r));
         for (size_t i = 0; i < n; i++) {
                 if (group_only && slot[i]->iommu_group != fn->iommu_group)
                         continue;
@@ -206,7 +116,7 @@ static int resolve_bdf(struct plan *p, size_t *alloc, const struct conf_device *
         }
         if (r < 0)
                 return plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, &d->bdf, d->name,
-                                    "%s cannot be read: %s", want, host_error(r));
+                                    "%s cannot be read: %s", want, plan_read_error(r));
 
         if (d->has_expect && !id_matches(&d->expect, fn)) {
                 struct pci_id now = { .vendor = fn->vendor, .device = fn->device,
@@ -329,7 +239,7 @@ static int resolve_sriov(struct plan *p)
                 r = host_details(p->host, sp->pf);
                 if (r < 0 && (r = plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, &s->pf, s->name,
                                                "%s cannot be read: %s", sp->pf->bdf,
-                                               host_error(r))) < 0)
+                                               plan_read_error(r))) < 0)
                         return r;
         }
         return 0;
@@ -356,198 +266,26 @@ static int resolve_mdevs(struct plan *p)
         return 0;
 }
 
-int plan_resolve(const struct conf *conf, struct host *host, struct plan **ret)
+int plan_resolve_entries(struct plan *p)
 {
-        struct plan *p;
         size_t alloc = 0;
         int r;
 
-        p = calloc(1, sizeof(*p));
-        if (!p)
-                return -ENOMEM;
-        p->conf = conf;
-        p->host = host;
-
-        p->cmdline_error = cmdline_read(&p->cmdline);
-        if (p->cmdline_error == -ENOMEM) {
-                r = -ENOMEM;
-                goto fail;
-        }
-        for (size_t i = 0; i < conf->n_devices; i++) {
-                const struct conf_device *d = &conf->devices[i];
+        for (size_t i = 0; i < p->conf->n_devices; i++) {
+                const struct conf_device *d = &p->conf->devices[i];
                 size_t n_claims = p->n_claims, n_problems = p->n_problems;
 
                 r = d->has_bdf ? resolve_bdf(p, &alloc, d) : resolve_ids(p, &alloc, d);
                 if (r == 0 && p->n_claims == n_claims && p->n_problems == n_problems)
                         r = claimed_elsewhere(p, d);
                 if (r < 0)
-                        goto fail;
+                        return r;
         }
         if (p->n_claims > 1)
-                qsort(p->claims, p->n_claims, sizeof(*p->claims), cmp_claim);
+                qsort(p->claims, p->n_claims, sizeof(*p->claims), plan_cmp_claim);
         for (size_t i = 0; i < p->n_claims; i++)
                 p->claims[i].fn->plan_claim = 0; /* the sort moved them; plan_find_claim bisects */
-        if ((r = resolve_sriov(p)) < 0 || (r = resolve_mdevs(p)) < 0 || (r = plan_units(p)) < 0)
-                goto fail;
-        plan_decide(p);
-        *ret = p;
+        if ((r = resolve_sriov(p)) < 0 || (r = resolve_mdevs(p)) < 0)
+                return r;
         return 0;
-fail:
-        for (size_t i = 0; i < p->n_claims; i++)
-                p->claims[i].fn->plan_claim = 0;
-        plan_free(p);
-        return r;
-}
-
-static int add_driver(struct plan *p, size_t *alloc, const char *asked)
-{
-        char *name = NULL;
-        int r;
-
-        if (!asked)
-                return 0;
-        for (size_t i = 0; i < p->n_drivers; i++)
-                if (streq(p->drivers[i].asked, asked))
-                        return 0;
-        r = pci_driver_name(asked, &name);
-        if (r == -ENOMEM)
-                return r;
-        if (GROW(p->drivers, p->n_drivers, *alloc) < 0) {
-                free(name);
-                return -ENOMEM;
-        }
-        p->drivers[p->n_drivers++] = (struct driver_name){ .asked = asked, .name = name };
-        return 0;
-}
-
-/* Each configured driver name once: a config names a handful. */
-static int resolve_drivers(struct plan *p)
-{
-        size_t alloc = 0;
-        int r = 0;
-
-        for (size_t i = 0; i < p->n_claims && r >= 0; i++)
-                r = add_driver(p, &alloc, p->claims[i].driver);
-        for (size_t i = 0; i < p->n_sriovs && r >= 0; i++) {
-                const char *vf = plan_vf_driver(p, &p->sriovs[i]);
-
-                p->sriovs[i].vf_driver = vf;
-                r = vf || !p->sriovs[i].entry->vf_driver ? add_driver(p, &alloc, vf) : -ENOMEM;
-        }
-        return r;
-}
-
-const char *plan_driver(const struct plan *p, const char *asked)
-{
-        for (size_t i = 0; asked && i < p->n_drivers; i++)
-                if (streq(p->drivers[i].asked, asked))
-                        return p->drivers[i].name ? p->drivers[i].name : asked;
-        return asked;
-}
-
-/* What the report and the checks read of each claim, and the boot-time
- * tools, which resolve only, do not: BARs to resize need the resize
- * attributes; the rest need numa_node, reset_method and boot_vga. */
-static int load_claims(struct plan *p)
-{
-        for (size_t i = 0; i < p->n_claims; i++) {
-                struct claim *c = &p->claims[i];
-                int r;
-
-                r = c->n_bars ? host_details(p->host, c->fn) : host_basics(p->host, c->fn);
-                if (r < 0 && (r = plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, &c->fn->addr,
-                                               c->entry->name, "%s cannot be read: %s",
-                                               c->fn->bdf, host_error(r))) < 0)
-                        return r;
-        }
-        return 0;
-}
-
-int plan_check(struct plan *p)
-{
-        static int (*const detectors[])(struct plan *) = {
-                detect_iommu, detect_cmdline_next, detect_groups, detect_boot_vga, detect_root_disk,
-                detect_modules, detect_bars, detect_sriov, detect_mdevs, detect_initramfs,
-                detect_reset, detect_framebuffer, detect_foreign,
-                detect_variants, detect_vgpus,
-        };
-        int r;
-
-        r = load_claims(p);
-        if (r < 0)
-                return r;
-        r = iommu_probe(&p->iommu);
-        if (r < 0)
-                return r;
-        r = resolve_drivers(p);
-        if (r < 0)
-                return r;
-        if (p->judge_next_boot && (r = next_boot_read(&p->next_boot)) < 0)
-                return r;
-        if (!p->modules && !p->modules_error) /* resolving "auto" may have opened it */
-                p->modules_error = modules_open(&p->modules);
-        if (p->modules_error < 0)
-                p->modules = NULL;
-        for (size_t i = 0; i < ELEMENTSOF(detectors); i++) {
-                r = detectors[i](p);
-                if (r < 0)
-                        return r;
-        }
-        plan_decide(p);
-        return 0;
-}
-
-static int build(const struct conf *conf, struct host *host, bool next_boot, struct plan **ret)
-{
-        struct plan *p;
-        int r;
-
-        r = plan_resolve(conf, host, &p);
-        if (r < 0)
-                return r;
-        p->judge_next_boot = next_boot;
-        r = plan_check(p);
-        if (r < 0) {
-                plan_free(p);
-                return r;
-        }
-        *ret = p;
-        return 0;
-}
-
-int plan_build(const struct conf *conf, struct host *host, struct plan **ret)
-{
-        return build(conf, host, false, ret);
-}
-
-int plan_build_next(const struct conf *conf, struct host *host, struct plan **ret)
-{
-        return build(conf, host, true, ret);
-}
-
-void plan_free(struct plan *p)
-{
-        if (!p)
-                return;
-        cmdline_done(&p->cmdline);
-        next_boot_done(&p->next_boot);
-        modules_free(p->modules);
-        free(p->claims);
-        free(p->units);
-        free(p->unit_members);
-        free(p->sriovs);
-        free(p->mdevs);
-        for (size_t i = 0; i < p->n_problems; i++)
-                free(p->problems[i].message);
-        free(p->problems);
-        for (size_t i = 0; i < p->n_drivers; i++)
-                free(p->drivers[i].name);
-        free(p->drivers);
-        for (size_t i = 0; i < p->n_autos; i++) {
-                free(p->autos[i].modalias);
-                free(p->autos[i].name);
-        }
-        free(p->autos);
-        vgpu_plans_free(p->vgpus, p->n_vgpus);
-        free(p);
 }

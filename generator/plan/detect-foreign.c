@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "plan.h"
+#include "plan-steps.h"
 #include "recipes.h"
 #include "util.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sriov-unsupported, sriov-pf-claimed */
-#include "plan.h"
+#include "plan-steps.h"
 
 /* VFs are made by the PF's driver (its sriov_configure). The claim binds the
  * PF to its claim driver first; vfio-pci makes VFs only when loaded with

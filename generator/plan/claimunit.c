@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "plan.h"
+#include "plan-steps.h"
 #include "util.h"
 
 static size_t root_of(size_t *parent, size_t i)

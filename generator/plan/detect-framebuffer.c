@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "iomem.h"
-#include "plan.h"
+#include "plan-steps.h"
 #include "util.h"
 
 /* The BAR of fn (from its `resource` file) that holds fb, or -1. */

@@ -4,7 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 
-#include "plan.h"
+#include "plan-steps.h"
 #include "util.h"
 #include "variant.h"
 

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#pragma once
+
+/* Making a plan: what the programs, the reports and apply call. */
+
+#include "plan.h"
+
+/* Reads the machine under the root and computes the plan. Problems are
+ * findings, not failures: the return is negative only when memory or the
+ * host model itself fails. */
+int plan_build(const struct conf *conf, struct host *host, struct plan **ret);
+/* The two halves of plan_build(). Resolving reads the command line and the
+ * functions the config names, nothing else: it is what the boot-time tools
+ * need, on every boot and every daemon-reload. Checking adds what the
+ * report and the checks read of each claim (host_basics, or host_details for
+ * BARs to resize), the IOMMU state, the module index, the root disk and every
+ * detector. */
+int plan_resolve(const struct conf *conf, struct host *host, struct plan **ret);
+int plan_check(struct plan *p);
+/* plan_build for the boot after this one, as gpupt-check shows it: the
+ * IOMMU verdict follows the command line the boot loader is configured
+ * to give, and cmdline-pending/cmdline-lost say where it differs from
+ * proc/cmdline. */
+int plan_build_next(const struct conf *conf, struct host *host, struct plan **ret);
+/* plan_resolve and the one check the boot's units need, which groups are
+ * impure: what the generator runs on every boot and every daemon-reload. */
+int plan_resolve_boot(const struct conf *conf, struct host *host, struct plan **ret);
+/* The vGPU assignments planned again on the VFs there now: gpupt-apply's
+ * vgpu command, whose plan may predate the VFs. */
+int plan_replan_vgpus(struct plan *p);
