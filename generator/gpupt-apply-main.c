@@ -159,68 +159,6 @@ static int print_modules(const struct conf *conf, const char *release, bool all_
         return fflush(stdout) == 0 ? status : 1;
 }
 
-/* Whether some claim of the plan is on its driver now. */
-static bool claims_held(const struct plan *p)
-{
-        for (size_t i = 0; i < p->n_claims; i++) {
-                const struct claim *c = &p->claims[i];
-                _cleanup_free_ char *now = host_driver_now(c->fn->bdf);
-
-                if (now && streq(now, plan_driver(p, c->driver)))
-                        return true;
-        }
-        return false;
-}
-
-/* Whether a configured mdev of parent exists now. */
-static bool mdevs_held(const struct plan *p, const char *parent)
-{
-        for (size_t i = 0; i < p->n_mdevs; i++)
-                if (streq(p->mdevs[i].entry->parent, parent) &&
-                    apply_mdev_exists(p->mdevs[i].entry->uuid))
-                        return true;
-        return false;
-}
-
-static bool sriov_planned(const struct plan *p, const char *name)
-{
-        for (size_t i = 0; i < p->n_sriovs; i++)
-                if (streq(p->sriovs[i].entry->name, name))
-                        return true;
-        return false;
-}
-
-static bool vgpu_planned(const struct plan *p, const char *name)
-{
-        for (size_t i = 0; i < p->conf->n_vgpus; i++)
-                if (streq(p->conf->vgpus[i].name, name))
-                        return true;
-        return false;
-}
-
-/* Whether the run carried out (some of) its unit, which the record then
- * says: the plan has the unit and the run succeeded. A claim or mdev run
- * counts by what holds after it (a function on its driver, an mdev made),
- * a failed one too: those parts are this config's until a reboot, whatever
- * failed beside them, and a claim run that bound nothing vouches for
- * nothing. A failed sriov run puts the old VF count back. A failed vgpu run
- * keeps the types it wrote before the failing write, unrecorded. */
-static bool unit_carried_out(const struct plan *p, enum record_kind kind, const char *arg,
-                             int status)
-{
-        switch (kind) {
-        case RECORD_CLAIM:
-                return claims_held(p);
-        case RECORD_SRIOV:
-                return status == 0 && sriov_planned(p, arg);
-        case RECORD_MDEV:
-                return apply_mdev_parent_configured(p, arg) && (status == 0 || mdevs_held(p, arg));
-        case RECORD_VGPU:
-                return status == 0 && vgpu_planned(p, arg);
-        }
-        return false;
-}
-
 /* Asked for (--help): stdout and 0; a wrong call: stderr and 2. */
 static int usage(FILE *out)
 {
@@ -357,13 +295,10 @@ int main(int argc, char **argv)
         }
         /* What --verify compares with: this unit carried out this config.
          * Failing to say so fails nothing. */
-        if (unit_carried_out(plan, unit, argv[i + 1], status)) {
-                r = record_applied(conf, unit, unit == RECORD_CLAIM ? NULL : argv[i + 1]);
-                if (r < 0)
-                        fprintf(stderr, "gpupt-apply: cannot record the applied config in "
-                                        "%s%s: %s, ignoring\n", root_dir(), RECORD_APPLIED,
-                                strerror(-r));
-        }
+        r = apply_record(plan, unit, unit == RECORD_CLAIM ? NULL : argv[i + 1], status);
+        if (r < 0)
+                fprintf(stderr, "gpupt-apply: cannot record the applied config in %s%s: %s, "
+                                "ignoring\n", root_dir(), RECORD_APPLIED, strerror(-r));
 out:
         plan_free(plan);
         host_free(host);

@@ -10,9 +10,14 @@
  * - a PF has its old VF count or the planned one, and with vf_driver every
  *   VF is on it, or given back (override cleared);
  * - a VF's vGPU type is its old one or the planned one;
- * - the run failed, and its messages name the path of the failed write.
+ * - the run failed, and its messages name the path of the failed write;
+ * - the record (record.h), written as gpupt-apply writes it after each
+ *   unit, names only units whose work holds: a claim line with a unit
+ *   wholly on its claim drivers, an sriov line with the planned VF count
+ *   (each VF on vf_driver), an mdev line with a planned mdev of the
+ *   parent, a vgpu line with its type on every VF planned for it.
  * And on every scenario: a Ready plan, applied without a fault, verifies
- * with no not-applied. The totals are printed; any violation fails.
+ * with no not-applied and no reboot-required. The totals are printed; any violation fails.
  * GPUPT_FAULT_SCENARIOS (a space-separated list) limits the scenarios, for
  * the slowest tiers. */
 #include <errno.h>
@@ -25,6 +30,7 @@
 
 #include "apply.h"
 #include "kernel-double.h"
+#include "record.h"
 #include "util.h"
 #include "verify.h"
 
@@ -223,6 +229,138 @@ static void check_drivers(const struct snapshot *before, const struct snapshot *
         }
 }
 
+/* As gpupt-apply does after the unit's run. */
+static void record(const struct plan *p, enum record_kind kind, const char *arg, int status)
+{
+        assert_true(apply_record(p, kind, arg, status) >= 0);
+}
+
+/* Whether some claim unit is wholly on its claim drivers. */
+static bool a_unit_claimed(const struct plan *p, const struct snapshot *after)
+{
+        for (size_t u = 0; u < p->n_units; u++) {
+                const struct claim_unit *cu = &p->units[u];
+                size_t on = 0;
+
+                for (size_t i = 0; i < cu->n_claims; i++) {
+                        const struct claim *c = &p->claims[cu->claims[i]];
+                        int a = find_fn(after, c->fn->bdf);
+
+                        on += a >= 0 && streq(after->fn[a].driver, plan_driver(p, c->driver));
+                }
+                if (cu->n_claims && on == cu->n_claims)
+                        return true;
+        }
+        return false;
+}
+
+static const char *sriov_broken(const struct plan *p, const char *name,
+                                const struct snapshot *after)
+{
+        static char why[256];
+
+        for (size_t i = 0; i < p->n_sriovs; i++) {
+                const struct sriov_plan *s = &p->sriovs[i];
+                char planned[16];
+                int a;
+
+                if (!streq(s->entry->name, name))
+                        continue;
+                if (!s->pf || (a = find_fn(after, s->pf->bdf)) < 0)
+                        return "its PF is not there";
+                snprintf(planned, sizeof(planned), "%u", s->entry->vfs);
+                if (!streq(after->fn[a].numvfs, planned)) {
+                        snprintf(why, sizeof(why), "%s has %s VFs, not the planned %s",
+                                 s->pf->bdf, after->fn[a].numvfs, planned);
+                        return why;
+                }
+                for (size_t v = 0; s->vf_driver && v < after->n; v++)
+                        if (strncmp(after->fn[v].bdf, "0000:01:10.", 11) == 0 &&
+                            !streq(after->fn[v].driver, plan_driver(p, s->vf_driver))) {
+                                snprintf(why, sizeof(why), "VF %s is on \"%s\", not %s",
+                                         after->fn[v].bdf, after->fn[v].driver,
+                                         plan_driver(p, s->vf_driver));
+                                return why;
+                        }
+                return NULL;
+        }
+        return "no such sriov entry in the plan";
+}
+
+static bool mdev_made(const struct plan *p, const char *parent)
+{
+        for (size_t i = 0; i < p->n_mdevs; i++)
+                if (streq(p->mdevs[i].entry->parent, parent) &&
+                    apply_mdev_exists(p->mdevs[i].entry->uuid))
+                        return true;
+        return false;
+}
+
+static const char *vgpu_broken(const struct plan *p, const char *name,
+                               const struct snapshot *after)
+{
+        static char why[256];
+        bool found = false;
+
+        for (size_t g = 0; g < p->n_vgpus; g++) {
+                const struct vgpu_plan *v = &p->vgpus[g];
+                char id[32];
+
+                if (!streq(v->entry->name, name))
+                        continue;
+                found = true;
+                snprintf(id, sizeof(id), "%ld", v->type_id);
+                for (size_t i = 0; i < v->n_vfs; i++) {
+                        int a = find_fn(after, v->vfs[i]);
+
+                        if (a < 0 || !streq(after->fn[a].vgpu, id)) {
+                                snprintf(why, sizeof(why), "VF %s holds type %s, not %s",
+                                         v->vfs[i], a < 0 ? "(none)" : after->fn[a].vgpu, id);
+                                return why;
+                        }
+                }
+        }
+        return found ? NULL : "no such vgpu entry in the plan";
+}
+
+/* The record names only units whose work holds after the run. */
+static void check_record(const struct plan *p, const struct snapshot *after)
+{
+        struct record rec = { 0 };
+        int r = record_read(&rec);
+
+        if (r == -ENOENT)
+                return;
+        if (r < 0) {
+                violation("the record cannot be read: %s", strerror(-r));
+                return;
+        }
+        for (size_t i = 0; i < rec.n; i++) {
+                const struct record_line *l = &rec.lines[i];
+                const char *why = NULL;
+
+                switch (l->kind) {
+                case RECORD_CLAIM:
+                        why = a_unit_claimed(p, after) ? NULL : "no unit is on its claim drivers";
+                        break;
+                case RECORD_SRIOV:
+                        why = sriov_broken(p, l->arg, after);
+                        break;
+                case RECORD_MDEV:
+                        why = mdev_made(p, l->arg) ? NULL : "no planned mdev of it exists";
+                        break;
+                case RECORD_VGPU:
+                        why = vgpu_broken(p, l->arg, after);
+                        break;
+                }
+                if (why)
+                        violation("the record says %s%s%s was carried out, but %s",
+                                  record_kind_name(l->kind), l->arg ? " " : "",
+                                  l->arg ? l->arg : "", why);
+        }
+        record_done(&rec);
+}
+
 /* Runs one action on the machine now under the root: its return (0 done),
  * with its messages in *log. */
 static int run_action(struct plan *p, enum action a, char **log, size_t *n_log)
@@ -237,10 +375,15 @@ static int run_action(struct plan *p, enum action a, char **log, size_t *n_log)
         switch (a) {
         case ACT_CLAIM:
                 failures = apply_claims(p);
+                record(p, RECORD_CLAIM, NULL, failures);
                 break;
         case ACT_SRIOV:
-                for (size_t i = 0; i < p->n_sriovs; i++)
-                        failures += apply_sriov(p, p->sriovs[i].entry->name);
+                for (size_t i = 0; i < p->n_sriovs; i++) {
+                        int status = apply_sriov(p, p->sriovs[i].entry->name);
+
+                        record(p, RECORD_SRIOV, p->sriovs[i].entry->name, status);
+                        failures += status;
+                }
                 break;
         case ACT_MDEV:
                 /* each parent once, as the units and the udev rule run it */
@@ -249,13 +392,21 @@ static int run_action(struct plan *p, enum action a, char **log, size_t *n_log)
 
                         for (size_t j = 0; j < i && !seen; j++)
                                 seen = streq(p->mdevs[j].entry->parent, p->mdevs[i].entry->parent);
-                        if (!seen)
-                                failures += apply_mdevs(p, p->mdevs[i].entry->parent) != 0;
+                        if (!seen) {
+                                int status = apply_mdevs(p, p->mdevs[i].entry->parent);
+
+                                record(p, RECORD_MDEV, p->mdevs[i].entry->parent, status);
+                                failures += status != 0;
+                        }
                 }
                 break;
         case ACT_VGPU:
-                for (size_t i = 0; i < p->conf->n_vgpus; i++)
-                        failures += apply_vgpu(p, p->conf->vgpus[i].name);
+                for (size_t i = 0; i < p->conf->n_vgpus; i++) {
+                        int status = apply_vgpu(p, p->conf->vgpus[i].name);
+
+                        record(p, RECORD_VGPU, p->conf->vgpus[i].name, status);
+                        failures += status;
+                }
                 break;
         case _ACT_MAX:
                 break;
@@ -292,8 +443,8 @@ static void fresh(const char *base, struct world *w)
 {
         char cmd[8192];
 
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s/sys' && cp -a '%s/sys' '%s/sys'", w->root, base,
-                 w->root);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s/sys' '%s/run/gpupt' && cp -a '%s/sys' '%s/sys'",
+                 w->root, w->root, base, w->root);
         assert_int_equal(system(cmd), 0);
         remember_native();
         writes = 0;
@@ -371,6 +522,7 @@ static void fault_action(const char *base, struct world *w, enum action a, const
                                 check_sriov(w->plan, before, after);
                         if (a == ACT_VGPU)
                                 check_vgpus(before, after, w->plan);
+                        check_record(w->plan, after);
                         free(log);
                         free(before);
                         free(after);
@@ -497,7 +649,8 @@ static void fault_config(const char *base, struct world *w)
                 action_now = "verify";
                 k_now = 0;
                 for (size_t i = 0; i < w->plan->n_problems; i++)
-                        if (w->plan->problems[i].code == PROBLEM_NOT_APPLIED)
+                        if (w->plan->problems[i].code == PROBLEM_NOT_APPLIED ||
+                            w->plan->problems[i].code == PROBLEM_REBOOT_REQUIRED)
                                 violation("Ready, applied, yet not in sync: %s",
                                           w->plan->problems[i].message);
                 unload(w);

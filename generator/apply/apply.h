@@ -2,6 +2,7 @@
 #pragma once
 
 #include "plan.h"
+#include "record.h"
 
 /* Carries out a plan on sysfs under the root. Every write is checked and
  * read back, every wait is bounded, and a second run changes nothing. */
@@ -46,3 +47,11 @@ extern unsigned apply_vgpu_wait_ms;
  * (VF/nvidia/current_vgpu_type), planning again once the VFs are there.
  * A VF holding another type is never overwritten. 1 on failure. */
 int apply_vgpu(struct plan *p, const char *name);
+
+/* Whether a run of unit (kind, arg: NULL for the claims) that returned
+ * status carried out some of it, so that the record may say so: see
+ * record-unit.c. */
+bool apply_carried_out(const struct plan *p, enum record_kind kind, const char *arg, int status);
+/* Records the unit when it was carried out (record_applied()): 1 recorded,
+ * 0 nothing to record, -errno when the record could not be written. */
+int apply_record(const struct plan *p, enum record_kind kind, const char *arg, int status);
