@@ -99,6 +99,7 @@ help:
 	@echo "  make uninstall       remove what make install put there (the same variables)"
 	@echo "  make dist            gpupt-$(VERSION).tar.gz of the tracked files, with gpupt.spec"
 	@echo "  make clean           remove $(BUILDDIR)/ and the other build directories"
+	@echo "  make help            this list"
 	@echo ""
 	@echo "Tests (make check runs every tier but bench and fuzz; README, For developers):"
 	@echo "  make check           all of them, deps-check first (30-50 min on 2 cores)"
@@ -203,6 +204,8 @@ check-programs: $(PROG_BINS) $(UNIT_FILES)
 	$(Q)$(PYTHON) tests/test_generator.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_handoff.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_trust.py --build $(BUILDDIR)
+	$(Q)$(PYTHON) tests/test_conventions.py --build $(BUILDDIR)
+	$(Q)$(PYTHON) tests/test_readme.py --build $(BUILDDIR)
 
 # gpupt-check --libvirt, --qemu, --proxmox on every recorded machine: the
 # libvirt output through virt-xml-validate and virsh's test driver, the QEMU

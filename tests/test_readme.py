@@ -255,7 +255,8 @@ def main():
         res = unittest.TextTestRunner(verbosity=2 if args.verbose else 1).run(suite)
     finally:
         shutil.rmtree(TMP, ignore_errors=True)
-    failed = len(res.failures) + len(res.errors)
+    # a test with failing subtests counts once
+    failed = len({getattr(t, "test_case", t).id() for t, _ in res.failures + res.errors})
     skipped = len(res.skipped)
     print(f"readme: {res.testsRun - failed - skipped} passed, {failed} failed, "
           f"{skipped} skipped")
