@@ -226,8 +226,11 @@ check-layers:
 	$(Q)$(PYTHON) tests/check-layers.py
 	$(Q)$(PYTHON) tests/check-layers.py --self-test
 
+# ShellCheck over every shell file, and the bash completion run in bash on
+# fixture roots.
 check-shell: $(UNIT_FILES)
 	$(Q)sh tests/check-shell.sh
+	$(Q)$(PYTHON) tests/test_completion.py
 
 # A fresh copy of the tree built for /usr/local, rebuilt and installed for
 # /usr, then installed for /opt/gpupt: no installed file may name a path it
