@@ -407,7 +407,7 @@ static void usage(void)
                "\n"
                "The systemd generator of gpupt: systemd runs it at boot and on every\n"
                "daemon-reload, and it writes into NORMAL-DIR the units that claim the\n"
-               "PCI devices of /etc/gpupt.conf (GPUPT_ROOT=DIR reads DIR instead of /).\n"
+               "PCI devices of " SYSCONFDIR "/gpupt.conf (GPUPT_ROOT=DIR reads DIR instead of /).\n"
                "It touches no device. To see what the next boot will do: gpupt-check.\n"
                "See gpupt-generator(8).\n");
 }
