@@ -86,21 +86,42 @@ SUBST      := sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g
 
 all: $(PROG_BINS) man $(UNIT_FILES)
 
+# Every target, one a line: `make help` is where a newcomer starts, and
+# tests/test_conventions.py holds it to the targets this file defines.
 help:
-	@echo "make [all]        build the programs and man pages into $(BUILDDIR)/"
-	@echo "make demo         run gpupt-check on the recorded 8-GPU server"
-	@echo "make check        unit, program, image, package and sanitizer tests"
-	@echo "make check-package  build, lintian, install, run and purge the Debian package"
-	@echo "make check-ansible  the Ansible role against fixture roots"
-	@echo "make check-vm     boot scenarios in QEMU through dracut and initramfs-tools"
-	@echo "make check-handoff  --libvirt/--qemu/--proxmox on every recorded machine, via libvirt's schema"
-	@echo "make dist         gpupt-$(VERSION).tar.gz of the tracked files, with gpupt.spec"
-	@echo "make check-dist   the tarball builds and passes the unit tests unpacked"
-	@echo "make check-rpm    rpmbuild -ta of the tarball, its file list and rpmlint"
-	@echo "make bench        time gpupt against iommu.sh and driverctl on large hosts"
-	@echo "make install      DESTDIR=… PREFIX=… (default $(PREFIX))"
-	@echo "make deps         install what the build and the demo need (as root) or name it"
-	@echo "make deps-check   the same for everything the tests use as well"
+	@echo "Build and install:"
+	@echo "  make [all]           the programs and man pages, into $(BUILDDIR)/"
+	@echo "  make man             only the man pages, into $(BUILDDIR)/man/"
+	@echo "  make demo            build, then run gpupt-check on the recorded 8-GPU server"
+	@echo "  make deps            install (as root) or name what the build and demo need"
+	@echo "  make deps-check      the same for everything the tests use as well"
+	@echo "  make install         DESTDIR=… PREFIX=… (default $(PREFIX))"
+	@echo "  make uninstall       remove what make install put there (the same variables)"
+	@echo "  make dist            gpupt-$(VERSION).tar.gz of the tracked files, with gpupt.spec"
+	@echo "  make clean           remove $(BUILDDIR)/ and the other build directories"
+	@echo "  make help            this list"
+	@echo ""
+	@echo "Tests (make check runs every tier but bench and fuzz; README, For developers):"
+	@echo "  make check           all of them, deps-check first (30-50 min on 2 cores)"
+	@echo "  make check-layers    each #include of generator/ against the layers' order"
+	@echo "  make check-unit      the cmocka unit tests (libcmocka-dev)"
+	@echo "  make check-programs  gpupt-check, gpupt-generator and gpupt-apply on every"
+	@echo "                       recorded machine, and the README's examples"
+	@echo "  make check-handoff   --libvirt/--qemu/--proxmox output (in check-programs)"
+	@echo "  make check-shell     shellcheck of every shell file, and the bash completion"
+	@echo "  make check-paths     no installed file names a path it was not built for"
+	@echo "  make check-images    real dracut and initramfs-tools images (as root)"
+	@echo "  make check-ansible   the Ansible role against fixture roots"
+	@echo "  make check-package   the Debian package: build, lintian, install, purge (root)"
+	@echo "  make check-dist      the tarball builds and passes the unit tests unpacked"
+	@echo "  make check-rpm       rpmbuild -ta of the tarball, its file list and rpmlint"
+	@echo "  make check-vm        boot scenarios in QEMU through dracut and initramfs-tools"
+	@echo "                       (as root; about 20 min)"
+	@echo "  make check-asan      the unit and program tests under ASan and UBSan"
+	@echo "  make check-clang     programs and unit tests built by clang, no warning"
+	@echo "  make check-valgrind  the unit tests and a gpupt-check under valgrind memcheck"
+	@echo "  make fuzz            libFuzzer on every parser, FUZZ_SECONDS (30) each"
+	@echo "  make bench           time gpupt against iommu.sh and driverctl on large hosts"
 
 # Checks (and as root installs) what the build and the demo need, or with
 # deps-check everything the tests use too (QEMU, debootstrap, lintian, a
@@ -129,7 +150,7 @@ $(BUILDDIR)/%: generator/%-main.c $(BUILDDIR)/libgpupt.a $(LIB_HDRS) $(PATHS_FIL
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILDDIR)/libgpupt.a $(PKG_LIBS)
 
 $(BUILDDIR)/tests/test-%: tests/test-%.c $(TEST_HELPERS) tests/*.h $(BUILDDIR)/libgpupt.a \
-                          $(LIB_HDRS) $(PATHS_FILE) | $(BUILDDIR)/tests
+                          $(LIB_HDRS) $(PATHS_FILE) | $(NEED_CMOCKA) $(BUILDDIR)/tests
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(TEST_HELPERS) \
 		$(BUILDDIR)/libgpupt.a $(PKG_LIBS) $(CMOCKA_LIBS)
@@ -163,7 +184,19 @@ check: deps-check
 	$(Q)$(MAKE) --no-print-directory check-clang
 	$(Q)$(MAKE) --no-print-directory check-valgrind
 
-check-unit: $(TEST_BINS)
+# Without cmocka the unit tests cannot build: say which package gives it,
+# before anything is compiled (the first prerequisite), rather than let the
+# compiler or the linker fail on the first test.
+ifeq ($(CMOCKA_LIBS),)
+NEED_CMOCKA := need-cmocka
+endif
+.PHONY: need-cmocka
+need-cmocka:
+	@echo "The unit tests need cmocka, which $(PKG_CONFIG) does not find: install" \
+		"libcmocka-dev (Debian, Ubuntu) or libcmocka-devel (Fedora), or run make deps-check" >&2
+	@exit 1
+
+check-unit: $(NEED_CMOCKA) $(TEST_BINS)
 	$(Q)sh tests/run-unit.sh $(TEST_BINS)
 
 check-programs: $(PROG_BINS) $(UNIT_FILES)
@@ -171,6 +204,8 @@ check-programs: $(PROG_BINS) $(UNIT_FILES)
 	$(Q)$(PYTHON) tests/test_generator.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_handoff.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_trust.py --build $(BUILDDIR)
+	$(Q)$(PYTHON) tests/test_conventions.py --build $(BUILDDIR)
+	$(Q)$(PYTHON) tests/test_readme.py --build $(BUILDDIR)
 
 # gpupt-check --libvirt, --qemu, --proxmox on every recorded machine: the
 # libvirt output through virt-xml-validate and virsh's test driver, the QEMU
@@ -191,8 +226,11 @@ check-layers:
 	$(Q)$(PYTHON) tests/check-layers.py
 	$(Q)$(PYTHON) tests/check-layers.py --self-test
 
+# ShellCheck over every shell file, and the bash completion run in bash on
+# fixture roots.
 check-shell: $(UNIT_FILES)
 	$(Q)sh tests/check-shell.sh
+	$(Q)$(PYTHON) tests/test_completion.py
 
 # A fresh copy of the tree built for /usr/local, rebuilt and installed for
 # /usr, then installed for /opt/gpupt: no installed file may name a path it

@@ -165,6 +165,7 @@ static int usage(FILE *out)
         fprintf(out, "Usage: gpupt-apply [--root DIR] claim | group N | sriov NAME | "
                      "mdev PARENT | vgpu NAME | modules [--all-variants] [RELEASE] | check-config | "
                      "config-hash | root-disk\n"
+                     "       gpupt-apply -h | --help | -V | --version\n"
                      "See gpupt-apply(8).\n");
         return out == stdout ? 0 : 2;
 }
@@ -179,18 +180,21 @@ int main(int argc, char **argv)
         enum record_kind unit;
         int i = 1, r, status = 1;
 
-        if (argc == 2 && streq(argv[1], "--version")) {
-                printf("gpupt-apply %s\n", GPUPT_VERSION);
-                return fflush(stdout) == 0 ? 0 : 1;
-        }
-        if (argc > 2 && streq(argv[1], "--root")) {
-                root = argv[2];
-                i = 3;
+        /* The options come before the command, in any order: what follows
+         * it is a NAME or PARENT, and an entry's name may start with '-'. */
+        for (; i < argc && argv[i][0] == '-'; i++) {
+                if (streq(argv[i], "--version") || streq(argv[i], "-V")) {
+                        printf("gpupt-apply %s\n", GPUPT_VERSION);
+                        return fflush(stdout) == 0 ? 0 : 1;
+                }
+                if (streq(argv[i], "--help") || streq(argv[i], "-h"))
+                        return usage(stdout) == 0 && fflush(stdout) == 0 ? 0 : 1;
+                if (!streq(argv[i], "--root") || i + 1 >= argc)
+                        return usage(stderr);
+                root = argv[++i];
         }
         if (i >= argc)
                 return usage(stderr);
-        if (streq(argv[i], "--help") || streq(argv[i], "-h"))
-                return usage(stdout) == 0 && fflush(stdout) == 0 ? 0 : 1;
         cmd = argv[i];
         if (root_set(root) < 0)
                 return 1;

@@ -54,7 +54,7 @@ static void help(void)
                "                 recipes claim (vfio-pci ids= in modprobe.d and on the\n"
                "                 kernel command line, driverctl overrides)\n"
                "  -h, --help     show this help\n"
-               "  --version      show the version\n"
+               "  -V, --version  show the version\n"
                "\n"
                "Exit status: 0 no error (with --verify: everything applied), 1 at least\n"
                "one problem of severity error (with --verify: drift), 2 usage or config\n"
@@ -150,7 +150,7 @@ int main(int argc, char **argv)
         if (!isatty(STDOUT_FILENO))
                 setvbuf(stdout, out, _IOFBF, sizeof(out));
 
-        while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0) {
+        while ((c = getopt_long(argc, argv, "hV", opts, NULL)) >= 0) {
                 switch (c) {
                 case 'r':
                         root = optarg;

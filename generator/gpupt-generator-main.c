@@ -400,6 +400,18 @@ static bool in_initrd(void)
         return p && access(p, F_OK) == 0;
 }
 
+static void usage(void)
+{
+        printf("Usage: gpupt-generator NORMAL-DIR [EARLY-DIR LATE-DIR]\n"
+               "       gpupt-generator -h | --help | -V | --version\n"
+               "\n"
+               "The systemd generator of gpupt: systemd runs it at boot and on every\n"
+               "daemon-reload, and it writes into NORMAL-DIR the units that claim the\n"
+               "PCI devices of " SYSCONFDIR "/gpupt.conf (GPUPT_ROOT=DIR reads DIR instead of /).\n"
+               "It touches no device. To see what the next boot will do: gpupt-check.\n"
+               "See gpupt-generator(8).\n");
+}
+
 int main(int argc, char **argv)
 {
         _cleanup_close_ int dirfd = -1;
@@ -410,10 +422,17 @@ int main(int argc, char **argv)
         struct plan *plan = NULL;
         int r;
 
-        /* systemd passes directories only, so this name cannot be one of its calls. */
-        if (argc == 2 && streq(argv[1], "--version")) {
-                printf("gpupt-generator %s\n", GPUPT_VERSION);
-                return fflush(stdout) == 0 ? 0 : 1;
+        /* systemd passes absolute directories only, so these names cannot
+         * be one of its calls; any other argument is taken for a directory. */
+        for (int i = 1; i < argc; i++) {
+                if (streq(argv[i], "--version") || streq(argv[i], "-V")) {
+                        printf("gpupt-generator %s\n", GPUPT_VERSION);
+                        return fflush(stdout) == 0 ? 0 : 1;
+                }
+                if (streq(argv[i], "--help") || streq(argv[i], "-h")) {
+                        usage();
+                        return fflush(stdout) == 0 ? 0 : 1;
+                }
         }
         /* First, so that even the first message goes to the root's kernel log. */
         if (root_set(secure_getenv("GPUPT_ROOT")) < 0)

@@ -922,13 +922,7 @@ int list_host(FILE *f, struct host *h, const struct conf *conf, const struct lis
                 json_iommu(f, &iommu);
                 fputs("  \"groups\": [", f);
         } else {
-                fprintf(f, "IOMMU: %s, %u group%s; interrupt remapping: %s; iommufd: %s\n",
-                        iommu.enabled ? "on" : "off", iommu.n_groups,
-                        iommu.n_groups == 1 ? "" : "s",
-                        iommu.irq_remapping < 0   ? "unknown"
-                        : iommu.irq_remapping > 0 ? "yes"
-                                                  : "no",
-                        iommufd_present() ? "yes (/dev/iommu)" : "no");
+                report_iommu_human(f, &iommu);
                 if (o->display)
                         fputs("Only the groups that hold a display controller.\n", f);
         }

@@ -174,7 +174,7 @@ void report_quiet(FILE *f, const struct plan *p)
         }
 }
 
-static void human_iommu(FILE *f, const struct iommu_state *s)
+static void iommu_line(FILE *f, const struct iommu_state *s)
 {
         const char *cpu = s->cpu == CPU_INTEL ? "Intel" : s->cpu == CPU_AMD ? "AMD" : "unknown CPU";
 
@@ -188,6 +188,12 @@ static void human_iommu(FILE *f, const struct iommu_state *s)
                 : s->irq_remapping > 0 ? "yes"
                                        : "no",
                 *s->default_domain ? "; default domain: " : "", s->default_domain);
+}
+
+void report_iommu_human(FILE *f, const struct iommu_state *s)
+{
+        iommu_line(f, s);
+        fprintf(f, "iommufd: %s\n", iommufd_present() ? "yes (/dev/iommu)" : "no (no /dev/iommu)");
 }
 
 /* The BARs the claim resizes, each with the size it has now where sysfs says. */
@@ -244,9 +250,7 @@ void report_human(FILE *f, const struct plan *p)
         struct pciids *db = NULL;
         size_t errors = 0, warnings = 0;
 
-        human_iommu(f, &p->iommu);
-        fprintf(f, "iommufd: %s\n", iommufd_present() ? "yes (/dev/iommu)"
-                                                       : "no (no /dev/iommu)");
+        report_iommu_human(f, &p->iommu);
         if (p->conf->n_files == 0)
                 fputs("Config: none\n", f);
         for (size_t i = 0; i < p->conf->n_files; i++) {

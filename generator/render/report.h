@@ -18,6 +18,10 @@ void report_config_error_json(FILE *f, const struct iommu_state *iommu, const st
 /* "FILE:LINE: message" */
 void report_config_error_human(FILE *f, const struct conf_error *e);
 
+/* The IOMMU's state and iommufd's, two lines: the same in the report and
+ * in --list. */
+void report_iommu_human(FILE *f, const struct iommu_state *s);
+
 /* The "iommu" member of the report, indented, with its trailing comma. */
 void json_iommu(FILE *f, const struct iommu_state *s);
 
