@@ -11,6 +11,7 @@
 
 #include "apply.h"
 #include "modules.h"
+#include "strbuf.h"
 #include "util.h"
 #include "variant.h"
 
@@ -501,15 +502,14 @@ static int claim_one(const struct claim *c, const char *want, struct undo *undo,
 /* "0000:03:00.0 0000:03:00.1 ...": the unit's functions, for its messages. */
 static char *unit_names(const struct plan *p, const struct claim_unit *u)
 {
-        char *s = strdup("");
+        struct strbuf b = { 0 };
+        char *s;
 
-        for (size_t i = 0; s && i < u->n_claims; i++) {
-                char *n = strdup_printf("%s%s%s", s, i ? " " : "", p->claims[u->claims[i]].fn->bdf);
-
-                free(s);
-                s = n;
-        }
-        return s;
+        for (size_t i = 0; i < u->n_claims; i++)
+                strbuf_printf(&b, "%s%s", i ? " " : "", p->claims[u->claims[i]].fn->bdf);
+        if (strbuf_take(&b, &s) < 0)
+                return NULL;
+        return s ? s : strdup("");
 }
 
 /* Claims the unit whole, or gives back what it took: every function on its
@@ -876,23 +876,15 @@ static bool wait_parent(const char *parent)
 /* The entries still to be made on parent, "a, b", or NULL with none. */
 static int mdevs_wanted(const struct plan *p, const char *parent, char **ret)
 {
-        _cleanup_free_ char *list = NULL;
+        struct strbuf b = { 0 };
 
         for (size_t i = 0; i < p->n_mdevs; i++) {
                 const struct conf_mdev *m = p->mdevs[i].entry;
-                char *l;
 
-                if (!streq(m->parent, parent) || p->mdevs[i].exists)
-                        continue;
-                l = list ? strdup_printf("%s, %s", list, m->name) : strdup(m->name);
-                if (!l)
-                        return -ENOMEM;
-                free(list);
-                list = l;
+                if (streq(m->parent, parent) && !p->mdevs[i].exists)
+                        strbuf_printf(&b, "%s%s", b.s ? ", " : "", m->name);
         }
-        *ret = list;
-        list = NULL;
-        return 0;
+        return strbuf_take(&b, ret);
 }
 
 bool apply_mdev_parent_configured(const struct plan *p, const char *parent)
