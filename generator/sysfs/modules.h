@@ -64,8 +64,10 @@ struct early_module {
         char *name;   /* normalized */
         char *source; /* the file, as the admin knows it: "/etc/modules-load.d/gpu.conf" */
 };
-/* Modules named in modules-load.d (etc, run, usr/lib, lib), /etc/modules,
- * /etc/initramfs-tools/modules and dracut's add_drivers/force_drivers; all
- * read under the root. Free with early_modules_free(). */
+/* Modules named in modules-load.d (etc, run, usr/local/lib, usr/lib, lib:
+ * an overlay, a file hiding one of its name in a later directory, as
+ * systemd-modules-load reads it), /etc/modules, /etc/initramfs-tools/modules
+ * and dracut's add_drivers/force_drivers; all read under the root. Free
+ * with early_modules_free(). */
 int modules_early(struct early_module **ret, size_t *n);
 void early_modules_free(struct early_module *v, size_t n);
