@@ -2,7 +2,6 @@
 /* gpupt-apply vgpu NAME: writes the planned vGPU type ids to the VFs. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,24 +11,6 @@
 #include "vgpu.h"
 
 unsigned apply_vgpu_wait_ms = 30000;
-
-static void say(const char *what, const char *fmt, ...) _printf_(2, 3);
-static void say(const char *what, const char *fmt, ...)
-{
-        _cleanup_free_ char *msg = NULL, *e_what = NULL, *e_msg = NULL;
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&msg, fmt, ap);
-        va_end(ap);
-        /* one line, escaped, as apply.c's report() */
-        if (r >= 0)
-                fprintf(stderr, "gpupt-apply: %s: %s\n", printable(what, &e_what),
-                        printable(msg, &e_msg));
-        else
-                msg = NULL;
-}
 
 /* The VFs are there and the vGPU manager has given each its nvidia/
  * directory: what NVIDIA's sriov-manage, or the sriov unit, and the nvidia
@@ -71,19 +52,19 @@ static int write_type(const char *vf, long id)
                 snprintf(value, sizeof(value), "%ld", id);
                 if (streq(back, value))
                         return 0; /* done before: an earlier run of this boot */
-                say(vf, "holds vGPU type %s now, not %ld: left as it is", back, id);
+                report(vf, "holds vGPU type %s now, not %ld: left as it is", back, id);
                 return -EBUSY;
         }
         snprintf(value, sizeof(value), "%ld", id);
         r = apply_write(path, value);
         if (r < 0) {
-                say(vf, "writing %s to %s failed: %s", value, path, strerror(-r));
+                report(vf, "writing %s to %s failed: %s", value, path, strerror(-r));
                 return r;
         }
         r = read_attr_at(AT_FDCWD, path, back, sizeof(back));
         if (r < 0 || !streq(back, value)) {
-                say(vf, "%s reads \"%s\" after writing %s", path, r < 0 ? strerror(-r) : back,
-                    value);
+                report(vf, "%s reads \"%s\" after writing %s", path,
+                       r < 0 ? strerror(-r) : back, value);
                 return r < 0 ? r : -EIO;
         }
         return 0;
@@ -102,7 +83,7 @@ int apply_vgpu(struct plan *p, const char *name)
                 if (streq(p->conf->vgpus[i].name, name))
                         e = &p->conf->vgpus[i];
         if (!e) {
-                say(name, "no such vgpu entry in the config");
+                report(name, "no such vgpu entry in the config");
                 return 1;
         }
         pci_addr_format(&e->pf, pf);
@@ -115,7 +96,7 @@ int apply_vgpu(struct plan *p, const char *name)
         first = p->n_problems;
         r = plan_replan_vgpus(p);
         if (r < 0) {
-                say(name, "%s", strerror(-r));
+                report(name, "%s", strerror(-r));
                 return 1;
         }
         for (size_t i = first; i < p->n_problems; i++) {
@@ -123,7 +104,7 @@ int apply_vgpu(struct plan *p, const char *name)
 
                 if (pr->entry && !streq(pr->entry, name))
                         continue;
-                say(name, "%s: %s", problem_name(pr->code), pr->message);
+                report(name, "%s: %s", problem_name(pr->code), pr->message);
                 failed += pr->severity == SEVERITY_ERROR;
         }
         if (failed)
@@ -138,7 +119,7 @@ int apply_vgpu(struct plan *p, const char *name)
                 failed += r < 0;
         }
         if (!failed && g)
-                say(name, "%zu VFs of %s hold vGPU type %ld (%s)", g->n_vfs, pf, g->type_id,
-                    e->type);
+                report(name, "%zu VFs of %s hold vGPU type %ld (%s)", g->n_vfs, pf,
+                       g->type_id, e->type);
         return failed ? 1 : 0;
 }

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <libkmod.h>
 #include <limits.h>
@@ -59,41 +58,6 @@ int (*apply_load_module)(const char *name) = load_module;
 unsigned apply_wait_ms = 5000;
 unsigned apply_waited_ms;
 unsigned apply_mdev_wait_ms = 5000;
-
-static void report(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void report(const char *what, const char *fmt, ...)
-{
-        _cleanup_free_ char *msg = NULL, *line = NULL, *e_what = NULL, *e_msg = NULL;
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&msg, fmt, ap);
-        va_end(ap);
-        if (r < 0) {
-                msg = NULL;
-                return;
-        }
-        /* One write per line: in the initramfs stderr is /dev/kmsg, where
-         * every write is a record of its own. The message quotes sysfs names
-         * (a driver's, a parent's) and the config: escaped, so that no
-         * newline in one splits the record and no ESC reaches a console. */
-        line = strdup_printf("gpupt-apply: %s: %s\n", printable(what, &e_what),
-                             printable(msg, &e_msg));
-        if (line) {
-                size_t len = strlen(line), done = 0;
-
-                while (done < len) {
-                        ssize_t n = write(STDERR_FILENO, line + done, len - done);
-
-                        if (n < 0 && errno == EINTR)
-                                continue;
-                        if (n <= 0)
-                                break;
-                        done += (size_t)n;
-                }
-        }
-}
 
 static char *fn_path(const char *bdf, const char *attr)
 {
@@ -622,7 +586,7 @@ int apply_check_group(const struct plan *p, int group)
                 c = plan_find_claim(p, &pr->addr);
                 if (!c || c->fn->iommu_group != group)
                         continue;
-                fprintf(stderr, "gpupt-apply: IOMMU group %d: %s\n", group, pr->message);
+                log_msg(LOG_ERR, "IOMMU group %d: %s", group, pr->message);
                 bad += pr->severity == SEVERITY_ERROR;
         }
         return bad ? 1 : 0;

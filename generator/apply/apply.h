@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include "log.h"
 #include "plan.h"
+
+/* gpupt-apply's lines, each about a function, an entry or a parent:
+ * "gpupt-apply: WHAT: TEXT" on standard error, which the initramfs points
+ * at /dev/kmsg (log.h). */
+#define report(what, ...) log_about(LOG_NOTICE, (what), __VA_ARGS__)
 
 /* Carries out a plan on sysfs under the root. Every write is checked and
  * read back, every wait is bounded, and a second run changes nothing. */
