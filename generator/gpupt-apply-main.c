@@ -361,6 +361,7 @@ int main(int argc, char **argv)
                                 "%s, ignoring", root_dir(), RECORD_APPLIED, strerror(-r));
         }
 out:
+        apply_done();
         plan_free(plan);
         host_free(host);
         conf_free(conf);

@@ -42,6 +42,25 @@ static void test_states(void **state)
         tl_rmfixture(root);
 }
 
+/* What gpupt-apply loads with, on the context it opened once: a built-in
+ * module is in the kernel already, an unknown one is named as such. (A
+ * loadable one would go into the kernel running the test.) */
+static void test_load(void **state)
+{
+        char *root = tl_fixture("builtin-gpu-driver");
+        struct gp_modules *m;
+
+        (void)state;
+        assert_int_equal(root_set(root), 0);
+        assert_int_equal(modules_open(&m), 0);
+        assert_int_equal(modules_load(m, "amdgpu"), 0);
+        assert_int_equal(modules_load(m, "pci-stub"), -ENOENT);
+        assert_int_equal(modules_load(m, "amdgpu"), 0); /* the same context again */
+        modules_free(m);
+        root_set(NULL);
+        tl_rmfixture(root);
+}
+
 static void test_modalias(void **state)
 {
         char *root = tl_fixture("builtin-gpu-driver");
@@ -216,6 +235,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_states),
+                cmocka_unit_test(test_load),
                 cmocka_unit_test(test_modalias),
                 cmocka_unit_test(test_vfio_variants),
                 cmocka_unit_test(test_missing_kernel),

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
-#include <libkmod.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,29 +27,24 @@ static int write_attr(const char *path, const char *value)
         return (size_t)k == n ? 0 : -EIO;
 }
 
+/* One libkmod context for the run, opened at the first module it loads:
+ * the running kernel's module directory (modules.h), its indexes read once
+ * rather than once a module. */
+static struct gp_modules *kernel_modules;
+
 static int load_module(const char *name)
 {
-        struct kmod_ctx *ctx = kmod_new(NULL, NULL);
-        struct kmod_list *list = NULL, *l;
         int r;
 
-        if (!ctx)
-                return -ENOMEM;
-        r = kmod_module_new_from_lookup(ctx, name, &list);
-        if (r == 0 && !list)
-                r = -ENOENT;
-        kmod_list_foreach(l, list)
-        {
-                struct kmod_module *m = kmod_module_get_module(l);
+        if (!kernel_modules && (r = modules_open(&kernel_modules)) < 0)
+                return r;
+        return modules_load(kernel_modules, name);
+}
 
-                if (r == 0)
-                        r = kmod_module_probe_insert_module(m, KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY,
-                                                            NULL, NULL, NULL, NULL);
-                kmod_module_unref(m);
-        }
-        kmod_module_unref_list(list);
-        kmod_unref(ctx);
-        return r < 0 ? r : 0;
+void apply_done(void)
+{
+        modules_free(kernel_modules);
+        kernel_modules = NULL;
 }
 
 int (*apply_write)(const char *path, const char *value) = write_attr;

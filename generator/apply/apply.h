@@ -18,6 +18,9 @@ extern int (*apply_write)(const char *path, const char *value);
 /* Loads a module by name; NULL (the default under a root) skips loading,
  * since a recorded machine's kernel is not the running one. */
 extern int (*apply_load_module)(const char *name);
+/* Frees what a run keeps between its steps: the module index it loads
+ * modules with. */
+void apply_done(void);
 /* How long to wait for a driver to bind, in milliseconds. */
 extern unsigned apply_wait_ms;
 /* The time spent in bounded waits so far, in milliseconds: what the tests

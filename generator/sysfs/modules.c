@@ -484,6 +484,28 @@ void early_modules_free(struct early_module *v, size_t n)
         free(v);
 }
 
+int modules_load(struct gp_modules *m, const char *name)
+{
+        struct kmod_list *list = NULL, *l;
+        int r;
+
+        r = kmod_module_new_from_lookup(m->ctx, name, &list);
+        if (r == 0 && !list)
+                r = -ENOENT;
+        kmod_list_foreach(l, list)
+        {
+                struct kmod_module *mod = kmod_module_get_module(l);
+
+                if (r == 0)
+                        r = kmod_module_probe_insert_module(mod,
+                                                            KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY,
+                                                            NULL, NULL, NULL, NULL);
+                kmod_module_unref(mod);
+        }
+        kmod_module_unref_list(list);
+        return r < 0 ? r : 0;
+}
+
 int modules_path(struct gp_modules *m, const char *name, char **ret)
 {
         struct kmod_module *mod = NULL;

@@ -45,6 +45,12 @@ int modules_vfio_variants(struct gp_modules *m, char ***ret, size_t *n);
  * was opened; -ENOENT for a built-in or unknown one. */
 int modules_path(struct gp_modules *m, const char *name, char **ret);
 
+/* Loads name (an alias too) with what it depends on, as modprobe does, a
+ * blacklist of the alias heeded: 0 when it is in the kernel after, a
+ * built-in one included; -ENOENT when the index knows no such module. It
+ * loads into the running kernel, whatever the root: only for the real one. */
+int modules_load(struct gp_modules *m, const char *name);
+
 /* ROOT/sys/module/<name> exists (loaded, or built in with parameters). */
 bool module_is_loaded(const char *name);
 
