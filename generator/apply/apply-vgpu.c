@@ -3,40 +3,46 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <time.h>
 
 #include "apply.h"
 #include "plan-build.h"
 #include "util.h"
 #include "vgpu.h"
+#include "wait.h"
 
 unsigned apply_vgpu_wait_ms = 30000;
 
 /* The VFs are there and the vGPU manager has given each its nvidia/
  * directory: what NVIDIA's sriov-manage, or the sriov unit, and the nvidia
  * driver's probe of each VF leave behind, at their own pace. */
-static bool vfs_ready(const char *pf, unsigned want)
+struct vfs_wait {
+        const char *pf;
+        unsigned want;
+};
+
+static bool vfs_ready(void *userdata)
 {
+        const struct vfs_wait *w = userdata;
         struct vgpu_vf *v = NULL;
         size_t n = 0, ready = 0;
 
-        if (vgpu_vfs_read(pf, &v, &n) < 0)
+        if (vgpu_vfs_read(w->pf, &v, &n) < 0)
                 return false;
         for (size_t i = 0; i < n; i++)
                 ready += v[i].nvidia;
         vgpu_vfs_free(v, n);
-        return n > 0 && ready == n && ready >= want;
+        return n > 0 && ready == n && ready >= w->want;
 }
 
+/* Bounded; what is not there after it, planning again says. Each VF's
+ * nvidia/ directory comes with the driver's probe of it, which sysfs tells
+ * inotify nothing about; its bind uevent would, to a netlink socket opened
+ * before the VFs were made, which this unit does not make. */
 static void wait_vfs(const char *pf, unsigned want)
 {
-        const struct timespec tick = { .tv_nsec = 20 * 1000000L };
+        struct vfs_wait w = { .pf = pf, .want = want };
 
-        for (unsigned waited = 0; !vfs_ready(pf, want) && waited < apply_vgpu_wait_ms;
-             waited += 20) {
-                nanosleep(&tick, NULL);
-                apply_waited_ms += 20;
-        }
+        wait_until(vfs_ready, &w, apply_vgpu_wait_ms, 20, &apply_waited_ms);
 }
 
 static int write_type(const char *vf, long id)

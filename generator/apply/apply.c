@@ -12,6 +12,7 @@
 #include "strbuf.h"
 #include "util.h"
 #include "variant.h"
+#include "wait.h"
 
 static int write_attr(const char *path, const char *value)
 {
@@ -80,29 +81,39 @@ static int write_checked(const char *bdf, const char *attr, const char *value)
         return 0;
 }
 
-static void sleep_ms(unsigned ms)
-{
-        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-        nanosleep(&ts, NULL);
-}
-
 #define ANY_DRIVER ((const char *)1)
 
-/* Polls the driver link, bounded: binding is asynchronous in the kernel.
- * want: a driver name, NULL for unbound, ANY_DRIVER for bound to anything. */
+/* Whether bdf is bound to name now (to nothing, for NULL). */
+static bool driver_is(const char *bdf, const char *name)
+{
+        _cleanup_free_ char *now = host_driver_now(bdf);
+
+        return name == ANY_DRIVER ? now != NULL : name ? now && streq(now, name) : !now;
+}
+
+struct driver_wait {
+        const char *bdf, *want;
+};
+
+static bool driver_there(void *userdata)
+{
+        const struct driver_wait *w = userdata;
+
+        return driver_is(w->bdf, w->want);
+}
+
+/* Polls the driver link, bounded: a driver that probes asynchronously binds
+ * after the write to drivers_probe or bind returns. want: a driver name,
+ * NULL for unbound, ANY_DRIVER for bound to anything. The kernel's "bind"
+ * uevent would say so too, but only to a netlink socket opened before the
+ * write, and no kernel sends one for a recorded machine under a root; most
+ * drivers probe synchronously, so the first look finds the link and the
+ * poll costs nothing. */
 static bool wait_driver(const char *bdf, const char *want)
 {
-        for (unsigned waited = 0;; waited += 20) {
-                _cleanup_free_ char *now = host_driver_now(bdf);
+        struct driver_wait w = { .bdf = bdf, .want = want };
 
-                if (want == ANY_DRIVER ? now != NULL : want ? now && streq(now, want) : !now)
-                        return true;
-                if (waited >= apply_wait_ms)
-                        return false;
-                sleep_ms(20);
-                apply_waited_ms += 20;
-        }
+        return wait_until(driver_there, &w, apply_wait_ms, 20, &apply_waited_ms);
 }
 
 /* log2 of BAR n's size in MiB, from the "start end flags" lines of the
@@ -252,14 +263,6 @@ static int probe(const char *bdf)
         _cleanup_free_ char *p = strdup_printf("%s/sys/bus/pci/drivers_probe", root_dir());
 
         return p ? apply_write(p, bdf) : -ENOMEM;
-}
-
-/* Whether bdf is bound to name now (to nothing, for NULL). */
-static bool driver_is(const char *bdf, const char *name)
-{
-        _cleanup_free_ char *now = host_driver_now(bdf);
-
-        return name ? now && streq(now, name) : !now;
 }
 
 /* What claiming one function changed, so that its unit can be given back
@@ -586,6 +589,26 @@ int apply_check_group(const struct plan *p, int group)
         return bad ? 1 : 0;
 }
 
+/* The VFs probed for want, as each binds: pending[i] until vfs[i] has. */
+struct vfs_wait {
+        char (*vfs)[32];
+        bool *pending;
+        unsigned n, left;
+        const char *want;
+};
+
+static bool vfs_bound(void *userdata)
+{
+        struct vfs_wait *w = userdata;
+
+        for (unsigned i = 0; i < w->n; i++)
+                if (w->pending[i] && driver_is(w->vfs[i], w->want)) {
+                        w->pending[i] = false;
+                        w->left--;
+                }
+        return w->left == 0;
+}
+
 /* Each VF (the PF's virtfnN links) to vf_driver. Its module is loaded
  * first (driver_override loads nothing, and udev does not load vfio-pci
  * for a VF); a VF that another driver holds (a host VF driver, autoprobe
@@ -678,18 +701,11 @@ static int bind_vfs(const struct plan *p, const struct sriov_plan *s)
                 pending[i] = true;
                 n++;
         }
-        for (unsigned waited = 0, left = n; r == 0 && left;) {
-                for (unsigned i = 0; i < touched; i++) {
-                        if (pending[i] && driver_is(vfs[i], want)) {
-                                pending[i] = false;
-                                left--;
-                        }
-                }
-                if (!left || waited >= apply_wait_ms)
-                        break;
-                sleep_ms(20);
-                waited += 20;
-                apply_waited_ms += 20;
+        if (r == 0 && n > 0) {
+                struct vfs_wait w = { .vfs = vfs, .pending = pending, .n = touched,
+                                      .left = n, .want = want };
+
+                wait_until(vfs_bound, &w, apply_wait_ms, 20, &apply_waited_ms);
         }
         for (unsigned i = 0; r == 0 && i < touched; i++) {
                 _cleanup_free_ char *now = NULL;
@@ -808,9 +824,10 @@ bool apply_mdev_exists(const char *uuid)
 
 /* The mdev core links a parent into class/mdev_bus when it registers, just
  * before it sends MDEV_STATE=registered. */
-static bool parent_registered(const char *parent)
+static bool parent_registered(void *parent)
 {
-        _cleanup_free_ char *path = strdup_printf("%s/sys/class/mdev_bus/%s", root_dir(), parent);
+        _cleanup_free_ char *path = strdup_printf("%s/sys/class/mdev_bus/%s", root_dir(),
+                                                  (const char *)parent);
 
         return path && access(path, F_OK) == 0;
 }
@@ -818,17 +835,12 @@ static bool parent_registered(const char *parent)
 /* At boot the unit runs once udev has been triggered, which only queues
  * the events: the driver that registers the parent (kvmgt, a vGPU manager)
  * may still be on its way. Bounded: a parent that comes later gets its
- * mdevs from the udev rule. */
+ * mdevs from the udev rule, which is what acts on that uevent; sysfs sends
+ * no inotify event for a link the kernel makes, so a poll it is. */
 static bool wait_parent(const char *parent)
 {
-        for (unsigned waited = 0;; waited += 20) {
-                if (parent_registered(parent))
-                        return true;
-                if (waited >= apply_mdev_wait_ms)
-                        return false;
-                sleep_ms(20);
-                apply_waited_ms += 20;
-        }
+        return wait_until(parent_registered, (void *)parent, apply_mdev_wait_ms, 20,
+                          &apply_waited_ms);
 }
 
 /* The entries still to be made on parent, "a, b", or NULL with none. */
