@@ -46,18 +46,23 @@ static void write_all(int fd, const char *s, size_t len)
         }
 }
 
-static void log_va(int level, const char *what, const char *fmt, va_list ap) _printf_(3, 0);
-static void log_va(int level, const char *what, const char *fmt, va_list ap)
+void log_about(int level, const char *what, const char *fmt, ...)
 {
         _cleanup_free_ char *msg = NULL, *line = NULL, *e_what = NULL, *e_msg = NULL;
         const char *name = program ? program : program_invocation_short_name;
-        int fd = log_fd();
+        int saved = errno, fd, r;
         const char *text;
+        va_list ap;
 
-        if (vasprintf(&msg, fmt, ap) < 0) {
+        va_start(ap, fmt);
+        r = vasprintf(&msg, fmt, ap);
+        va_end(ap);
+        if (r < 0) {
                 msg = NULL; /* undefined after a failure */
+                errno = saved;
                 return;
         }
+        fd = log_fd();
         text = printable(msg, &e_msg);
         what = what ? printable(what, &e_what) : NULL;
         if (fd >= 0) /* the "<N>" prefix is the record's level */
@@ -68,26 +73,5 @@ static void log_va(int level, const char *what, const char *fmt, va_list ap)
                                      text);
         if (line)
                 write_all(fd >= 0 ? fd : STDERR_FILENO, line, strlen(line));
-}
-
-void log_msg(int level, const char *fmt, ...)
-{
-        int saved = errno;
-        va_list ap;
-
-        va_start(ap, fmt);
-        log_va(level, NULL, fmt, ap);
-        va_end(ap);
-        errno = saved;
-}
-
-void log_about(int level, const char *what, const char *fmt, ...)
-{
-        int saved = errno;
-        va_list ap;
-
-        va_start(ap, fmt);
-        log_va(level, what, fmt, ap);
-        va_end(ap);
         errno = saved;
 }

@@ -19,9 +19,9 @@
  * standard error. Without a call: the name the program was started by,
  * standard error. */
 void log_open(const char *program, bool kmsg);
-/* "<LEVEL>PROGRAM[PID]: TEXT" on the kernel log (the level is the record's,
- * its facility user), "PROGRAM: TEXT" on standard error. */
-void log_msg(int level, const char *fmt, ...) _printf_(2, 3);
-/* The same about something (a function, an entry, a parent): "PROGRAM:
- * WHAT: TEXT". */
+/* A record about something (a function, an entry, a parent):
+ * "<LEVEL>PROGRAM[PID]: WHAT: TEXT" on the kernel log (the level is the
+ * record's, its facility user), "PROGRAM: WHAT: TEXT" on standard error;
+ * without what (NULL), "PROGRAM: TEXT". */
 void log_about(int level, const char *what, const char *fmt, ...) _printf_(3, 4);
+#define log_msg(level, ...) log_about((level), NULL, __VA_ARGS__)
