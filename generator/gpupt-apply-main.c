@@ -9,6 +9,7 @@
 #include "cmdline.h"
 #include "conf.h"
 #include "host.h"
+#include "log.h"
 #include "modules.h"
 #include "plan-build.h"
 #include "record.h"
@@ -50,27 +51,23 @@ static int root_disk(void)
         if (r < 0)
                 goto oom;
         if (!found)
-                fprintf(stderr, "gpupt-apply: the root file system is on no disk found here "
-                                "(neither / in %s/proc/self/mountinfo nor root= resolves); "
-                                "nothing recorded\n", root_dir());
-        else if (all.n_controllers == 0) {
-                _cleanup_free_ char *dev = NULL;
-
-                fprintf(stderr, "gpupt-apply: the root file system (%s) sits on no PCI "
-                                "controller\n", printable(all.blockdev, &dev));
-        }
+                log_msg(LOG_ERR, "the root file system is on no disk found here (neither / in "
+                        "%s/proc/self/mountinfo nor root= resolves); nothing recorded",
+                        root_dir());
+        else if (all.n_controllers == 0)
+                log_msg(LOG_WARNING, "the root file system (%s) sits on no PCI controller",
+                        all.blockdev);
         r = found ? rootdisk_record_print(stdout, &all) : 0;
         rootdisk_done(&all);
         if (r < 0) {
-                fprintf(stderr, "gpupt-apply: reading the root disk's controllers: %s\n",
-                        strerror(-r));
+                log_msg(LOG_ERR, "reading the root disk's controllers: %s", strerror(-r));
                 return 1;
         }
         return fflush(stdout) == 0 ? 0 : 1;
 oom:
         cmdline_done(&cmdline);
         rootdisk_done(&all);
-        fprintf(stderr, "gpupt-apply: %s\n", strerror(ENOMEM));
+        log_msg(LOG_ERR, "%s", strerror(ENOMEM));
         return 1;
 }
 
@@ -86,15 +83,15 @@ static int print_variants(const char *release, const char *const *seen, size_t n
 
         r = modules_open(&m);
         if (r < 0) {
-                fprintf(stderr, "gpupt-apply: cannot read the module index of %s%s: %s\n",
+                log_msg(LOG_ERR, "cannot read the module index of %s%s: %s",
                         release ? "kernel " : "the running kernel", release ? release : "",
                         strerror(-r));
                 return r;
         }
         r = modules_vfio_variants(m, &v, &n);
         if (r < 0)
-                fprintf(stderr, "gpupt-apply: listing the vfio-pci variants in %s: %s\n",
-                        modules_dir(m), strerror(-r));
+                log_msg(LOG_ERR, "listing the vfio-pci variants in %s: %s", modules_dir(m),
+                        strerror(-r));
         for (size_t i = 0; r == 0 && i < n; i++) {
                 bool dup = false;
 
@@ -122,7 +119,7 @@ static int print_modules(const struct conf *conf, const char *release, bool all_
         int r, status = 0;
 
         if (release && (!*release || strchr(release, '/') || *release == '-')) {
-                fprintf(stderr, "gpupt-apply: \"%s\" is not a kernel release\n", release);
+                log_msg(LOG_ERR, "\"%s\" is not a kernel release", release);
                 return 2;
         }
         r = modules_set_release(release);
@@ -153,7 +150,7 @@ static int print_modules(const struct conf *conf, const char *release, bool all_
         host_free(host);
         modules_set_release(NULL);
         if (r < 0) {
-                fprintf(stderr, "gpupt-apply: %s\n", strerror(-r));
+                log_msg(LOG_ERR, "%s", strerror(-r));
                 return 1;
         }
         return fflush(stdout) == 0 ? status : 1;
@@ -180,6 +177,7 @@ int main(int argc, char **argv)
         enum record_kind unit;
         int i = 1, r, status = 1;
 
+        log_open("gpupt-apply", false);
         /* The options come before the command, in any order: what follows
          * it is a NAME or PARENT, and an entry's name may start with '-'. */
         for (; i < argc && argv[i][0] == '-'; i++) {
@@ -210,8 +208,7 @@ int main(int argc, char **argv)
         r = conf_load(NULL, &conf, &err);
         if (r == -ENOENT && !err.message) {
                 if (!streq(cmd, "check-config"))
-                        fprintf(stderr, "gpupt-apply: no %s/gpupt.conf, nothing to do\n",
-                                SYSCONFDIR);
+                        log_msg(LOG_INFO, "no %s/gpupt.conf, nothing to do", SYSCONFDIR);
                 return 0;
         }
         if (r < 0) {
@@ -219,8 +216,8 @@ int main(int argc, char **argv)
                  * must not pack (packed, every file is root's). */
                 status = err.untrusted ? 3 : 1;
                 report_config_error_human(stderr, &err);
-                fprintf(stderr, "gpupt-apply: nothing was applied; fix the config, check it "
-                                "with gpupt-check, then reboot\n");
+                log_msg(LOG_ERR, "nothing was applied; fix the config, check it with "
+                        "gpupt-check, then reboot");
                 conf_error_done(&err);
                 return status;
         }
@@ -234,7 +231,7 @@ int main(int argc, char **argv)
                 r = conf_hash(conf, hash);
                 conf_free(conf);
                 if (r < 0) {
-                        fprintf(stderr, "gpupt-apply: reading the config: %s\n", strerror(-r));
+                        log_msg(LOG_ERR, "reading the config: %s", strerror(-r));
                         return 1;
                 }
                 printf("%s\n", hash);
@@ -255,11 +252,11 @@ int main(int argc, char **argv)
         if (r == 0)
                 r = plan_build(conf, host, &plan);
         if (r < 0) {
-                fprintf(stderr, "gpupt-apply: %s\n", strerror(-r));
+                log_msg(LOG_ERR, "%s", strerror(-r));
                 goto out;
         }
         if (plan->cmdline.gpupt_off) {
-                fprintf(stderr, "gpupt-apply: gpupt=off on the kernel command line\n");
+                log_msg(LOG_INFO, "gpupt=off on the kernel command line");
                 status = 0;
                 goto out;
         }
@@ -301,9 +298,10 @@ int main(int argc, char **argv)
          * Failing to say so fails nothing. */
         r = apply_record(plan, unit, unit == RECORD_CLAIM ? NULL : argv[i + 1], status);
         if (r < 0)
-                fprintf(stderr, "gpupt-apply: cannot record the applied config in %s%s: %s, "
-                                "ignoring\n", root_dir(), RECORD_APPLIED, strerror(-r));
+                log_msg(LOG_WARNING, "cannot record the applied config in %s%s: %s, ignoring",
+                        root_dir(), RECORD_APPLIED, strerror(-r));
 out:
+        apply_done();
         plan_free(plan);
         host_free(host);
         conf_free(conf);

@@ -11,6 +11,7 @@
 #include "host.h"
 #include "list.h"
 #include "import.h"
+#include "log.h"
 #include "plan-build.h"
 #include "report.h"
 #include "util.h"
@@ -75,7 +76,7 @@ static int handoff_main(const struct plan *plan, const char *names, enum handoff
 
         v = calloc(strlen(names) / 2 + 1, sizeof(*v));
         if (!list || !v) {
-                fprintf(stderr, "gpupt-check: out of memory\n");
+                log_msg(LOG_ERR, "out of memory");
                 return EXIT_USAGE;
         }
         set.entries = v;
@@ -84,8 +85,7 @@ static int handoff_main(const struct plan *plan, const char *names, enum handoff
                 bool again = false;
 
                 if (!d) {
-                        fprintf(stderr, "gpupt-check: no device entry \"%s\" in the config\n",
-                                name);
+                        log_msg(LOG_ERR, "no device entry \"%s\" in the config", name);
                         return EXIT_USAGE;
                 }
                 for (size_t i = 0; i < set.n; i++)
@@ -94,22 +94,22 @@ static int handoff_main(const struct plan *plan, const char *names, enum handoff
                         v[set.n++] = d;
         }
         if (!set.n) {
-                fprintf(stderr, "gpupt-check: no device entry named in '%s'\n", names);
+                log_msg(LOG_ERR, "no device entry named in '%s'", names);
                 return EXIT_USAGE;
         }
         r = handoff_write(stdout, stderr, plan, &set, kind);
         if (r < 0) {
-                fprintf(stderr, "gpupt-check: %s\n", strerror(-r));
+                log_msg(LOG_ERR, "%s", strerror(-r));
                 return EXIT_USAGE;
         }
         if (fflush(stdout) != 0 || ferror(stdout)) {
-                fprintf(stderr, "gpupt-check: cannot write the output: %s\n", strerror(errno));
+                log_msg(LOG_ERR, "cannot write the output: %s", strerror(errno));
                 return EXIT_USAGE;
         }
         if (handoff_ready(plan, &set, NULL))
                 return EXIT_READY;
-        fprintf(stderr, "gpupt-check: warning: %s is not ready; the next boot will not hand "
-                        "it over as printed:\n", names);
+        log_msg(LOG_WARNING, "warning: %s is not ready; the next boot will not hand it over "
+                "as printed:", names);
         handoff_ready(plan, &set, stderr);
         return EXIT_PROBLEMS;
 }
@@ -144,6 +144,7 @@ int main(int argc, char **argv)
         static char out[64 * 1024];
         int c, r, status;
 
+        log_open("gpupt-check", false);
         /* A fleet's report or a large host's listing is a megabyte or more:
          * into a file or a pipe it goes in 64 KiB writes, not in stdio's
          * 4 KiB. A terminal keeps its line buffering. */
@@ -171,8 +172,8 @@ int main(int argc, char **argv)
                 case 'Q':
                 case 'P':
                         if (handoff) {
-                                fprintf(stderr, "gpupt-check: one of --libvirt, --qemu and "
-                                                "--proxmox at a time\n");
+                                log_msg(LOG_ERR, "one of --libvirt, --qemu and --proxmox at a "
+                                        "time");
                                 return EXIT_USAGE;
                         }
                         handoff = optarg;
@@ -200,17 +201,16 @@ int main(int argc, char **argv)
                 }
         }
         if (optind < argc) {
-                fprintf(stderr, "gpupt-check: unexpected argument '%s'; try --help\n",
-                        argv[optind]);
+                log_msg(LOG_ERR, "unexpected argument '%s'; try --help", argv[optind]);
                 return EXIT_USAGE;
         }
         if (handoff && (json || quiet || list || verify)) {
-                fprintf(stderr, "gpupt-check: --libvirt, --qemu and --proxmox do not go with "
-                                "--json, --quiet, --list or --verify\n");
+                log_msg(LOG_ERR, "--libvirt, --qemu and --proxmox do not go with --json, "
+                        "--quiet, --list or --verify");
                 return EXIT_USAGE;
         }
         if ((display && !list) || (list && (quiet || verify))) {
-                fprintf(stderr, "gpupt-check: %s; try --help\n",
+                log_msg(LOG_ERR, "%s; try --help",
                         display && !list ? "--display goes with --list"
                                          : quiet ? "--list and --quiet exclude each other"
                                                  : "--list and --verify exclude each other");
@@ -219,19 +219,18 @@ int main(int argc, char **argv)
         if (root && *root) {
 
                 if (access(root, F_OK) < 0) {
-                        fprintf(stderr, "gpupt-check: root '%s': %s\n", root, strerror(errno));
+                        log_msg(LOG_ERR, "root '%s': %s", root, strerror(errno));
                         return EXIT_USAGE;
                 }
         }
         if (root_set(root) < 0) {
-                fprintf(stderr, "gpupt-check: out of memory\n");
+                log_msg(LOG_ERR, "out of memory");
                 return EXIT_USAGE;
         }
 
         if (import) {
                 if (json || quiet || config || verify || list || display || handoff) {
-                        fprintf(stderr, "gpupt-check: --import takes no other option than "
-                                        "--root\n");
+                        log_msg(LOG_ERR, "--import takes no other option than --root");
                         return EXIT_USAGE;
                 }
                 r = host_new(&host);
@@ -242,7 +241,7 @@ int main(int argc, char **argv)
                 if (r >= 0 && (fflush(stdout) != 0 || ferror(stdout)))
                         r = -errno;
                 if (r < 0) {
-                        fprintf(stderr, "gpupt-check: --import: %s\n", strerror(-r));
+                        log_msg(LOG_ERR, "--import: %s", strerror(-r));
                         return EXIT_USAGE;
                 }
                 return EXIT_READY;
@@ -289,8 +288,8 @@ int main(int argc, char **argv)
 
                 r = list_host(stdout, host, conf, &lo);
                 if (r < 0) {
-                        fprintf(stderr, "gpupt-check: cannot list %s/sys/bus/pci/devices: %s\n",
-                                root_dir(), strerror(-r));
+                        log_msg(LOG_ERR, "cannot list %s/sys/bus/pci/devices: %s", root_dir(),
+                                strerror(-r));
                         status = EXIT_USAGE;
                 } else
                         status = EXIT_READY;
@@ -317,7 +316,7 @@ int main(int argc, char **argv)
         status = plan_ready(plan) ? EXIT_READY : EXIT_PROBLEMS;
 done:
         if (fflush(stdout) != 0 || ferror(stdout)) {
-                fprintf(stderr, "gpupt-check: cannot write the report: %s\n", strerror(errno));
+                log_msg(LOG_ERR, "cannot write the report: %s", strerror(errno));
                 status = EXIT_USAGE;
         }
         plan_free(plan);
@@ -326,7 +325,7 @@ done:
         root_set(NULL);
         return status;
 fail:
-        fprintf(stderr, "gpupt-check: %s\n", strerror(-r));
+        log_msg(LOG_ERR, "%s", strerror(-r));
         plan_free(plan);
         host_free(host);
         conf_free(conf);

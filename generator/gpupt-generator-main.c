@@ -5,7 +5,6 @@
  * it, and touches no device: the units run gpupt-apply for that. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -14,6 +13,7 @@
 #include "conf.h"
 #include "host.h"
 #include "intset.h"
+#include "log.h"
 #include "plan-build.h"
 #include "units.h"
 #include "util.h"
@@ -37,64 +37,6 @@ static bool run_by_systemd(void)
         if (fstat(STDERR_FILENO, &st) < 0)
                 return errno == EBADF;
         return S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3;
-}
-
-/* The kernel log, opened at the first message: ROOT/dev/kmsg, the root's
- * as everything else, never created. -1: standard error. */
-static int log_fd(void)
-{
-        static int fd = -2;
-
-        if (fd == -2) {
-                _cleanup_free_ char *path = run_by_systemd() ? root_path("/dev/kmsg") : NULL;
-
-                fd = path ? open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC) : -1;
-                if (fd < 0)
-                        fd = -1;
-        }
-        return fd;
-}
-
-static void write_all(int fd, const char *s, size_t len)
-{
-        while (len > 0) {
-                ssize_t n = write(fd, s, len);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        return;
-                s += n;
-                len -= (size_t)n;
-        }
-}
-
-/* One write per message: /dev/kmsg makes each write one record, and its
- * "<N>" prefix the record's level (the facility is then "user"). */
-static void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void log_msg(int level, const char *fmt, ...)
-{
-        _cleanup_free_ char *msg = NULL, *line = NULL, *e_msg = NULL;
-        int saved = errno, fd = log_fd();
-        const char *text;
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                msg = NULL;
-        va_end(ap);
-        if (!msg)
-                return;
-        /* The config's file names and its text reach the message: escaped,
-         * so that it stays one record, one line, and no console obeys it. */
-        text = printable(msg, &e_msg);
-        if (fd >= 0)
-                line = strdup_printf("<%d>gpupt-generator[%d]: %s\n", level, (int)getpid(), text);
-        else
-                line = strdup_printf("gpupt-generator: %s\n", text);
-        if (line)
-                write_all(fd >= 0 ? fd : STDERR_FILENO, line, strlen(line));
-        errno = saved;
 }
 
 /* The first file of the config as the booted system names it (without the
@@ -434,6 +376,7 @@ int main(int argc, char **argv)
                         return fflush(stdout) == 0 ? 0 : 1;
                 }
         }
+        log_open("gpupt-generator", run_by_systemd());
         /* First, so that even the first message goes to the root's kernel log. */
         if (root_set(secure_getenv("GPUPT_ROOT")) < 0)
                 return 1;

@@ -840,5 +840,6 @@ int main(void)
                 cmocka_unit_test(test_vgpu_wait_and_refusal),
         };
 
+        log_open("gpupt-apply", false); /* as its main does */
         return cmocka_run_group_tests_name("apply", tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libkmod over indexes the real depmod wrote for a fixture kernel. */
 #include <errno.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,25 @@ static void test_states(void **state)
         assert_int_equal(st, MODULE_BUILTIN);
         assert_int_equal(modules_state(m, "pci-stub", &st), 0);
         assert_int_equal(st, MODULE_MISSING);
+        modules_free(m);
+        root_set(NULL);
+        tl_rmfixture(root);
+}
+
+/* What gpupt-apply loads with, on the context it opened once: a built-in
+ * module is in the kernel already, an unknown one is named as such. (A
+ * loadable one would go into the kernel running the test.) */
+static void test_load(void **state)
+{
+        char *root = tl_fixture("builtin-gpu-driver");
+        struct gp_modules *m;
+
+        (void)state;
+        assert_int_equal(root_set(root), 0);
+        assert_int_equal(modules_open(&m), 0);
+        assert_int_equal(modules_load(m, "amdgpu"), 0);
+        assert_int_equal(modules_load(m, "pci-stub"), -ENOENT);
+        assert_int_equal(modules_load(m, "amdgpu"), 0); /* the same context again */
         modules_free(m);
         root_set(NULL);
         tl_rmfixture(root);
@@ -171,14 +191,56 @@ static void test_early(void **state)
         free(dir);
 }
 
+/* modules-load.d is an overlay, as systemd-modules-load reads it: a file
+ * in /etc hides one of the same name in /run and /usr/lib, and each
+ * directory's files go in byte order of their names, whatever the locale's
+ * collation says (which puts "a" before "B"). */
+static void test_early_overlay(void **state)
+{
+        char *dir = tl_mkdtemp();
+        struct early_module *v;
+        size_t n;
+
+        (void)state;
+        if (!setlocale(LC_ALL, "en_US.UTF-8"))
+                setlocale(LC_ALL, "C.UTF-8");
+        assert_int_equal(root_set(dir), 0);
+        tl_write(dir, "etc/modules-load.d/gpu.conf", "amdgpu\n");
+        tl_write(dir, "etc/modules-load.d/a.conf", "ast\n");
+        tl_write(dir, "etc/modules-load.d/B.conf", "bochs\n");
+        tl_write(dir, "run/modules-load.d/a.conf", "i915\n");
+        tl_write(dir, "usr/lib/modules-load.d/gpu.conf", "nvidia\n");
+        tl_write(dir, "usr/lib/modules-load.d/x.conf", "radeon\n");
+        tl_write(dir, "lib/modules-load.d/x.conf", "nouveau\n");
+        assert_int_equal(modules_early(&v, &n), 0);
+        assert_true(n >= 3);
+        assert_string_equal(v[0].name, "bochs");
+        assert_string_equal(v[0].source, "/etc/modules-load.d/B.conf");
+        assert_string_equal(v[1].name, "ast");
+        assert_string_equal(v[1].source, "/etc/modules-load.d/a.conf");
+        assert_string_equal(v[2].name, "amdgpu");
+        assert_string_equal(v[2].source, "/etc/modules-load.d/gpu.conf");
+        /* /run's a.conf, /usr/lib's gpu.conf and /lib's x.conf are hidden */
+        assert_int_equal(n, 4);
+        assert_string_equal(v[3].name, "radeon");
+        assert_string_equal(v[3].source, "/usr/lib/modules-load.d/x.conf");
+        early_modules_free(v, n);
+        setlocale(LC_ALL, "C");
+        root_set(NULL);
+        tl_rmtree(dir);
+        free(dir);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_states),
+                cmocka_unit_test(test_load),
                 cmocka_unit_test(test_modalias),
                 cmocka_unit_test(test_vfio_variants),
                 cmocka_unit_test(test_missing_kernel),
                 cmocka_unit_test(test_early),
+                cmocka_unit_test(test_early_overlay),
         };
 
         return cmocka_run_group_tests_name("modules", tests, NULL, NULL);

@@ -731,6 +731,23 @@ class Version(unittest.TestCase):
             self.assertEqual((p.returncode, p.stdout), (0, f"{prog} {version}\n"), p.stderr)
 
 
+class Messages(unittest.TestCase):
+    def test_arguments_escaped(self):
+        """What a person typed reaches the programs' messages escaped, as
+        every other string from elsewhere does: one logger makes every line
+        printable, the mains' own lines included."""
+        bad = os.path.join(TMP, "no-such-root-\x1b[31mred")
+        p = check(bad)
+        self.assertEqual((p.returncode, p.stderr), (2, "gpupt-check: root '%s': No such file "
+                                                        "or directory\n"
+                                                        % bad.replace("\x1b", "\\x1b")))
+        p = subprocess.run([os.path.join(BUILD, "gpupt-apply"), "--root", root("eight-gpus"),
+                            "modules", "-\x1b]0;t\x07"], capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual((p.returncode, p.stdout, p.stderr),
+                         (2, "", 'gpupt-apply: "-\\x1b]0;t\\x07" is not a kernel release\n'))
+
+
 def booted(rootdir, *args):
     """tests/fixture/booted.py: the fixture as a boot that applied the config leaves it."""
     subprocess.run([sys.executable, os.path.join(HERE, "fixture", "booted.py"), rootdir]

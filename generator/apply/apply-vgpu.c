@@ -2,60 +2,47 @@
 /* gpupt-apply vgpu NAME: writes the planned vGPU type ids to the VFs. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <string.h>
-#include <time.h>
 
 #include "apply.h"
 #include "plan-build.h"
 #include "util.h"
 #include "vgpu.h"
+#include "wait.h"
 
 unsigned apply_vgpu_wait_ms = 30000;
-
-static void say(const char *what, const char *fmt, ...) _printf_(2, 3);
-static void say(const char *what, const char *fmt, ...)
-{
-        _cleanup_free_ char *msg = NULL, *e_what = NULL, *e_msg = NULL;
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&msg, fmt, ap);
-        va_end(ap);
-        /* one line, escaped, as apply.c's report() */
-        if (r >= 0)
-                fprintf(stderr, "gpupt-apply: %s: %s\n", printable(what, &e_what),
-                        printable(msg, &e_msg));
-        else
-                msg = NULL;
-}
 
 /* The VFs are there and the vGPU manager has given each its nvidia/
  * directory: what NVIDIA's sriov-manage, or the sriov unit, and the nvidia
  * driver's probe of each VF leave behind, at their own pace. */
-static bool vfs_ready(const char *pf, unsigned want)
+struct vfs_wait {
+        const char *pf;
+        unsigned want;
+};
+
+static bool vfs_ready(void *userdata)
 {
+        const struct vfs_wait *w = userdata;
         struct vgpu_vf *v = NULL;
         size_t n = 0, ready = 0;
 
-        if (vgpu_vfs_read(pf, &v, &n) < 0)
+        if (vgpu_vfs_read(w->pf, &v, &n) < 0)
                 return false;
         for (size_t i = 0; i < n; i++)
                 ready += v[i].nvidia;
         vgpu_vfs_free(v, n);
-        return n > 0 && ready == n && ready >= want;
+        return n > 0 && ready == n && ready >= w->want;
 }
 
+/* Bounded; what is not there after it, planning again says. Each VF's
+ * nvidia/ directory comes with the driver's probe of it, which sysfs tells
+ * inotify nothing about; its bind uevent would, to a netlink socket opened
+ * before the VFs were made, which this unit does not make. */
 static void wait_vfs(const char *pf, unsigned want)
 {
-        const struct timespec tick = { .tv_nsec = 20 * 1000000L };
+        struct vfs_wait w = { .pf = pf, .want = want };
 
-        for (unsigned waited = 0; !vfs_ready(pf, want) && waited < apply_vgpu_wait_ms;
-             waited += 20) {
-                nanosleep(&tick, NULL);
-                apply_waited_ms += 20;
-        }
+        wait_until(vfs_ready, &w, apply_vgpu_wait_ms, 20, &apply_waited_ms);
 }
 
 static int write_type(const char *vf, long id)
@@ -71,19 +58,19 @@ static int write_type(const char *vf, long id)
                 snprintf(value, sizeof(value), "%ld", id);
                 if (streq(back, value))
                         return 0; /* done before: an earlier run of this boot */
-                say(vf, "holds vGPU type %s now, not %ld: left as it is", back, id);
+                report(vf, "holds vGPU type %s now, not %ld: left as it is", back, id);
                 return -EBUSY;
         }
         snprintf(value, sizeof(value), "%ld", id);
         r = apply_write(path, value);
         if (r < 0) {
-                say(vf, "writing %s to %s failed: %s", value, path, strerror(-r));
+                report(vf, "writing %s to %s failed: %s", value, path, strerror(-r));
                 return r;
         }
         r = read_attr_at(AT_FDCWD, path, back, sizeof(back));
         if (r < 0 || !streq(back, value)) {
-                say(vf, "%s reads \"%s\" after writing %s", path, r < 0 ? strerror(-r) : back,
-                    value);
+                report(vf, "%s reads \"%s\" after writing %s", path,
+                       r < 0 ? strerror(-r) : back, value);
                 return r < 0 ? r : -EIO;
         }
         return 0;
@@ -102,7 +89,7 @@ int apply_vgpu(struct plan *p, const char *name)
                 if (streq(p->conf->vgpus[i].name, name))
                         e = &p->conf->vgpus[i];
         if (!e) {
-                say(name, "no such vgpu entry in the config");
+                report(name, "no such vgpu entry in the config");
                 return 1;
         }
         pci_addr_format(&e->pf, pf);
@@ -115,7 +102,7 @@ int apply_vgpu(struct plan *p, const char *name)
         first = p->n_problems;
         r = plan_replan_vgpus(p);
         if (r < 0) {
-                say(name, "%s", strerror(-r));
+                report(name, "%s", strerror(-r));
                 return 1;
         }
         for (size_t i = first; i < p->n_problems; i++) {
@@ -123,7 +110,7 @@ int apply_vgpu(struct plan *p, const char *name)
 
                 if (pr->entry && !streq(pr->entry, name))
                         continue;
-                say(name, "%s: %s", problem_name(pr->code), pr->message);
+                report(name, "%s: %s", problem_name(pr->code), pr->message);
                 failed += pr->severity == SEVERITY_ERROR;
         }
         if (failed)
@@ -138,7 +125,7 @@ int apply_vgpu(struct plan *p, const char *name)
                 failed += r < 0;
         }
         if (!failed && g)
-                say(name, "%zu VFs of %s hold vGPU type %ld (%s)", g->n_vfs, pf, g->type_id,
-                    e->type);
+                report(name, "%zu VFs of %s hold vGPU type %ld (%s)", g->n_vfs, pf,
+                       g->type_id, e->type);
         return failed ? 1 : 0;
 }

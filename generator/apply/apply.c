@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
-#include <libkmod.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -11,8 +9,10 @@
 
 #include "apply.h"
 #include "modules.h"
+#include "strbuf.h"
 #include "util.h"
 #include "variant.h"
+#include "wait.h"
 
 static int write_attr(const char *path, const char *value)
 {
@@ -28,29 +28,24 @@ static int write_attr(const char *path, const char *value)
         return (size_t)k == n ? 0 : -EIO;
 }
 
+/* One libkmod context for the run, opened at the first module it loads:
+ * the running kernel's module directory (modules.h), its indexes read once
+ * rather than once a module. */
+static struct gp_modules *kernel_modules;
+
 static int load_module(const char *name)
 {
-        struct kmod_ctx *ctx = kmod_new(NULL, NULL);
-        struct kmod_list *list = NULL, *l;
         int r;
 
-        if (!ctx)
-                return -ENOMEM;
-        r = kmod_module_new_from_lookup(ctx, name, &list);
-        if (r == 0 && !list)
-                r = -ENOENT;
-        kmod_list_foreach(l, list)
-        {
-                struct kmod_module *m = kmod_module_get_module(l);
+        if (!kernel_modules && (r = modules_open(&kernel_modules)) < 0)
+                return r;
+        return modules_load(kernel_modules, name);
+}
 
-                if (r == 0)
-                        r = kmod_module_probe_insert_module(m, KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY,
-                                                            NULL, NULL, NULL, NULL);
-                kmod_module_unref(m);
-        }
-        kmod_module_unref_list(list);
-        kmod_unref(ctx);
-        return r < 0 ? r : 0;
+void apply_done(void)
+{
+        modules_free(kernel_modules);
+        kernel_modules = NULL;
 }
 
 int (*apply_write)(const char *path, const char *value) = write_attr;
@@ -58,41 +53,6 @@ int (*apply_load_module)(const char *name) = load_module;
 unsigned apply_wait_ms = 5000;
 unsigned apply_waited_ms;
 unsigned apply_mdev_wait_ms = 5000;
-
-static void report(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void report(const char *what, const char *fmt, ...)
-{
-        _cleanup_free_ char *msg = NULL, *line = NULL, *e_what = NULL, *e_msg = NULL;
-        va_list ap;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&msg, fmt, ap);
-        va_end(ap);
-        if (r < 0) {
-                msg = NULL;
-                return;
-        }
-        /* One write per line: in the initramfs stderr is /dev/kmsg, where
-         * every write is a record of its own. The message quotes sysfs names
-         * (a driver's, a parent's) and the config: escaped, so that no
-         * newline in one splits the record and no ESC reaches a console. */
-        line = strdup_printf("gpupt-apply: %s: %s\n", printable(what, &e_what),
-                             printable(msg, &e_msg));
-        if (line) {
-                size_t len = strlen(line), done = 0;
-
-                while (done < len) {
-                        ssize_t n = write(STDERR_FILENO, line + done, len - done);
-
-                        if (n < 0 && errno == EINTR)
-                                continue;
-                        if (n <= 0)
-                                break;
-                        done += (size_t)n;
-                }
-        }
-}
 
 static char *fn_path(const char *bdf, const char *attr)
 {
@@ -121,29 +81,39 @@ static int write_checked(const char *bdf, const char *attr, const char *value)
         return 0;
 }
 
-static void sleep_ms(unsigned ms)
-{
-        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-        nanosleep(&ts, NULL);
-}
-
 #define ANY_DRIVER ((const char *)1)
 
-/* Polls the driver link, bounded: binding is asynchronous in the kernel.
- * want: a driver name, NULL for unbound, ANY_DRIVER for bound to anything. */
+/* Whether bdf is bound to name now (to nothing, for NULL). */
+static bool driver_is(const char *bdf, const char *name)
+{
+        _cleanup_free_ char *now = host_driver_now(bdf);
+
+        return name == ANY_DRIVER ? now != NULL : name ? now && streq(now, name) : !now;
+}
+
+struct driver_wait {
+        const char *bdf, *want;
+};
+
+static bool driver_there(void *userdata)
+{
+        const struct driver_wait *w = userdata;
+
+        return driver_is(w->bdf, w->want);
+}
+
+/* Polls the driver link, bounded: a driver that probes asynchronously binds
+ * after the write to drivers_probe or bind returns. want: a driver name,
+ * NULL for unbound, ANY_DRIVER for bound to anything. The kernel's "bind"
+ * uevent would say so too, but only to a netlink socket opened before the
+ * write, and no kernel sends one for a recorded machine under a root; most
+ * drivers probe synchronously, so the first look finds the link and the
+ * poll costs nothing. */
 static bool wait_driver(const char *bdf, const char *want)
 {
-        for (unsigned waited = 0;; waited += 20) {
-                _cleanup_free_ char *now = host_driver_now(bdf);
+        struct driver_wait w = { .bdf = bdf, .want = want };
 
-                if (want == ANY_DRIVER ? now != NULL : want ? now && streq(now, want) : !now)
-                        return true;
-                if (waited >= apply_wait_ms)
-                        return false;
-                sleep_ms(20);
-                apply_waited_ms += 20;
-        }
+        return wait_until(driver_there, &w, apply_wait_ms, 20, &apply_waited_ms);
 }
 
 /* log2 of BAR n's size in MiB, from the "start end flags" lines of the
@@ -293,14 +263,6 @@ static int probe(const char *bdf)
         _cleanup_free_ char *p = strdup_printf("%s/sys/bus/pci/drivers_probe", root_dir());
 
         return p ? apply_write(p, bdf) : -ENOMEM;
-}
-
-/* Whether bdf is bound to name now (to nothing, for NULL). */
-static bool driver_is(const char *bdf, const char *name)
-{
-        _cleanup_free_ char *now = host_driver_now(bdf);
-
-        return name ? now && streq(now, name) : !now;
 }
 
 /* What claiming one function changed, so that its unit can be given back
@@ -501,15 +463,14 @@ static int claim_one(const struct claim *c, const char *want, struct undo *undo,
 /* "0000:03:00.0 0000:03:00.1 ...": the unit's functions, for its messages. */
 static char *unit_names(const struct plan *p, const struct claim_unit *u)
 {
-        char *s = strdup("");
+        struct strbuf b = { 0 };
+        char *s;
 
-        for (size_t i = 0; s && i < u->n_claims; i++) {
-                char *n = strdup_printf("%s%s%s", s, i ? " " : "", p->claims[u->claims[i]].fn->bdf);
-
-                free(s);
-                s = n;
-        }
-        return s;
+        for (size_t i = 0; i < u->n_claims; i++)
+                strbuf_printf(&b, "%s%s", i ? " " : "", p->claims[u->claims[i]].fn->bdf);
+        if (strbuf_take(&b, &s) < 0)
+                return NULL;
+        return s ? s : strdup("");
 }
 
 /* Claims the unit whole, or gives back what it took: every function on its
@@ -622,10 +583,30 @@ int apply_check_group(const struct plan *p, int group)
                 c = plan_find_claim(p, &pr->addr);
                 if (!c || c->fn->iommu_group != group)
                         continue;
-                fprintf(stderr, "gpupt-apply: IOMMU group %d: %s\n", group, pr->message);
+                log_msg(LOG_ERR, "IOMMU group %d: %s", group, pr->message);
                 bad += pr->severity == SEVERITY_ERROR;
         }
         return bad ? 1 : 0;
+}
+
+/* The VFs probed for want, as each binds: pending[i] until vfs[i] has. */
+struct vfs_wait {
+        char (*vfs)[32];
+        bool *pending;
+        unsigned n, left;
+        const char *want;
+};
+
+static bool vfs_bound(void *userdata)
+{
+        struct vfs_wait *w = userdata;
+
+        for (unsigned i = 0; i < w->n; i++)
+                if (w->pending[i] && driver_is(w->vfs[i], w->want)) {
+                        w->pending[i] = false;
+                        w->left--;
+                }
+        return w->left == 0;
 }
 
 /* Each VF (the PF's virtfnN links) to vf_driver. Its module is loaded
@@ -720,18 +701,11 @@ static int bind_vfs(const struct plan *p, const struct sriov_plan *s)
                 pending[i] = true;
                 n++;
         }
-        for (unsigned waited = 0, left = n; r == 0 && left;) {
-                for (unsigned i = 0; i < touched; i++) {
-                        if (pending[i] && driver_is(vfs[i], want)) {
-                                pending[i] = false;
-                                left--;
-                        }
-                }
-                if (!left || waited >= apply_wait_ms)
-                        break;
-                sleep_ms(20);
-                waited += 20;
-                apply_waited_ms += 20;
+        if (r == 0 && n > 0) {
+                struct vfs_wait w = { .vfs = vfs, .pending = pending, .n = touched,
+                                      .left = n, .want = want };
+
+                wait_until(vfs_bound, &w, apply_wait_ms, 20, &apply_waited_ms);
         }
         for (unsigned i = 0; r == 0 && i < touched; i++) {
                 _cleanup_free_ char *now = NULL;
@@ -850,9 +824,10 @@ bool apply_mdev_exists(const char *uuid)
 
 /* The mdev core links a parent into class/mdev_bus when it registers, just
  * before it sends MDEV_STATE=registered. */
-static bool parent_registered(const char *parent)
+static bool parent_registered(void *parent)
 {
-        _cleanup_free_ char *path = strdup_printf("%s/sys/class/mdev_bus/%s", root_dir(), parent);
+        _cleanup_free_ char *path = strdup_printf("%s/sys/class/mdev_bus/%s", root_dir(),
+                                                  (const char *)parent);
 
         return path && access(path, F_OK) == 0;
 }
@@ -860,39 +835,26 @@ static bool parent_registered(const char *parent)
 /* At boot the unit runs once udev has been triggered, which only queues
  * the events: the driver that registers the parent (kvmgt, a vGPU manager)
  * may still be on its way. Bounded: a parent that comes later gets its
- * mdevs from the udev rule. */
+ * mdevs from the udev rule, which is what acts on that uevent; sysfs sends
+ * no inotify event for a link the kernel makes, so a poll it is. */
 static bool wait_parent(const char *parent)
 {
-        for (unsigned waited = 0;; waited += 20) {
-                if (parent_registered(parent))
-                        return true;
-                if (waited >= apply_mdev_wait_ms)
-                        return false;
-                sleep_ms(20);
-                apply_waited_ms += 20;
-        }
+        return wait_until(parent_registered, (void *)parent, apply_mdev_wait_ms, 20,
+                          &apply_waited_ms);
 }
 
 /* The entries still to be made on parent, "a, b", or NULL with none. */
 static int mdevs_wanted(const struct plan *p, const char *parent, char **ret)
 {
-        _cleanup_free_ char *list = NULL;
+        struct strbuf b = { 0 };
 
         for (size_t i = 0; i < p->n_mdevs; i++) {
                 const struct conf_mdev *m = p->mdevs[i].entry;
-                char *l;
 
-                if (!streq(m->parent, parent) || p->mdevs[i].exists)
-                        continue;
-                l = list ? strdup_printf("%s, %s", list, m->name) : strdup(m->name);
-                if (!l)
-                        return -ENOMEM;
-                free(list);
-                list = l;
+                if (streq(m->parent, parent) && !p->mdevs[i].exists)
+                        strbuf_printf(&b, "%s%s", b.s ? ", " : "", m->name);
         }
-        *ret = list;
-        list = NULL;
-        return 0;
+        return strbuf_take(&b, ret);
 }
 
 bool apply_mdev_parent_configured(const struct plan *p, const char *parent)

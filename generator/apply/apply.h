@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
+#include "log.h"
 #include "plan.h"
 #include "record.h"
+
+/* gpupt-apply's lines, each about a function, an entry or a parent:
+ * "gpupt-apply: WHAT: TEXT" on standard error, which the initramfs points
+ * at /dev/kmsg (log.h). */
+#define report(what, ...) log_about(LOG_NOTICE, (what), __VA_ARGS__)
 
 /* Carries out a plan on sysfs under the root. Every write is checked and
  * read back, every wait is bounded, and a second run changes nothing. */
@@ -13,6 +19,9 @@ extern int (*apply_write)(const char *path, const char *value);
 /* Loads a module by name; NULL (the default under a root) skips loading,
  * since a recorded machine's kernel is not the running one. */
 extern int (*apply_load_module)(const char *name);
+/* Frees what a run keeps between its steps: the module index it loads
+ * modules with. */
+void apply_done(void);
 /* How long to wait for a driver to bind, in milliseconds. */
 extern unsigned apply_wait_ms;
 /* The time spent in bounded waits so far, in milliseconds: what the tests

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <confuse.h>
-#include <dirent.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1210,22 +1209,15 @@ static int add_file(struct conf *c, const char *path)
         return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-        return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* ROOT/etc/gpupt.conf.d/\*.conf, sorted bytewise so the order does not
  * depend on the locale. */
 static int list_dropins(char ***ret, size_t *n, struct conf_error *err)
 {
         _cleanup_free_ char *dir = root_path(SYSCONFDIR "/gpupt.conf.d");
-        DIR *d;
+        _cleanup_close_ int fd = -1;
         struct stat st;
-        int fd;
-        struct dirent *de;
-        char **v = NULL;
-        size_t k = 0, alloc = 0;
+        char **v;
+        size_t k;
         int r = 0;
 
         *ret = NULL;
@@ -1238,7 +1230,6 @@ static int list_dropins(char ***ret, size_t *n, struct conf_error *err)
         /* Whoever may add a file here may add a claim. */
         if (fstat(fd, &st) < 0 || (r = trust_stat(&st, dir, &err->message)) < 0) {
                 r = r < 0 ? r : -errno;
-                close(fd);
                 if (r == -EPERM) {
                         err->file = strdup(dir);
                         err->untrusted = true;
@@ -1246,32 +1237,20 @@ static int list_dropins(char ***ret, size_t *n, struct conf_error *err)
                 }
                 return r;
         }
-        d = fdopendir(fd);
-        if (!d) {
-                r = -errno;
-                close(fd);
+        /* the names of the directory just trusted, whatever its path names now */
+        r = dir_names_sorted(fd, ".", name_has_suffix, (void *)".conf", &v, &k);
+        if (r < 0)
                 return r;
-        }
-        while ((de = readdir(d))) {
-                size_t l = strlen(de->d_name);
+        for (size_t i = 0; i < k; i++) {
+                char *path = strdup_printf("%s/%s", dir, v[i]);
 
-                if (de->d_name[0] == '.' || l < 6 || !streq(de->d_name + l - 5, ".conf"))
-                        continue;
-                if (GROW(v, k, alloc) < 0 || !(v[k] = strdup_printf("%s/%s", dir, de->d_name))) {
-                        r = -ENOMEM;
-                        break;
+                if (!path) {
+                        dir_names_free(v, k);
+                        return -ENOMEM;
                 }
-                k++;
+                free(v[i]);
+                v[i] = path;
         }
-        closedir(d);
-        if (r < 0) {
-                while (k > 0)
-                        free(v[--k]);
-                free(v);
-                return r;
-        }
-        if (k)
-                qsort(v, k, sizeof(*v), cmp_str);
         *ret = v;
         *n = k;
         return 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "conflex.h"
+#include "hashtab.h"
 #include "util.h"
 
 enum tok { T_EOF, T_WORD, T_STRING, T_PUNCT, T_ERROR };
@@ -174,36 +175,32 @@ static const struct token *section_head(const struct token *kind, const struct t
         return NULL;
 }
 
-static uint32_t hash_word(const char *s, size_t n)
-{
-        uint32_t h = 2166136261u; /* FNV-1a */
-
-        while (n--)
-                h = (h ^ (unsigned char)*s++) * 16777619u;
-        return h | 1; /* 0 marks an empty slot */
-}
-
 /* The keys one section assigns, to flag a section that may assign one twice
- * without keeping its keys: hashes in a small table, emptied per section. A
- * collision, or more keys than the table holds, flags it too; the flag only
- * sends the reader to the exact count. */
+ * without keeping its keys: their hashes in a small table, emptied per
+ * section. A collision (equal hashes count as the same key), more keys than
+ * the table holds, or no memory for it flags it too; the flag only sends the
+ * reader to the exact count. */
 struct assigned {
-        uint32_t slot[64];
+        struct hashtab t;
         unsigned n;
 };
 
+static void assigned_reset(struct assigned *a)
+{
+        hashtab_clear(&a->t);
+        a->n = 0;
+}
+
+static void assigned_done(struct assigned *a)
+{
+        hashtab_free(&a->t);
+}
+
 static bool assigned_again(struct assigned *a, const struct token *key)
 {
-        uint32_t h = hash_word(key->s, key->n);
-        size_t i = h & 63;
-
         if (++a->n > 32)
                 return true;
-        for (; a->slot[i]; i = (i + 1) & 63)
-                if (a->slot[i] == h)
-                        return true;
-        a->slot[i] = h;
-        return false;
+        return hashtab_add(&a->t, hash_bytes(key->s, key->n), NULL, NULL, NULL, 0, NULL) != 0;
 }
 
 /* The kind word and the title of section i, the title's quotes taken off
@@ -224,7 +221,7 @@ static void header_of(const struct conflex *l, size_t i, struct token *kind, str
 int conflex_scan(const char *text, size_t len, struct conflex *ret, unsigned *err_line,
                  char **err_msg)
 {
-        struct assigned keys;
+        _cleanup_(assigned_done) struct assigned keys = { 0 };
         struct lexer lx = { .p = text, .end = text + len, .line = 1 };
         struct conflex l = { .text = text, .len = len };
         struct token prev2 = { .t = T_EOF }, prev = { .t = T_EOF }, tok;
@@ -272,7 +269,7 @@ int conflex_scan(const char *text, size_t len, struct conflex *ret, unsigned *er
                                         .start = (uint32_t)(head->s - text),
                                         .line = head->line & 0x7fffffff,
                                 };
-                                memset(&keys, 0, sizeof(keys));
+                                assigned_reset(&keys);
                         }
                         depth++;
                 } else if (is_punct(&tok, '}')) {

@@ -5,6 +5,7 @@
 
 #include "intset.h"
 #include "plan-steps.h"
+#include "strbuf.h"
 #include "util.h"
 
 /* A group is viable for vfio only when every endpoint in it belongs to the
@@ -13,7 +14,8 @@ static int check_group(struct plan *p, const struct claim *c)
 {
         _cleanup_free_ struct pci_fn **members = NULL;
         _cleanup_free_ char *list = NULL;
-        size_t n, len = 0, n_bad = 0;
+        struct strbuf b = { 0 };
+        size_t n, n_bad = 0;
         int r;
 
         r = host_group(p->host, c->fn->iommu_group, &members, &n);
@@ -28,22 +30,15 @@ static int check_group(struct plan *p, const struct claim *c)
                                     c->fn->iommu_group, strerror(-r));
         for (size_t i = 0; i < n; i++) {
                 const struct pci_fn *m = members[i];
-                char *grown;
-                int k;
 
                 if (pci_fn_is_bridge(m) || plan_find_claim(p, &m->addr))
                         continue;
-                k = snprintf(NULL, 0, "%s%s (%04x:%04x, %s)", n_bad ? ", " : "", m->bdf,
-                             m->vendor, m->device, m->driver ? m->driver : "no driver");
-                grown = realloc(list, len + (size_t)k + 1);
-                if (!grown)
-                        return -ENOMEM;
-                list = grown;
-                snprintf(list + len, (size_t)k + 1, "%s%s (%04x:%04x, %s)", n_bad ? ", " : "",
-                         m->bdf, m->vendor, m->device, m->driver ? m->driver : "no driver");
-                len += (size_t)k;
+                strbuf_printf(&b, "%s%s (%04x:%04x, %s)", n_bad ? ", " : "", m->bdf, m->vendor,
+                              m->device, m->driver ? m->driver : "no driver");
                 n_bad++;
         }
+        if (strbuf_take(&b, &list) < 0)
+                return -ENOMEM;
         if (!n_bad)
                 return 0;
         return plan_problem(p,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "plan-steps.h"
+#include "strbuf.h"
 #include "util.h"
 
 static const struct mdev_type *find_type(const struct mdev_type *v, size_t n, const char *id)
@@ -60,19 +61,11 @@ static int check_parent(struct plan *p, size_t first)
                 t = find_type(types, n, e->type);
                 if (!t) {
                         _cleanup_free_ char *list = NULL;
-                        size_t len = 0;
+                        struct strbuf b = { 0 };
 
-                        for (size_t k = 0; k < n; k++) {
-                                char *g = realloc(list, len + strlen(types[k].id) + 3);
-
-                                if (!g) {
-                                        r = -ENOMEM;
-                                        break;
-                                }
-                                list = g;
-                                len += (size_t)sprintf(list + len, "%s%s", len ? ", " : "",
-                                                       types[k].id);
-                        }
+                        for (size_t k = 0; k < n; k++)
+                                strbuf_printf(&b, "%s%s", b.len ? ", " : "", types[k].id);
+                        r = strbuf_take(&b, &list);
                         if (r >= 0)
                                 r = plan_problem(p, SEVERITY_ERROR, PROBLEM_MDEV_TYPE_UNKNOWN,
                                                  is_pci ? &a : NULL, e->name,

@@ -7,9 +7,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <string.h>
 
+#include "hashtab.h"
 #include "list.h"
 #include "modules.h"
 #include "pciids.h"
@@ -17,111 +17,98 @@
 #include "plan-build.h"
 #include "report.h"
 #include "rootdisk.h"
+#include "strbuf.h"
 #include "util.h"
 #include "vfio-nodes.h"
 
 /* --- modules per modalias ----------------------------------------------------- */
 
 struct modentry {
-        char *modalias; /* NULL: free slot */
-        char **names;   /* sorted */
+        char *modalias;
+        char **names; /* sorted */
         size_t n;
 };
 
 struct modcache {
         struct gp_modules *m; /* NULL: no module index */
-        struct modentry *v;
-        size_t cap, used;
+        struct modentry **v;  /* each on its own: the items point at them */
+        size_t n, alloc;
+        struct hashtab by_modalias;
 };
-
-static uint64_t hash_str(const char *s)
-{
-        uint64_t h = 1469598103934665603ULL;
-
-        for (; *s; s++)
-                h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-        return h;
-}
 
 static int cmp_strp(const void *a, const void *b)
 {
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int modcache_grow(struct modcache *c)
+static bool same_modalias(const void *ctx, size_t value, const void *key)
 {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        struct modentry *v = calloc(cap, sizeof(*v));
+        const struct modcache *c = ctx;
 
-        if (!v)
-                return -ENOMEM;
-        for (size_t i = 0; i < c->cap; i++) {
-                size_t j;
+        return streq(c->v[value]->modalias, key);
+}
 
-                if (!c->v[i].modalias)
-                        continue;
-                for (j = hash_str(c->v[i].modalias) & (cap - 1); v[j].modalias; j = (j + 1) & (cap - 1))
-                        ;
-                v[j] = c->v[i];
-        }
-        free(c->v);
-        c->v = v;
-        c->cap = cap;
-        return 0;
+static void modentry_free(struct modentry *e)
+{
+        if (!e)
+                return;
+        free(e->modalias);
+        for (size_t k = 0; k < e->n; k++)
+                free(e->names[k]);
+        free(e->names);
+        free(e);
 }
 
 /* The modules for a modalias, from libkmod on its first sight. */
 static int modcache_get(struct modcache *c, const char *modalias, const struct modentry **ret)
 {
+        uint32_t h = hash_string(modalias);
         struct module_match *mm = NULL;
         struct modentry *e;
-        size_t j, n = 0;
+        size_t i, n = 0;
         int r;
 
-        if ((c->used + 1) * 2 > c->cap && modcache_grow(c) < 0)
+        if (hashtab_get(&c->by_modalias, h, same_modalias, c, modalias, &i)) {
+                *ret = c->v[i];
+                return 0;
+        }
+        if (GROW(c->v, c->n, c->alloc) < 0)
                 return -ENOMEM;
-        for (j = hash_str(modalias) & (c->cap - 1); c->v[j].modalias; j = (j + 1) & (c->cap - 1))
-                if (streq(c->v[j].modalias, modalias)) {
-                        *ret = &c->v[j];
-                        return 0;
-                }
-        e = &c->v[j];
         r = modules_for_modalias(c->m, modalias, &mm, &n);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
                 n = 0;
-        if (!(e->modalias = strdup(modalias)) ||
+        e = calloc(1, sizeof(*e));
+        if (!e || !(e->modalias = strdup(modalias)) ||
             (n && !(e->names = calloc(n, sizeof(char *))))) {
-                free(e->modalias);
-                e->modalias = NULL;
+                modentry_free(e);
                 module_matches_free(mm, n);
                 return -ENOMEM;
         }
-        for (size_t i = 0; i < n; i++) {
-                e->names[i] = mm[i].name; /* taken over */
-                mm[i].name = NULL;
+        for (size_t k = 0; k < n; k++) {
+                e->names[k] = mm[k].name; /* taken over */
+                mm[k].name = NULL;
         }
         e->n = n;
         module_matches_free(mm, n);
         if (n > 1)
                 qsort(e->names, n, sizeof(char *), cmp_strp);
-        c->used++;
+        if (hashtab_add(&c->by_modalias, h, same_modalias, c, modalias, c->n, NULL) < 0) {
+                modentry_free(e);
+                return -ENOMEM;
+        }
+        c->v[c->n++] = e;
         *ret = e;
         return 0;
 }
 
 static void modcache_done(struct modcache *c)
 {
-        for (size_t i = 0; i < c->cap; i++) {
-                if (!c->v[i].modalias)
-                        continue;
-                free(c->v[i].modalias);
-                for (size_t k = 0; k < c->v[i].n; k++)
-                        free(c->v[i].names[k]);
-                free(c->v[i].names);
-        }
+        for (size_t i = 0; i < c->n; i++)
+                modentry_free(c->v[i]);
         free(c->v);
+        hashtab_free(&c->by_modalias);
         modules_free(c->m);
 }
 
@@ -177,47 +164,6 @@ static void slot_name(const struct pci_addr *a, bool with_fn, char *buf, size_t 
 
         if (with_fn && k > 0 && (size_t)k < n)
                 snprintf(buf + k, n - (size_t)k, "-%u", a->fn);
-}
-
-/* A growing string; on a failed allocation it stays as it was and says so. */
-struct strbuf {
-        char *s;
-        size_t len, alloc;
-        bool failed;
-};
-
-static void strbuf_printf(struct strbuf *b, const char *fmt, ...) _printf_(2, 3);
-static void strbuf_printf(struct strbuf *b, const char *fmt, ...)
-{
-        va_list ap;
-        int k;
-
-        for (int round = 0; round < 2 && !b->failed; round++) {
-                size_t room = b->alloc - b->len;
-
-                va_start(ap, fmt);
-                k = vsnprintf(b->s ? b->s + b->len : NULL, room, fmt, ap);
-                va_end(ap);
-                if (k < 0) {
-                        b->failed = true;
-                        return;
-                }
-                if ((size_t)k < room) {
-                        b->len += (size_t)k;
-                        return;
-                }
-                {
-                        size_t want = b->len + (size_t)k + 1 + 128;
-                        char *p = realloc(b->s, want);
-
-                        if (!p) {
-                                b->failed = true;
-                                return;
-                        }
-                        b->s = p;
-                        b->alloc = want;
-                }
-        }
 }
 
 /* The functions of a's slot, from the bus scan (sorted by address): no
@@ -321,14 +267,11 @@ static int judge(struct lister *l, struct item *it, size_t n, struct verdict *v)
                                       s.len ? "\n" : "", name, sa, f->vendor, f->device);
                 }
         }
-        if (w.failed || s.failed) {
-                free(w.s);
-                free(s.s);
-                return -ENOMEM;
+        if (strbuf_take(&w, &v->warnings) < 0 || strbuf_take(&s, &v->suggest) < 0) {
+                strbuf_done(&s);
+                return -ENOMEM; /* verdict_done frees what was taken */
         }
         v->whole = true;
-        v->warnings = w.s;
-        v->suggest = s.s;
         return 0;
 }
 

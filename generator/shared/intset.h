@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #pragma once
 
-#include <stddef.h>
+#include "hashtab.h"
 
 /* A set of non-negative ints (IOMMU group numbers): "one report per group"
- * over thousands of claims without comparing every pair. Open addressing;
- * zero-initialise, intset_free when done. */
+ * over thousands of claims without comparing every pair. Zero-initialise,
+ * intset_free when done. */
 struct intset {
-        int *slots; /* -1: empty */
-        size_t size, used;
+        struct hashtab t;
 };
 
 /* 1 when v was in the set already, 0 when it has been added, -ENOMEM. */

@@ -2,19 +2,16 @@
 #pragma once
 
 #include <stddef.h>
-#include <stdint.h>
+
+#include "hashtab.h"
 
 /* Names to indexes, so "is this name defined already?" over thousands of
  * config entries costs one hash lookup, not a comparison with every earlier
- * name. A slot holds a hash and an index, 8 bytes: the names themselves stay
- * where they are, and name_of(ctx, index) finds one when two hashes match.
- * Initialise with NAMESET_INIT; nameset_free when done. */
+ * name. The names themselves stay where they are: name_of(ctx, index)
+ * finds one when two hashes match (hashtab.h). Initialise with
+ * NAMESET_INIT; nameset_free when done. */
 struct nameset {
-        struct nameset_slot {
-                uint32_t hash;
-                uint32_t value; /* index + 1; 0: empty */
-        } *slots;
-        size_t size, used;
+        struct hashtab t;
         const char *(*name_of)(const void *ctx, size_t value);
         const void *ctx;
 };

@@ -424,6 +424,13 @@ int dir_names_sorted(int dirfd, const char *path, bool (*keep)(const char *name,
         return 0;
 }
 
+bool name_has_suffix(const char *name, void *suffix)
+{
+        size_t n = strlen(name), k = strlen(suffix);
+
+        return n > k && streq(name + n - k, (const char *)suffix);
+}
+
 void dir_names_free(char **v, size_t n)
 {
         for (size_t i = 0; i < n; i++)

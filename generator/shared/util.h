@@ -61,6 +61,9 @@ DIR *opendir_at(int dirfd, const char *name);
 int dir_names_sorted(int dirfd, const char *path, bool (*keep)(const char *name, void *userdata),
                      void *userdata, char ***ret, size_t *ret_n);
 void dir_names_free(char **v, size_t n);
+/* A keep for dir_names_sorted: names ending in the string suffix after at
+ * least one character of their own ("x.conf", not ".conf"). */
+bool name_has_suffix(const char *name, void *suffix);
 
 /* Reads a small sysfs-style file relative to dirfd into buf, strips the
  * trailing newline; returns the length or -errno. -EFBIG when it does not fit. */

@@ -221,14 +221,6 @@ static bool root_exists(const char *path)
         return full && stat(full, &st) == 0;
 }
 
-static bool conf_name(const char *name, void *u)
-{
-        const char *suffix = u;
-        size_t n = strlen(name), k = strlen(suffix);
-
-        return n > k && streq(name + n - k, suffix);
-}
-
 /* The entry a BLS boot loader shows first: the newest version. GRUB's
  * blscfg and systemd-boot sort by version, newest on top, and both boot
  * the top one unless told otherwise; a rescue entry ("...-0-rescue")
@@ -243,7 +235,7 @@ static int read_bls(struct next_boot *nb)
 
         if (!dir)
                 return -ENOMEM;
-        r = dir_names_sorted(AT_FDCWD, dir, conf_name, (void *)".conf", &names, &n);
+        r = dir_names_sorted(AT_FDCWD, dir, name_has_suffix, (void *)".conf", &names, &n);
         if (r == -ENOMEM)
                 return r;
         for (size_t i = 0; i < n; i++)
@@ -288,7 +280,7 @@ static int read_grub(struct next_boot *nb)
 
         if (!dir)
                 return -ENOMEM;
-        r = dir_names_sorted(AT_FDCWD, dir, conf_name, (void *)".cfg", &names, &n);
+        r = dir_names_sorted(AT_FDCWD, dir, name_has_suffix, (void *)".cfg", &names, &n);
         if (r == -ENOMEM)
                 return r;
         r = 0; /* no grub.d: the main file alone */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashtab.h"
 #include "host.h"
 #include "strpool.h"
 #include "util.h"
@@ -15,27 +16,20 @@
 #define UEVENT_MAX 4096
 
 /* Lookups by address are the common case (a config of bdf entries never
- * scans the bus), so functions live in an open-addressing table keyed by
- * the packed address; absent addresses are remembered too. */
-/* 16 bytes, at most three quarters of the slots used: a host of thousands
- * of functions touches as few pages as it can, each first touch costing. */
+ * scans the bus), so functions are found by the packed address in a hash
+ * table; absent addresses are remembered too. 16 bytes an address and 8 a
+ * slot: a host of thousands of functions touches as few pages as it can,
+ * each first touch costing. */
 struct slot_entry {
         uint32_t key;
         int err;           /* -ENOENT: known absent; other -errno: unreadable */
-        struct pci_fn *fn; /* NULL: free when err is 0 as well */
+        struct pci_fn *fn; /* NULL when err is set */
 };
 
-static bool slot_used(const struct slot_entry *e)
-{
-        return e->fn || e->err;
-}
-
-#define KEPT_SLOTS 128
-#define KEPT_MAX 96
-
 struct host {
-        struct slot_entry *table;
-        size_t table_size, table_used;
+        struct slot_entry *entries; /* by address in table */
+        size_t n_entries, entries_alloc;
+        struct hashtab table;
         struct pci_fn **all; /* after host_scan */
         size_t n_all;
         bool scanned;       /* every function is in the table: the rest are absent */
@@ -46,14 +40,12 @@ struct host {
         enum { VGA_DEFAULT_UNREAD, VGA_DEFAULT_KNOWN, VGA_DEFAULT_ASK_EACH } vga_default;
         uint32_t vga_default_key;
         /* The functions' strings, freed with the host. Drivers, modaliases
-         * and reset methods repeat across thousands of functions: the first
-         * KEPT_MAX distinct ones are kept once each, found by their hash. */
+         * and reset methods repeat across thousands of functions: each
+         * distinct one is kept once, found by its hash. */
         struct strpool strings;
-        struct kept {
-                uint32_t hash;
-                const char *s;
-        } kept[KEPT_SLOTS];
-        size_t n_kept;
+        const char **kept;
+        size_t n_kept, kept_alloc;
+        struct hashtab kept_table;
 };
 
 int host_new(struct host **ret)
@@ -79,9 +71,12 @@ void host_free(struct host *h)
 {
         if (!h)
                 return;
-        for (size_t i = 0; i < h->table_size; i++)
-                fn_free(h->table[i].fn);
-        free(h->table);
+        for (size_t i = 0; i < h->n_entries; i++)
+                fn_free(h->entries[i].fn);
+        free(h->entries);
+        hashtab_free(&h->table);
+        free(h->kept);
+        hashtab_free(&h->kept_table);
         free(h->all);
         free(h->by_group);
         strpool_free(&h->strings);
@@ -90,55 +85,26 @@ void host_free(struct host *h)
         free(h);
 }
 
-static size_t hash(uint32_t k)
-{
-        k ^= k >> 16;
-        k *= 0x45d9f3bu;
-        k ^= k >> 16;
-        return k;
-}
-
 static struct slot_entry *table_find(struct host *h, uint32_t key)
 {
         size_t i;
 
-        if (!h->table)
-                return NULL;
-        for (i = hash(key) & (h->table_size - 1); slot_used(&h->table[i]);
-             i = (i + 1) & (h->table_size - 1))
-                if (h->table[i].key == key)
-                        return &h->table[i];
-        return NULL;
+        /* hash_u32 is a bijection: the hash is the key */
+        return hashtab_get(&h->table, hash_u32(key), NULL, NULL, NULL, &i) ? &h->entries[i] : NULL;
 }
 
 static int table_put(struct host *h, uint32_t key, struct pci_fn *fn, int err)
 {
-        size_t i;
+        int r;
 
         assert(fn || err < 0);
-        if ((h->table_used + 1) * 4 > h->table_size * 3) {
-                size_t size = h->table_size ? h->table_size * 2 : 256;
-                struct slot_entry *t = calloc(size, sizeof(*t));
-
-                if (!t)
-                        return -ENOMEM;
-                for (size_t j = 0; j < h->table_size; j++) {
-                        if (!slot_used(&h->table[j]))
-                                continue;
-                        for (i = hash(h->table[j].key) & (size - 1); slot_used(&t[i]);
-                             i = (i + 1) & (size - 1))
-                                ;
-                        t[i] = h->table[j];
-                }
-                free(h->table);
-                h->table = t;
-                h->table_size = size;
-        }
-        for (i = hash(key) & (h->table_size - 1); slot_used(&h->table[i]);
-             i = (i + 1) & (h->table_size - 1))
-                ;
-        h->table[i] = (struct slot_entry){ .key = key, .fn = fn, .err = err };
-        h->table_used++;
+        if (GROW(h->entries, h->n_entries, h->entries_alloc) < 0)
+                return -ENOMEM;
+        r = hashtab_add(&h->table, hash_u32(key), NULL, NULL, NULL, h->n_entries, NULL);
+        if (r < 0)
+                return r;
+        assert(r == 0); /* asked only for an address not in the table */
+        h->entries[h->n_entries++] = (struct slot_entry){ .key = key, .fn = fn, .err = err };
         return 0;
 }
 
@@ -185,24 +151,27 @@ static int parse_id_pair(const char *v, uint16_t *a, uint16_t *b)
         return 0;
 }
 
-/* S as the host keeps it: one shared copy while the table has room, else a
- * copy of its own. */
+static bool same_kept(const void *ctx, size_t value, const void *key)
+{
+        const struct host *h = ctx;
+
+        return streq(h->kept[value], key);
+}
+
+/* S as the host keeps it: one shared copy. */
 static const char *keep(struct host *h, const char *s)
 {
-        uint32_t hash = 2166136261u; /* FNV-1a */
+        uint32_t hash = hash_string(s);
         const char *copy;
         size_t i;
 
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-                hash = (hash ^ *p) * 16777619u;
-        for (i = hash & (KEPT_SLOTS - 1); h->kept[i].s; i = (i + 1) & (KEPT_SLOTS - 1))
-                if (h->kept[i].hash == hash && streq(h->kept[i].s, s))
-                        return h->kept[i].s;
-        copy = strpool_dup(&h->strings, s);
-        if (copy && h->n_kept < KEPT_MAX) {
-                h->kept[i] = (struct kept){ .hash = hash, .s = copy };
-                h->n_kept++;
-        }
+        if (hashtab_get(&h->kept_table, hash, same_kept, h, s, &i))
+                return h->kept[i];
+        if (GROW(h->kept, h->n_kept, h->kept_alloc) < 0 || !(copy = strpool_dup(&h->strings, s)))
+                return NULL;
+        if (hashtab_add(&h->kept_table, hash, same_kept, h, s, h->n_kept, NULL) < 0)
+                return NULL;
+        h->kept[h->n_kept++] = copy;
         return copy;
 }
 

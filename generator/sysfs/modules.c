@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "confdirs.h"
 #include "modules.h"
 #include "util.h"
 
@@ -420,33 +421,24 @@ static int parse_dracut(const char *path, const char *source, struct early_modul
         return 0;
 }
 
-static int scan_dir(const char *dir, const char *suffix,
-                    int (*parse)(const char *, const char *, struct early_module **, size_t *,
-                                 size_t *),
-                    struct early_module **v, size_t *n, size_t *alloc)
+/* Hands each file of dirs (an overlay: confdirs.h) that ends in suffix to
+ * parse, with its path under the root and as the admin knows it. */
+static int scan_dirs(const char *const *dirs, size_t n_dirs, const char *suffix,
+                     int (*parse)(const char *, const char *, struct early_module **, size_t *,
+                                  size_t *),
+                     struct early_module **v, size_t *n, size_t *alloc)
 {
-        _cleanup_free_ char *path = root_path(dir);
-        struct dirent **names = NULL;
-        int k, r = 0;
+        char **files;
+        size_t k;
+        int r;
 
-        if (!path)
-                return -ENOMEM;
-        k = scandir(path, &names, NULL, alphasort);
-        if (k < 0)
-                return 0;
-        for (int i = 0; i < k; i++) {
-                const char *name = names[i]->d_name;
-                size_t l = strlen(name), sl = strlen(suffix);
+        r = confdirs_list(dirs, n_dirs, name_has_suffix, (void *)suffix, &files, &k);
+        for (size_t i = 0; r == 0 && i < k; i++) {
+                _cleanup_free_ char *full = root_path(files[i]);
 
-                if (r == 0 && name[0] != '.' && l > sl && streq(name + l - sl, suffix)) {
-                        _cleanup_free_ char *full = strdup_printf("%s/%s", path, name);
-                        _cleanup_free_ char *shown = strdup_printf("%s/%s", dir, name);
-
-                        r = full && shown ? parse(full, shown, v, n, alloc) : -ENOMEM;
-                }
-                free(names[i]);
+                r = full ? parse(full, files[i], v, n, alloc) : -ENOMEM;
         }
-        free(names);
+        dir_names_free(files, k);
         return r;
 }
 
@@ -456,19 +448,19 @@ int modules_early(struct early_module **ret, size_t *n)
                                                  "/usr/local/lib/modules-load.d",
                                                  "/usr/lib/modules-load.d", "/lib/modules-load.d" };
         static const char *const lists[] = { "/etc/modules", "/etc/initramfs-tools/modules" };
+        static const char *const dracut_dir = "/etc/dracut.conf.d";
         struct early_module *v = NULL;
         size_t k = 0, alloc = 0;
-        int r = 0;
+        int r;
 
-        for (size_t i = 0; r == 0 && i < ELEMENTSOF(load_dirs); i++)
-                r = scan_dir(load_dirs[i], ".conf", parse_list, &v, &k, &alloc);
+        r = scan_dirs(load_dirs, ELEMENTSOF(load_dirs), ".conf", parse_list, &v, &k, &alloc);
         for (size_t i = 0; r == 0 && i < ELEMENTSOF(lists); i++) {
                 _cleanup_free_ char *p = root_path(lists[i]);
 
                 r = p ? parse_list(p, lists[i], &v, &k, &alloc) : -ENOMEM;
         }
         if (r == 0)
-                r = scan_dir("/etc/dracut.conf.d", ".conf", parse_dracut, &v, &k, &alloc);
+                r = scan_dirs(&dracut_dir, 1, ".conf", parse_dracut, &v, &k, &alloc);
         if (r == 0) {
                 _cleanup_free_ char *p = root_path("/etc/dracut.conf");
 
@@ -490,6 +482,28 @@ void early_modules_free(struct early_module *v, size_t n)
                 free(v[i].source);
         }
         free(v);
+}
+
+int modules_load(struct gp_modules *m, const char *name)
+{
+        struct kmod_list *list = NULL, *l;
+        int r;
+
+        r = kmod_module_new_from_lookup(m->ctx, name, &list);
+        if (r == 0 && !list)
+                r = -ENOENT;
+        kmod_list_foreach(l, list)
+        {
+                struct kmod_module *mod = kmod_module_get_module(l);
+
+                if (r == 0)
+                        r = kmod_module_probe_insert_module(mod,
+                                                            KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY,
+                                                            NULL, NULL, NULL, NULL);
+                kmod_module_unref(mod);
+        }
+        kmod_module_unref_list(list);
+        return r < 0 ? r : 0;
 }
 
 int modules_path(struct gp_modules *m, const char *name, char **ret)

@@ -45,6 +45,12 @@ int modules_vfio_variants(struct gp_modules *m, char ***ret, size_t *n);
  * was opened; -ENOENT for a built-in or unknown one. */
 int modules_path(struct gp_modules *m, const char *name, char **ret);
 
+/* Loads name (an alias too) with what it depends on, as modprobe does, a
+ * blacklist of the alias heeded: 0 when it is in the kernel after, a
+ * built-in one included; -ENOENT when the index knows no such module. It
+ * loads into the running kernel, whatever the root: only for the real one. */
+int modules_load(struct gp_modules *m, const char *name);
+
 /* ROOT/sys/module/<name> exists (loaded, or built in with parameters). */
 bool module_is_loaded(const char *name);
 
@@ -64,8 +70,10 @@ struct early_module {
         char *name;   /* normalized */
         char *source; /* the file, as the admin knows it: "/etc/modules-load.d/gpu.conf" */
 };
-/* Modules named in modules-load.d (etc, run, usr/lib, lib), /etc/modules,
- * /etc/initramfs-tools/modules and dracut's add_drivers/force_drivers; all
- * read under the root. Free with early_modules_free(). */
+/* Modules named in modules-load.d (etc, run, usr/local/lib, usr/lib, lib:
+ * an overlay, a file hiding one of its name in a later directory, as
+ * systemd-modules-load reads it), /etc/modules, /etc/initramfs-tools/modules
+ * and dracut's add_drivers/force_drivers; all read under the root. Free
+ * with early_modules_free(). */
 int modules_early(struct early_module **ret, size_t *n);
 void early_modules_free(struct early_module *v, size_t n);

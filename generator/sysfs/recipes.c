@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "confdirs.h"
 #include "recipes.h"
 #include "util.h"
 
@@ -337,14 +338,6 @@ static int read_one(const char *file, char **text)
         return read_file(path, RECIPE_FILE_MAX, text, NULL);
 }
 
-static bool is_conf(const char *name, void *userdata)
-{
-        size_t l = strlen(name);
-
-        (void)userdata;
-        return l > 5 && streq(name + l - 5, ".conf");
-}
-
 static bool is_override(const char *name, void *userdata)
 {
         (void)userdata;
@@ -359,57 +352,28 @@ static int parse_modprobe(struct recipes *rs, const char *file, const char *name
 }
 
 /* The names read so far, which hide the same name in a later directory. */
-struct seen {
-        char **v;
-        size_t n, alloc;
-};
-
-/* Reads each file of dir (under the root) that keep accepts, in name order,
- * and hands it to parse; with seen, a name in it is skipped and the others
- * are added. An absent dir and an unreadable file are skipped. */
-static int read_dir(struct recipes *rs, const char *dir, bool (*keep)(const char *, void *),
-                    int (*parse)(struct recipes *, const char *, const char *, const char *),
-                    struct seen *seen)
+/* Reads each file of dirs (under the root, an overlay: confdirs.h) that
+ * keep accepts and hands it to parse. An unreadable file is skipped. */
+static int read_dirs(struct recipes *rs, const char *const *dirs, size_t n_dirs,
+                     bool (*keep)(const char *, void *), void *userdata,
+                     int (*parse)(struct recipes *, const char *, const char *, const char *))
 {
-        _cleanup_free_ char *path = root_path(dir);
-        char **names;
+        char **files;
         size_t n;
         int r;
 
-        if (!path)
-                return -ENOMEM;
-        r = dir_names_sorted(AT_FDCWD, path, keep, NULL, &names, &n);
+        r = confdirs_list(dirs, n_dirs, keep, userdata, &files, &n);
         if (r < 0)
-                return r == -ENOMEM ? r : 0;
+                return r;
         for (size_t j = 0; j < n && r >= 0; j++) {
-                _cleanup_free_ char *file = NULL, *text = NULL;
-                const char *name = names[j];
+                _cleanup_free_ char *text = NULL;
 
-                if (seen) {
-                        bool hidden = false;
-
-                        for (size_t k = 0; k < seen->n && !hidden; k++)
-                                hidden = streq(seen->v[k], name);
-                        if (hidden)
-                                continue;
-                        if (GROW(seen->v, seen->n, seen->alloc) < 0) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        seen->v[seen->n++] = names[j]; /* taken over */
-                        names[j] = NULL;
-                }
-                file = strdup_printf("%s/%s", dir, name);
-                if (!file) {
-                        r = -ENOMEM;
-                        break;
-                }
-                r = read_one(file, &text);
+                r = read_one(files[j], &text);
                 if (r == -ENOMEM)
                         break;
-                r = r < 0 ? 0 : parse(rs, file, name, text);
+                r = r < 0 ? 0 : parse(rs, files[j], strrchr(files[j], '/') + 1, text);
         }
-        dir_names_free(names, n);
+        dir_names_free(files, n);
         return r;
 }
 
@@ -418,18 +382,16 @@ static int read_modprobe(struct recipes *rs)
         static const char *const dirs[] = {
                 "/etc/modprobe.d", "/run/modprobe.d", "/usr/lib/modprobe.d", "/lib/modprobe.d",
         };
-        struct seen seen = { 0 };
-        int r = 0;
 
-        for (size_t i = 0; i < ELEMENTSOF(dirs) && r >= 0; i++)
-                r = read_dir(rs, dirs[i], is_conf, parse_modprobe, &seen);
-        dir_names_free(seen.v, seen.n);
-        return r;
+        return read_dirs(rs, dirs, ELEMENTSOF(dirs), name_has_suffix, (void *)".conf",
+                         parse_modprobe);
 }
 
 static int read_driverctl(struct recipes *rs)
 {
-        return read_dir(rs, "/etc/driverctl.d", is_override, recipes_parse_driverctl, NULL);
+        static const char *const dir = "/etc/driverctl.d";
+
+        return read_dirs(rs, &dir, 1, is_override, NULL, recipes_parse_driverctl);
 }
 
 int recipes_read(struct recipes *rs)
