@@ -2281,7 +2281,7 @@ class HostileStrings(Base):
             write(dev(bdf) + b"/uevent", b"\n".join(lines))
         for attr in (b"modalias", b"local_cpulist", b"current_link_speed", b"reset_method"):
             write(dev(self.GPU) + b"/" + attr, raw + b"\n")
-        # local_cpulist is the node's (read once per node): a node of its own
+        # each function's own local_cpulist, on a node of its own
         write(dev(self.GPU) + b"/numa_node", b"3\n")
         if is_name(raw):
             drivers = rb + b"/sys/bus/pci/drivers/"

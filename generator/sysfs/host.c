@@ -649,6 +649,8 @@ static int read_physfn(struct host *h, struct fn_at *d, struct pci_fn *f)
 
         (void)h;
         f->is_vf = false;
+        if (pci_fn_is_bridge(f))
+                return 0; /* a VF is an endpoint */
         r = sysattr_read_link_base(d->dir, at(d, "physfn"), base, sizeof(base));
         if (r == -ENOENT)
                 return 0;
