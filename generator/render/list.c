@@ -580,7 +580,7 @@ static int read_mdev_parents(struct lister *l)
 
 /* Facts take a handful of syscalls per function, which is most of the
  * time on a big host; the functions are split into contiguous runs, one
- * per worker, so each keeps its slot and node caches. */
+ * per worker, so each keeps the link of its last slot. */
 struct worker {
         const struct lister *l;
         struct item *it;

@@ -313,7 +313,7 @@ static int read_group(int dir, const char *name, int *ret)
 /* What every function costs, on a host of thousands of them: one open, one
  * read and one close of its uevent (driver, class, ids and modalias in one
  * go), and one readlink of its iommu_group, both relative to the devices
- * directory. Everything else is read in host_details, for the few that the
+ * directory. Everything else is read by host_facts, for the few that the
  * plan needs. */
 static int load_fn(struct host *h, const struct pci_addr *a, struct pci_fn **ret)
 {
