@@ -1497,6 +1497,84 @@ class NumaPerFunction(Base):
         self.assertIn("<memory mode='strict' nodeset='1'/>", p.stdout)
 
 
+class OneReaderPerFact(Base):
+    """--list takes each function's attributes from the host model, which
+    the check reads them with: where the two read one attribute apart, the
+    kernel's ABI (Documentation/ABI/testing/sysfs-bus-pci) settles it.
+    boot_vga exists on VGA-class functions only and is 1 for the boot
+    device; a 3D controller's file in a copied tree says nothing. A VF is
+    what has a physfn link, whatever its PF's sriov_numvfs read. A negative
+    sriov_totalvfs is no kernel's "%u": the function cannot be read, for
+    --list as for the check."""
+
+    GPU3D, PF, VF, BAD = "0000:01:00.0", "0000:02:00.0", "0000:02:02.0", "0000:03:00.0"
+    UNREADABLE = "cannot be read: its sysfs entry holds values that do not parse"
+
+    @classmethod
+    def setUpClass(cls):
+        sys.path.insert(0, HERE)
+        from fixture import kmod
+        from fixture.machine import Machine
+        cls.root = os.path.join(TMP, "one-reader-per-fact")
+        m = Machine(cls.root)
+        m.intel_iommu()
+        m.fn("0000:00:00.0", 0x8086, 0x09A2, 0x060000, group=0, numa=0)
+        m.fn("0000:00:02.0", 0x8086, 0x3E92, 0x030000, driver="i915", group=1, boot_vga=True)
+        m.bridge("0000:00:01.0", group=2, numa=0)
+        m.fn(cls.GPU3D, 0x10DE, 0x26B9, 0x030200, parent="0000:00:01.0", driver="nvidia",
+             group=3, numa=0)
+        m.write(os.path.relpath(os.path.join(m.path(cls.GPU3D), "boot_vga"), m.root), "1\n")
+        m.bridge("0000:00:03.0", group=4, numa=1)
+        # the PF read when no VF was enabled yet, its VF there now
+        m.fn(cls.PF, 0x8086, 0x1572, 0x020000, parent="0000:00:03.0", driver="i40e", group=5,
+             numa=1, sriov=(64, 0))
+        m.fn(cls.VF, 0x8086, 0x154C, 0x020000, parent="0000:00:03.0", driver="iavf", group=6,
+             numa=1, physfn=cls.PF)
+        m.bridge("0000:00:1c.0", group=7, numa=1)
+        m.fn(cls.BAD, 0x8086, 0x1572, 0x020000, parent="0000:00:1c.0", driver="i40e", group=8,
+             numa=1, sriov=(8, 0))
+        m.write(os.path.relpath(os.path.join(m.path(cls.BAD), "sriov_totalvfs"), m.root),
+                "-1\n")
+        kmod.build(m.root, m.release)
+        m.loaded("i915", "nvidia", "i40e", "iavf")
+        m.config('device "gpu" {\n  bdf = "01:00"\n}\n'
+                 'sriov "nic" {\n  pf = "%s"\n  vfs = 2\n}\n' % cls.BAD)
+
+    def listed(self):
+        data = list_json(self.root)
+        return data, {f["bdf"]: f for g in data["groups"] for f in g["functions"]}
+
+    def test_boot_vga(self):
+        _, data = report(self.root)
+        self.assertNoCode(data, "boot-vga")       # the check never asked the 3D controller
+        groups, fns = self.listed()
+        self.assertIs(fns[self.GPU3D]["boot_vga"], False)
+        self.assertIs(fns["0000:00:02.0"]["boot_vga"], True)
+        g3 = [g for g in groups["groups"] if g["group"] == 3][0]
+        self.assertEqual(g3["warnings"], [])
+
+    def test_vf_from_physfn(self):
+        _, fns = self.listed()
+        self.assertEqual(fns[self.VF]["physfn"], self.PF)
+        self.assertIsNone(fns[self.PF]["physfn"])
+        self.assertEqual(fns[self.PF]["sriov"], {"total_vfs": 64, "current_vfs": 0})
+        self.assertIn("VF of %s" % self.PF, check(self.root, "--list").stdout)
+
+    def test_negative_sriov_totalvfs(self):
+        _, data = report(self.root)
+        msgs = [p["message"] for p in data["problems"]
+                if p["code"] == "no-match" and p["entry"] == "nic"]
+        self.assertEqual(msgs, ["%s %s" % (self.BAD, self.UNREADABLE)])
+        _, fns = self.listed()
+        f = fns[self.BAD]
+        self.assertEqual((f["numa_node"], f["local_cpus"], f["reset_methods"], f["sriov"]),
+                         (None, None, None, None))
+        self.assertEqual(f["driver"], "i40e")     # the uevent's facts stay
+        text = check(self.root, "--list").stdout
+        block = text[text.index("  - " + self.BAD):]
+        self.assertIn("\n      " + self.UNREADABLE + "\n", block)
+
+
 class ResetChecks(Base):
     """no-reset and reset-method-unsupported."""
 
@@ -2220,7 +2298,7 @@ class HostileStrings(Base):
             write(dev(bdf) + b"/uevent", b"\n".join(lines))
         for attr in (b"modalias", b"local_cpulist", b"current_link_speed", b"reset_method"):
             write(dev(self.GPU) + b"/" + attr, raw + b"\n")
-        # local_cpulist is the node's (read once per node): a node of its own
+        # each function's own local_cpulist, on a node of its own
         write(dev(self.GPU) + b"/numa_node", b"3\n")
         if is_name(raw):
             drivers = rb + b"/sys/bus/pci/drivers/"
@@ -2272,7 +2350,8 @@ class HostileStrings(Base):
     def one_label(self, label, raw, shlex, ET, handoff):
         r = self.hostile_root(label, raw)
         driver, vgpu, types, value = self.expected(raw)
-        reset = attr_value(raw, 256)  # pcifacts.c reads reset_method into 256 bytes
+        # --list takes reset_method from the host model, which reads a sysfs page
+        reset = attr_value(raw, 4096)
         words = [w for w in reset.split(b" ") if w] if reset else None
         link = raw if is_name(raw) else self.PLACE.encode()
 

@@ -116,31 +116,19 @@ static bool wait_driver(const char *bdf, const char *want)
         return wait_until(driver_there, &w, apply_wait_ms, 20, &apply_waited_ms);
 }
 
-/* log2 of BAR n's size in MiB, from the "start end flags" lines of the
- * resource file: the kernel's own account after a resize. */
+/* log2 of BAR n's size in MiB, from the resource file read afresh: the
+ * kernel's own account after a resize (host.h). */
 static int bar_size_mib_log2(const char *bdf, unsigned n)
 {
-        _cleanup_free_ char *p = fn_path(bdf, "resource"), *text = NULL;
-        unsigned long long start, end;
-        const char *line;
-        uint64_t size;
-        int r;
+        _cleanup_free_ char *p = fn_path(bdf, "resource");
+        int now[PCI_BAR_COUNT], r;
 
         if (!p)
                 return -ENOMEM;
-        r = read_file(p, 64 << 10, &text, NULL);
+        r = pci_bar_sizes_read(AT_FDCWD, p, now);
         if (r < 0)
                 return r;
-        line = text;
-        for (unsigned i = 0; i < n && line; i++)
-                if ((line = strchr(line, '\n')))
-                        line++;
-        if (!line || sscanf(line, "%llx %llx", &start, &end) != 2 || end < start)
-                return -EBADMSG;
-        size = end - start + 1;
-        if (size < (1u << 20) || (size & (size - 1)))
-                return -EBADMSG;
-        return __builtin_ctzll(size) - 20;
+        return n < PCI_BAR_COUNT && now[n] >= 0 ? now[n] : -EBADMSG;
 }
 
 /* The drivers one run has made ready, by the name the config gives. */
@@ -624,9 +612,8 @@ static int bind_vfs(const struct plan *p, const struct sriov_plan *s)
         const char *drv = s->vf_driver;
         struct timespec t0, t1;
         unsigned n = 0, touched = 0;
-        int r = 0, k;
+        int r = 0, k, devices;
 
-        (void)p;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         /* "auto" was settled by the plan, on the VFs' modalias */
         if (!drv) {
@@ -645,31 +632,22 @@ static int bind_vfs(const struct plan *p, const struct sriov_plan *s)
         pending = calloc(s->entry->vfs ? s->entry->vfs : 1, sizeof(*pending));
         if (!vfs || !undo || !pending)
                 return -ENOMEM;
+        devices = host_devices_dir(p->host);
+        if (devices < 0) {
+                report(s->entry->name, "%s/sys/bus/pci/devices: %s", root_dir(), strerror(-devices));
+                return devices;
+        }
         for (unsigned i = 0; i < s->entry->vfs && r == 0; i++) {
-                _cleanup_free_ char *link = NULL;
-                char name[32], target[PATH_MAX], *vf = vfs[i];
-                const char *base;
-                ssize_t len;
+                char *vf = vfs[i];
+                struct pci_addr a;
 
-                snprintf(name, sizeof(name), "virtfn%u", i);
-                link = fn_path(s->pf->bdf, name);
-                if (!link) {
-                        r = -ENOMEM;
+                r = pci_vf_read(devices, s->pf->bdf, i, &a);
+                if (r < 0) {
+                        report(s->entry->name, "%s/sys/bus/pci/devices/%s/virtfn%u: %s",
+                               root_dir(), s->pf->bdf, i, strerror(-r));
                         break;
                 }
-                len = readlink(link, target, sizeof(target) - 1);
-                if (len < 0) {
-                        r = -errno;
-                        report(s->entry->name, "%s: %s", link, strerror(-r));
-                        break;
-                }
-                target[len] = '\0';
-                base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
-                if (strlen(base) >= sizeof(vfs[i])) {
-                        r = -ENAMETOOLONG;
-                        break;
-                }
-                memcpy(vf, base, strlen(base) + 1);
+                pci_addr_format(&a, vf);
                 touched = i + 1;
                 undo[i].had = host_driver_now(vf);
                 if (undo[i].had && streq(undo[i].had, want))

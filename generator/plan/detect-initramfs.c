@@ -44,15 +44,16 @@ static const char *rebuild_command(const char *update, const char *dracut)
  * was built before there was a config (or gpupt): it claims nothing early. */
 int detect_initramfs(struct plan *p)
 {
-        _cleanup_free_ char *rel_path = root_path("/proc/sys/kernel/osrelease");
         _cleanup_free_ char *record = NULL, *dracut = NULL, *update = NULL;
-        char release[256], recorded[80], now[65];
+        char release[KERNEL_RELEASE_MAX], recorded[80], now[65];
         int r;
 
-        if (!rel_path || p->conf->n_files == 0)
-                return rel_path ? 0 : -ENOMEM;
-        if (read_attr_at(AT_FDCWD, rel_path, release, sizeof(release)) <= 0 ||
-            strchr(release, '/'))
+        if (p->conf->n_files == 0)
+                return 0;
+        r = kernel_release(release);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
                 return 0;
         record = strdup_printf("%s/var/lib/gpupt/initramfs-%s.sha256", root_dir(), release);
         update = root_path("/usr/sbin/update-initramfs");

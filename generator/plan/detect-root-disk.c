@@ -134,15 +134,12 @@ static int check_unknown(struct plan *p, const struct rootdisk_known *k)
 
 int detect_root_disk(struct plan *p)
 {
-        struct rootdisk_known k;
+        const struct rootdisk_known *k = &p->rootdisk;
         struct intset groups = { 0 };
-        int r;
+        int r = 0;
 
-        if (!p->n_claims)
-                return 0;
-        r = rootdisk_known_gather(p->cmdline.root, p->host, &k);
-        if (r < 0)
-                goto out;
+        if (!p->n_claims || !p->rootdisk_gathered)
+                return 0; /* plan_gather reads it wherever there are claims */
         for (size_t i = 0; i < p->n_claims; i++) {
                 char buf[512];
                 /* One finding per group is enough, but the controller itself
@@ -155,16 +152,15 @@ int detect_root_disk(struct plan *p)
                                 r = seen;
                                 goto out;
                         }
-                        if (seen && why(&k, &p->claims[i].fn->addr, buf, sizeof(buf)))
+                        if (seen && why(k, &p->claims[i].fn->addr, buf, sizeof(buf)))
                                 seen = 0;
                 }
-                if (!seen && (r = check_claim(p, &k, &p->claims[i])) < 0)
+                if (!seen && (r = check_claim(p, k, &p->claims[i])) < 0)
                         goto out;
         }
-        if (!known_any(&k))
-                r = check_unknown(p, &k);
+        if (!known_any(k))
+                r = check_unknown(p, k);
 out:
         intset_free(&groups);
-        rootdisk_known_done(&k);
         return r;
 }

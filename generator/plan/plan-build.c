@@ -113,7 +113,8 @@ static int resolve_drivers(struct plan *p)
 
 /* What the report and the checks read of each claim, and the boot-time
  * tools, which resolve only, do not: BARs to resize need the resize
- * attributes; the rest need numa_node, reset_method and boot_vga. */
+ * attributes; the rest need numa_node, reset_method and boot_vga. The
+ * report shows the VFIO nodes of a claim bound to VFIO already. */
 static int load_claims(struct plan *p)
 {
         for (size_t i = 0; i < p->n_claims; i++) {
@@ -125,8 +126,29 @@ static int load_claims(struct plan *p)
                                                c->entry->name, "%s cannot be read: %s",
                                                c->fn->bdf, plan_read_error(r))) < 0)
                         return r;
+                r = vfio_nodes_read(-1, c->fn, &c->vfio);
+                if (r < 0)
+                        return r;
         }
         return 0;
+}
+
+int plan_gather(struct plan *p, bool root_disk)
+{
+        int r;
+
+        r = iommu_probe(&p->iommu);
+        if (r < 0)
+                return r;
+        if (!p->modules && !p->modules_error) /* resolving "auto" may have opened it */
+                p->modules_error = modules_open(&p->modules);
+        if (p->modules_error < 0)
+                p->modules = NULL;
+        if (root_disk && !p->rootdisk_gathered) {
+                r = rootdisk_known_gather(p->cmdline.root, p->host, &p->rootdisk);
+                p->rootdisk_gathered = true;
+        }
+        return r;
 }
 
 int plan_check(struct plan *p)
@@ -142,18 +164,14 @@ int plan_check(struct plan *p)
         r = load_claims(p);
         if (r < 0)
                 return r;
-        r = iommu_probe(&p->iommu);
-        if (r < 0)
-                return r;
         r = resolve_drivers(p);
         if (r < 0)
                 return r;
         if (p->judge_next_boot && (r = next_boot_read(&p->next_boot)) < 0)
                 return r;
-        if (!p->modules && !p->modules_error) /* resolving "auto" may have opened it */
-                p->modules_error = modules_open(&p->modules);
-        if (p->modules_error < 0)
-                p->modules = NULL;
+        r = plan_gather(p, p->n_claims > 0);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < ELEMENTSOF(detectors); i++) {
                 r = detectors[i](p);
                 if (r < 0)

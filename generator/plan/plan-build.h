@@ -17,6 +17,12 @@ int plan_build(const struct conf *conf, struct host *host, struct plan **ret);
  * detector. */
 int plan_resolve(const struct conf *conf, struct host *host, struct plan **ret);
 int plan_check(struct plan *p);
+/* The host facts the checks stand on, read once into the plan: the IOMMU
+ * state, the module index (unless resolving opened it) and, with
+ * root_disk, the root disk's controllers. plan_check runs it, asking for
+ * the root disk where there are claims to judge; --list, which shows all
+ * three, takes them from its plan so. */
+int plan_gather(struct plan *p, bool root_disk);
 /* plan_build for the boot after this one, as gpupt-check shows it: the
  * IOMMU verdict follows the command line the boot loader is configured
  * to give, and cmdline-pending/cmdline-lost say where it differs from

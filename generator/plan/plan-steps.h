@@ -19,7 +19,7 @@ const char *plan_auto_driver(struct plan *p, const char *modalias);
  * it names none, or for ENOMEM under "auto". */
 const char *plan_vf_driver(struct plan *p, const struct sriov_plan *s);
 /* The modalias a PF's VFs have or will have; NULL when unknown. */
-char *vf_modalias(const struct pci_fn *pf);
+char *vf_modalias(struct host *h, const struct pci_fn *pf);
 
 /* Claim units: built when resolving; plan_decide settles each one's
  * blocker from the problems found so far (plan-build.c runs it after every

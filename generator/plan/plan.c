@@ -88,7 +88,11 @@ void plan_free(struct plan *p)
         cmdline_done(&p->cmdline);
         next_boot_done(&p->next_boot);
         modules_free(p->modules);
+        for (size_t i = 0; i < p->n_claims; i++)
+                vfio_nodes_done(&p->claims[i].vfio);
         free(p->claims);
+        if (p->rootdisk_gathered)
+                rootdisk_known_done(&p->rootdisk);
         free(p->units);
         free(p->unit_members);
         free(p->sriovs);

@@ -12,6 +12,8 @@
 #include "iommu.h"
 #include "modules.h"
 #include "problem.h"
+#include "rootdisk.h"
+#include "vfio-nodes.h"
 
 /* The plan is plain data: what the next boot will claim, split and create,
  * and every problem found on the way. gpupt-check renders it; the boot-time
@@ -43,6 +45,8 @@ struct claim {
         const char *driver;                 /* entry->driver, or what "auto" resolved to
                                              * for this function (owned by the plan) */
         size_t unit;                        /* its index in plan->units */
+        struct vfio_nodes vfio;             /* plan_check: the nodes a VM opens, where a
+                                             * VFIO driver has it bound now */
 };
 
 /* An IOMMU group with the slots of its claimed functions: claimed whole or
@@ -121,6 +125,10 @@ struct plan {
          * boot-time tools judge the boot that runs. */
         bool judge_next_boot;
         struct next_boot next_boot;
+        /* plan_gather: the root disk's controllers, from every source,
+         * as the root-disk check and --list know them. */
+        bool rootdisk_gathered;
+        struct rootdisk_known rootdisk;
 };
 
 void plan_free(struct plan *p);

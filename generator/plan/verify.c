@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "record.h"
+#include "sysattr.h"
 #include "util.h"
 #include "variant.h"
 #include "verify.h"
@@ -108,18 +109,11 @@ static char *mdev_type_now(const char *uuid)
 {
         _cleanup_free_ char *link = strdup_printf("%s/sys/bus/mdev/devices/%s/mdev_type",
                                                   root_dir(), uuid);
-        char target[PATH_MAX];
-        const char *base;
-        ssize_t n;
+        char type[PATH_MAX];
 
-        if (!link)
+        if (!link || sysattr_read_link_base(AT_FDCWD, link, type, sizeof(type)) < 0)
                 return NULL;
-        n = readlink(link, target, sizeof(target) - 1);
-        if (n <= 0)
-                return NULL;
-        target[n] = '\0';
-        base = strrchr(target, '/');
-        return strdup(base ? base + 1 : target);
+        return strdup(type);
 }
 
 static int verify_mdev(struct plan *p, struct mdev_plan *m)

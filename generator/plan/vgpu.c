@@ -26,26 +26,19 @@ static int cmp_vf_index(const void *a, const void *b)
         return *x < *y ? -1 : *x > *y;
 }
 
-static int read_vf(const char *dir, unsigned index, struct vgpu_vf *vf)
+static int read_vf(int devices, const char *pf_bdf, unsigned index, struct vgpu_vf *vf)
 {
-        _cleanup_free_ char *link = strdup_printf("%s/virtfn%u", dir, index), *path = NULL;
-        char target[PATH_MAX], buf[32];
-        const char *base;
+        _cleanup_free_ char *path = NULL;
+        struct pci_addr a;
+        char buf[32];
         struct stat st;
-        ssize_t len;
         int r;
 
-        if (!link)
-                return -ENOMEM;
-        len = readlink(link, target, sizeof(target) - 1);
-        if (len < 0)
-                return -errno;
-        target[len] = '\0';
-        base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
-        if (strlen(base) >= sizeof(vf->bdf))
-                return -EBADMSG;
+        r = pci_vf_read(devices, pf_bdf, index, &a);
+        if (r < 0)
+                return r;
         *vf = (struct vgpu_vf){ .current = -1 };
-        memcpy(vf->bdf, base, strlen(base) + 1);
+        pci_addr_format(&a, vf->bdf);
         path = strdup_printf("%s/sys/bus/pci/devices/%s/nvidia", root_dir(), vf->bdf);
         if (!path)
                 return -ENOMEM;
@@ -95,6 +88,7 @@ static bool is_virtfn(const char *name, void *userdata)
 int vgpu_vfs_read(const char *pf_bdf, struct vgpu_vf **ret, size_t *n)
 {
         _cleanup_free_ char *dir = strdup_printf("%s/sys/bus/pci/devices/%s", root_dir(), pf_bdf);
+        _cleanup_close_ int devices = -1;
         _cleanup_free_ unsigned *idx = NULL;
         size_t k = 0, m = 0;
         struct vgpu_vf *v = NULL;
@@ -117,11 +111,14 @@ int vgpu_vfs_read(const char *pf_bdf, struct vgpu_vf **ret, size_t *n)
         /* by number: virtfn2 before virtfn10 */
         if (k > 1)
                 qsort(idx, k, sizeof(*idx), cmp_vf_index);
+        devices = root_open("/sys/bus/pci/devices", O_RDONLY | O_DIRECTORY);
+        if (devices < 0)
+                return devices;
         v = calloc(k ?: 1, sizeof(*v));
         if (!v)
                 return -ENOMEM;
         for (size_t i = 0; i < k; i++) {
-                r = read_vf(dir, idx[i], &v[m]);
+                r = read_vf(devices, pf_bdf, idx[i], &v[m]);
                 if (r == -ENOMEM) {
                         vgpu_vfs_free(v, m + 1);
                         return r;

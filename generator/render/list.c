@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gpupt-check --list: every IOMMU group, ascending, with its functions by
  * address and what an admin decides on. One pass over the bus: each
- * function's uevent and group link (the host model), then a handful of its
- * attributes; the module lookup is made once per distinct modalias. */
+ * function's uevent and group link, then a handful of its attributes (the
+ * host model, pcifacts.h); the IOMMU state, the module index and the root
+ * disk come from the plan, and the module lookup is made once per distinct
+ * modalias. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,10 +18,8 @@
 #include "pcifacts.h"
 #include "plan-build.h"
 #include "report.h"
-#include "rootdisk.h"
 #include "strbuf.h"
 #include "util.h"
-#include "vfio-nodes.h"
 
 /* --- modules per modalias ----------------------------------------------------- */
 
@@ -30,7 +30,7 @@ struct modentry {
 };
 
 struct modcache {
-        struct gp_modules *m; /* NULL: no module index */
+        struct gp_modules *m; /* the plan's; NULL: no module index */
         struct modentry **v;  /* each on its own: the items point at them */
         size_t n, alloc;
         struct hashtab by_modalias;
@@ -109,7 +109,6 @@ static void modcache_done(struct modcache *c)
                 modentry_free(c->v[i]);
         free(c->v);
         hashtab_free(&c->by_modalias);
-        modules_free(c->m);
 }
 
 /* --- one group --------------------------------------------------------------- */
@@ -131,13 +130,9 @@ struct lister {
         struct plan *plan;
         struct pciids *db;
         struct modcache mods;
-        struct rootdisk_known roots;  /* as the root-disk check knows it */
-        int devices_dir;
         bool first_group, first_ungrouped;
         size_t n_groups, n_fns, n_claimed, n_whole;
         size_t n_ungrouped, ungrouped_done;
-        struct pci_fn *const *all;    /* the bus, by address */
-        size_t n_all;
         char **mdev_parents;          /* names in class/mdev_bus, sorted bytewise */
         size_t n_mdev_parents;
 };
@@ -164,26 +159,6 @@ static void slot_name(const struct pci_addr *a, bool with_fn, char *buf, size_t 
 
         if (with_fn && k > 0 && (size_t)k < n)
                 snprintf(buf + k, n - (size_t)k, "-%u", a->fn);
-}
-
-/* The functions of a's slot, from the bus scan (sorted by address): no
- * probe of the functions a slot does not have. out has room for 8. */
-static size_t slot_of(const struct lister *l, const struct pci_addr *a, struct pci_fn *out[8])
-{
-        uint32_t want = pci_addr_key(a) >> 3;
-        size_t lo = 0, hi = l->n_all, k = 0;
-
-        while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-
-                if (pci_addr_key(&l->all[mid]->addr) >> 3 < want)
-                        lo = mid + 1;
-                else
-                        hi = mid;
-        }
-        for (; lo < l->n_all && k < 8 && pci_addr_key(&l->all[lo]->addr) >> 3 == want; lo++)
-                out[k++] = l->all[lo];
-        return k;
 }
 
 /* Whether the config claims every function of a slot already. */
@@ -242,8 +217,7 @@ static int judge(struct lister *l, struct item *it, size_t n, struct verdict *v)
                         continue;
                 /* A slot whose functions are all in this group is claimed whole;
                  * one split across groups function by function. */
-                k = slot_of(l, &f->addr, slot);
-                if (k == 0)
+                if (host_slot(l->h, &f->addr, slot, &k) < 0 || k == 0)
                         whole_slot = false;
                 for (size_t j = 0; j < k; j++)
                         if (slot[j]->iommu_group != f->iommu_group || pci_fn_is_bridge(slot[j]))
@@ -481,6 +455,9 @@ static void human_fn(struct lister *l, const struct item *it)
                 MORE(), fprintf(f, "VFIO group %s", x->vfio.group);
         if (x->vfio.cdev)
                 MORE(), fputs("VFIO device ", f), fputs_printable(x->vfio.cdev, f);
+        /* the check's words for a function the host model cannot read */
+        if (x->error)
+                MORE(), fprintf(f, "cannot be read: %s", plan_read_error(x->error));
 #undef MORE
         if (any)
                 fputc('\n', f);
@@ -546,7 +523,7 @@ static int read_mdev_parents(struct lister *l)
 
 /* Facts take a handful of syscalls per function, which is most of the
  * time on a big host; the functions are split into contiguous runs, one
- * per worker, so each keeps its slot and node caches. */
+ * per worker, so each keeps the link of its last slot. */
 struct worker {
         const struct lister *l;
         struct item *it;
@@ -555,52 +532,10 @@ struct worker {
         pthread_t thread;
 };
 
-/* The local CPUs of the last few NUMA nodes a worker saw: the kernel
- * derives a function's local_cpulist from its node (cpumask_of_node, all
- * online CPUs for none), so one read answers for every function on it. */
-#define NODE_CACHE 8
-
-struct node_cpus {
-        bool used;
-        int numa_node;
-        char *local_cpus;
-};
-
-static struct node_cpus *node_find(struct node_cpus *c, int node)
-{
-        for (size_t i = 0; i < NODE_CACHE; i++)
-                if (c[i].used && c[i].numa_node == node)
-                        return &c[i];
-        return NULL;
-}
-
-/* The item's local CPUs, from the cache or read once for its node. */
-static int node_cpus(const struct lister *l, struct node_cpus *cache, size_t *next,
-                     struct item *it)
-{
-        struct node_cpus *n = node_find(cache, it->x.numa_node);
-        int r;
-
-        if (n) {
-                it->x.local_cpus = n->local_cpus ? strdup(n->local_cpus) : NULL;
-                return n->local_cpus && !it->x.local_cpus ? -ENOMEM : 0;
-        }
-        r = pci_facts_read_cpus(l->devices_dir, it->fn, &it->x);
-        if (r < 0)
-                return r;
-        n = &cache[(*next)++ % NODE_CACHE];
-        free(n->local_cpus);
-        *n = (struct node_cpus){ .used = true, .numa_node = it->x.numa_node };
-        n->local_cpus = it->x.local_cpus ? strdup(it->x.local_cpus) : NULL;
-        return it->x.local_cpus && !n->local_cpus ? -ENOMEM : 0;
-}
-
 static void *work(void *u)
 {
         struct worker *w = u;
-        struct node_cpus nodes[NODE_CACHE] = { 0 };
         uint32_t link_slot = UINT32_MAX;
-        size_t next_node = 0;
         struct pci_facts link;
         int r = 0;
 
@@ -619,7 +554,7 @@ static void *work(void *u)
                                                 sizeof(char *), cmp_strp)
                                 ? PCI_FACTS_MDEV
                                 : 0;
-                r = pci_facts_read(w->l->devices_dir, it->fn, what, &it->x);
+                r = pci_facts_read(w->l->h, it->fn, what, &it->x);
                 if (r == -ENOMEM)
                         break;
                 it->facts = r == 0;
@@ -631,12 +566,8 @@ static void *work(void *u)
                         link_slot = slot;
                 } else if (!bridge)
                         r = copy_link(&it->x, &link);
-                if (r == 0)
-                        r = node_cpus(w->l, nodes, &next_node, it);
         }
         pci_facts_done(&link);
-        for (size_t i = 0; i < NODE_CACHE; i++)
-                free(nodes[i].local_cpus);
         w->r = r;
         return NULL;
 }
@@ -676,54 +607,6 @@ static int read_facts(const struct lister *l, struct item *it, size_t n)
         return r;
 }
 
-static int cmp_item_addr(const void *a, const void *b)
-{
-        uint32_t x = pci_addr_key(&(*(struct item *const *)a)->fn->addr);
-        uint32_t y = pci_addr_key(&(*(struct item *const *)b)->fn->addr);
-
-        return x < y ? -1 : x > y;
-}
-
-/* Each enabled VF learns its PF from the PF's virtfn links. */
-static int mark_vfs(const struct lister *l, struct item *it, size_t n)
-{
-        _cleanup_free_ struct item **by_addr = NULL;
-        size_t n_pfs = 0;
-
-        for (size_t i = 0; i < n; i++)
-                n_pfs += it[i].facts && it[i].x.sriov_current > 0;
-        if (!n_pfs)
-                return 0;
-        by_addr = calloc(n, sizeof(*by_addr));
-        if (!by_addr)
-                return -ENOMEM;
-        for (size_t i = 0; i < n; i++)
-                by_addr[i] = &it[i];
-        qsort(by_addr, n, sizeof(*by_addr), cmp_item_addr);
-        for (size_t i = 0; i < n; i++) {
-                int vfs = it[i].facts ? it[i].x.sriov_current : 0, k;
-                _cleanup_free_ struct pci_addr *a = NULL;
-
-                if (vfs <= 0)
-                        continue;
-                a = calloc((size_t)vfs, sizeof(*a));
-                if (!a)
-                        return -ENOMEM;
-                k = pci_facts_vfs(l->devices_dir, it[i].fn, vfs, a);
-                for (int j = 0; j < k; j++) {
-                        struct pci_fn key_fn = { .addr = a[j] };
-                        struct item key = { .fn = &key_fn }, *kp = &key, **vf;
-
-                        vf = bsearch(&kp, by_addr, n, sizeof(*by_addr), cmp_item_addr);
-                        if (vf) {
-                                (*vf)->x.is_vf = true;
-                                memcpy((*vf)->x.physfn, it[i].fn->bdf, PCI_ADDR_STRLEN);
-                        }
-                }
-        }
-        return 0;
-}
-
 /* What needs the shared caches: the config entry, the root disk, modules. */
 static int fill(struct lister *l, struct item *it)
 {
@@ -731,7 +614,7 @@ static int fill(struct lister *l, struct item *it)
         int r;
 
         it->entry = c ? c->entry->name : NULL;
-        it->root_disk = rootdisk_known_has(&l->roots, &it->fn->addr);
+        it->root_disk = rootdisk_known_has(&l->plan->rootdisk, &it->fn->addr);
         if (l->mods.m && it->fn->modalias) {
                 r = modcache_get(&l->mods, it->fn->modalias, &it->mods);
                 if (r < 0)
@@ -797,35 +680,29 @@ static int cmp_group_addr(const void *a, const void *b)
 int list_host(FILE *f, struct host *h, const struct conf *conf, const struct list_options *o)
 {
         _cleanup_free_ struct pci_fn **order = NULL;
-        _cleanup_close_ int devices_dir = -1;
         struct pci_fn *const *all;
         struct lister l = { .f = f, .o = o, .h = h, .first_group = true, .first_ungrouped = true };
         struct item *items = NULL;
-        struct iommu_state iommu;
+        const struct iommu_state *iommu;
         size_t n = 0, bad = 0, first_ungrouped;
         int r;
 
-        devices_dir = root_open("/sys/bus/pci/devices", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (devices_dir < 0)
-                return devices_dir;
-        l.devices_dir = devices_dir;
-        r = host_scan(h, &all, &n, &bad);
+        r = host_devices_dir(h);
         if (r < 0)
                 return r;
-        l.all = all;
-        l.n_all = n;
-        r = iommu_probe(&iommu);
+        r = host_scan(h, &all, &n, &bad);
         if (r < 0)
                 return r;
         r = plan_resolve(conf, h, &l.plan);
         if (r < 0)
                 return r;
-        if (modules_open(&l.mods.m) < 0)
-                l.mods.m = NULL;
+        r = plan_gather(l.plan, true);
+        if (r < 0)
+                goto out;
+        iommu = &l.plan->iommu;
+        l.mods.m = l.plan->modules;
         (void)pciids_open(&l.db);
-        r = rootdisk_known_gather(l.plan->cmdline.root, h, &l.roots);
-        if (r == 0)
-                r = read_mdev_parents(&l);
+        r = read_mdev_parents(&l);
         if (r < 0)
                 goto out;
         order = calloc(n ? n : 1, sizeof(*order));
@@ -855,17 +732,15 @@ int list_host(FILE *f, struct host *h, const struct conf *conf, const struct lis
                 }
         }
         r = read_facts(&l, items, n);
-        if (r == 0)
-                r = mark_vfs(&l, items, n);
         if (r < 0)
                 goto out;
 
         if (o->json) {
                 fputs("{\n", f);
-                json_iommu(f, &iommu);
+                json_iommu(f, iommu);
                 fputs("  \"groups\": [", f);
         } else {
-                report_iommu_human(f, &iommu);
+                report_iommu_human(f, iommu);
                 if (o->display)
                         fputs("Only the groups that hold a display controller.\n", f);
         }
@@ -912,7 +787,6 @@ out:
         dir_names_free(l.mdev_parents, l.n_mdev_parents);
         modcache_done(&l.mods);
         pciids_free(l.db);
-        rootdisk_known_done(&l.roots);
         plan_free(l.plan);
         return r;
 }

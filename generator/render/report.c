@@ -30,21 +30,16 @@ void json_iommu(FILE *f, const struct iommu_state *s)
                 "\"iommufd\": %s },\n",
                 s->enabled ? "true" : "false",
                 s->irq_remapping < 0 ? "null" : s->irq_remapping ? "true" : "false",
-                iommufd_present() ? "true" : "false");
+                s->iommufd ? "true" : "false");
 }
 
 /* The claim's VFIO nodes, as "vfio_group" and "vfio_cdev" members. */
-static void json_vfio_nodes(FILE *f, const struct pci_fn *fn)
+static void json_vfio_nodes(FILE *f, const struct vfio_nodes *v)
 {
-        struct vfio_nodes v;
-
-        if (vfio_nodes_read(-1, fn, &v) < 0)
-                v = (struct vfio_nodes){ 0 };
         fputs(", \"vfio_group\": ", f);
-        json_string_or_null(f, v.group);
+        json_string_or_null(f, v->group);
         fputs(", \"vfio_cdev\": ", f);
-        json_string_or_null(f, v.cdev);
-        vfio_nodes_done(&v);
+        json_string_or_null(f, v->cdev);
 }
 
 static void json_problem(FILE *f, const struct problem *pr, bool last)
@@ -88,7 +83,7 @@ void report_json(FILE *f, const struct plan *p)
                 json_member_int(f, "iommu_group", c->fn->iommu_group);
                 json_member_int(f, "numa_node", c->fn->numa_node);
                 json_applied(f, p, c->applied);
-                json_vfio_nodes(f, c->fn);
+                json_vfio_nodes(f, &c->vfio);
                 json_put(f, " }");
         }
         fputs(p->n_claims ? "\n  ],\n" : "],\n", f);
@@ -193,7 +188,7 @@ static void iommu_line(FILE *f, const struct iommu_state *s)
 void report_iommu_human(FILE *f, const struct iommu_state *s)
 {
         iommu_line(f, s);
-        fprintf(f, "iommufd: %s\n", iommufd_present() ? "yes (/dev/iommu)" : "no (no /dev/iommu)");
+        fprintf(f, "iommufd: %s\n", s->iommufd ? "yes (/dev/iommu)" : "no (no /dev/iommu)");
 }
 
 /* The BARs the claim resizes, each with the size it has now where sysfs says. */
@@ -227,21 +222,18 @@ static void print_vfio_nodes(FILE *f, const struct plan *p)
         bool header = false;
 
         for (size_t i = 0; i < p->n_claims; i++) {
+                const struct vfio_nodes *v = &p->claims[i].vfio;
                 _cleanup_free_ char *cdev = NULL;
-                struct vfio_nodes v;
 
-                if (vfio_nodes_read(-1, p->claims[i].fn, &v) < 0 || (!v.group && !v.cdev)) {
-                        vfio_nodes_done(&v);
+                if (!v->group && !v->cdev)
                         continue;
-                }
                 if (!header) {
                         fprintf(f, "\n%-13s %-20s %s\n", "VFIO NODES", "GROUP", "DEVICE (CDEV)");
                         header = true;
                 }
                 /* the group's node is gpupt's own words, the cdev a sysfs name */
-                fprintf(f, "%-13s %-20s %s\n", p->claims[i].fn->bdf, v.group ? v.group : "-",
-                        v.cdev ? printable(v.cdev, &cdev) : "-");
-                vfio_nodes_done(&v);
+                fprintf(f, "%-13s %-20s %s\n", p->claims[i].fn->bdf, v->group ? v->group : "-",
+                        v->cdev ? printable(v->cdev, &cdev) : "-");
         }
 }
 

@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hashtab.h"
 #include "host.h"
 #include "strpool.h"
+#include "sysattr.h"
 #include "util.h"
 
 #define DEVICES "/sys/bus/pci/devices"
@@ -39,6 +41,9 @@ struct host {
         /* The boot display as vgaarb names it (vga_default_read). */
         enum { VGA_DEFAULT_UNREAD, VGA_DEFAULT_KNOWN, VGA_DEFAULT_ASK_EACH } vga_default;
         uint32_t vga_default_key;
+        /* What host_facts() shares between threads: the devices directory,
+         * vga_default and the strings. */
+        pthread_mutex_t lock;
         /* The functions' strings, freed with the host. Drivers, modaliases
          * and reset methods repeat across thousands of functions: each
          * distinct one is kept once, found by its hash. */
@@ -55,6 +60,7 @@ int host_new(struct host **ret)
         if (!h)
                 return -ENOMEM;
         h->devices_fd = -1;
+        pthread_mutex_init(&h->lock, NULL);
         *ret = h;
         return 0;
 }
@@ -82,6 +88,7 @@ void host_free(struct host *h)
         strpool_free(&h->strings);
         if (h->devices_fd >= 0)
                 close(h->devices_fd);
+        pthread_mutex_destroy(&h->lock);
         free(h);
 }
 
@@ -158,8 +165,9 @@ static bool same_kept(const void *ctx, size_t value, const void *key)
         return streq(h->kept[value], key);
 }
 
-/* S as the host keeps it: one shared copy. */
-static const char *keep(struct host *h, const char *s)
+/* S as the host keeps it: one shared copy. The caller holds h->lock:
+ * --list reads facts from several threads. */
+static const char *keep_locked(struct host *h, const char *s)
 {
         uint32_t hash = hash_string(s);
         const char *copy;
@@ -172,6 +180,16 @@ static const char *keep(struct host *h, const char *s)
         if (hashtab_add(&h->kept_table, hash, same_kept, h, s, h->n_kept, NULL) < 0)
                 return NULL;
         h->kept[h->n_kept++] = copy;
+        return copy;
+}
+
+static const char *keep(struct host *h, const char *s)
+{
+        const char *copy;
+
+        pthread_mutex_lock(&h->lock);
+        copy = keep_locked(h, s);
+        pthread_mutex_unlock(&h->lock);
         return copy;
 }
 
@@ -231,7 +249,7 @@ static int parse_uevent(struct host *h, struct pci_fn *f, char *text)
 
 /* "BDF/ATTR" in PATH, which holds FN_ATTR_MAX bytes: a path below the devices
  * directory, built for each of thousands of functions without printf. */
-#define FN_ATTR_MAX (PCI_ADDR_STRLEN + sizeof("/reset_method"))
+#define FN_ATTR_MAX (PCI_ADDR_STRLEN + sizeof("/resource5_resize"))
 static const char *fn_attr(char path[static FN_ATTR_MAX], const char *bdf, const char *attr)
 {
         size_t n = strlen(attr) + 1;
@@ -246,22 +264,16 @@ static const char *fn_attr(char path[static FN_ATTR_MAX], const char *bdf, const
 /* The group number from the iommu_group link of the function NAME. */
 static int read_group(int dir, const char *name, int *ret)
 {
-        char path[FN_ATTR_MAX], target[PATH_MAX];
-        const char *base;
-        ssize_t n;
-        int g;
+        char path[FN_ATTR_MAX], base[32];
+        int g, r;
 
-        n = readlinkat(dir, fn_attr(path, name, "iommu_group"), target, sizeof(target) - 1);
-        if (n < 0) {
-                if (errno == ENOENT) {
-                        *ret = -1;
-                        return 0;
-                }
-                return errno == ENOTDIR ? -EBADMSG : -errno;
+        r = sysattr_read_link_base(dir, fn_attr(path, name, "iommu_group"), base, sizeof(base));
+        if (r == -ENOENT) {
+                *ret = -1;
+                return 0;
         }
-        target[n] = '\0';
-        base = strrchr(target, '/');
-        base = base ? base + 1 : target;
+        if (r < 0)
+                return r == -ENOTDIR ? -EBADMSG : r;
         if (parse_int(base, &g) < 0 || g < 0)
                 return -EBADMSG;
         *ret = g;
@@ -271,7 +283,7 @@ static int read_group(int dir, const char *name, int *ret)
 /* What every function costs, on a host of thousands of them: one open, one
  * read and one close of its uevent (driver, class, ids and modalias in one
  * go), and one readlink of its iommu_group, both relative to the devices
- * directory. Everything else is read in host_details, for the few that the
+ * directory. Everything else is read by host_facts, for the few that the
  * plan needs. */
 static int load_fn(struct host *h, const struct pci_addr *a, struct pci_fn **ret)
 {
@@ -340,27 +352,15 @@ int host_get(struct host *h, const struct pci_addr *a, struct pci_fn **ret)
         return 0;
 }
 
-static int attr_int(int dfd, const char *name, int *ret)
-{
-        char buf[32];
-        int r = read_attr_at(dfd, name, buf, sizeof(buf));
-
-        if (r < 0)
-                return r == -EFBIG ? -EBADMSG : r;
-        return parse_int(buf, ret) < 0 ? -EBADMSG : 0;
-}
-
 /* A text attribute into BUF (4 KiB, sysfs's page): 1, 0 when the function
  * has no such attribute, or -errno; -EBADMSG when it is not UTF-8. */
 static int attr_text(int dfd, const char *name, char buf[static 4096])
 {
-        int r = read_attr_at(dfd, name, buf, 4096);
+        int r = sysattr_read_string(dfd, name, buf, 4096);
 
         if (r == -ENOENT)
                 return 0;
-        if (r < 0)
-                return r == -EFBIG ? -EBADMSG : r;
-        return string_is_utf8(buf) ? 1 : -EBADMSG;
+        return r < 0 ? r : 1;
 }
 
 /* A text attribute kept in the host's strings; *ret untouched when absent. */
@@ -387,10 +387,18 @@ static int attr_str(int dfd, const char *name, char **ret)
         return *ret ? 0 : -ENOMEM;
 }
 
-/* `resource` holds "start end flags" per BAR; a BAR's size is end - start + 1. Sizes
- * that are not a whole power-of-two number of MiB stay unknown. */
-static void bar_sizes_now(const char *res, int now[static PCI_BAR_COUNT])
+int pci_bar_sizes_read(int dirfd, const char *name, int now[static PCI_BAR_COUNT])
 {
+        char buf[4096];
+        const char *res = buf;
+        int r;
+
+        for (unsigned i = 0; i < PCI_BAR_COUNT; i++)
+                now[i] = -1;
+        /* 17 lines of 57 bytes: a page holds them */
+        r = read_attr_at(dirfd, name, buf, sizeof(buf));
+        if (r < 0)
+                return r == -EFBIG ? -EBADMSG : r;
         for (unsigned i = 0; i < PCI_BAR_COUNT && *res; i++) {
                 unsigned long long start, end, flags;
                 const char *nl = strchr(res, '\n');
@@ -405,35 +413,28 @@ static void bar_sizes_now(const char *res, int now[static PCI_BAR_COUNT])
                         break;
                 res = nl + 1;
         }
+        return 0;
 }
 
-/* The kernel gives boot_vga only to VGA-class functions (0x0300, and the
- * pre-class-code 0x0001): the rest are not asked. */
+int pci_vf_read(int devices_dir, const char *pf_bdf, unsigned i, struct pci_addr *ret)
+{
+        char link[PCI_ADDR_STRLEN + 32], base[PCI_ADDR_STRLEN];
+        int r;
+
+        snprintf(link, sizeof(link), "%s/virtfn%u", pf_bdf, i);
+        r = sysattr_read_link_base(devices_dir, link, base, sizeof(base));
+        if (r < 0)
+                return r;
+        return pci_addr_parse(base, ret, NULL) < 0 ? -EBADMSG : 0;
+}
+
+/* The kernel gives boot_vga only to VGA-class functions (pci_is_vga():
+ * 0x0300, and the pre-class-code 0x0001): the rest are not asked. A 3D or
+ * other display controller (0x0302, 0x0380) has none, whatever a copied
+ * tree holds. */
 static bool has_boot_vga(const struct pci_fn *f)
 {
         return (f->class >> 8) == 0x0300 || (f->class >> 8) == 0x0001;
-}
-
-/* The boot_vga attribute AT (below DIR) of a VGA-class function; absent
- * leaves f->boot_vga as it is (-1). */
-static int read_boot_vga(int dir, const char *at, struct pci_fn *f)
-{
-        int r, v;
-
-        r = attr_int(dir, at, &v);
-        if (r == 0)
-                f->boot_vga = v != 0;
-        return r == -ENOENT ? 0 : r;
-}
-
-static int read_numa_node(int dir, const char *at, struct pci_fn *f)
-{
-        int r, v;
-
-        r = attr_int(dir, at, &v);
-        if (r == 0 && v >= 0)
-                f->numa_node = v;
-        return r == -ENOENT ? 0 : r;
 }
 
 /* The kernel's boot_vga reads 1 for vgaarb's default VGA device and 0 for
@@ -442,7 +443,8 @@ static int read_numa_node(int dir, const char *at, struct pci_fn *f)
  * opened, names that device: "count:N,PCI:DDDD:BB:DD.F,decodes=..." or
  * "invalid". One read then answers for a fleet of GPUs; without the node,
  * or with no default device, every VGA function is asked. Opening it takes
- * no lock: an arbiter client locks only what it writes for. */
+ * no lock: an arbiter client locks only what it writes for. Called with
+ * the host's lock held. */
 static void vga_default_read(struct host *h)
 {
         _cleanup_free_ char *path = root_path("/dev/vga_arbiter");
@@ -462,130 +464,214 @@ static void vga_default_read(struct host *h)
         h->vga_default_key = pci_addr_key(&a);
 }
 
-int host_basics(struct host *h, struct pci_fn *f)
-{
+/* A function's attributes by name: below its own directory when it is
+ * open, else as "BDF/ATTR" below the devices directory, which saves the
+ * open of a directory for the one or two attributes most calls want. */
+struct fn_at {
+        int dir;
+        bool own;
+        const char *bdf;
         char path[FN_ATTR_MAX];
-        int dir, r;
+};
 
-        if (f->details || f->basics)
+static const char *at(struct fn_at *d, const char *attr)
+{
+        return d->own ? attr : fn_attr(d->path, d->bdf, attr);
+}
+
+static int read_numa(struct host *h, struct fn_at *d, struct pci_fn *f)
+{
+        int r, v;
+
+        (void)h;
+        f->numa_node = -1;
+        r = sysattr_read_int(d->dir, at(d, "numa_node"), &v);
+        if (r == 0 && v >= 0)
+                f->numa_node = v;
+        return r == -ENOENT ? 0 : r;
+}
+
+/* boot_vga is 1 for the device the firmware booted on
+ * (Documentation/ABI/testing/sysfs-bus-pci), which the kernel decides as
+ * vga_default_read() says: the one answer for the check, apply and --list. */
+static int read_boot_vga(struct host *h, struct fn_at *d, struct pci_fn *f)
+{
+        bool known;
+        unsigned v;
+        int r;
+
+        f->boot_vga = -1;
+        if (!has_boot_vga(f))
                 return 0;
-        dir = devices_fd(h);
-        if (dir < 0)
-                return dir;
-        /* Each function's own: firmware's _PXM is per device, and a write
-         * to numa_node (a workaround for broken firmware) changes one. */
-        r = read_numa_node(dir, fn_attr(path, f->bdf, "numa_node"), f);
-        if (r == 0 && has_boot_vga(f)) {
-                if (h->vga_default == VGA_DEFAULT_UNREAD)
-                        vga_default_read(h);
-                if (h->vga_default == VGA_DEFAULT_KNOWN)
-                        f->boot_vga = pci_addr_key(&f->addr) == h->vga_default_key;
-                else
-                        r = read_boot_vga(dir, fn_attr(path, f->bdf, "boot_vga"), f);
+        pthread_mutex_lock(&h->lock);
+        if (h->vga_default == VGA_DEFAULT_UNREAD)
+                vga_default_read(h);
+        known = h->vga_default == VGA_DEFAULT_KNOWN;
+        pthread_mutex_unlock(&h->lock);
+        if (known) {
+                f->boot_vga = pci_addr_key(&f->addr) == h->vga_default_key;
+                return 0;
         }
-        if (r == 0) {
-                /* detect-reset asks it of every claim; absent is an answer */
-                r = attr_kept(h, dir, fn_attr(path, f->bdf, "reset_method"), &f->reset_method);
-        }
+        /* "%u": 0 or 1 */
+        r = sysattr_read_unsigned(d->dir, at(d, "boot_vga"), &v);
+        if (r == 0)
+                f->boot_vga = v != 0;
+        return r == -ENOENT ? 0 : r;
+}
+
+static int read_reset(struct host *h, struct fn_at *d, struct pci_fn *f)
+{
+        /* detect-reset asks it of every claim; absent is an answer */
+        f->reset_method = NULL;
+        return attr_kept(h, d->dir, at(d, "reset_method"), &f->reset_method);
+}
+
+static int read_cpus(struct host *h, struct fn_at *d, struct pci_fn *f)
+{
+        f->local_cpulist = NULL;
+        return attr_kept(h, d->dir, at(d, "local_cpulist"), &f->local_cpulist);
+}
+
+static int read_override(struct host *h, struct fn_at *d, struct pci_fn *f)
+{
+        int r;
+
+        f->driver_override = NULL;
+        r = attr_kept(h, d->dir, at(d, "driver_override"), &f->driver_override);
+        if (r == 0 && f->driver_override && streq(f->driver_override, "(null)"))
+                f->driver_override = NULL;
+        return r;
+}
+
+/* sriov_totalvfs is the kernel's "%u" of a 16-bit count, and only an
+ * endpoint has one (sriov_init() turns down every other PCI Express type):
+ * a bridge is not asked, and a negative or oversized number is no kernel's
+ * (-EBADMSG), never "not a PF". */
+static int read_sriov(struct host *h, struct fn_at *d, struct pci_fn *f)
+{
+        unsigned total, num;
+        int r;
+
+        (void)h;
+        f->sriov_totalvfs = -1;
+        f->sriov_numvfs = 0;
+        if (pci_fn_is_bridge(f))
+                return 0;
+        r = sysattr_read_unsigned(d->dir, at(d, "sriov_totalvfs"), &total);
+        if (r == -ENOENT)
+                return 0;
         if (r < 0)
                 return r;
-        f->basics = true;
+        if (total > UINT16_MAX)
+                return -EBADMSG;
+        r = sysattr_read_unsigned(d->dir, at(d, "sriov_numvfs"), &num);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        if (r == 0 && num > UINT16_MAX)
+                return -EBADMSG;
+        f->sriov_totalvfs = (int)total;
+        f->sriov_numvfs = r == 0 ? (int)num : 0;
         return 0;
 }
 
-int host_details(struct host *h, struct pci_fn *f)
+static int read_bars(struct host *h, struct fn_at *d, struct pci_fn *f)
 {
-        _cleanup_close_ int dfd = -1;
         struct pci_bars bars = { 0 };
-        char buf[64];
         bool any_resizable = false;
-        int dir, r, v;
+        int r;
 
-        if (f->details)
-                return 0;
-        dir = devices_fd(h);
-        if (dir < 0)
-                return dir;
-        dfd = openat(dir, f->bdf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-
-        for (unsigned i = 0; i < PCI_BAR_COUNT; i++)
-                bars.now[i] = -1;
-        f->numa_node = -1;
-        f->boot_vga = -1;
-        f->reset_method = NULL; /* host_basics may have read it */
-        r = read_numa_node(dfd, "numa_node", f);
-        if (r < 0)
-                return r;
-        if ((r = attr_kept(h, dfd, "local_cpulist", &f->local_cpulist)) < 0 ||
-            (r = attr_kept(h, dfd, "reset_method", &f->reset_method)) < 0 ||
-            (r = attr_kept(h, dfd, "driver_override", &f->driver_override)) < 0)
-                return r;
-        if (f->driver_override && streq(f->driver_override, "(null)")) {
-                f->driver_override = NULL;
-        }
-        r = has_boot_vga(f) ? read_boot_vga(dfd, "boot_vga", f) : 0;
-        if (r < 0)
-                return r;
-        r = attr_int(dfd, "sriov_totalvfs", &v);
-        if (r == 0) {
-                if (v < 0)
-                        return -EBADMSG;
-                f->sriov_totalvfs = v;
-                r = attr_int(dfd, "sriov_numvfs", &v);
-                if (r < 0 && r != -ENOENT)
-                        return r;
-                f->sriov_numvfs = r == 0 && v > 0 ? v : 0;
-        } else if (r != -ENOENT)
-                return r;
+        (void)h;
+        free(f->bars);
+        f->bars = NULL;
         for (unsigned i = 0; i < PCI_BAR_COUNT; i++) {
                 char name[32];
                 uint64_t mask;
 
                 snprintf(name, sizeof(name), "resource%u_resize", i);
-                r = read_attr_at(dfd, name, buf, sizeof(buf));
+                r = sysattr_read_hex(d->dir, at(d, name), UINT64_MAX, &mask);
                 if (r == -ENOENT)
                         continue;
                 if (r < 0)
-                        return r == -EFBIG ? -EBADMSG : r;
-                if (parse_hex(buf, UINT64_MAX, &mask) < 0)
-                        return -EBADMSG;
+                        return r;
                 bars.resizable[i] = true;
                 bars.sizes[i] = mask;
                 any_resizable = true;
         }
+        if (!any_resizable)
+                return 0;
         /* The current sizes, only where a BAR can be resized: one more read for those few. */
-        if (any_resizable) {
-                char res[2048];
-
-                if (read_attr_at(dfd, "resource", res, sizeof(res)) >= 0)
-                        bar_sizes_now(res, bars.now);
-                free(f->bars);
-                f->bars = malloc(sizeof(bars));
-                if (!f->bars)
-                        return -ENOMEM;
-                *f->bars = bars;
-        }
-        {
-                char target[PATH_MAX];
-                ssize_t n = readlinkat(dfd, "physfn", target, sizeof(target) - 1);
-
-                if (n >= 0) {
-                        const char *base;
-
-                        target[n] = '\0';
-                        base = strrchr(target, '/');
-                        base = base ? base + 1 : target;
-                        if (pci_addr_parse(base, &f->physfn, NULL) < 0)
-                                return -EBADMSG;
-                        f->is_vf = true;
-                }
-        }
-        f->details = true;
+        (void)pci_bar_sizes_read(d->dir, at(d, "resource"), bars.now);
+        f->bars = malloc(sizeof(bars));
+        if (!f->bars)
+                return -ENOMEM;
+        *f->bars = bars;
         return 0;
 }
 
+/* A VF is what has a physfn link: the kernel makes one on every VF
+ * (Documentation/ABI/testing/sysfs-bus-pci), and it names the PF even where
+ * the PF's virtfnN links are not to be counted on (sriov_numvfs read before
+ * the VFs came, a tree copied in part). */
+static int read_physfn(struct host *h, struct fn_at *d, struct pci_fn *f)
+{
+        char base[PCI_ADDR_STRLEN];
+        int r;
+
+        (void)h;
+        f->is_vf = false;
+        if (pci_fn_is_bridge(f))
+                return 0; /* a VF is an endpoint */
+        r = sysattr_read_link_base(d->dir, at(d, "physfn"), base, sizeof(base));
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return r;
+        if (pci_addr_parse(base, &f->physfn, NULL) < 0)
+                return -EBADMSG;
+        f->is_vf = true;
+        return 0;
+}
+
+/* In HOST_* bit order: the order in which a call reads them. */
+static int (*const readers[])(struct host *, struct fn_at *, struct pci_fn *) = {
+        read_numa, read_boot_vga, read_reset, read_cpus,
+        read_override, read_sriov, read_bars, read_physfn,
+};
+
+int host_facts(struct host *h, struct pci_fn *f, unsigned what)
+{
+        _cleanup_close_ int dfd = -1;
+        unsigned want = what & HOST_DETAILS & ~f->loaded;
+        struct fn_at d = { .bdf = f->bdf };
+        int r = 0;
+
+        if (!want)
+                return 0;
+        pthread_mutex_lock(&h->lock);
+        d.dir = devices_fd(h);
+        pthread_mutex_unlock(&h->lock);
+        if (d.dir < 0)
+                return d.dir;
+        /* Many attributes: one walk through the bus's link, then each
+         * relative to the function's own directory. */
+        if (__builtin_popcount(want) > 3) {
+                dfd = openat(d.dir, f->bdf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dfd < 0)
+                        return -errno;
+                d.dir = dfd;
+                d.own = true;
+        }
+        for (unsigned i = 0; r == 0 && i < ELEMENTSOF(readers); i++) {
+                if (!(want & 1u << i))
+                        continue;
+                r = readers[i](h, &d, f);
+                if (r == 0)
+                        f->loaded |= 1u << i;
+        }
+        f->basics = (f->loaded & HOST_BASICS) == HOST_BASICS;
+        f->details = (f->loaded & HOST_DETAILS) == HOST_DETAILS;
+        return r;
+}
 static int cmp_fn(const void *a, const void *b)
 {
         uint32_t x = pci_addr_key(&(*(struct pci_fn *const *)a)->addr);
@@ -827,7 +913,7 @@ int host_mdev_types(struct host *h, const char *parent, struct mdev_type **ret, 
                     (r = attr_str(tfd, "device_api", &t->device_api)) == -ENOMEM)
                         break;
                 r = 0;
-                if (attr_int(tfd, "available_instances", &avail) == 0 && avail >= 0)
+                if (sysattr_read_int(tfd, "available_instances", &avail) == 0 && avail >= 0)
                         t->available = avail;
         }
         dir_names_free(names, n_names);
@@ -848,14 +934,14 @@ char *host_fn_path(const struct pci_fn *f)
 char *host_driver_now(const char *bdf)
 {
         _cleanup_free_ char *p = strdup_printf("%s/sys/bus/pci/devices/%s/driver", root_dir(), bdf);
-        char target[PATH_MAX];
-        ssize_t n;
+        char name[PATH_MAX];
 
-        if (!p)
+        if (!p || sysattr_read_link_base(AT_FDCWD, p, name, sizeof(name)) < 0)
                 return NULL;
-        n = readlink(p, target, sizeof(target) - 1);
-        if (n < 0)
-                return NULL;
-        target[n] = '\0';
-        return strdup(strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+        return strdup(name);
+}
+
+int host_devices_dir(struct host *h)
+{
+        return devices_fd(h);
 }

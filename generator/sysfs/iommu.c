@@ -6,6 +6,7 @@
 #include "iommu.h"
 #include "kmsg.h"
 #include "util.h"
+#include "vfio-nodes.h"
 
 static unsigned count_entries(const char *path)
 {
@@ -125,6 +126,7 @@ int iommu_probe(struct iommu_state *ret)
          * (without groups) still mean the hardware is up. */
         s.enabled = s.n_units > 0 || s.n_groups > 0;
         read_cpu(&s);
+        s.iommufd = iommufd_present();
 
         r = kmsg_scan(note, &s);
         s.kmsg_error = r;

@@ -21,6 +21,7 @@ struct iommu_state {
         char default_domain[16];   /* "Translated", "Passthrough", "" */
         enum cpu_vendor cpu;
         bool guest;                /* the CPU's "hypervisor" flag: a virtual machine */
+        bool iommufd;              /* ROOT/dev/iommu exists (iommufd_present) */
 };
 
 int iommu_probe(struct iommu_state *ret);

@@ -34,24 +34,41 @@ int modules_set_release(const char *release)
         return !release || release_override ? 0 : -ENOMEM;
 }
 
-int modules_open(struct gp_modules **ret)
+/* A release is a file name: lib/modules/RELEASE, initramfs-RELEASE. */
+static int release_check(const char *release)
+{
+        if (!*release || strchr(release, '/') || streq(release, ".") || streq(release, ".."))
+                return -EBADMSG;
+        return 0;
+}
+
+int kernel_release(char buf[static KERNEL_RELEASE_MAX])
 {
         _cleanup_free_ char *path = root_path("/proc/sys/kernel/osrelease");
-        char release[256];
-        struct gp_modules *m;
-        struct stat st;
         int r;
 
         if (!path)
                 return -ENOMEM;
-        if (release_override && strlen(release_override) < sizeof(release))
-                r = (int)strlen(strcpy(release, release_override));
-        else
-                r = read_attr_at(AT_FDCWD, path, release, sizeof(release));
+        r = read_attr_at(AT_FDCWD, path, buf, KERNEL_RELEASE_MAX);
         if (r < 0)
                 return r == -EFBIG ? -EBADMSG : r;
-        if (!*release || strchr(release, '/') || streq(release, ".") || streq(release, ".."))
-                return -EBADMSG;
+        return release_check(buf);
+}
+
+int modules_open(struct gp_modules **ret)
+{
+        char release[KERNEL_RELEASE_MAX];
+        struct gp_modules *m;
+        struct stat st;
+        int r;
+
+        if (release_override && strlen(release_override) < sizeof(release)) {
+                strcpy(release, release_override);
+                r = release_check(release);
+        } else
+                r = kernel_release(release);
+        if (r < 0)
+                return r;
 
         m = calloc(1, sizeof(*m));
         if (!m)

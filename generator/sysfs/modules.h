@@ -19,6 +19,14 @@ struct module_match {
         enum module_state state;
 };
 
+#define KERNEL_RELEASE_MAX 256
+
+/* The running kernel's release, ROOT/proc/sys/kernel/osrelease: what names
+ * its module directory, its initramfs and what its sysfs shows. 0,
+ * -ENOENT when there is none, -EBADMSG when it is empty or no file name (a
+ * '/', "." or ".."), or -errno. The one reader of it. */
+int kernel_release(char buf[static KERNEL_RELEASE_MAX]);
+
 /* -ENOENT when there is no osrelease or no module directory for it. */
 /* Another kernel's modules than the running one's from now on (the one an
  * initramfs is built for); NULL: the running one's again. */

@@ -12,20 +12,19 @@
 #define CFG_STD_SIZE 256
 #define EXP_DEVCAP 4
 #define EXP_DEVCAP_FLR (UINT32_C(1) << 28)
+#define AF_CAP 3
+#define AF_CAP_TP 0x01  /* Transactions Pending */
+#define AF_CAP_FLR 0x02 /* Function Level Reset */
 #define PM_CTRL 4
 #define PM_CTRL_NO_SOFT_RESET 0x0008
 
-int pcicfg_read(const char *bdf, uint8_t *buf, size_t size)
+int pcicfg_read_at(int dirfd, const char *name, uint8_t *buf, size_t size)
 {
-        _cleanup_free_ char *path = strdup_printf("/sys/bus/pci/devices/%s/config", bdf);
-        _cleanup_close_ int fd = -1;
+        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
         size_t done = 0;
 
-        if (!path)
-                return -ENOMEM;
-        fd = root_open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return fd;
+                return -errno;
         while (done < size) {
                 ssize_t n = read(fd, buf + done, size - done);
 
@@ -38,6 +37,16 @@ int pcicfg_read(const char *bdf, uint8_t *buf, size_t size)
                 done += (size_t)n;
         }
         return (int)done;
+}
+
+int pcicfg_read(const char *bdf, uint8_t *buf, size_t size)
+{
+        _cleanup_free_ char *path = strdup_printf("%s/sys/bus/pci/devices/%s/config", root_dir(),
+                                                  bdf);
+
+        if (!path)
+                return -ENOMEM;
+        return pcicfg_read_at(AT_FDCWD, path, buf, size);
 }
 
 int pcicfg_find_cap(const uint8_t *cfg, size_t len, uint8_t id)
@@ -81,6 +90,36 @@ int pcicfg_has_flr(const uint8_t *cfg, size_t len)
         if ((size_t)pos + EXP_DEVCAP + 4 > CFG_STD_SIZE)
                 return -EBADMSG;
         return (le32(cfg + pos + EXP_DEVCAP) & EXP_DEVCAP_FLR) != 0;
+}
+
+int pcicfg_has_af_flr(const uint8_t *cfg, size_t len)
+{
+        int pos = pcicfg_find_cap(cfg, len, PCICFG_CAP_AF);
+
+        if (pos == -ENOENT)
+                return 0;
+        if (pos < 0)
+                return pos;
+        if ((size_t)pos + AF_CAP + 1 > CFG_STD_SIZE)
+                return -EBADMSG;
+        return (cfg[pos + AF_CAP] & (AF_CAP_TP | AF_CAP_FLR)) == (AF_CAP_TP | AF_CAP_FLR);
+}
+
+int pcicfg_reset_methods(const uint8_t *cfg, size_t len, const char *out[static 2])
+{
+        int n = 0, flr, af;
+
+        /* A list too short to walk (the unprivileged 64 bytes) is unknown; a
+         * broken one (a loop, all ones) offers nothing. */
+        flr = pcicfg_has_flr(cfg, len);
+        if (flr == -ENODATA)
+                return flr;
+        if (flr > 0)
+                out[n++] = "flr";
+        af = pcicfg_has_af_flr(cfg, len);
+        if (af > 0)
+                out[n++] = "af_flr";
+        return n;
 }
 
 int pcicfg_has_pm_reset(const uint8_t *cfg, size_t len)

@@ -16,6 +16,9 @@
 
 /* Reads up to size bytes of bdf's config; the number read, or -errno. */
 int pcicfg_read(const char *bdf, uint8_t *buf, size_t size);
+/* The same of the config file name below dirfd ("BDF/config" below the
+ * devices directory). */
+int pcicfg_read_at(int dirfd, const char *name, uint8_t *buf, size_t size);
 /* The offset of capability id in the standard list of cfg (len bytes read),
  * -ENOENT when it is not there, -ENODATA when cfg is too short to tell,
  * -EBADMSG for a list that points outside or loops. */
@@ -24,6 +27,15 @@ int pcicfg_find_cap(const uint8_t *cfg, size_t len, uint8_t id);
  * Reset (Device Capabilities bit 28), 0 when it does not or there is no
  * such capability, -ENODATA / -EBADMSG as above. */
 int pcicfg_has_flr(const uint8_t *cfg, size_t len);
+/* From cfg: 1 when the Advanced Features capability announces both
+ * Transactions Pending and FLR, which the kernel's "af_flr" needs; 0 when
+ * not or there is no such capability, -ENODATA / -EBADMSG as above. */
+int pcicfg_has_af_flr(const uint8_t *cfg, size_t len);
+/* The reset methods the config space shows, as the kernel names them:
+ * "flr" (pcicfg_has_flr), then "af_flr" (pcicfg_has_af_flr). Returns how
+ * many it put in out, or -ENODATA when cfg does not reach the capabilities
+ * (the unprivileged 64 bytes): unknown, never "none". */
+int pcicfg_reset_methods(const uint8_t *cfg, size_t len, const char *out[static 2]);
 /* From cfg: 1 when the kernel's "pm" reset (D3hot and back) works: a power
  * management capability whose PMCSR does not set No_Soft_Reset. */
 int pcicfg_has_pm_reset(const uint8_t *cfg, size_t len);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "modules.h"
 #include "resetmethod.h"
 #include "util.h"
 
@@ -90,14 +91,11 @@ int reset_methods_normalize(char *list, const char **bad, size_t *bad_len)
 
 int kernel_has_reset_method_attr(void)
 {
-        _cleanup_free_ char *path = root_path("/proc/sys/kernel/osrelease");
-        char buf[128];
+        char buf[KERNEL_RELEASE_MAX];
         unsigned major, minor;
         int r;
 
-        if (!path)
-                return -ENOMEM;
-        r = read_attr_at(AT_FDCWD, path, buf, sizeof(buf));
+        r = kernel_release(buf);
         if (r < 0)
                 return r;
         if (sscanf(buf, "%u.%u", &major, &minor) != 2)
