@@ -99,6 +99,7 @@ help:
 	@echo "make check        unit, program, image, package and sanitizer tests"
 	@echo "make check-package  build, lintian, install, run and purge the Debian package"
 	@echo "make check-ansible  the Ansible role against fixture roots"
+	@echo "make expected     write tests/data/*/expected anew from this build, on purpose"
 	@echo "make check-vm     boot scenarios in QEMU through dracut and initramfs-tools"
 	@echo "make check-handoff  --libvirt/--qemu/--proxmox on every recorded machine, via libvirt's schema"
 	@echo "make dist         gpupt-$(VERSION).tar.gz of the tracked files, with gpupt.spec"
@@ -176,8 +177,17 @@ check-unit: $(TEST_BINS)
 check-programs: $(PROG_BINS) $(UNIT_FILES)
 	$(Q)$(PYTHON) tests/test_programs.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_generator.py --build $(BUILDDIR)
+	$(Q)$(PYTHON) tests/test_expected.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_handoff.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_trust.py --build $(BUILDDIR)
+
+# Every recorded scenario's whole outputs (gpupt-check's text, --json and
+# --list, the generator's tree) written anew into tests/data/*/expected,
+# which check-programs compares byte for byte: run it after a change meant
+# to alter them, and review `git diff tests/data`.
+.PHONY: expected
+expected: $(PROG_BINS)
+	$(Q)$(PYTHON) tests/test_expected.py --build $(BUILDDIR) --regen
 
 # gpupt-check --libvirt, --qemu, --proxmox on every recorded machine: the
 # libvirt output through virt-xml-validate and virsh's test driver, the QEMU

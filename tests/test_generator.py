@@ -193,10 +193,11 @@ class Generator(unittest.TestCase):
         self.assertIn("normal/gpupt-sriov@nic\\x2d0.a.service.d/50-entry.conf", t)
         self.assertEqual(t["normal/multi-user.target.wants/gpupt-sriov@nic\\x2d0.a.service"],
                          "-> %s/gpupt-sriov@.service" % UNITDIR)
-        self.assertEqual(t["normal/multi-user.target.wants/gpupt-mdev@0000\\x3a00\\x3a02.0.service"],
+        mdev = "gpupt-mdev@0000\\x3a00\\x3a02.0.service"
+        self.assertEqual(t["normal/multi-user.target.wants/" + mdev],
                          "-> %s/gpupt-mdev@.service" % UNITDIR)
         # the parent is %I, so the instance holds nothing of its own
-        self.assertNotIn("normal/gpupt-mdev@0000\\x3a00\\x3a02.0.service.d/50-entry.conf", t)
+        self.assertNotIn("normal/%s.d/50-entry.conf" % mdev, t)
         self.assertIn("Description=Create the mediated devices of %I\n",
                       installed("gpupt-mdev@.service"))
         self.assertNotIn("normal/gpupt-claim.service", t)
