@@ -209,6 +209,7 @@ static int claim_unit(int dirfd, const struct conf *c)
  * due): one drop-in for all of them, written with the first. */
 static int source_dropin(int dirfd, const struct conf *c, const char *prefix)
 {
+        /* PREFIX@.service is the instance of no name */
         _cleanup_free_ char *src = source_path(c), *template = unit_instance(prefix, "");
         _cleanup_free_ char *body = !src ? NULL : strdup_printf("[Unit]\nSourcePath=%s\n", src);
 
