@@ -13,6 +13,9 @@ SYSCONFDIR  ?= /etc
 # systemd's own answer when it is installed, its usual place otherwise
 GENERATORDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemgeneratordir systemd \
                        2>/dev/null),/usr/lib/systemd/system-generators)
+# where the static template units go, and where the generator's links point
+SYSTEMDUNITDIR ?= $(or $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd \
+                         2>/dev/null),/usr/lib/systemd/system)
 DRACUTMODDIR ?= $(PREFIX)/lib/dracut/modules.d
 INITRAMFSTOOLSDIR ?= $(PREFIX)/share/initramfs-tools
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
@@ -30,7 +33,8 @@ CFLAGS      ?= -O2 -g
 WARNINGS    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
                -Wformat=2 -Wno-format-nonliteral
 BASE_CFLAGS := -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -DGPUPT_VERSION='"$(VERSION)"' \
-               -DSYSCONFDIR='"$(SYSCONFDIR)"' -DLIBEXECDIR='"$(LIBEXECDIR)"'
+               -DSYSCONFDIR='"$(SYSCONFDIR)"' -DLIBEXECDIR='"$(LIBEXECDIR)"' \
+               -DSYSTEMDUNITDIR='"$(SYSTEMDUNITDIR)"'
 
 ifeq ($(V),1)
 Q :=
@@ -60,6 +64,8 @@ TEST_HELPERS := $(filter-out tests/test-%.c,$(wildcard tests/*.c))
 UNIT_SRCS  := $(wildcard units/*.in dracut/90gpupt/*.in initramfs-tools/hooks/*.in \
                          initramfs-tools/scripts/init-top/*.in)
 UNIT_FILES := $(UNIT_SRCS:%.in=$(BUILDDIR)/%)
+# The static template units, whose instances the generator enables.
+STATIC_UNITS := $(filter %.service,$(UNIT_FILES))
 MAN_SRCS   := $(wildcard man/*.scd)
 MAN_PAGES  := $(MAN_SRCS:man/%.scd=$(BUILDDIR)/man/%)
 
@@ -70,11 +76,12 @@ ALL_CFLAGS := $(BASE_CFLAGS) $(INCLUDES) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 # depends on it, so `make PREFIX=/usr` after `make`, or `make install` with
 # other paths than the build, rebuilds what would name the old ones.
 PATH_VARS  := PREFIX BINDIR SBINDIR LIBEXECDIR MANDIR DOCDIR SYSCONFDIR GENERATORDIR \
-              DRACUTMODDIR INITRAMFSTOOLSDIR COMPLETIONDIR UDEVRULESDIR
+              SYSTEMDUNITDIR DRACUTMODDIR INITRAMFSTOOLSDIR COMPLETIONDIR UDEVRULESDIR
 PATHS_FILE := $(BUILDDIR)/paths
 # The placeholders of units/*.in, the initramfs modules and the man pages.
 SUBST      := sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' \
-                  -e 's|@GENERATORDIR@|$(GENERATORDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+                  -e 's|@GENERATORDIR@|$(GENERATORDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+                  -e 's|@SYSTEMDUNITDIR@|$(SYSTEMDUNITDIR)|g'
 
 .PHONY: FORCE all deps deps-check check check-layers check-unit check-programs check-asan check-shell check-clang check-images \
         check-paths check-ansible \
@@ -106,7 +113,9 @@ help:
 	@echo "  make check-layers    each #include of generator/ against the layers' order"
 	@echo "  make check-unit      the cmocka unit tests (libcmocka-dev)"
 	@echo "  make check-programs  gpupt-check, gpupt-generator and gpupt-apply on every"
-	@echo "                       recorded machine, and the README's examples"
+	@echo "                       recorded machine, their whole outputs against"
+	@echo "                       tests/data/*/expected, and the README's examples"
+	@echo "  make expected        write tests/data/*/expected anew from this build, on purpose"
 	@echo "  make check-handoff   --libvirt/--qemu/--proxmox output (in check-programs)"
 	@echo "  make check-shell     shellcheck of every shell file, and the bash completion"
 	@echo "  make check-paths     no installed file names a path it was not built for"
@@ -202,10 +211,19 @@ check-unit: $(NEED_CMOCKA) $(TEST_BINS)
 check-programs: $(PROG_BINS) $(UNIT_FILES)
 	$(Q)$(PYTHON) tests/test_programs.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_generator.py --build $(BUILDDIR)
+	$(Q)$(PYTHON) tests/test_expected.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_handoff.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_trust.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_conventions.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_readme.py --build $(BUILDDIR)
+
+# Every recorded scenario's whole outputs (gpupt-check's text, --json and
+# --list, the generator's tree) written anew into tests/data/*/expected,
+# which check-programs compares byte for byte: run it after a change meant
+# to alter them, and review `git diff tests/data`.
+.PHONY: expected
+expected: $(PROG_BINS)
+	$(Q)$(PYTHON) tests/test_expected.py --build $(BUILDDIR) --regen
 
 # gpupt-check --libvirt, --qemu, --proxmox on every recorded machine: the
 # libvirt output through virt-xml-validate and virsh's test driver, the QEMU
@@ -363,6 +381,8 @@ install: all
 		$(DESTDIR)$(DOCDIR)
 	install -d $(DESTDIR)$(GENERATORDIR) $(DESTDIR)$(LIBEXECDIR)/gpupt $(DESTDIR)$(UDEVRULESDIR)
 	install -m 0644 $(BUILDDIR)/units/90-gpupt-mdev.rules $(DESTDIR)$(UDEVRULESDIR)/
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m 0644 $(STATIC_UNITS) $(DESTDIR)$(SYSTEMDUNITDIR)/
 	install -d $(DESTDIR)$(DRACUTMODDIR)/90gpupt $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top
 	install -m 0755 $(BUILDDIR)/dracut/90gpupt/module-setup.sh \
@@ -384,6 +404,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/gpupt-check $(DESTDIR)$(GENERATORDIR)/gpupt-generator
 	rm -rf $(DESTDIR)$(LIBEXECDIR)/gpupt
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/90-gpupt-mdev.rules
+	rm -f $(STATIC_UNITS:$(BUILDDIR)/units/%=$(DESTDIR)$(SYSTEMDUNITDIR)/%)
 	rm -rf $(DESTDIR)$(DRACUTMODDIR)/90gpupt
 	rm -f $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/gpupt \
 		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/gpupt

@@ -901,7 +901,8 @@ static void test_dropin_names(void **state)
 
 /* Names that become unit names must fit systemd's 255 bytes once escaped,
  * where every '-' takes four: the longest prefix, "gpupt-sriov@" and
- * ".service", leaves 235. */
+ * ".service", leaves 235. An sriov or a vgpu instance's drop-in directory,
+ * the unit name and ".d", must fit a file name's 255 too: 233 left. */
 static void test_unit_name_bound(void **state)
 {
         char d58[59], d59[60], d60[61], d64[65], text[512], want[512];
@@ -913,9 +914,18 @@ static void test_unit_name_bound(void **state)
         memcpy(d59, d64, 59), d59[59] = '\0';
         memcpy(d60, d64, 60), d60[60] = '\0';
 
-        /* sriov: 58 dashes and "abc" make 255, 59 dashes 256 */
-        snprintf(text, sizeof(text), "sriov \"%sabc\" {\n pf = \"01:00.0\"\n vfs = 1\n}\n", d58);
+        /* sriov: 58 dashes and "a" make 253; and "abc" 255, whose drop-in
+         * directory would be 257; 59 dashes 256 */
+        snprintf(text, sizeof(text), "sriov \"%sa\" {\n pf = \"01:00.0\"\n vfs = 1\n}\n", d58);
         assert_loads(text);
+        snprintf(text, sizeof(text), "sriov \"%sabc\" {\n pf = \"01:00.0\"\n vfs = 1\n}\n", d58);
+        snprintf(want, sizeof(want),
+                 "sriov \"%sabc\": the name makes the unit name gpupt-sriov@….service 255 "
+                 "characters long once escaped (every character other than a letter, a digit, "
+                 "'_' or '.' takes four), and the name of its drop-in directory 257; a file "
+                 "name takes at most 255",
+                 d58);
+        assert_error(text, 1, want);
         snprintf(text, sizeof(text), "\nsriov \"%s\" {\n pf = \"01:00.0\"\n vfs = 1\n}\n", d59);
         snprintf(want, sizeof(want),
                  "sriov \"%s\": the name makes the unit name gpupt-sriov@….service 256 "
@@ -923,9 +933,19 @@ static void test_unit_name_bound(void **state)
                  "'_' or '.' takes four); systemd allows at most 255",
                  d59);
         assert_error(text, 2, want);
-        /* vgpu, a byte shorter: 59 dashes make 255, 60 make 259 */
-        snprintf(text, sizeof(text), "vgpu \"%s\" {\n pf = \"41:00.0\"\n type = \"t\"\n}\n", d59);
+        /* vgpu, a byte shorter: 58 dashes and "ab" make 253, 59 dashes 255
+         * (257 with ".d"), 60 make 259 */
+        snprintf(text, sizeof(text), "vgpu \"%sab\" {\n pf = \"41:00.0\"\n type = \"t\"\n}\n",
+                 d58);
         assert_loads(text);
+        snprintf(text, sizeof(text), "vgpu \"%s\" {\n pf = \"41:00.0\"\n type = \"t\"\n}\n", d59);
+        snprintf(want, sizeof(want),
+                 "vgpu \"%s\": the name makes the unit name gpupt-vgpu@….service 255 "
+                 "characters long once escaped (every character other than a letter, a digit, "
+                 "'_' or '.' takes four), and the name of its drop-in directory 257; a file "
+                 "name takes at most 255",
+                 d59);
+        assert_error(text, 1, want);
         snprintf(text, sizeof(text), "vgpu \"%s\" {\n pf = \"41:00.0\"\n type = \"t\"\n}\n", d60);
         snprintf(want, sizeof(want),
                  "vgpu \"%s\": the name makes the unit name gpupt-vgpu@….service 259 "
@@ -933,6 +953,9 @@ static void test_unit_name_bound(void **state)
                  "'_' or '.' takes four); systemd allows at most 255",
                  d60);
         assert_error(text, 1, want);
+        /* an mdev instance has no drop-in: its parent may make 255 */
+        snprintf(text, sizeof(text), "mdev \"m\" {\n type = \"t\"\n parent = \"%sabcd\"\n}\n", d58);
+        assert_loads(text);
         /* an mdev's parent names its unit; its own name does not */
         snprintf(text, sizeof(text), "mdev \"m\" {\n type = \"t\"\n parent = \"%s\"\n}\n", d64);
         snprintf(want, sizeof(want),

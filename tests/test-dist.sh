@@ -23,10 +23,13 @@ tarball=$tmp/out/$name.tar.gz
 
 make -s -C "$top" BUILDDIR="$tmp/build" DISTDIR="$tmp/out" dist >/dev/null
 check "make dist writes $name.tar.gz" test -f "$tarball"
-tar -tzf "$tarball" | sort >"$tmp/list"
+# Names as they are (tests/data holds the generator's, with '\'), not
+# quoted as git and tar would show them.
+tar --quoting-style=literal -tzf "$tarball" | sort >"$tmp/list"
 
 # The tracked files and the generated spec, nothing else.
-{ git -C "$top" ls-files | sed "s|^|$name/|"; echo "$name/gpupt.spec"; } | sort >"$tmp/want"
+{ git -C "$top" ls-files -z | tr '\0' '\n' | sed "s|^|$name/|"; echo "$name/gpupt.spec"; } |
+    sort >"$tmp/want"
 grep -v '/$' "$tmp/list" >"$tmp/files"
 check "the tarball holds the tracked files and gpupt.spec, nothing else" \
     diff -u "$tmp/want" "$tmp/files"

@@ -122,6 +122,10 @@ dracut -q --force --no-hostonly --no-compress --kver "$kver" \
 lsinitrd "$tmp/dracut-sd.img" >"$tmp/dracut-sd.list"
 check "dracut systemd: generator" has "$tmp/dracut-sd.list" 'system-generators/gpupt-generator$'
 check "dracut systemd: helper" has "$tmp/dracut-sd.list" ' usr/libexec/gpupt/gpupt-apply$'
+for t in group sriov mdev vgpu; do
+    check "dracut systemd: the template gpupt-$t@.service the generator links to" \
+        has "$tmp/dracut-sd.list" "systemd/system/gpupt-$t@\\.service\$"
+done
 check "dracut systemd: no shell hook" bash -c "! grep -q gpupt-pre-udev '$tmp/dracut-sd.list'"
 
 # initramfs-tools: init-top, ordered before udev. A private configuration

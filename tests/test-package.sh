@@ -43,6 +43,8 @@ check "lintian reports no errors" test "$lint" -eq 0
 dpkg-deb -c "$deb" >"$tmp/contents"
 for f in ./usr/bin/gpupt-check ./usr/libexec/gpupt/gpupt-apply \
     ./lib/systemd/system-generators/gpupt-generator ./lib/udev/rules.d/90-gpupt-mdev.rules \
+    ./lib/systemd/system/gpupt-group@.service ./lib/systemd/system/gpupt-sriov@.service \
+    ./lib/systemd/system/gpupt-mdev@.service ./lib/systemd/system/gpupt-vgpu@.service \
     ./usr/lib/dracut/modules.d/90gpupt/module-setup.sh \
     ./usr/share/initramfs-tools/hooks/gpupt ./usr/share/initramfs-tools/scripts/init-top/gpupt \
     ./usr/share/man/man5/gpupt.conf.5.gz ./usr/share/man/man8/gpupt-check.8.gz \
@@ -53,6 +55,11 @@ check "no config in /etc: the admin's file is never overwritten" \
     bash -c "! grep -q ' ./etc/gpupt.conf' '$tmp/contents'"
 check "hardened build (PIE, RELRO)" bash -c \
     "dpkg-deb -x '$deb' '$tmp/x' && readelf -d '$tmp/x/usr/bin/gpupt-check' | grep -q BIND_NOW"
+check "the group template runs the helper at /usr/libexec" \
+    grep -qx 'ExecStart=/usr/libexec/gpupt/gpupt-apply group %i' \
+    "$tmp/x/lib/systemd/system/gpupt-group@.service"
+check "the generator links instances to /lib/systemd/system" \
+    grep -qaF /lib/systemd/system/ "$tmp/x/lib/systemd/system-generators/gpupt-generator"
 
 # Installed, it runs on a recorded machine, and goes away without a trace.
 INITRD=No dpkg -i "$deb" >"$tmp/install.log" 2>&1 || { cat "$tmp/install.log" >&2; exit 1; }
@@ -63,7 +70,8 @@ check "installed helper answers" /usr/libexec/gpupt/gpupt-apply --root "$tmp/roo
 dpkg --purge gpupt >"$tmp/purge.log" 2>&1
 check "purged: the package is gone" bash -c "! dpkg -s gpupt >/dev/null 2>&1"
 check "purged: no file left" bash -c \
-    "! ls /usr/bin/gpupt-check /usr/libexec/gpupt /lib/systemd/system-generators/gpupt-generator 2>/dev/null"
+    "! ls /usr/bin/gpupt-check /usr/libexec/gpupt /lib/systemd/system-generators/gpupt-generator \
+        /lib/systemd/system/gpupt-group@.service 2>/dev/null"
 
 echo "package: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

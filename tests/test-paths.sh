@@ -41,7 +41,8 @@ own_paths() {
     printf '%s\n' "$(built BINDIR)/gpupt-check" "$(built LIBEXECDIR)/gpupt/" \
         "$(built GENERATORDIR)/gpupt-generator" "$(built DRACUTMODDIR)/90gpupt" \
         "$(built INITRAMFSTOOLSDIR)/hooks/gpupt" "$(built MANDIR)/man8/gpupt" \
-        "$(built DOCDIR)/" "$(built COMPLETIONDIR)/gpupt" "$(built UDEVRULESDIR)/90-gpupt"
+        "$(built DOCDIR)/" "$(built COMPLETIONDIR)/gpupt" "$(built UDEVRULESDIR)/90-gpupt" \
+        "$(built SYSTEMDUNITDIR)/gpupt-"
 }
 
 # Installed files (binaries included) that name one of the paths in $2 that
@@ -79,6 +80,20 @@ check "the initramfs-tools hook looks for the helper at /usr/libexec" \
 check "the dracut module looks for the helper at /usr/libexec" \
     grep -qF '"/usr/libexec/gpupt/gpupt-apply"' "$tmp/usr/usr/lib/dracut/modules.d/90gpupt/module-setup.sh"
 check "the helper is where they look" test -x "$tmp/usr/usr/libexec/gpupt/gpupt-apply"
+for t in group sriov mdev vgpu; do
+    check "the template gpupt-$t@.service runs the helper at /usr/libexec" \
+        grep -qx "ExecStart=/usr/libexec/gpupt/gpupt-apply $t %[iI]" \
+        "$tmp/usr$(built SYSTEMDUNITDIR)/gpupt-$t@.service"
+done
+
+# The installed generator on a recorded machine: its links point at the
+# templates where the install put them.
+python3 "$src/tests/mkfixture.py" vgpu-l40s "$tmp/fixture" >/dev/null
+mkdir "$tmp/gen"
+GPUPT_ROOT=$tmp/fixture "$tmp/usr$(built GENERATORDIR)/gpupt-generator" "$tmp/gen"
+link=$(readlink "$tmp/gen/multi-user.target.wants/gpupt-vgpu@vm\x2da.service" || true)
+check "the generator links an instance to its installed template ($link)" \
+    test "$link" = "$(built SYSTEMDUNITDIR)/gpupt-vgpu@.service" -a -f "$tmp/usr$link"
 
 # 2. Built for /usr, installed for /opt/gpupt: install rebuilds first.
 make -C "$tmp/src" -s -j2 install DESTDIR="$tmp/opt" PREFIX=/opt/gpupt >"$tmp/make.log" 2>&1 ||
@@ -91,6 +106,9 @@ check "the generator names the helper at /opt/gpupt" \
     grep -qaF /opt/gpupt/libexec/gpupt/gpupt-apply "$tmp/opt$(built GENERATORDIR)/gpupt-generator"
 check "the mdev udev rule names the helper at /opt/gpupt" \
     grep -qF /opt/gpupt/libexec/gpupt/gpupt-apply "$tmp/opt$(built UDEVRULESDIR)/90-gpupt-mdev.rules"
+check "the group template names the helper at /opt/gpupt" \
+    grep -qxF "ExecStart=/opt/gpupt/libexec/gpupt/gpupt-apply group %i" \
+    "$tmp/opt$(built SYSTEMDUNITDIR)/gpupt-group@.service"
 check "the man page names the helper at /opt/gpupt" \
     grep -qF /opt/gpupt/libexec/gpupt/ "$tmp/opt/opt/gpupt/share/man/man8/gpupt-apply.8"
 

@@ -60,6 +60,8 @@ rpm -qlp "$rpm" >"$tmp/list"
 sed 's/^/  rpm -ql: /' "$tmp/list"
 for f in /usr/bin/gpupt-check /usr/libexec/gpupt/gpupt-apply \
     /usr/lib/systemd/system-generators/gpupt-generator /usr/lib/udev/rules.d/90-gpupt-mdev.rules \
+    /usr/lib/systemd/system/gpupt-group@.service /usr/lib/systemd/system/gpupt-sriov@.service \
+    /usr/lib/systemd/system/gpupt-mdev@.service /usr/lib/systemd/system/gpupt-vgpu@.service \
     /usr/lib/dracut/modules.d/90gpupt/module-setup.sh \
     /usr/lib/dracut/modules.d/90gpupt/gpupt-pre-udev.sh \
     /usr/share/bash-completion/completions/gpupt-check /usr/share/doc/gpupt/gpupt.conf; do
@@ -87,6 +89,11 @@ check "the dracut module runs the helper from /usr/libexec/gpupt" \
     "$tmp/x/usr/lib/dracut/modules.d/90gpupt/module-setup.sh"
 check "the generator writes units that run /usr/libexec/gpupt/gpupt-apply" \
     grep -q /usr/libexec/gpupt/gpupt-apply "$tmp/x/usr/lib/systemd/system-generators/gpupt-generator"
+check "the template units run /usr/libexec/gpupt/gpupt-apply" \
+    grep -qx 'ExecStart=/usr/libexec/gpupt/gpupt-apply group %i' \
+    "$tmp/x/usr/lib/systemd/system/gpupt-group@.service"
+check "the generator links instances to the templates in /usr/lib/systemd/system" \
+    grep -qaF /usr/lib/systemd/system/ "$tmp/x/usr/lib/systemd/system-generators/gpupt-generator"
 check "the packaged gpupt-check says it is $version" \
     bash -c "[ \"\$('$tmp/x/usr/bin/gpupt-check' --version)\" = 'gpupt-check $version' ]"
 

@@ -2,7 +2,10 @@
 /* What the generator writes into unit files: names of instances, and the
  * strings from the config or sysfs a unit's values hold (the hostile
  * strings of tests/hostile.py, and more of UTF-8's corners). */
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testlib.h"
 #include "units.h"
@@ -154,6 +157,80 @@ static void test_instance_names(void **state)
         assert_int_equal(unit_instance_len(UNIT_SRIOV, dashes), UNIT_NAME_LEN_MAX);
 }
 
+/* A drop-in goes into UNIT.d, made by the first: written exclusively, and
+ * never through a symlink planted as the directory or the file. */
+static void test_dropin_open(void **state)
+{
+        char *dir = tl_mkdtemp(), *text = NULL;
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        FILE *f;
+
+        (void)state;
+        assert_true(fd >= 0);
+        assert_int_equal(unit_dropin_open(fd, "gpupt-vgpu@.service", "50-a.conf", &f), 0);
+        fputs("[Unit]\n", f);
+        assert_int_equal(unit_close(f), 0);
+        assert_int_equal(unit_dropin_open(fd, "gpupt-vgpu@.service", "50-b.conf", &f), 0);
+        assert_int_equal(unit_close(f), 0);
+        assert_int_equal(read_file_at(fd, "gpupt-vgpu@.service.d/50-a.conf", 4096, &text, NULL), 0);
+        assert_string_equal(text, "[Unit]\n");
+        free(text);
+        assert_int_equal(unit_dropin_open(fd, "gpupt-vgpu@.service", "50-a.conf", &f), -EEXIST);
+        /* planted: the directory, then the file */
+        tl_mkdir(dir, "victim");
+        tl_symlink(dir, "gpupt-mdev@.service.d", "victim");
+        assert_int_equal(unit_dropin_open(fd, "gpupt-mdev@.service", "50-a.conf", &f), -ENOTDIR);
+        tl_symlink(dir, "gpupt-sriov@.service.d/50-a.conf", "../victim/a");
+        assert_int_equal(unit_dropin_open(fd, "gpupt-sriov@.service", "50-a.conf", &f), -EEXIST);
+        assert_int_equal(faccessat(fd, "victim/50-a.conf", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+        assert_int_equal(faccessat(fd, "victim/a", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+        /* names that would leave the directory */
+        assert_int_equal(unit_dropin_open(fd, "../x.service", "50-a.conf", &f), -EINVAL);
+        assert_int_equal(unit_dropin_open(fd, "x.service", "../50-a.conf", &f), -EINVAL);
+        close(fd);
+        tl_rmtree(dir);
+        free(dir);
+}
+
+/* An instance of an installed template links to the template's absolute
+ * path; a unit the generator writes itself, to ../NAME. */
+static void test_enable_instance(void **state)
+{
+        char *dir = tl_mkdtemp(), buf[256];
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ssize_t n;
+
+        (void)state;
+        assert_true(fd >= 0);
+        assert_int_equal(unit_enable_instance(fd, "sysinit.target",
+                                              "/usr/lib/systemd/system/gpupt-group@.service",
+                                              "gpupt-group@4.service"),
+                         0);
+        n = readlinkat(fd, "sysinit.target.wants/gpupt-group@4.service", buf, sizeof(buf) - 1);
+        assert_true(n > 0);
+        buf[n] = '\0';
+        assert_string_equal(buf, "/usr/lib/systemd/system/gpupt-group@.service");
+        assert_int_equal(unit_enable(fd, "sysinit.target", "gpupt-claim.service"), 0);
+        n = readlinkat(fd, "sysinit.target.wants/gpupt-claim.service", buf, sizeof(buf) - 1);
+        assert_true(n > 0);
+        buf[n] = '\0';
+        assert_string_equal(buf, "../gpupt-claim.service");
+        /* again: the link is there, which is fine */
+        assert_int_equal(unit_enable(fd, "sysinit.target", "gpupt-claim.service"), 0);
+        tl_mkdir(dir, "victim");
+        tl_symlink(dir, "multi-user.target.wants", "victim");
+        assert_int_equal(unit_enable_instance(fd, "multi-user.target",
+                                              "/usr/lib/systemd/system/gpupt-mdev@.service",
+                                              "gpupt-mdev@mtty.service"),
+                         -ENOTDIR);
+        assert_int_equal(faccessat(fd, "victim/gpupt-mdev@mtty.service", F_OK,
+                                   AT_SYMLINK_NOFOLLOW),
+                         -1);
+        close(fd);
+        tl_rmtree(dir);
+        free(dir);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -161,6 +238,8 @@ int main(void)
                 cmocka_unit_test(test_cescape),
                 cmocka_unit_test(test_long_text),
                 cmocka_unit_test(test_instance_names),
+                cmocka_unit_test(test_dropin_open),
+                cmocka_unit_test(test_enable_instance),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

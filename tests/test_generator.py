@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Program tests: the real gpupt-generator on fixture roots. The units it
-writes are checked by content and by `systemd-analyze verify` over a
-temporary root holding the installed helper."""
+"""Program tests: the real gpupt-generator on fixture roots. The units,
+links and drop-ins it writes are checked by content and by
+`systemd-analyze verify` over a temporary root holding the installed helper
+and the installed static template units."""
 import argparse
 import json
 import os
@@ -20,6 +21,9 @@ BUILD = os.path.join(os.path.dirname(HERE), "build")
 TMP = None
 ROOTS = {}
 LIBEXEC = None  # what the build embeds: LIBEXECDIR in BUILD/paths
+UNITDIR = None  # and SYSTEMDUNITDIR, where make install puts the templates
+TEMPLATES = ("gpupt-group@.service", "gpupt-sriov@.service", "gpupt-mdev@.service",
+             "gpupt-vgpu@.service")
 
 
 def build_path(var):
@@ -53,6 +57,19 @@ def generate(rootdir, name, args=3):
     return p, out
 
 
+def template_of(name):
+    """gpupt-sriov@.service of gpupt-sriov@nic0.service; None for a unit
+    that is no instance."""
+    m = re.fullmatch(r"([^@]+@)[^@]*(\.service)", name)
+    return m.group(1) + m.group(2) if m else None
+
+
+def installed(name):
+    """The text of a static unit as make install installs it."""
+    with open(os.path.join(BUILD, "units", name)) as f:
+        return f.read()
+
+
 def tree(out):
     files = {}
     for base, dirs, names in os.walk(out):
@@ -66,7 +83,9 @@ def tree(out):
 
 class Generator(unittest.TestCase):
     def verify(self, out):
-        """systemd-analyze verify with the helper installed under a root."""
+        """systemd-analyze verify with the helper and the static templates
+        installed under a root, and the generator's tree where systemd
+        reads units: every link points at a unit there."""
         vroot = os.path.join(TMP, "vroot")
         shutil.rmtree(vroot, ignore_errors=True)
         helper = os.path.join(vroot, LIBEXEC.lstrip("/"), "gpupt", "gpupt-apply")
@@ -76,15 +95,24 @@ class Generator(unittest.TestCase):
         shutil.copytree("/usr/lib/systemd/system", os.path.join(vroot, "usr/lib/systemd/system"),
                         symlinks=True)
         shutil.copy(os.path.join(BUILD, "gpupt-apply"), helper)
+        unitdir = os.path.join(vroot, UNITDIR.lstrip("/"))
+        os.makedirs(unitdir, exist_ok=True)
+        for t in TEMPLATES:
+            shutil.copy(os.path.join(BUILD, "units", t), unitdir)
         units = os.path.join(vroot, "etc/systemd/system")
         shutil.copytree(os.path.join(out, "normal"), units, symlinks=True)
         names = sorted(n for n in os.listdir(units) if n.endswith(".service") and
-                       not n.endswith("@.service"))
+                       os.path.isfile(os.path.join(units, n)))
         # a template is verified through its enabled instances
         for wants in (d for d in os.listdir(units) if d.endswith(".wants")):
-            names += sorted(n for n in os.listdir(os.path.join(units, wants))
-                            if n not in names and
-                            os.readlink(os.path.join(units, wants, n)).endswith("@.service"))
+            for n in sorted(os.listdir(os.path.join(units, wants))):
+                link = os.readlink(os.path.join(units, wants, n))
+                target = os.path.join(vroot, link.lstrip("/")) if os.path.isabs(link) else \
+                    os.path.join(units, wants, link)
+                self.assertTrue(os.path.isfile(target), (wants, n, link))
+                if n not in names and template_of(n):
+                    self.assertEqual(link, os.path.join(UNITDIR, template_of(n)))
+                    names.append(n)
         self.assertTrue(names)
         p = subprocess.run(["systemd-analyze", "verify", "--man=no", "--root=" + vroot] + names,
                            capture_output=True, text=True, cwd=TMP)
@@ -134,11 +162,21 @@ class Generator(unittest.TestCase):
                     sorted("normal/sysinit.target.wants/gpupt-group@%d.service" % g for g in groups))
                 for g in groups:
                     self.assertEqual(t["normal/sysinit.target.wants/gpupt-group@%d.service" % g],
-                                     "-> ../gpupt-group@.service")
-                self.assertEqual("normal/gpupt-group@.service" in t, bool(groups))
-                self.assertEqual([k for k in t if re.match(r"normal/gpupt-group@\d", k)], [])
-                self.assertEqual(len([k for k in t if k.startswith("normal/gpupt-sriov@")]),
-                                 len(plan["sriov"]))
+                                     "-> %s/gpupt-group@.service" % UNITDIR)
+                # the template is installed; the tree names the config for it
+                self.assertEqual("normal/gpupt-group@.service.d/50-source-path.conf" in t,
+                                 bool(groups))
+                self.assertEqual(
+                    len([k for k in t if k.startswith("normal/multi-user.target.wants/"
+                                                      "gpupt-sriov@")]), len(plan["sriov"]))
+                # units of its own only where there is no template: the rest
+                # are links and drop-ins
+                for k in t:
+                    self.assertTrue(k in ("normal/gpupt-claim.service",
+                                          "normal/gpupt-config.service") or
+                                    re.fullmatch(r"normal/[a-z-]+\.target\.wants/[^/]+", k) or
+                                    re.fullmatch(r"normal/gpupt-[a-z]+@[^/]*\.service\.d/"
+                                                 r"50-(entry|source-path)\.conf", k), k)
                 if any(k.endswith(".service") for k in t):
                     self.verify(out)
 
@@ -152,9 +190,16 @@ class Generator(unittest.TestCase):
         p, out = generate(r, "sriov")
         self.assertEqual(p.returncode, 0, p.stderr)
         t = tree(out)
-        self.assertIn("normal/gpupt-sriov@nic\\x2d0.a.service", t)
-        self.assertIn("normal/multi-user.target.wants/gpupt-sriov@nic\\x2d0.a.service", t)
-        self.assertIn("normal/gpupt-mdev@0000\\x3a00\\x3a02.0.service", t)
+        self.assertIn("normal/gpupt-sriov@nic\\x2d0.a.service.d/50-entry.conf", t)
+        self.assertEqual(t["normal/multi-user.target.wants/gpupt-sriov@nic\\x2d0.a.service"],
+                         "-> %s/gpupt-sriov@.service" % UNITDIR)
+        mdev = "gpupt-mdev@0000\\x3a00\\x3a02.0.service"
+        self.assertEqual(t["normal/multi-user.target.wants/" + mdev],
+                         "-> %s/gpupt-mdev@.service" % UNITDIR)
+        # the parent is %I, so the instance holds nothing of its own
+        self.assertNotIn("normal/%s.d/50-entry.conf" % mdev, t)
+        self.assertIn("Description=Create the mediated devices of %I\n",
+                      installed("gpupt-mdev@.service"))
         self.assertNotIn("normal/gpupt-claim.service", t)
         self.verify(out)
         with open(conf, "w") as f:
@@ -414,10 +459,15 @@ class Helper(unittest.TestCase):
             t = tree(out)
             links = [k for k in t if k.startswith("normal/sysinit.target.wants/gpupt-group@")]
             self.assertEqual(len(links), 56)
-            self.assertEqual({t[k] for k in links}, {"-> ../gpupt-group@.service"})
-            self.assertEqual(len([k for k in t if not os.path.islink(os.path.join(out, k))]), 2)
-            self.assertIn("ExecStart=%s/gpupt/gpupt-apply group %%i" % LIBEXEC,
-                          t["normal/gpupt-group@.service"])
+            self.assertEqual({t[k] for k in links}, {"-> %s/gpupt-group@.service" % UNITDIR})
+            # the claim unit and one drop-in for all 56 instances
+            self.assertEqual(sorted(k for k in t if not os.path.islink(os.path.join(out, k))),
+                             ["normal/gpupt-claim.service",
+                              "normal/gpupt-group@.service.d/50-source-path.conf"])
+            self.assertIn("\nSourcePath=/etc/gpupt.conf\n",
+                          t["normal/gpupt-group@.service.d/50-source-path.conf"])
+        self.assertIn("ExecStart=%s/gpupt/gpupt-apply group %%i" % LIBEXEC,
+                      installed("gpupt-group@.service"))
         Generator.verify(self, out)
         # the instance's helper fails for an impure group, passes for another
         g = links[0].rsplit("@", 1)[1].split(".")[0]
@@ -444,14 +494,18 @@ class Vgpu(unittest.TestCase):
         p, out = generate(r, "vgpu")
         self.assertEqual(p.returncode, 0, p.stderr)
         t = tree(out)
-        a, b = t["normal/gpupt-vgpu@vm\\x2da.service"], t["normal/gpupt-vgpu@vm\\x2db.service"]
+        entry = "normal/gpupt-vgpu@%s.service.d/50-entry.conf"
+        a, b = t[entry % "vm\\x2da"], t[entry % "vm\\x2db"]
         self.assertEqual(t["normal/multi-user.target.wants/gpupt-vgpu@vm\\x2da.service"],
-                         "-> ../gpupt-vgpu@vm\\x2da.service")
-        self.assertIn("ExecStart=%s/gpupt/gpupt-apply vgpu %%I" % LIBEXEC, a)
-        self.assertIn("After=gpupt-sriov@l40s.service", a)
+                         "-> %s/gpupt-vgpu@.service" % UNITDIR)
+        self.assertIn("ExecStart=%s/gpupt/gpupt-apply vgpu %%I" % LIBEXEC,
+                      installed("gpupt-vgpu@.service"))
+        self.assertEqual(a, "# Automatically generated by gpupt-generator\n\n[Unit]\n"
+                         "Description=Give 2 VFs of 0000:41:00.0 the vGPU type NVIDIA L40S-8Q\n"
+                         "After=gpupt-sriov@l40s.service\n")
         self.assertNotIn("After=gpupt-vgpu@", a)
         self.assertIn("After=gpupt-sriov@l40s.service\nAfter=gpupt-vgpu@vm\\x2da.service\n", b)
-        other = t["normal/gpupt-vgpu@other\\x2dpf.service"]
+        other = t[entry % "other\\x2dpf"]
         self.assertNotIn("After=gpupt-sriov@", other)
         self.assertNotIn("After=gpupt-vgpu@", other)
         self.verify(out)
@@ -465,7 +519,7 @@ UNIT_KEYS = {
     "Service": {"Type", "RemainAfterExit", "ExecStart", "StandardOutput", "StandardError"},
 }
 # The specifiers the generator means, and where
-SPECIFIERS = {("Service", "ExecStart"): {"%i", "%I"}, ("Unit", "Description"): {"%i"}}
+SPECIFIERS = {("Service", "ExecStart"): {"%i", "%I"}, ("Unit", "Description"): {"%i", "%I"}}
 DROPIN_CHARS = re.compile(rb"[A-Za-z0-9_.@:+-]+\.conf")
 NAME = re.compile(rb"[A-Za-z0-9_.-]{1,64}")
 PF = "0000:41:00.0"
@@ -513,6 +567,12 @@ def unit_escape(b):
     return "".join("-" if c == 0x2f else chr(c) if chr(c).isascii() and
                    (chr(c).isalnum() or c == 0x5f or (c == 0x2e and i > 0)) else "\\x%02x" % c
                    for i, c in enumerate(b))
+
+
+def unit_unescape(s):
+    """What systemd's %I makes of an instance: \\xNN a byte, '-' a '/'."""
+    return re.sub(r"\\x([0-9a-f]{2})", lambda m: chr(int(m.group(1), 16)),
+                  s.replace("-", "/"))
 
 
 def printable(b):
@@ -581,14 +641,33 @@ class Hostile(unittest.TestCase):
         self.assertEqual(p.stderr, "gpupt-generator: %s: %s\n" % (where, message))
 
     def units(self, out):
-        """Every unit file written, parsed: name -> [(section, key, value)]."""
+        """Every unit written or enabled, as systemd reads it: its file (the
+        installed template's for an instance), then every drop-in of the
+        template and of the instance in the order of their names, each
+        parsed: name -> [(section, key, value)]."""
         normal = os.path.join(out, "normal")
-        units = {}
+        names = set()
         for n in os.listdir(normal):
             path = os.path.join(normal, n)
-            if os.path.isfile(path) and not os.path.islink(path):
+            if n.endswith(".wants"):
+                names.update(os.listdir(path))
+            elif n.endswith(".service") and os.path.isfile(path) and not os.path.islink(path):
+                names.add(n)
+        units = {}
+        for n in names:
+            template = template_of(n)
+            path = os.path.join(BUILD, "units", template) if template else \
+                os.path.join(normal, n)
+            with open(path, "rb") as f:
+                units[n] = parse_unit(self, n, f.read())
+            dropins = []
+            for d in ([template] if template else []) + [n]:
+                d = os.path.join(normal, d + ".d")
+                if os.path.isdir(d):
+                    dropins += [(f, os.path.join(d, f)) for f in os.listdir(d)]
+            for f, path in sorted(dropins):
                 with open(path, "rb") as f:
-                    units[n] = parse_unit(self, n, f.read())
+                    units[n] += parse_unit(self, path, f.read())
         return units
 
     # Where each string enters: (label, config with {} for the string, the
@@ -688,9 +767,13 @@ class Hostile(unittest.TestCase):
                                    (PF, unit_text(b))),
                                   units["gpupt-vgpu@t%d.service" % i])
                 elif place == "mdev-parent":
-                    self.assertIn(("Unit", "Description", "Create the mediated devices of %s" %
-                                   unit_text(b)),
-                                  units["gpupt-mdev@%s.service" % unit_escape(b)])
+                    # %I: the instance as it was before unit_escape(), which
+                    # is the parent as the unit text would hold it
+                    unit = "gpupt-mdev@%s.service" % unit_escape(b)
+                    self.assertIn(("Unit", "Description", "Create the mediated devices of %I"),
+                                  units[unit])
+                    self.assertEqual(unit_unescape(unit.split("@", 1)[1][:-len(".service")]),
+                                     unit_text(b))
         # the escaped text, spelled out for the strings that need it
         desc = {v for settings in units.values() for _, k, v in settings if k == "Description"}
         for typ in ("%%n%%H%%Z", "100%%", "abc\\\\", "a\\\\nb", "$HOME${PATH}", "`id`"):
@@ -740,33 +823,50 @@ class Hostile(unittest.TestCase):
         self.assertNotIn("ExecStartPre", body)
 
     def test_unit_name_bound(self):
-        """The longest names whose units systemd loads are generated and
-        verify; one character more is a config error with file:line."""
+        """The longest names whose units systemd loads, and whose drop-in
+        directories fit a file name where an instance has one (sriov, vgpu),
+        are generated and verify; one character more is a config error with
+        file:line."""
         d = "-" * 64
         p, out = self.run_config(
-            'sriov "%sabc" {\n  pf = "%s"\n  vfs = 1\n}\n'
-            'vgpu "%s" {\n  pf = "%s"\n  type = "NVIDIA L40S-8Q"\n}\n'
-            'mdev "%s" {\n  parent = "%s"\n  type = "t"\n}\n' % (d[:58], PF, d[:59], PF, d, PF),
+            'sriov "%sa" {\n  pf = "%s"\n  vfs = 1\n}\n'
+            'vgpu "%sab" {\n  pf = "%s"\n  type = "NVIDIA L40S-8Q"\n}\n'
+            'mdev "%s" {\n  parent = "%sabcd"\n  type = "t"\n}\n' %
+            (d[:58], PF, d[:58], PF, d, d[:58]),
             "longest")
         self.assertEqual(p.returncode, 0, p.stderr)
         units = self.units(out)
-        longest = {n for n in units if len(n) == 255}
-        self.assertEqual(longest, {"gpupt-sriov@%s.service" % unit_escape(d[:58].encode() + b"abc"),
-                                   "gpupt-vgpu@%s.service" % unit_escape(d[:59].encode())})
+        sriov = "gpupt-sriov@%s.service" % unit_escape(d[:58].encode() + b"a")
+        vgpu = "gpupt-vgpu@%s.service" % unit_escape(d[:58].encode() + b"ab")
+        mdev = "gpupt-mdev@%s.service" % unit_escape(d[:58].encode() + b"abcd")
+        self.assertEqual({n: len(n) for n in units if len(n) > 250},
+                         {sriov: 253, vgpu: 253, mdev: 255})
+        for n in (sriov, vgpu):
+            self.assertTrue(os.path.isfile(os.path.join(out, "normal", n + ".d",
+                                                        "50-entry.conf")), n)
         self.verify(out)
         tail = ("characters long once escaped (every character other than a letter, a digit, "
                 "'_' or '.' takes four); systemd allows at most 255")
+        dropin = ("characters long once escaped (every character other than a letter, a digit, "
+                  "'_' or '.' takes four), and the name of its drop-in directory %d; a file name "
+                  "takes at most 255")
         for text, line, message in (
                 ('sriov "%s" {\n  pf = "%s"\n  vfs = 1\n}\n' % (d[:59], PF), 1,
                  'sriov "%s": the name makes the unit name gpupt-sriov@….service 256 %s' %
                  (d[:59], tail)),
+                ('sriov "%sab" {\n  pf = "%s"\n  vfs = 1\n}\n' % (d[:58], PF), 1,
+                 'sriov "%sab": the name makes the unit name gpupt-sriov@….service 254 %s' %
+                 (d[:58], dropin % 256)),
                 ('\nvgpu "%s" {\n  pf = "%s"\n  type = "t"\n}\n' % (d, PF), 2,
                  'vgpu "%s": the name makes the unit name gpupt-vgpu@….service 275 %s' %
                  (d, tail)),
+                ('\nvgpu "%sabc" {\n  pf = "%s"\n  type = "t"\n}\n' % (d[:58], PF), 2,
+                 'vgpu "%sabc": the name makes the unit name gpupt-vgpu@….service 254 %s' %
+                 (d[:58], dropin % 256)),
                 ('mdev "m" {\n  type = "t"\n  parent = "%s"\n}\n' % d, 3,
                  'mdev "m": parent "%s" makes the unit name gpupt-mdev@….service 275 %s' %
                  (d, tail))):
-            with self.subTest(line=line):
+            with self.subTest(line=line, text=text):
                 p, out = self.run_config(text, "too-long")
                 self.assertConfigError(p, out, "%s:%d" % (self.conf, line), message)
                 c = subprocess.run([os.path.join(BUILD, "gpupt-check"), "--root", self.root],
@@ -776,12 +876,13 @@ class Hostile(unittest.TestCase):
 
 
 def main():
-    global TMP, BUILD, LIBEXEC
+    global TMP, BUILD, LIBEXEC, UNITDIR
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=BUILD)
     args, rest = ap.parse_known_args()
     BUILD = os.path.abspath(args.build)
     LIBEXEC = build_path("LIBEXECDIR")
+    UNITDIR = build_path("SYSTEMDUNITDIR")
     TMP = tempfile.mkdtemp(prefix="gpupt-generator.")
     try:
         loader = unittest.defaultTestLoader

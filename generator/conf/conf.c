@@ -393,14 +393,24 @@ static int check_text(struct reader *rd, const char *kind, const char *title, co
 /* A string the generator makes a unit name of (an sriov or a vgpu entry's
  * name, an mdev entry's parent): systemd loads no unit whose name is longer
  * than 255 bytes, nor can the generator write its file, and escaping makes
- * four characters of every '-' (units.c). what: "the name", "parent \"…\"". */
+ * four characters of every '-' (units.c). An sriov or a vgpu instance also
+ * gets a drop-in directory, NAME.d, whose name is bound the same: two bytes
+ * less for the unit name. what: "the name", "parent \"…\"". */
 static int check_unit_name(struct reader *rd, unsigned line, const char *kind, const char *title,
-                           const char *what, const char *template, const char *instance)
+                           const char *what, const char *template, const char *instance,
+                           bool dropin)
 {
-        size_t n = unit_instance_len(template, instance);
+        size_t n = unit_instance_len(template, instance), dir = n + strlen(".d");
 
-        if (n <= UNIT_NAME_LEN_MAX)
+        if (n <= UNIT_NAME_LEN_MAX && (!dropin || dir <= UNIT_NAME_LEN_MAX))
                 return 0;
+        if (n <= UNIT_NAME_LEN_MAX)
+                return fail(rd, line,
+                            "%s \"%s\": %s makes the unit name %s@….service %zu characters "
+                            "long once escaped (every character other than a letter, a digit, "
+                            "'_' or '.' takes four), and the name of its drop-in directory %zu; "
+                            "a file name takes at most %d",
+                            kind, title, what, template, n, dir, UNIT_NAME_LEN_MAX);
         return fail(rd, line,
                     "%s \"%s\": %s makes the unit name %s@….service %zu characters long once "
                     "escaped (every character other than a letter, a digit, '_' or '.' takes "
@@ -579,7 +589,8 @@ static int read_sriov(struct reader *rd, cfg_t *sec, struct conf_sriov *s)
 
         r = entry_head(rd, title, line, &s->name, &s->where);
         if (r == 0)
-                r = check_unit_name(rd, line, "sriov", title, "the name", UNIT_SRIOV, title);
+                r = check_unit_name(rd, line, "sriov", title, "the name", UNIT_SRIOV, title,
+                                    true);
         if (r < 0)
                 return r;
         v = str_of(sec, "pf");
@@ -647,7 +658,7 @@ static int read_mdev(struct reader *rd, cfg_t *sec, struct conf_mdev *m)
                 if (!what)
                         return -ENOMEM;
                 r = check_unit_name(rd, key_line(rd, "parent"), "mdev", title, what, UNIT_MDEV,
-                                    v);
+                                    v, false);
                 if (r < 0)
                         return r;
                 m->parent = keep(rd, v);
@@ -694,7 +705,8 @@ static int read_vgpu(struct reader *rd, cfg_t *sec, struct conf_vgpu *g)
 
         r = entry_head(rd, title, line, &g->name, &g->where);
         if (r == 0)
-                r = check_unit_name(rd, line, "vgpu", title, "the name", UNIT_VGPU, title);
+                r = check_unit_name(rd, line, "vgpu", title, "the name", UNIT_VGPU, title,
+                                    true);
         if (r < 0)
                 return r;
         v = str_of(sec, "pf");

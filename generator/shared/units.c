@@ -39,6 +39,38 @@ int unit_close(FILE *f)
         return r;
 }
 
+/* dirfd/NAME as a directory: made when it is not there; a planted symlink
+ * in its place is refused, not followed. */
+static int subdir_make(int dirfd, const char *name)
+{
+        struct stat st;
+
+        if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
+                return -errno;
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return -errno;
+        return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+int unit_dropin_open(int dirfd, const char *unit, const char *name, FILE **ret)
+{
+        _cleanup_free_ char *dir = strdup_printf("%s.d", unit);
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        if (!dir)
+                return -ENOMEM;
+        if (strchr(unit, '/') || unit[0] == '.')
+                return -EINVAL;
+        r = subdir_make(dirfd, dir);
+        if (r < 0)
+                return r;
+        fd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return unit_open(fd, name, ret);
+}
+
 int unit_enable(int dirfd, const char *target, const char *name)
 {
         return unit_enable_instance(dirfd, target, name, name);
@@ -119,19 +151,15 @@ int unit_enable_instance(int dirfd, const char *target, const char *template, co
 {
         _cleanup_free_ char *wants = strdup_printf("%s.wants", target);
         _cleanup_free_ char *link = NULL, *dest = NULL;
-        struct stat st;
+        int r;
 
         if (!wants)
                 return -ENOMEM;
-        if (mkdirat(dirfd, wants, 0755) < 0 && errno != EEXIST)
-                return -errno;
-        /* A planted symlink in place of the directory must not be followed. */
-        if (fstatat(dirfd, wants, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return -errno;
-        if (!S_ISDIR(st.st_mode))
-                return -ENOTDIR;
+        r = subdir_make(dirfd, wants);
+        if (r < 0)
+                return r;
         link = strdup_printf("%s/%s", wants, name);
-        dest = strdup_printf("../%s", template);
+        dest = template[0] == '/' ? strdup(template) : strdup_printf("../%s", template);
         if (!link || !dest)
                 return -ENOMEM;
         if (symlinkat(dest, dirfd, link) < 0 && errno != EEXIST)

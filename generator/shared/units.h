@@ -11,10 +11,15 @@
 int unit_open(int dirfd, const char *name, FILE **ret);
 /* Flushes and closes; -errno when anything was lost on the way. */
 int unit_close(FILE *f);
+/* Opens dirfd/UNIT.d/NAME, a drop-in of UNIT, as unit_open opens a unit;
+ * UNIT.d is made when it is not there, and never followed as a symlink. */
+int unit_dropin_open(int dirfd, const char *unit, const char *name, FILE **ret);
 /* dirfd/TARGET.wants/NAME -> ../NAME; an existing link is fine. */
 int unit_enable(int dirfd, const char *target, const char *name);
-/* dirfd/TARGET.wants/NAME -> ../TEMPLATE: an instance of a template unit
- * ("gpupt-group@4.service" of "gpupt-group@.service"). */
+/* dirfd/TARGET.wants/NAME -> TEMPLATE: an instance of a template unit
+ * ("gpupt-group@4.service" of "gpupt-group@.service"), the template given
+ * by its absolute path where it is installed, or by its name, for one in
+ * dirfd (then ../TEMPLATE), as systemd's generator_add_symlink() does. */
 int unit_enable_instance(int dirfd, const char *target, const char *template, const char *name);
 /* systemd-escape, and ':' as \\x3a too: "systemd-analyze verify" cannot
  * load an instance whose name holds a colon, and %I unescapes it anyway. */
@@ -30,6 +35,8 @@ size_t unit_escaped_len(const char *s);
 #define UNIT_SRIOV "gpupt-sriov"
 #define UNIT_VGPU "gpupt-vgpu"
 #define UNIT_MDEV "gpupt-mdev"
+/* ...and the one of which an IOMMU group's number makes an instance. */
+#define UNIT_GROUP "gpupt-group"
 /* "TEMPLATE@ESCAPED.service", instance escaped by unit_escape. */
 char *unit_instance(const char *template, const char *instance);
 /* Its length, for the config to refuse a name whose unit systemd could not
