@@ -296,7 +296,7 @@ static int generate(int dirfd, const struct conf *c, const struct plan *p)
                 if ((k = vgpu_unit(dirfd, c, &c->vgpus[i])) < 0 && r == 0)
                         r = k;
         /* Each template with an instance: its SourcePath= drop-in. */
-        used[0] = groups.used;
+        used[0] = groups.t.used;
         intset_free(&groups);
         for (size_t i = 0; i < ELEMENTSOF(templates); i++)
                 if (used[i] && (k = source_dropin(dirfd, c, templates[i])) < 0 && r == 0)
