@@ -587,6 +587,27 @@ class ScenarioCodes(Base):
         again = self.run_json(root("sriov-gvt"), 0)
         self.assertEqual(uuids, {m["uuid"] for m in again["mdevs"]})
 
+    def test_mdev_no_instances_names_the_entry_that_does_not_fit(self):
+        """Two instances left, three entries: gvt-a and gvt-b fit, gvt-c is
+        the one to remove."""
+        data = self.run_json(root("sriov-gvt"), 1, variant="mdev-too-many")
+        self.assertEqual([(p["code"], p["entry"], p["bdf"], p["message"])
+                          for p in data["problems"]],
+                         [("mdev-no-instances", "gvt-c", "0000:00:02.0",
+                           "3 mdevs of type i915-GVTg_V5_4 are wanted on 0000:00:02.0 but only 2 "
+                           "are left (available_instances), so gvt-c does not fit; remove it or "
+                           "pick a smaller type")])
+        r = copy_root("sriov-gvt", "mdev-four")
+        with open(os.path.join(r, "etc/gpupt-variants/mdev-too-many.conf"), "a") as f:
+            f.write('mdev "gvt-d" {\n  parent = "0000:00:02.0"\n  type = "i915-GVTg_V5_4"\n}\n')
+        p = check(r, "--quiet", variant="mdev-too-many")
+        self.assertEqual(p.stdout,
+                         "error mdev-no-instances 0000:00:02.0: 4 mdevs of type i915-GVTg_V5_4 "
+                         "are wanted on 0000:00:02.0 but only 2 are left (available_instances), "
+                         "so gvt-c, gvt-d do not fit; remove them or pick a smaller type\n")
+        self.assertIn("error   mdev-no-instances 0000:00:02.0 (gvt-c):",
+                      check(r, variant="mdev-too-many").stdout)
+
 
 class SlotFunctions(Base):
     """What a device entry's address claims of its slot, on sriov-gvt, whose
