@@ -1867,6 +1867,27 @@ class Vgpus(Base):
         self.assertEqual([pr["bdf"] for pr in data["problems"]
                           if pr["code"] == "vgpu-vf-in-use"], ["0000:41:00.7"])
 
+    def test_verdict_counts_vgpus(self):
+        """Three VFs get a vGPU type: the report says so where it would say
+        nothing is claimed, and the verdict counts them."""
+        r = root("vgpu-l40s")
+        lines = check(r).stdout.splitlines()
+        self.assertEqual(lines[4], "No function will be claimed at the next boot; it will give "
+                                   "3 VFs a vGPU type, as below.")
+        self.assertEqual(lines[-1], "Ready: 0 functions claimed, 0 SR-IOV entries, 0 mdevs, "
+                                    "3 vGPUs; 1 warning.")
+        self.assertEqual(check(r, "--verify").stdout.splitlines()[-1],
+                         "In sync: 0 of 0 planned applied, 3 vGPUs not verified; 0 errors, "
+                         "1 warning.")
+        lines = check(root("sriov-gvt")).stdout.splitlines()
+        self.assertEqual(lines[4], "No function will be claimed at the next boot; it will set "
+                                   "the VF count of 1 SR-IOV PF and create 2 mdevs, as below.")
+        self.assertEqual(lines[-1], "Ready: 0 functions claimed, 1 SR-IOV entry, 2 mdevs, "
+                                    "0 vGPUs; 0 warnings.")
+        self.assertEqual(check(root("eight-gpus")).stdout.splitlines()[-1],
+                         "Ready: 16 functions claimed, 0 SR-IOV entries, 0 mdevs, 0 vGPUs; "
+                         "0 warnings.")
+
     def test_type_unknown(self):
         data = self.run_json(root("vgpu-l40s"), 1, variant="bad-type")
         self.assertRaisesCode(data, "vgpu-type-unknown")

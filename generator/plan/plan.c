@@ -44,6 +44,15 @@ bool plan_ready(const struct plan *p)
         return true;
 }
 
+size_t plan_vgpu_vfs(const struct plan *p)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < p->n_vgpus; i++)
+                n += p->vgpus[i].entry->count;
+        return n;
+}
+
 int plan_cmp_claim(const void *a, const void *b)
 {
         uint32_t x = pci_addr_key(&((const struct claim *)a)->fn->addr);

@@ -126,6 +126,9 @@ struct plan {
 void plan_free(struct plan *p);
 
 bool plan_ready(const struct plan *p);
+/* The VFs the vgpu entries give a vGPU type at boot (their counts): what
+ * the verdicts count as vGPUs. */
+size_t plan_vgpu_vfs(const struct plan *p);
 /* The name driver_override will be given for a configured driver name: the
  * one its loaded PCI driver registered ("vfio_pci" is "vfio-pci"), or the
  * name as configured when it is not loaded here. */

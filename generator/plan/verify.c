@@ -278,7 +278,12 @@ void verify_print_summary(FILE *f, const struct plan *p, size_t errors, size_t w
                 applied += p->sriovs[i].applied;
         for (size_t i = 0; i < p->n_mdevs; i++)
                 applied += p->mdevs[i].applied;
-        fprintf(f, "%s%s: %zu of %zu planned applied; %zu error%s, %zu warning%s.\n",
-                p->n_problems ? "\n" : "", errors ? "Not in sync" : "In sync", applied, planned,
-                errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+        /* vgpu entries have no applied verdict yet: counted, not judged */
+        fprintf(f, "%s%s: %zu of %zu planned applied", p->n_problems ? "\n" : "",
+                errors ? "Not in sync" : "In sync", applied, planned);
+        if (plan_vgpu_vfs(p))
+                fprintf(f, ", %zu vGPU%s not verified", plan_vgpu_vfs(p),
+                        plan_vgpu_vfs(p) == 1 ? "" : "s");
+        fprintf(f, "; %zu error%s, %zu warning%s.\n", errors, errors == 1 ? "" : "s", warnings,
+                warnings == 1 ? "" : "s");
 }

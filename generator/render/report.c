@@ -239,6 +239,34 @@ static void print_vfio_nodes(FILE *f, const struct plan *p)
         }
 }
 
+static const char *plural(size_t n, const char *one, const char *more)
+{
+        return n == 1 ? one : more;
+}
+
+/* A plan without claims may still do things at boot: say them, so that the
+ * line never reads as "nothing" above the tables of what it does. */
+static void print_no_claims(FILE *f, const struct plan *p)
+{
+        size_t vgpus = plan_vgpu_vfs(p), parts = !!p->n_sriovs + !!p->n_mdevs + !!vgpus, k = 0;
+
+        if (!parts) {
+                fputs("No device will be claimed at the next boot.\n", f);
+                return;
+        }
+        fputs("No function will be claimed at the next boot; it will ", f);
+#define SEP() (k++ ? (k == parts ? " and " : ", ") : "")
+        if (p->n_sriovs)
+                fprintf(f, "%sset the VF count of %zu SR-IOV PF%s", SEP(), p->n_sriovs,
+                        plural(p->n_sriovs, "", "s"));
+        if (p->n_mdevs)
+                fprintf(f, "%screate %zu mdev%s", SEP(), p->n_mdevs, plural(p->n_mdevs, "", "s"));
+        if (vgpus)
+                fprintf(f, "%sgive %zu VF%s a vGPU type", SEP(), vgpus, plural(vgpus, "", "s"));
+#undef SEP
+        fputs(", as below.\n", f);
+}
+
 void report_human(FILE *f, const struct plan *p)
 {
         struct pciids *db = NULL;
@@ -262,7 +290,7 @@ void report_human(FILE *f, const struct plan *p)
 
         fputc('\n', f);
         if (!p->n_claims)
-                fputs("No device will be claimed at the next boot.\n", f);
+                print_no_claims(f, p);
         else {
                 (void)pciids_open(&db);
                 fprintf(f, "%-13s %-16s %-10s %-40s %-14s %-10s %5s %4s\n", "ADDRESS", "ENTRY",
@@ -350,9 +378,10 @@ void report_human(FILE *f, const struct plan *p)
                         p->n_problems ? "\n" : "", errors, errors == 1 ? "" : "s", warnings,
                         warnings == 1 ? "" : "s");
         else
-                fprintf(f, "%sReady: %zu function%s claimed, %zu SR-IOV entr%s, %zu mdev%s; "
-                        "%zu warning%s.\n",
+                fprintf(f, "%sReady: %zu function%s claimed, %zu SR-IOV entr%s, %zu mdev%s, "
+                        "%zu vGPU%s; %zu warning%s.\n",
                         p->n_problems ? "\n" : "", p->n_claims, p->n_claims == 1 ? "" : "s",
                         p->n_sriovs, p->n_sriovs == 1 ? "y" : "ies", p->n_mdevs,
-                        p->n_mdevs == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+                        p->n_mdevs == 1 ? "" : "s", plan_vgpu_vfs(p),
+                        plan_vgpu_vfs(p) == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 }
