@@ -809,6 +809,54 @@ class Verify(Base):
         self.assertIn("In sync: 16 of 16 planned applied", p.stdout)
         self.assertIn("APPLIED", p.stdout)
 
+    def test_nothing_ran_leads_with_the_cause(self):
+        """Before any gpupt-apply: the cause first, one line per entry, no
+        plan, VERIFY table or not-applied per function; the JSON keeps
+        every not-applied."""
+        r = copy_root("eight-gpus", "verify-nothing-ran")
+        booted(r, "--driver", "vfio-pci", *self.GPUS[4:])
+        p = check(r, "--verify")
+        self.assertEqual(p.returncode, 1)
+        rec = os.path.join(r, "run/gpupt/applied-config.sha256")
+        self.assertEqual(p.stdout.split("\n")[3:], [
+            "",
+            "Not applied: no gpupt-apply has carried out a part of the config since this boot "
+            f"(no {rec}): gpupt's units did not run, or each failed; reboot to apply it.",
+            "  vm-gpu-0  4 functions of 0000:c1:00 on nvidia, snd_hda_intel, xhci_hcd, "
+            "nvidia-gpu, not vfio-pci",
+            "`journalctl -b -u 'gpupt-*'` says why no unit carried it out.",
+            "",
+            "Not in sync: 12 of 16 planned applied; 4 errors, 1 warning.",
+            ""])
+        data = self.verify(r, 1)
+        self.assertEqual(sorted(p["bdf"] for p in self.not_applied(data)), self.GPUS[:4])
+        self.assertRaisesCode(data, "reboot-required", "warning")
+        # --quiet stays one line per problem
+        self.assertEqual(len(check(r, "--verify", "--quiet").stdout.splitlines()), 5)
+
+        p = check(root("amd-rebar-igpu"), "--verify")
+        self.assertEqual(p.stdout.split("\n")[5:], [
+            "  vm-amd  2 functions of 0000:03:00 on amdgpu, snd_hda_intel, not vfio-pci; "
+            "BAR 2 of 0000:03:00.0 at 2M, not 8M",
+            "`journalctl -b -u 'gpupt-*'` says why no unit carried it out.",
+            "",
+            "Not in sync: 0 of 2 planned applied; 3 errors, 1 warning.",
+            ""])
+        p = check(root("sriov-gvt"), "--verify")
+        self.assertEqual(p.stdout.split("\n")[5:8], [
+            "  nic0   0000:01:00.0 has 0 VFs, not 4",
+            "  gvt-a  mdev 3312e7ae-a3f8-8e79-9347-42c91585b382 of type i915-GVTg_V5_4 on "
+            "0000:00:02.0 does not exist",
+            "  gvt-b  mdev fe1f2ef8-a669-8319-9b82-d6999902b12e of type i915-GVTg_V5_4 on "
+            "0000:00:02.0 does not exist"])
+        # other problems are still shown, each in full
+        r = copy_root("eight-gpus", "verify-nothing-ran-other")
+        with open(os.path.join(r, "etc/gpupt.conf"), "a") as f:
+            f.write('device "gone" { bdf = "0000:99:00.0" }\n')
+        out = check(r, "--verify").stdout
+        self.assertIn("\nerror   no-match 0000:99:00.0 (gone):\n", out)
+        self.assertNotIn("not-applied", out)
+
     def test_record(self):
         """gpupt-apply records the config it applied; a later edit asks for a reboot."""
         r = copy_root("eight-gpus", "verify-record")

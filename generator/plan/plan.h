@@ -104,6 +104,10 @@ struct plan {
         /* plan_verify() ran: the applied fields above are set, and the
          * reports show them. */
         bool verified;
+        /* plan_verify(): the problem that says why this boot applied
+         * nothing (no gpupt-apply left a record), set only when something
+         * planned is not applied; -1 for none. */
+        ssize_t unapplied_cause;
         /* driver = "auto", resolved once per distinct modalias (variant.c). */
         struct auto_driver {
                 char *modalias;

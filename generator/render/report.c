@@ -288,6 +288,10 @@ void report_human(FILE *f, const struct plan *p)
                       "is what it would do.\n",
                       f);
 
+        if (verify_unapplied_short(p)) {
+                verify_print_unapplied(f, p);
+                goto problems;
+        }
         fputc('\n', f);
         if (!p->n_claims)
                 print_no_claims(f, p);
@@ -354,6 +358,7 @@ void report_human(FILE *f, const struct plan *p)
         if (p->verified)
                 verify_print_table(f, p);
 
+problems:
         fputc('\n', f);
         for (size_t i = 0; i < p->n_problems; i++) {
                 const struct problem *pr = &p->problems[i];
@@ -363,6 +368,8 @@ void report_human(FILE *f, const struct plan *p)
                         errors++;
                 else
                         warnings++;
+                if (verify_told(p, pr))
+                        continue;
                 fprintf(f, "%-7s %s", sev_name(pr->severity), problem_name(pr->code));
                 if (pr->has_addr)
                         fprintf(f, " %s", pci_addr_format(&pr->addr, a));
