@@ -75,6 +75,21 @@ const char *plan_read_error(int r)
         return r == -EBADMSG ? "its sysfs entry holds values that do not parse" : strerror(-r);
 }
 
+char *plan_list_command(void)
+{
+        const char *dir = root_dir();
+
+        if (!*dir)
+                return strdup("lspci -D");
+        /* the root as a shell word: quoted unless it needs nothing */
+        if (dir[strspn(dir, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                            "/._+,:=@%-")] == '\0')
+                return strdup_printf("gpupt-check --list --root %s", dir);
+        if (!strchr(dir, '\''))
+                return strdup_printf("gpupt-check --list --root '%s'", dir);
+        return strdup("gpupt-check --list --root DIR");
+}
+
 const char *plan_driver(const struct plan *p, const char *asked)
 {
         for (size_t i = 0; asked && i < p->n_drivers; i++)

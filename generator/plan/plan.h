@@ -159,6 +159,10 @@ const struct problem *plan_entry_blocker(const struct plan *p, const char *entry
 int plan_problem(struct plan *p, enum severity sev, enum problem_code code, const struct pci_addr *a,
                  const char *entry, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* The command that lists the addresses of the machine checked, for a
+ * no-match message: "lspci -D", or under a root, which lspci does not
+ * read, "gpupt-check --list --root DIR". NULL without memory. */
+char *plan_list_command(void);
 /* A read error of the host model (host.h) in words: "cannot be read: …". */
 const char *plan_read_error(int r);
 /* Claims by address, for qsort and bsearch. */

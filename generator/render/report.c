@@ -24,13 +24,50 @@ static void json_applied(FILE *f, const struct plan *p, bool applied)
                 fprintf(f, ", \"applied\": %s", applied ? "true" : "false");
 }
 
+void json_schema(FILE *f)
+{
+        fprintf(f, "  \"schema\": %d,\n", REPORT_JSON_SCHEMA);
+}
+
 void json_iommu(FILE *f, const struct iommu_state *s)
 {
         fprintf(f, "  \"iommu\": { \"enabled\": %s, \"interrupt_remapping\": %s, "
-                "\"iommufd\": %s },\n",
+                "\"iommufd\": %s, \"vendor\": %s, \"default_domain\": ",
                 s->enabled ? "true" : "false",
                 s->irq_remapping < 0 ? "null" : s->irq_remapping ? "true" : "false",
-                iommufd_present() ? "true" : "false");
+                iommufd_present() ? "true" : "false",
+                s->cpu == CPU_INTEL ? "\"intel\"" : s->cpu == CPU_AMD ? "\"amd\"" : "null");
+        json_string_or_null(f, *s->default_domain ? s->default_domain : NULL);
+        fprintf(f, ", \"units\": %u, \"groups\": %u },\n", s->n_units, s->n_groups);
+}
+
+/* "config_files": the files the config was read from, in order. */
+static void json_config_files(FILE *f, const struct conf *c)
+{
+        fputs("  \"config_files\": [", f);
+        for (size_t i = 0; i < c->n_files; i++) {
+                fputs(i ? ", " : "", f);
+                json_string(f, c->files[i]);
+        }
+        fputs("],\n", f);
+}
+
+/* The claim's "bars": each BAR it resizes, its size now (null when
+ * unknown) and at boot, in MiB. */
+static void json_bars(FILE *f, const struct claim *c)
+{
+        json_put(f, ", \"bars\": [");
+        for (size_t j = 0; j < c->n_bars; j++) {
+                int now = pci_fn_bar_now(c->fn, c->bars[j].index);
+
+                fprintf(f, "%s{ \"index\": %u, \"now_mib\": ", j ? ", " : "", c->bars[j].index);
+                if (now >= 0)
+                        fprintf(f, "%llu", 1ULL << now);
+                else
+                        json_put(f, "null");
+                fprintf(f, ", \"at_boot_mib\": %llu }", 1ULL << c->bars[j].log2_mib);
+        }
+        json_put(f, "]");
 }
 
 /* The claim's VFIO nodes, as "vfio_group" and "vfio_cdev" members. */
@@ -65,8 +102,15 @@ static void json_problem(FILE *f, const struct problem *pr, bool last)
 
 void report_json(FILE *f, const struct plan *p)
 {
-        fprintf(f, "{\n  \"ready\": %s,\n", plan_ready(p) ? "true" : "false");
+        struct pciids *db = NULL;
+
+        fputs("{\n", f);
+        json_schema(f);
+        fprintf(f, "  \"ready\": %s,\n", plan_ready(p) ? "true" : "false");
         json_iommu(f, &p->iommu);
+        json_config_files(f, p->conf);
+        if (p->n_claims)
+                (void)pciids_open(&db);
 
         fputs("  \"claims\": [", f);
         for (size_t i = 0; i < p->n_claims; i++) {
@@ -81,6 +125,8 @@ void report_json(FILE *f, const struct plan *p)
                 json_put_hex(f, c->fn->device, 4);
                 json_put(f, "\", \"entry\": ");
                 json_string(f, c->entry->name);
+                json_put(f, ", \"name\": ");
+                json_string_or_null(f, db ? pciids_name(db, c->fn->vendor, c->fn->device) : NULL);
                 json_put(f, ", \"driver_now\": ");
                 json_string_or_null(f, c->fn->driver);
                 json_put(f, ", \"driver_at_boot\": ");
@@ -89,9 +135,11 @@ void report_json(FILE *f, const struct plan *p)
                 json_member_int(f, "numa_node", c->fn->numa_node);
                 json_applied(f, p, c->applied);
                 json_vfio_nodes(f, c->fn);
+                json_bars(f, c);
                 json_put(f, " }");
         }
         fputs(p->n_claims ? "\n  ],\n" : "],\n", f);
+        pciids_free(db);
 
         fputs("  \"sriov\": [", f);
         for (size_t i = 0; i < p->n_sriovs; i++) {
@@ -106,6 +154,9 @@ void report_json(FILE *f, const struct plan *p)
                         fprintf(f, "%d", s->pf->sriov_numvfs);
                 else
                         fputs("null", f);
+                json_member_int(f, "total_vfs", s->pf && s->pf->details ? s->pf->sriov_totalvfs : -1);
+                fputs(", \"vf_driver\": ", f);
+                json_string_or_null(f, s->entry->vf_driver ? plan_driver(p, s->vf_driver) : NULL);
                 json_applied(f, p, s->applied);
                 fputs(" }", f);
         }
@@ -143,8 +194,12 @@ void report_config_error_json(FILE *f, const struct iommu_state *iommu, const st
                               .code = e->untrusted ? PROBLEM_CONFIG_UNTRUSTED : PROBLEM_CONFIG_ERROR };
 
         pr.message = msg ? msg : "config error";
-        fputs("{\n  \"ready\": false,\n", f);
+        fputs("{\n", f);
+        json_schema(f);
+        fputs("  \"ready\": false,\n", f);
         json_iommu(f, iommu);
+        /* what did not load was not read as config */
+        fputs("  \"config_files\": [],\n", f);
         fputs("  \"claims\": [],\n  \"sriov\": [],\n  \"mdevs\": [],\n  \"vgpus\": [],\n"
               "  \"problems\": [\n", f);
         json_problem(f, &pr, true);
