@@ -1904,6 +1904,13 @@ class Import(Base):
         text, path = self.imported(root("foreign-recipes"))
         self.assertIn("# from /etc/modprobe.d/vfio.conf:2: options vfio-pci ids=10de:1e04,"
                       "10de:10f7 disable_vga=1\n", text)
+        # what it cannot say it names, with the line it came from
+        self.assertIn("# from /etc/modprobe.d/vfio.conf:2: options vfio-pci ids=10de:1e04,"
+                      "10de:10f7 disable_vga=1\n"
+                      "# (left out: disable_vga=1, of /etc/modprobe.d/vfio.conf:2, sets vfio-pci "
+                      "itself and claims nothing; no gpupt.conf key says it: keep \"options "
+                      "vfio-pci disable_vga=1\" in a modprobe.d file when you remove that line)\n"
+                      'device "modprobe-vfio-2" {\n', text)
         self.assertIn('device "modprobe-vfio-2" {\n  ids = {"10de:1e04", "10de:10f7"}\n', text)
         self.assertIn('device "cmdline-vfio-pci-ids" {\n  ids = {"8086:1533"}\n', text)
         self.assertIn('device "driverctl-0000-41-00.2" {\n  bdf = "0000:41:00.2"\n'
@@ -1921,6 +1928,38 @@ class Import(Base):
         self.assertEqual(claims["0000:04:00.0"], "cmdline-vfio-pci-ids")
         self.assertEqual(claims["0000:41:00.2"], "driverctl-0000-41-00.2")
         self.assertNotIn("0000:c1:00.2", claims)  # functions = single, as vfio-pci ids= did
+
+    def test_import_whole_slot(self):
+        """Overrides that name every function of a slot become one entry for
+        the slot, which checks without partial-slot; a slot named in part
+        stays per function."""
+        r = copy_root("foreign-recipes", "import-slot")
+        os.unlink(os.path.join(r, "etc/modprobe.d/vfio.conf"))  # its ids claim 42:00.0-1 too
+        for f in range(4):
+            with open(os.path.join(r, "etc/driverctl.d/pci-0000:42:00.%d" % f), "w") as o:
+                o.write("vfio-pci\n")
+        with open(os.path.join(r, "etc/driverctl.d/pci-0000:43:00.0"), "w") as o:
+            o.write("vfio-pci\n")
+        text, path = self.imported(r)
+        self.assertIn("\n\n# from /etc/driverctl.d/pci-0000:42:00.0:1: vfio-pci\n"
+                      "# from /etc/driverctl.d/pci-0000:42:00.1:1: vfio-pci\n"
+                      "# from /etc/driverctl.d/pci-0000:42:00.2:1: vfio-pci\n"
+                      "# from /etc/driverctl.d/pci-0000:42:00.3:1: vfio-pci\n"
+                      "# (they name every function of 0000:42:00: one entry for the slot)\n"
+                      'device "driverctl-0000-42-00" {\n  bdf = "0000:42:00"\n'
+                      '  expect = "10de:1e04"\n}\n\n'
+                      "# from /etc/driverctl.d/pci-0000:43:00.0:1: vfio-pci\n"
+                      'device "driverctl-0000-43-00.0" {\n  bdf = "0000:43:00.0"\n'
+                      '  expect = "10de:1e04"\n  functions = single\n}\n', text)
+        self.assertEqual(text.count("driverctl-0000-42"), 1)
+        rc, data = report(r, config=path)
+        self.assertSchema(data)
+        claims = {c["bdf"]: c["entry"] for c in data["claims"]}
+        self.assertEqual([claims.get("0000:42:00.%d" % f) for f in range(4)],
+                         ["driverctl-0000-42-00"] * 4)
+        self.assertEqual([pr["bdf"] for pr in data["problems"] if pr["code"] == "partial-slot"
+                          and pr["bdf"][:10] in ("0000:42:00", "0000:43:00")],
+                         ["0000:43:00.0"] * 3)
 
     def test_import_nothing(self):
         text, path = self.imported(root("eight-gpus"))
