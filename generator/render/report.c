@@ -294,11 +294,6 @@ static void print_vfio_nodes(FILE *f, const struct plan *p)
         }
 }
 
-static const char *plural(size_t n, const char *one, const char *more)
-{
-        return n == 1 ? one : more;
-}
-
 /* A plan without claims may still do things at boot: say them, so that the
  * line never reads as "nothing" above the tables of what it does. */
 static void print_no_claims(FILE *f, const struct plan *p)
@@ -310,14 +305,15 @@ static void print_no_claims(FILE *f, const struct plan *p)
                 return;
         }
         fputs("No function will be claimed at the next boot; it will ", f);
+/* "a", "a and b", "a, b and c" */
 #define SEP() (k++ ? (k == parts ? " and " : ", ") : "")
         if (p->n_sriovs)
                 fprintf(f, "%sset the VF count of %zu SR-IOV PF%s", SEP(), p->n_sriovs,
-                        plural(p->n_sriovs, "", "s"));
+                        p->n_sriovs == 1 ? "" : "s");
         if (p->n_mdevs)
-                fprintf(f, "%screate %zu mdev%s", SEP(), p->n_mdevs, plural(p->n_mdevs, "", "s"));
+                fprintf(f, "%screate %zu mdev%s", SEP(), p->n_mdevs, p->n_mdevs == 1 ? "" : "s");
         if (vgpus)
-                fprintf(f, "%sgive %zu VF%s a vGPU type", SEP(), vgpus, plural(vgpus, "", "s"));
+                fprintf(f, "%sgive %zu VF%s a vGPU type", SEP(), vgpus, vgpus == 1 ? "" : "s");
 #undef SEP
         fputs(", as below.\n", f);
 }
