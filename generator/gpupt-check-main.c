@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -28,10 +29,12 @@ static void help(void)
                "or be unsafe. Reads only.\n"
                "\n"
                "  --root DIR     read the machine from DIR (DIR/sys, DIR/proc, DIR/etc, ...)\n"
-               "                 instead of /; GPUPT_ROOT does the same\n"
+               "                 instead of /; GPUPT_ROOT does the same; a DIR without\n"
+               "                 sys is refused\n"
                "  --config FILE  read FILE (as given, not under the root) instead of\n"
                "                 /etc/gpupt.conf and /etc/gpupt.conf.d/*.conf\n"
-               "  --json         print one JSON object (see gpupt-check(8))\n"
+               "  --json         print one JSON object (see gpupt-check(8)), versioned by\n"
+               "                 its \"schema\" member\n"
                "  --quiet        print only the problems, one per line\n"
                "  --verify       also compare the running system with the plan: each\n"
                "                 claim, VF count, mdev and BAR size not as planned is a\n"
@@ -49,7 +52,8 @@ static void help(void)
                "                 functions (ids, name, driver, modules, NUMA node, reset\n"
                "                 methods, link, VFIO nodes, claiming entry) and a config\n"
                "                 line per slot of each group that can go to a VM whole;\n"
-               "                 with --json as one JSON object (see gpupt-check(8))\n"
+               "                 with --json as one JSON object (see gpupt-check(8)); a\n"
+               "                 config that does not load is reported after the listing\n"
                "  --display      with --list: only the groups that hold a display controller\n"
                "  --import       print the gpupt.conf that claims what the host's other\n"
                "                 recipes claim (vfio-pci ids= in modprobe.d and on the\n"
@@ -112,6 +116,54 @@ static int handoff_main(const struct plan *plan, const char *names, enum handoff
                 "as printed:", names);
         handoff_ready(plan, &set, stderr);
         return EXIT_PROBLEMS;
+}
+
+/* The config of a host without one: nothing to claim, and the IOMMU
+ * required as by default. */
+static struct conf *conf_empty(void)
+{
+        struct conf *conf = calloc(1, sizeof(*conf));
+
+        if (conf)
+                conf->iommu_required = true;
+        return conf;
+}
+
+static int list_write(struct host *host, const struct conf *conf, const struct list_options *lo)
+{
+        int r = list_host(stdout, host, conf, lo);
+
+        if (r < 0)
+                fprintf(stderr, "gpupt-check: cannot list %s/sys/bus/pci/devices: %s\n",
+                        root_dir(), strerror(-r));
+        return r;
+}
+
+/* --list where the config does not load: the host as if it had none, the
+ * error in the JSON or on stderr after it, and the config's exit status. */
+static int list_main(bool json, bool display, const struct conf_error *err, int status)
+{
+        const struct list_options lo = { .json = json, .display = display, .config_error = err };
+        struct conf *conf = conf_empty();
+        struct host *host = NULL;
+        int r = conf ? host_new(&host) : -ENOMEM;
+
+        if (r >= 0)
+                r = list_write(host, conf, &lo);
+        else
+                fprintf(stderr, "gpupt-check: %s\n", strerror(-r));
+        if (r >= 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+                fprintf(stderr, "gpupt-check: cannot write the report: %s\n", strerror(errno));
+                r = -EIO;
+        }
+        if (!json) {
+                fputs("gpupt-check: the config does not load, so the listing shows no claims:\n",
+                      stderr);
+                report_config_error_human(stderr, err);
+        }
+        host_free(host);
+        conf_free(conf);
+        return r < 0 ? EXIT_USAGE : status;
 }
 
 int main(int argc, char **argv)
@@ -217,9 +269,19 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
         }
         if (root && *root) {
+                _cleanup_free_ char *sys = strdup_printf("%s/sys", root), *name = NULL;
+                struct stat st;
 
                 if (access(root, F_OK) < 0) {
                         log_msg(LOG_ERR, "root '%s': %s", root, strerror(errno));
+                        return EXIT_USAGE;
+                }
+                /* A root without sys/ is no machine: read as one, it would
+                 * hold no device and the plan would say Ready. */
+                if (!sys || stat(sys, &st) < 0 || !S_ISDIR(st.st_mode)) {
+                        fprintf(stderr, "gpupt-check: %s is not a root: it has no sys "
+                                        "directory (a root holds a machine's sys, proc and etc)\n",
+                                printable(root, &name));
                         return EXIT_USAGE;
                 }
         }
@@ -250,12 +312,11 @@ int main(int argc, char **argv)
         r = conf_load(config, &conf, &err);
         if (r == -ENOENT && !config && !err.message) {
                 /* No config at all: an installed but unused gpupt. */
-                conf = calloc(1, sizeof(*conf));
+                conf = conf_empty();
                 if (!conf) {
                         r = -ENOMEM;
                         goto fail;
                 }
-                conf->iommu_required = true;
                 r = 0;
         }
         if (r < 0) {
@@ -266,6 +327,17 @@ int main(int argc, char **argv)
                         err.file = path ? strdup(path) : NULL;
                         err.message = strdup(strerror(-r));
                 }
+                /* Not a file to fix but a file not to obey: a problem of
+                 * severity error, as for the rest of the plan. */
+                status = err.untrusted ? EXIT_PROBLEMS : EXIT_USAGE;
+                if (list) {
+                        /* The admin fixing the config needs the host's
+                         * addresses most: list it as if there were none. */
+                        status = list_main(json, display, &err, status);
+                        conf_error_done(&err);
+                        root_set(NULL);
+                        return status;
+                }
                 if (json) {
                         struct iommu_state s;
 
@@ -273,9 +345,6 @@ int main(int argc, char **argv)
                         report_config_error_json(stdout, &s, &err);
                 } else
                         report_config_error_human(quiet ? stdout : stderr, &err);
-                /* Not a file to fix but a file not to obey: a problem of
-                 * severity error, as for the rest of the plan. */
-                status = err.untrusted ? EXIT_PROBLEMS : EXIT_USAGE;
                 conf_error_done(&err);
                 return status;
         }
@@ -286,13 +355,7 @@ int main(int argc, char **argv)
         if (list) {
                 const struct list_options lo = { .json = json, .display = display };
 
-                r = list_host(stdout, host, conf, &lo);
-                if (r < 0) {
-                        log_msg(LOG_ERR, "cannot list %s/sys/bus/pci/devices: %s", root_dir(),
-                                strerror(-r));
-                        status = EXIT_USAGE;
-                } else
-                        status = EXIT_READY;
+                status = list_write(host, conf, &lo) < 0 ? EXIT_USAGE : EXIT_READY;
                 goto done;
         }
         /* The report and the hand-off are about the next boot; --verify is

@@ -44,6 +44,8 @@ static void test_modprobe(void **state)
         assert_id(&rs.v[0].ids[0], "10de:1e04");
         assert_id(&rs.v[0].ids[1], "10de:10f7:1458:37a9");
         assert_int_equal(rs.v[0].n_skipped, 0);
+        /* what --import cannot say, to be named there */
+        assert_string_equal(rs.v[0].left_out, "disable_vga=1");
         assert_int_equal(rs.v[1].kind, RECIPE_BLACKLIST);
         assert_int_equal(rs.v[1].line, 5);
         assert_string_equal(rs.v[1].name, "nouveau");
@@ -56,6 +58,7 @@ static void test_modprobe(void **state)
         assert_int_equal(rs.v[3].n_ids, 1);
         assert_id(&rs.v[3].ids[0], "8086:1533");
         assert_int_equal(rs.v[3].n_skipped, 3);
+        assert_null(rs.v[3].left_out);
         recipes_done(&rs);
 }
 

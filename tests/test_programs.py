@@ -77,16 +77,21 @@ def codes(data, severity=None):
 
 class Base(unittest.TestCase):
     def assertSchema(self, data):
-        self.assertEqual(set(data), {"ready", "iommu", "claims", "sriov", "mdevs", "vgpus",
-                                     "problems"})
-        self.assertEqual(set(data["iommu"]), {"enabled", "interrupt_remapping", "iommufd"})
+        self.assertEqual(set(data), {"schema", "ready", "iommu", "config_files", "claims",
+                                     "sriov", "mdevs", "vgpus", "problems"})
+        self.assertEqual(data["schema"], 1)
+        self.assertIMMU(data["iommu"])
         for c in data["claims"]:
-            self.assertEqual(set(c), {"bdf", "id", "entry", "driver_now", "driver_at_boot",
-                                      "iommu_group", "numa_node", "vfio_group", "vfio_cdev"})
+            self.assertEqual(set(c), {"bdf", "id", "entry", "name", "driver_now",
+                                      "driver_at_boot", "iommu_group", "numa_node",
+                                      "vfio_group", "vfio_cdev", "bars"})
             self.assertRegex(c["bdf"], r"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$")
             self.assertRegex(c["id"], r"^[0-9a-f]{4}:[0-9a-f]{4}$")
+            for b in c["bars"]:
+                self.assertEqual(set(b), {"index", "now_mib", "at_boot_mib"})
         for s in data["sriov"]:
-            self.assertEqual(set(s), {"pf", "entry", "vfs", "vfs_now"})
+            self.assertEqual(set(s), {"pf", "entry", "vfs", "vfs_now", "total_vfs",
+                                      "vf_driver"})
         for m in data["mdevs"]:
             self.assertEqual(set(m), {"parent", "entry", "type", "uuid"})
         for g in data["vgpus"]:
@@ -98,6 +103,12 @@ class Base(unittest.TestCase):
             self.assertNotIn("\n", pr["message"])
         self.assertEqual(data["ready"], not any(p["severity"] == "error"
                                                 for p in data["problems"]))
+
+    def assertIMMU(self, iommu):
+        self.assertEqual(set(iommu), {"enabled", "interrupt_remapping", "iommufd", "vendor",
+                                      "default_domain", "units", "groups"})
+        self.assertIn(iommu["vendor"], ("intel", "amd", None))
+        self.assertIn(iommu["default_domain"], ("Translated", "Passthrough", None))
 
     def run_json(self, rootdir, expect_rc, **kw):
         rc, data = report(rootdir, **kw)
@@ -587,6 +598,91 @@ class ScenarioCodes(Base):
         again = self.run_json(root("sriov-gvt"), 0)
         self.assertEqual(uuids, {m["uuid"] for m in again["mdevs"]})
 
+    def test_mdev_no_instances_names_the_entry_that_does_not_fit(self):
+        """Two instances left, three entries: gvt-a and gvt-b fit, gvt-c is
+        the one to remove."""
+        data = self.run_json(root("sriov-gvt"), 1, variant="mdev-too-many")
+        self.assertEqual([(p["code"], p["entry"], p["bdf"], p["message"])
+                          for p in data["problems"]],
+                         [("mdev-no-instances", "gvt-c", "0000:00:02.0",
+                           "3 mdevs of type i915-GVTg_V5_4 are wanted on 0000:00:02.0 but only 2 "
+                           "are left (available_instances), so gvt-c does not fit; remove it or "
+                           "pick a smaller type")])
+        r = copy_root("sriov-gvt", "mdev-four")
+        with open(os.path.join(r, "etc/gpupt-variants/mdev-too-many.conf"), "a") as f:
+            f.write('mdev "gvt-d" {\n  parent = "0000:00:02.0"\n  type = "i915-GVTg_V5_4"\n}\n')
+        p = check(r, "--quiet", variant="mdev-too-many")
+        self.assertEqual(p.stdout,
+                         "error mdev-no-instances 0000:00:02.0: 4 mdevs of type i915-GVTg_V5_4 "
+                         "are wanted on 0000:00:02.0 but only 2 are left (available_instances), "
+                         "so gvt-c, gvt-d do not fit; remove them or pick a smaller type\n")
+        self.assertIn("error   mdev-no-instances 0000:00:02.0 (gvt-c):",
+                      check(r, variant="mdev-too-many").stdout)
+
+
+class SelfDescribingJson(Base):
+    """The JSON carries a schema version and what the text shows."""
+
+    def test_report(self):
+        r = root("eight-gpus")
+        data = self.run_json(r, 0)
+        self.assertEqual(data["schema"], 1)
+        self.assertEqual(data["iommu"], {"enabled": True, "interrupt_remapping": True,
+                                         "iommufd": False, "vendor": "intel",
+                                         "default_domain": "Translated", "units": 2,
+                                         "groups": 21})
+        self.assertEqual(data["config_files"], [os.path.join(r, "etc/gpupt.conf")])
+        host = HostFacts(r)
+        self.assertEqual([c["name"] for c in data["claims"]],
+                         [host.name(*host.fn_id(c["bdf"]).split(":")) for c in data["claims"]])
+        self.assertEqual({json.dumps(c["bars"]) for c in data["claims"]}, {"[]"})
+        data = self.run_json(root("iommu-off-amd"), 1)
+        self.assertEqual((data["iommu"]["vendor"], data["iommu"]["default_domain"],
+                          data["iommu"]["units"], data["iommu"]["groups"]), ("amd", None, 0, 0))
+
+    def test_bars(self):
+        data = self.run_json(root("amd-rebar-igpu"), 0)
+        self.assertEqual([(c["bdf"], c["bars"]) for c in data["claims"]],
+                         [("0000:03:00.0", [{"index": 2, "now_mib": 2, "at_boot_mib": 8}]),
+                          ("0000:03:00.1", [])])
+
+    def test_sriov(self):
+        data = self.run_json(root("sriov-gvt"), 0)
+        self.assertEqual(data["sriov"], [{"pf": "0000:01:00.0", "entry": "nic0", "vfs": 4,
+                                          "vfs_now": 0, "total_vfs": 64,
+                                          "vf_driver": "vfio-pci"}])
+        conf = os.path.join(TMP, "sriov-host-driver.conf")
+        with open(conf, "w") as f:
+            f.write('sriov "nic0" { pf = "01:00.0"  vfs = 2 }\n'
+                    'sriov "gone" { pf = "09:00.0"  vfs = 2 }\n')
+        data = self.run_json(root("sriov-gvt"), 1, config=conf)
+        self.assertEqual([(s["entry"], s["total_vfs"], s["vf_driver"]) for s in data["sriov"]],
+                         [("nic0", 64, None), ("gone", None, None)])
+
+    def test_config_error(self):
+        bad = os.path.join(TMP, "json-bad.conf")
+        with open(bad, "w") as f:
+            f.write("bogus = 1\n")
+        data = self.run_json(root("eight-gpus"), 2, config=bad)
+        self.assertEqual((data["schema"], data["config_files"], codes(data)),
+                         (1, [], ["config-error"]))
+
+    def test_list_codes(self):
+        """A code beside each reason and each warning of --list --json."""
+        seen = set()
+        for name in ("eight-gpus", "amd-rebar-igpu", "sriov-gvt"):
+            for g in list_json(root(name))["groups"]:
+                self.assertEqual(len(g["warning_codes"]), len(g["warnings"]))
+                seen.add((g["reason_code"], tuple(g["warning_codes"]),
+                          (g["reason"] or "").split(",")[0][:40]))
+        self.assertLessEqual({
+            (None, ("boot-vga",), ""),
+            ("root-disk", (), "it holds 0000:04:00.0"),
+            ("host-bridge", (), "it holds 0000:00:00.0"),
+            ("bridges-only", (), "it holds only PCI bridges"),
+            ("sriov-pf", (), "it holds 0000:01:00.0"),
+            ("mdev-parent", (), "it holds 0000:00:02.0")}, seen)
+
 
 class SlotFunctions(Base):
     """What a device entry's address claims of its slot, on sriov-gvt, whose
@@ -804,6 +900,54 @@ class Verify(Base):
         self.assertEqual(p.returncode, 0, p.stdout)
         self.assertIn("In sync: 16 of 16 planned applied", p.stdout)
         self.assertIn("APPLIED", p.stdout)
+
+    def test_nothing_ran_leads_with_the_cause(self):
+        """Before any gpupt-apply: the cause first, one line per entry, no
+        plan, VERIFY table or not-applied per function; the JSON keeps
+        every not-applied."""
+        r = copy_root("eight-gpus", "verify-nothing-ran")
+        booted(r, "--driver", "vfio-pci", *self.GPUS[4:])
+        p = check(r, "--verify")
+        self.assertEqual(p.returncode, 1)
+        rec = os.path.join(r, "run/gpupt/applied-config.sha256")
+        self.assertEqual(p.stdout.split("\n")[3:], [
+            "",
+            "Not applied: no gpupt-apply has carried out a part of the config since this boot "
+            f"(no {rec}): gpupt's units did not run, or each failed; reboot to apply it.",
+            "  vm-gpu-0  4 functions of 0000:c1:00 on nvidia, snd_hda_intel, xhci_hcd, "
+            "nvidia-gpu, not vfio-pci",
+            "`journalctl -b -u 'gpupt-*'` says why no unit carried it out.",
+            "",
+            "Not in sync: 12 of 16 planned applied; 4 errors, 1 warning.",
+            ""])
+        data = self.verify(r, 1)
+        self.assertEqual(sorted(p["bdf"] for p in self.not_applied(data)), self.GPUS[:4])
+        self.assertRaisesCode(data, "reboot-required", "warning")
+        # --quiet stays one line per problem
+        self.assertEqual(len(check(r, "--verify", "--quiet").stdout.splitlines()), 5)
+
+        p = check(root("amd-rebar-igpu"), "--verify")
+        self.assertEqual(p.stdout.split("\n")[5:], [
+            "  vm-amd  2 functions of 0000:03:00 on amdgpu, snd_hda_intel, not vfio-pci; "
+            "BAR 2 of 0000:03:00.0 at 2M, not 8M",
+            "`journalctl -b -u 'gpupt-*'` says why no unit carried it out.",
+            "",
+            "Not in sync: 0 of 2 planned applied; 3 errors, 1 warning.",
+            ""])
+        p = check(root("sriov-gvt"), "--verify")
+        self.assertEqual(p.stdout.split("\n")[5:8], [
+            "  nic0   0000:01:00.0 has 0 VFs, not 4",
+            "  gvt-a  mdev 3312e7ae-a3f8-8e79-9347-42c91585b382 of type i915-GVTg_V5_4 on "
+            "0000:00:02.0 does not exist",
+            "  gvt-b  mdev fe1f2ef8-a669-8319-9b82-d6999902b12e of type i915-GVTg_V5_4 on "
+            "0000:00:02.0 does not exist"])
+        # other problems are still shown, each in full
+        r = copy_root("eight-gpus", "verify-nothing-ran-other")
+        with open(os.path.join(r, "etc/gpupt.conf"), "a") as f:
+            f.write('device "gone" { bdf = "0000:99:00.0" }\n')
+        out = check(r, "--verify").stdout
+        self.assertIn("\nerror   no-match 0000:99:00.0 (gone):\n", out)
+        self.assertNotIn("not-applied", out)
 
     def test_record(self):
         """gpupt-apply records the config it applied; a later edit asks for a reboot."""
@@ -1113,7 +1257,7 @@ class HostFacts:
     def slot_first(self, bdf):
         return [b for b in self.bdfs if b[:10] == bdf[:10]][0]
 
-    def expect(self, bdf, entries):
+    def expect(self, bdf, entries, uses=None):
         """The function's object as the --list JSON contract gives it."""
         vid, did = self.attr(bdf, "vendor")[2:], self.attr(bdf, "device")[2:]
         cls = self.attr(bdf, "class")
@@ -1155,13 +1299,15 @@ class HostFacts:
             "vfio_group": vfio_group,
             "vfio_cdev": "/dev/vfio/devices/" + cdevs[0] if cdevs else None,
             "entry": entries.get(bdf),
+            "used_by": (uses or {}).get(bdf, []),
         }
 
-    def whole(self, bdfs):
-        """Whether a group can go to a VM whole, from its members' classes."""
+    def whole(self, bdfs, uses=None):
+        """Whether a group can go to a VM whole, from its members' classes and
+        the functions the config's sriov, mdev and vgpu entries keep."""
         ends = [b for b in bdfs if not self.attr(b, "class").startswith("0x0604")]
         return bool(ends) and not any(self.attr(b, "class").startswith("0x06") or
-                                      b in self.root_disks for b in ends)
+                                      b in self.root_disks or b in (uses or {}) for b in ends)
 
 
 def list_json(rootdir, *args):
@@ -1184,16 +1330,33 @@ class ListHost(Base):
         _, data = report(r)
         return {c["bdf"]: c["entry"] for c in data["claims"]}
 
+    def uses(self, r):
+        """The functions the sriov, mdev and vgpu entries keep on the host:
+        {bdf: [{"kind": …, "entry": …}, …]}, in config order."""
+        _, data = report(r)
+        out = {}
+
+        def full(a):
+            return a if len(a) == 12 else "0000:" + a
+        for kind, key, objs in (("sriov", "pf", data["sriov"]), ("mdev", "parent", data["mdevs"]),
+                                ("vgpu", "pf", data["vgpus"])):
+            for o in objs:
+                out.setdefault(full(o[key]), []).append({"kind": kind, "entry": o["entry"]})
+        return out
+
     def test_json_every_scenario(self):
         for name in scenario_names():
             with self.subTest(scenario=name):
                 r = root(name)
                 host = HostFacts(r)
                 entries = self.entries(r)
+                uses = self.uses(r)
                 data = list_json(r)
-                self.assertEqual(set(data), {"iommu", "groups", "ungrouped"})
-                self.assertEqual(set(data["iommu"]), {"enabled", "interrupt_remapping",
-                                                      "iommufd"})
+                self.assertEqual(set(data), {"schema", "iommu", "config_error", "groups",
+                                             "ungrouped"})
+                self.assertEqual(data["schema"], 1)
+                self.assertIsNone(data["config_error"])
+                self.assertIMMU(data["iommu"])
                 self.assertIs(data["iommu"]["iommufd"],
                               os.path.exists(os.path.join(r, "dev/iommu")))
                 seen = []
@@ -1206,8 +1369,9 @@ class ListHost(Base):
                 for g in data["groups"]:
                     bdfs = [f["bdf"] for f in g["functions"]]
                     self.assertEqual(bdfs, by_group[g["group"]])     # all of it, by address
-                    self.assertEqual(g["whole_to_vm"], host.whole(bdfs), g)
+                    self.assertEqual(g["whole_to_vm"], host.whole(bdfs, uses), g)
                     self.assertEqual(g["reason"] is None, g["whole_to_vm"])
+                    self.assertEqual(g["reason_code"] is None, g["whole_to_vm"])
                     # no line for a group the config claims already
                     unclaimed = [b for b in bdfs if entries.get(b) is None and
                                  not host.attr(b, "class").startswith("0x0604")]
@@ -1215,14 +1379,15 @@ class ListHost(Base):
                                      g["whole_to_vm"] and bool(unclaimed), g)
                     boot = [b for b in bdfs if host.attr(b, "boot_vga") == "1"]
                     self.assertEqual(len(g["warnings"]), len(boot) if g["whole_to_vm"] else 0)
+                    self.assertEqual(g["warning_codes"], ["boot-vga"] * len(g["warnings"]))
                     for b, w in zip(boot, g["warnings"]):
                         self.assertIn(b, w)
                     for f in g["functions"]:
-                        self.assertEqual(f, host.expect(f["bdf"], entries))
+                        self.assertEqual(f, host.expect(f["bdf"], entries, uses))
                     seen += bdfs
                 self.assertEqual([f["bdf"] for f in data["ungrouped"]], by_group.get(None, []))
                 for f in data["ungrouped"]:
-                    self.assertEqual(f, host.expect(f["bdf"], entries))
+                    self.assertEqual(f, host.expect(f["bdf"], entries, uses))
                 seen += [f["bdf"] for f in data["ungrouped"]]
                 self.assertEqual(sorted(seen), host.bdfs)            # every function once
                 self.assertEqual(len(seen), len(set(seen)))
@@ -1295,13 +1460,14 @@ class ListHost(Base):
 
     def test_human_every_scenario(self):
         import re
-        fn_re = re.compile(r"^  ([*-]) ([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]) "
+        fn_re = re.compile(r"^  ([*+-]) ([0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]) "
                            r"\[([0-9a-f]{4}:[0-9a-f]{4})\]")
         for name in scenario_names():
             with self.subTest(scenario=name):
                 r = root(name)
                 host = HostFacts(r)
                 entries = self.entries(r)
+                uses = self.uses(r)
                 data = list_json(r)
                 whole = {g["group"]: g for g in data["groups"]}
                 p = check(r, "--list")
@@ -1333,10 +1499,24 @@ class ListHost(Base):
                     self.assertEqual(configs.get(g["group"], []),
                                      g["suggest"].split("\n") if g["suggest"] else [])
                 for bdf, b in blocks.items():
-                    e = host.expect(bdf, entries)
+                    e = host.expect(bdf, entries, uses)
                     self.assertEqual(b["group"], e["iommu_group"], bdf)
                     self.assertEqual(b["id"], e["id"])
-                    self.assertEqual(b["mark"], "*" if e["entry"] else "-", bdf)
+                    self.assertEqual(b["mark"], "*" if e["entry"] else "+" if e["used_by"]
+                                     else "-", bdf)
+                    if e["used_by"]:
+                        said, kind = "", None
+                        for u in e["used_by"]:
+                            if u["kind"] != kind:
+                                said += "%s %s of %s" % (";" if kind else "",
+                                                         "parent" if u["kind"] == "mdev" else "PF",
+                                                         u["kind"])
+                            else:
+                                said += ","
+                            said += ' "%s"' % u["entry"]
+                            kind = u["kind"]
+                        self.assertTrue(b["text"].split("\n")[0].endswith("  <-" + said),
+                                        b["text"])
                     t = b["text"]
                     self.assertIn("class %s, subsystem %s, driver %s, modules %s" % (
                         e["class"], e["subsystem_id"], e["driver"] or "none",
@@ -1395,6 +1575,86 @@ class ListHost(Base):
         p = check(empty, "--list")
         self.assertEqual(p.returncode, 2)
         self.assertIn("gpupt-check:", p.stderr)
+
+    def test_config_error_lists_the_host(self):
+        """A config that does not load: the host all the same (the admin needs
+        its addresses to fix it), then the error, exit 2."""
+        r = root("sriov-gvt")
+        bad, empty = os.path.join(TMP, "list-bad.conf"), os.path.join(TMP, "list-empty.conf")
+        with open(bad, "w") as f:
+            f.write('device "x" {\n  bdf = "zz"\n}\n')
+        open(empty, "w").close()
+        p, plain = check(r, "--list", config=bad), check(r, "--list", config=empty)
+        self.assertEqual(p.returncode, 2)
+        self.assertEqual(p.stdout, plain.stdout)
+        self.assertIn("\n  - 0000:01:00.0 [8086:1572] ", p.stdout)
+        error = (f'{bad}:2: device "x": bdf "zz" is not a PCI address (dddd:bb:dd.f, bb:dd.f, '
+                 'or bb:dd for the whole slot)')
+        self.assertEqual(p.stderr, "gpupt-check: the config does not load, so the listing "
+                                   "shows no claims:\n" + error + "\n")
+        p = check(r, "--list", "--json", config=bad)
+        self.assertEqual((p.returncode, p.stderr), (2, ""))
+        data = json.loads(p.stdout)
+        self.assertEqual(data["config_error"], {"code": "config-error", "message": error})
+        data["config_error"] = None
+        self.assertEqual(data, json.loads(check(r, "--list", "--json", config=empty).stdout))
+
+    def test_root_without_sys(self):
+        """A directory without sys/ is no machine: never Ready on nothing."""
+        r = os.path.join(TMP, "not a root")
+        os.makedirs(os.path.join(r, "etc"), exist_ok=True)
+        for args in ([], ["--list"], ["--verify"], ["--json"], ["--import"]):
+            p = check(r, *args)
+            self.assertEqual((p.returncode, p.stdout), (2, ""), args)
+            self.assertEqual(p.stderr, f"gpupt-check: {r} is not a root: it has no sys "
+                                       "directory (a root holds a machine's sys, proc and etc)\n")
+        p = check("/", "--help")
+        self.assertEqual(p.returncode, 0)
+
+    def test_no_match_names_the_listing_of_the_root(self):
+        """Under --root, lspci lists this machine, not the root's."""
+        r = copy_root("sriov-gvt", "no match root")
+        conf = os.path.join(TMP, "no-match-root.conf")
+        with open(conf, "w") as f:
+            f.write('device "gone" { bdf = "0000:99:00.0" }\n'
+                    'sriov "nic9" { pf = "0000:98:00.0"  vfs = 1 }\n')
+        msgs = {pr["entry"]: pr["message"] for pr in self.run_json(r, 1, config=conf)["problems"]}
+        self.assertEqual(msgs["gone"], f"no PCI device at 0000:99:00.0 (from {conf}:1); "
+                                       f"`gpupt-check --list --root '{r}'` lists the addresses "
+                                       "this machine has")
+        self.assertEqual(msgs["nic9"], 'no PCI device at 0000:98:00.0, the pf of sriov "nic9" '
+                                       f"({conf}:2); `gpupt-check --list --root '{r}'` lists "
+                                       "the addresses")
+        r = root("sriov-gvt")
+        msgs = {pr["entry"]: pr["message"] for pr in self.run_json(r, 1, config=conf)["problems"]}
+        self.assertIn(f"; `gpupt-check --list --root {r}` lists the addresses this machine has",
+                      msgs["gone"])
+
+    def test_sriov_and_mdev_entries_keep_their_functions(self):
+        """sriov-gvt: the SR-IOV PF and the mdev parent stay on the host for
+        the VFs and mdevs; --list counts them and offers neither to a VM."""
+        p = check(root("sriov-gvt"), "--list")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[-1], "6 functions in 4 groups shown (1 of them can go to a VM "
+                                    "whole); 0 claimed by the config (*), 2 kept on the host by "
+                                    "its sriov, mdev or vgpu entries (+).")
+        self.assertIn('IOMMU group 1: not for a VM whole: it holds 0000:00:02.0, the parent of '
+                      'mdev "gvt-a", which keeps its host driver to make the mdevs', lines)
+        self.assertIn('  + 0000:00:02.0 [8086:3e92] Intel Corporation CoffeeLake-S GT2 '
+                      '[UHD Graphics 630]  <- parent of mdev "gvt-a", "gvt-b"', lines)
+        self.assertIn('IOMMU group 2: not for a VM whole: it holds 0000:01:00.0, the PF of '
+                      'sriov "nic0", which keeps its host driver to make the VFs', lines)
+        self.assertEqual([l for l in lines if l.startswith("    config:")],
+                         ['    config:  device "vm-01-00-1" { bdf = "0000:01:00.1" '
+                          'functions = single expect = "8086:1533" }'])
+        groups = {g["group"]: g for g in list_json(root("sriov-gvt"))["groups"]}
+        self.assertEqual([(g["whole_to_vm"], g["reason_code"], g["suggest"] is None)
+                          for g in groups.values()],
+                         [(False, "mdev-parent", True), (False, "sriov-pf", True),
+                          (True, None, False), (False, "root-disk", True)])
+        self.assertEqual(groups[2]["functions"][1]["used_by"],
+                         [{"kind": "sriov", "entry": "nic0"}])
 
     def test_vfio_nodes_and_iommufd_in_check(self):
         data = self.run_json(root("vfio-bound"), 0)
@@ -1739,6 +1999,13 @@ class Import(Base):
         text, path = self.imported(root("foreign-recipes"))
         self.assertIn("# from /etc/modprobe.d/vfio.conf:2: options vfio-pci ids=10de:1e04,"
                       "10de:10f7 disable_vga=1\n", text)
+        # what it cannot say it names, with the line it came from
+        self.assertIn("# from /etc/modprobe.d/vfio.conf:2: options vfio-pci ids=10de:1e04,"
+                      "10de:10f7 disable_vga=1\n"
+                      "# (left out: disable_vga=1, of /etc/modprobe.d/vfio.conf:2, sets vfio-pci "
+                      "itself and claims nothing; no gpupt.conf key says it: keep \"options "
+                      "vfio-pci disable_vga=1\" in a modprobe.d file when you remove that line)\n"
+                      'device "modprobe-vfio-2" {\n', text)
         self.assertIn('device "modprobe-vfio-2" {\n  ids = {"10de:1e04", "10de:10f7"}\n', text)
         self.assertIn('device "cmdline-vfio-pci-ids" {\n  ids = {"8086:1533"}\n', text)
         self.assertIn('device "driverctl-0000-41-00.2" {\n  bdf = "0000:41:00.2"\n'
@@ -1756,6 +2023,38 @@ class Import(Base):
         self.assertEqual(claims["0000:04:00.0"], "cmdline-vfio-pci-ids")
         self.assertEqual(claims["0000:41:00.2"], "driverctl-0000-41-00.2")
         self.assertNotIn("0000:c1:00.2", claims)  # functions = single, as vfio-pci ids= did
+
+    def test_import_whole_slot(self):
+        """Overrides that name every function of a slot become one entry for
+        the slot, which checks without partial-slot; a slot named in part
+        stays per function."""
+        r = copy_root("foreign-recipes", "import-slot")
+        os.unlink(os.path.join(r, "etc/modprobe.d/vfio.conf"))  # its ids claim 42:00.0-1 too
+        for f in range(4):
+            with open(os.path.join(r, "etc/driverctl.d/pci-0000:42:00.%d" % f), "w") as o:
+                o.write("vfio-pci\n")
+        with open(os.path.join(r, "etc/driverctl.d/pci-0000:43:00.0"), "w") as o:
+            o.write("vfio-pci\n")
+        text, path = self.imported(r)
+        self.assertIn("\n\n# from /etc/driverctl.d/pci-0000:42:00.0:1: vfio-pci\n"
+                      "# from /etc/driverctl.d/pci-0000:42:00.1:1: vfio-pci\n"
+                      "# from /etc/driverctl.d/pci-0000:42:00.2:1: vfio-pci\n"
+                      "# from /etc/driverctl.d/pci-0000:42:00.3:1: vfio-pci\n"
+                      "# (they name every function of 0000:42:00: one entry for the slot)\n"
+                      'device "driverctl-0000-42-00" {\n  bdf = "0000:42:00"\n'
+                      '  expect = "10de:1e04"\n}\n\n'
+                      "# from /etc/driverctl.d/pci-0000:43:00.0:1: vfio-pci\n"
+                      'device "driverctl-0000-43-00.0" {\n  bdf = "0000:43:00.0"\n'
+                      '  expect = "10de:1e04"\n  functions = single\n}\n', text)
+        self.assertEqual(text.count("driverctl-0000-42"), 1)
+        rc, data = report(r, config=path)
+        self.assertSchema(data)
+        claims = {c["bdf"]: c["entry"] for c in data["claims"]}
+        self.assertEqual([claims.get("0000:42:00.%d" % f) for f in range(4)],
+                         ["driverctl-0000-42-00"] * 4)
+        self.assertEqual([pr["bdf"] for pr in data["problems"] if pr["code"] == "partial-slot"
+                          and pr["bdf"][:10] in ("0000:42:00", "0000:43:00")],
+                         ["0000:43:00.0"] * 3)
 
     def test_import_nothing(self):
         text, path = self.imported(root("eight-gpus"))
@@ -1940,6 +2239,27 @@ class Vgpus(Base):
         self.assertRaisesCode(data, "vgpu-vf-in-use", "warning")
         self.assertEqual([pr["bdf"] for pr in data["problems"]
                           if pr["code"] == "vgpu-vf-in-use"], ["0000:41:00.7"])
+
+    def test_verdict_counts_vgpus(self):
+        """Three VFs get a vGPU type: the report says so where it would say
+        nothing is claimed, and the verdict counts them."""
+        r = root("vgpu-l40s")
+        lines = check(r).stdout.splitlines()
+        self.assertEqual(lines[4], "No function will be claimed at the next boot; it will give "
+                                   "3 VFs a vGPU type, as below.")
+        self.assertEqual(lines[-1], "Ready: 0 functions claimed, 0 SR-IOV entries, 0 mdevs, "
+                                    "3 vGPUs; 1 warning.")
+        self.assertEqual(check(r, "--verify").stdout.splitlines()[-1],
+                         "In sync: 0 of 0 planned applied, 3 vGPUs not verified; 0 errors, "
+                         "1 warning.")
+        lines = check(root("sriov-gvt")).stdout.splitlines()
+        self.assertEqual(lines[4], "No function will be claimed at the next boot; it will set "
+                                   "the VF count of 1 SR-IOV PF and create 2 mdevs, as below.")
+        self.assertEqual(lines[-1], "Ready: 0 functions claimed, 1 SR-IOV entry, 2 mdevs, "
+                                    "0 vGPUs; 0 warnings.")
+        self.assertEqual(check(root("eight-gpus")).stdout.splitlines()[-1],
+                         "Ready: 16 functions claimed, 0 SR-IOV entries, 0 mdevs, 0 vGPUs; "
+                         "0 warnings.")
 
     def test_type_unknown(self):
         data = self.run_json(root("vgpu-l40s"), 1, variant="bad-type")
@@ -2377,7 +2697,9 @@ class HostileStrings(Base):
         quiet = self.assertClean("--quiet", out + err)
         self.assertEqual(len(quiet.splitlines()), len(data["problems"]), quiet)
         rc, out, err = self.check_bytes(r, "--verify")
-        self.assertIn("not-applied", self.assertClean("--verify", out + err))
+        # nothing applied yet: one line per entry, the driver escaped there too
+        self.assertIn("\n  gpu  %s on %s, not vfio-pci\n" % (self.GPU, esc(driver)),
+                      self.assertClean("--verify", out + err))
 
         # the listing
         rc, out, err = self.check_bytes(r, "--list")

@@ -15,6 +15,53 @@ static const struct mdev_type *find_type(const struct mdev_type *v, size_t n, co
         return NULL;
 }
 
+/* The entries of mdev i's parent and type that are still to be made, in
+ * config order, from the one the available instances run out at: the ones
+ * that do not fit, "gvt-c" or "gvt-c, gvt-d". NULL without memory. */
+static char *beyond(const struct plan *p, size_t i, unsigned available, const char **first)
+{
+        const struct conf_mdev *e = p->mdevs[i].entry;
+        char *list = strdup("");
+        unsigned k = 0;
+
+        *first = NULL;
+        for (size_t j = i; list && j < p->n_mdevs; j++) {
+                const struct conf_mdev *m = p->mdevs[j].entry;
+                char *l;
+
+                if (!streq(m->parent, e->parent) || !streq(m->type, e->type) ||
+                    p->mdevs[j].exists || k++ < available)
+                        continue;
+                if (!*first)
+                        *first = m->name;
+                l = strdup_printf("%s%s%s", list, *list ? ", " : "", m->name);
+                free(list);
+                list = l;
+        }
+        return list;
+}
+
+/* mdev-no-instances, on the first entry that does not fit: the ones before
+ * it get their instances, and removing it (and those after) is the fix. */
+static int no_instances(struct plan *p, size_t i, const struct mdev_type *t, unsigned wanted,
+                        const struct pci_addr *a)
+{
+        const struct conf_mdev *e = p->mdevs[i].entry;
+        const char *first;
+        _cleanup_free_ char *over = beyond(p, i, (unsigned)t->available, &first);
+
+        if (!over)
+                return -ENOMEM;
+        return plan_problem(p, SEVERITY_ERROR, PROBLEM_MDEV_NO_INSTANCES, a, first ? first : e->name,
+                            "%u mdevs of type %s are wanted on %s but only %d %s left "
+                            "(available_instances), so %s %s not fit; remove %s or pick a "
+                            "smaller type",
+                            wanted, e->type, e->parent, t->available,
+                            t->available == 1 ? "is" : "are", over,
+                            wanted - (unsigned)t->available == 1 ? "does" : "do",
+                            wanted - (unsigned)t->available == 1 ? "it" : "them");
+}
+
 static int check_parent(struct plan *p, size_t first)
 {
         const struct conf_mdev *m = p->mdevs[first].entry;
@@ -79,13 +126,7 @@ static int check_parent(struct plan *p, size_t first)
                             streq(p->mdevs[j].entry->type, e->type) && !p->mdevs[j].exists)
                                 wanted++;
                 if (t->available >= 0 && wanted > (unsigned)t->available)
-                        r = plan_problem(p, SEVERITY_ERROR, PROBLEM_MDEV_NO_INSTANCES,
-                                         is_pci ? &a : NULL, e->name,
-                                         "%u mdevs of type %s are wanted on %s but only %d %s "
-                                         "left (available_instances); remove entries or pick a "
-                                         "smaller type",
-                                         wanted, e->type, e->parent, t->available,
-                                         t->available == 1 ? "is" : "are");
+                        r = no_instances(p, i, t, wanted, is_pci ? &a : NULL);
         }
         mdev_types_free(types, n);
         return r;

@@ -44,6 +44,15 @@ bool plan_ready(const struct plan *p)
         return true;
 }
 
+size_t plan_vgpu_vfs(const struct plan *p)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < p->n_vgpus; i++)
+                n += p->vgpus[i].entry->count;
+        return n;
+}
+
 int plan_cmp_claim(const void *a, const void *b)
 {
         uint32_t x = pci_addr_key(&((const struct claim *)a)->fn->addr);
@@ -64,6 +73,21 @@ const struct claim *plan_find_claim(const struct plan *p, const struct pci_addr 
 const char *plan_read_error(int r)
 {
         return r == -EBADMSG ? "its sysfs entry holds values that do not parse" : strerror(-r);
+}
+
+char *plan_list_command(void)
+{
+        const char *dir = root_dir();
+
+        if (!*dir)
+                return strdup("lspci -D");
+        /* the root as a shell word: quoted unless it needs nothing */
+        if (dir[strspn(dir, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                            "/._+,:=@%-")] == '\0')
+                return strdup_printf("gpupt-check --list --root %s", dir);
+        if (!strchr(dir, '\''))
+                return strdup_printf("gpupt-check --list --root '%s'", dir);
+        return strdup("gpupt-check --list --root DIR");
 }
 
 const char *plan_driver(const struct plan *p, const char *asked)

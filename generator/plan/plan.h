@@ -108,6 +108,10 @@ struct plan {
         /* plan_verify() ran: the applied fields above are set, and the
          * reports show them. */
         bool verified;
+        /* plan_verify(): the problem that says why this boot applied
+         * nothing (no gpupt-apply left a record), set only when something
+         * planned is not applied; -1 for none. */
+        ssize_t unapplied_cause;
         /* driver = "auto", resolved once per distinct modalias (variant.c). */
         struct auto_driver {
                 char *modalias;
@@ -134,6 +138,9 @@ struct plan {
 void plan_free(struct plan *p);
 
 bool plan_ready(const struct plan *p);
+/* The VFs the vgpu entries give a vGPU type at boot (their counts): what
+ * the verdicts count as vGPUs. */
+size_t plan_vgpu_vfs(const struct plan *p);
 /* The name driver_override will be given for a configured driver name: the
  * one its loaded PCI driver registered ("vfio_pci" is "vfio-pci"), or the
  * name as configured when it is not loaded here. */
@@ -160,6 +167,10 @@ const struct problem *plan_entry_blocker(const struct plan *p, const char *entry
 int plan_problem(struct plan *p, enum severity sev, enum problem_code code, const struct pci_addr *a,
                  const char *entry, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* The command that lists the addresses of the machine checked, for a
+ * no-match message: "lspci -D", or under a root, which lspci does not
+ * read, "gpupt-check --list --root DIR". NULL without memory. */
+char *plan_list_command(void);
 /* A read error of the host model (host.h) in words: "cannot be read: …". */
 const char *plan_read_error(int r);
 /* Claims by address, for qsort and bsearch. */

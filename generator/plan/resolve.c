@@ -108,11 +108,13 @@ static int resolve_bdf(struct plan *p, size_t *alloc, const struct conf_device *
         } else
                 r = host_get(p->host, &d->bdf, &fn);
         if (r == -ENOENT) {
+                _cleanup_free_ char *ls = plan_list_command();
+
                 want[PCI_ADDR_STRLEN - 3] = d->whole_slot ? '\0' : want[PCI_ADDR_STRLEN - 3];
                 return plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, &d->bdf, d->name,
-                                    "no PCI device at %s (from %s:%u); `lspci -D` lists the "
+                                    "no PCI device at %s (from %s:%u); `%s` lists the "
                                     "addresses this machine has",
-                                    want, d->where.file, d->where.line);
+                                    want, d->where.file, d->where.line, ls ? ls : "lspci -D");
         }
         if (r < 0)
                 return plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, &d->bdf, d->name,
@@ -223,15 +225,23 @@ static int resolve_sriov(struct plan *p)
                 sp->entry = s;
                 r = host_get(p->host, &s->pf, &sp->pf);
                 if (r < 0) {
+                        _cleanup_free_ char *ls = plan_list_command();
+
                         sp->pf = NULL;
-                        r = plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, &s->pf, s->name,
-                                         r == -ENOENT
-                                                 ? "no PCI device at %s, the pf of sriov \"%s\" "
-                                                   "(%s:%u); `lspci -D` lists the addresses"
-                                                 : "%s, the pf of sriov \"%s\" (%s:%u), cannot be "
-                                                   "read",
-                                         pci_addr_format(&s->pf, a), s->name, s->where.file,
-                                         s->where.line);
+                        pci_addr_format(&s->pf, a);
+                        if (r == -ENOENT)
+                                r = plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, &s->pf,
+                                                 s->name,
+                                                 "no PCI device at %s, the pf of sriov \"%s\" "
+                                                 "(%s:%u); `%s` lists the addresses",
+                                                 a, s->name, s->where.file, s->where.line,
+                                                 ls ? ls : "lspci -D");
+                        else
+                                r = plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, &s->pf,
+                                                 s->name,
+                                                 "%s, the pf of sriov \"%s\" (%s:%u), cannot be "
+                                                 "read",
+                                                 a, s->name, s->where.file, s->where.line);
                         if (r < 0)
                                 return r;
                         continue;

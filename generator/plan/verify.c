@@ -27,10 +27,23 @@ static bool variant_missed(const struct claim *c)
                !module_name_eq(c->driver, VARIANT_CATCH_ALL);
 }
 
+static bool claim_on_driver(const struct plan *p, const struct claim *c)
+{
+        return c->fn->driver && streq(c->fn->driver, plan_driver(p, c->driver));
+}
+
+/* Whether BAR j of the claim has its planned size; *now: its size now, -1
+ * when unknown. */
+static bool bar_sized(const struct claim *c, size_t j, int *now)
+{
+        *now = c->fn->details ? pci_fn_bar_now(c->fn, c->bars[j].index) : -1;
+        return *now >= 0 && (unsigned)*now == c->bars[j].log2_mib;
+}
+
 static int verify_claim(struct plan *p, struct claim *c)
 {
         const char *want = plan_driver(p, c->driver);
-        bool ok = c->fn->driver && streq(c->fn->driver, want);
+        bool ok = claim_on_driver(p, c);
         int r;
 
         if (!ok && variant_missed(c)) {
@@ -59,10 +72,10 @@ static int verify_claim(struct plan *p, struct claim *c)
         }
         for (size_t j = 0; j < c->n_bars; j++) {
                 unsigned idx = c->bars[j].index;
-                int now = c->fn->details ? pci_fn_bar_now(c->fn, idx) : -1;
                 char want_s[32], now_s[32] = "of unknown size";
+                int now;
 
-                if (now >= 0 && (unsigned)now == c->bars[j].log2_mib)
+                if (bar_sized(c, j, &now))
                         continue;
                 ok = false;
                 if (now >= 0)
@@ -160,6 +173,20 @@ static int stale_units(const struct record *rec, const char *now, char **ret)
         return 0;
 }
 
+static bool all_applied(const struct plan *p)
+{
+        for (size_t i = 0; i < p->n_claims; i++)
+                if (!p->claims[i].applied)
+                        return false;
+        for (size_t i = 0; i < p->n_sriovs; i++)
+                if (!p->sriovs[i].applied)
+                        return false;
+        for (size_t i = 0; i < p->n_mdevs; i++)
+                if (!p->mdevs[i].applied)
+                        return false;
+        return true;
+}
+
 static int verify_record(struct plan *p)
 {
         _cleanup_free_ char *path = root_path(RECORD_APPLIED), *stale = NULL;
@@ -176,11 +203,14 @@ static int verify_record(struct plan *p)
         if (r == -ENOENT) {
                 if (!planned || p->cmdline.gpupt_off)
                         return 0; /* nothing to run, or the not-applied lines say why */
-                return plan_problem(p, SEVERITY_WARNING, PROBLEM_REBOOT_REQUIRED, NULL, NULL,
-                                    "no gpupt-apply has carried out a part of the config since "
-                                    "this boot (no %s): gpupt's units did not run, or each "
-                                    "failed; reboot to apply it",
-                                    path);
+                r = plan_problem(p, SEVERITY_WARNING, PROBLEM_REBOOT_REQUIRED, NULL, NULL,
+                                 "no gpupt-apply has carried out a part of the config since "
+                                 "this boot (no %s): gpupt's units did not run, or each "
+                                 "failed; reboot to apply it",
+                                 path);
+                if (r >= 0 && !all_applied(p))
+                        p->unapplied_cause = (ssize_t)p->n_problems - 1;
+                return r;
         }
         if (r < 0)
                 return plan_problem(p, SEVERITY_WARNING, PROBLEM_REBOOT_REQUIRED, NULL, NULL,
@@ -210,6 +240,7 @@ int plan_verify(struct plan *p)
 {
         int r;
 
+        p->unapplied_cause = -1;
         for (size_t i = 0; i < p->n_claims; i++)
                 if ((r = verify_claim(p, &p->claims[i])) < 0)
                         return r;
@@ -262,17 +293,195 @@ void verify_print_table(FILE *f, const struct plan *p)
         }
 }
 
+bool verify_unapplied_short(const struct plan *p)
+{
+        return p->verified && p->unapplied_cause >= 0;
+}
+
+bool verify_told(const struct plan *p, const struct problem *pr)
+{
+        return verify_unapplied_short(p) &&
+               (pr->code == PROBLEM_NOT_APPLIED || pr == &p->problems[p->unapplied_cause]);
+}
+
+/* The distinct strings get() gives for the claims of d that pick() takes,
+ * in address order, ", "-separated, each printable. */
+static void print_distinct(FILE *f, const struct plan *p, const struct conf_device *d,
+                           bool (*pick)(const struct plan *, const struct claim *),
+                           const char *(*get)(const struct plan *, const struct claim *))
+{
+        bool first = true;
+
+        for (size_t i = 0; i < p->n_claims; i++) {
+                const struct claim *c = &p->claims[i];
+                _cleanup_free_ char *buf = NULL;
+                bool again = false;
+
+                if (c->entry != d || !pick(p, c))
+                        continue;
+                for (size_t j = 0; j < i && !again; j++)
+                        again = p->claims[j].entry == d && pick(p, &p->claims[j]) &&
+                                streq(get(p, &p->claims[j]), get(p, c));
+                if (again)
+                        continue;
+                fprintf(f, "%s%s", first ? "" : ", ", printable(get(p, c), &buf));
+                first = false;
+        }
+}
+
+static bool off_driver(const struct plan *p, const struct claim *c)
+{
+        return !claim_on_driver(p, c);
+}
+
+static const char *driver_now(const struct plan *p, const struct claim *c)
+{
+        (void)p;
+        return c->fn->driver ? c->fn->driver : "no driver";
+}
+
+static const char *driver_planned(const struct plan *p, const struct claim *c)
+{
+        return plan_driver(p, c->driver);
+}
+
+/* "0000:c1:00.0", or "4 functions of 0000:c1:00, 0000:c2:00". */
+static void print_functions(FILE *f, const struct plan *p, const struct conf_device *d, size_t n)
+{
+        const struct claim *last = NULL;
+
+        if (n > 1)
+                fprintf(f, "%zu functions of ", n);
+        for (size_t i = 0; i < p->n_claims; i++) {
+                const struct claim *c = &p->claims[i];
+
+                if (c->entry != d || !off_driver(p, c))
+                        continue;
+                if (n == 1)
+                        fputs(c->fn->bdf, f);
+                else if (!last || !pci_addr_same_slot(&last->fn->addr, &c->fn->addr))
+                        fprintf(f, "%s%.*s", last ? ", " : "", PCI_ADDR_STRLEN - 3, c->fn->bdf);
+                last = c;
+        }
+}
+
+/* One line for a device entry that is not applied: its functions on the
+ * wrong driver, the BARs not at their size. */
+static void print_device(FILE *f, const struct plan *p, const struct conf_device *d, int width)
+{
+        size_t off = 0, n = 0;
+        const char *sep = "";
+
+        for (size_t i = 0; i < p->n_claims; i++) {
+                n += p->claims[i].entry == d && !p->claims[i].applied;
+                off += p->claims[i].entry == d && off_driver(p, &p->claims[i]);
+        }
+        if (!n)
+                return;
+        fprintf(f, "  %-*s  ", width, d->name);
+        if (off) {
+                print_functions(f, p, d, off);
+                fputs(" on ", f);
+                print_distinct(f, p, d, off_driver, driver_now);
+                fputs(", not ", f);
+                print_distinct(f, p, d, off_driver, driver_planned);
+                sep = "; ";
+        }
+        for (size_t i = 0; i < p->n_claims; i++) {
+                const struct claim *c = &p->claims[i];
+
+                for (size_t j = 0; c->entry == d && j < c->n_bars; j++) {
+                        char want[32], now_s[32] = "of unknown size";
+                        int now;
+
+                        if (bar_sized(c, j, &now))
+                                continue;
+                        if (now >= 0)
+                                snprintf(now_s, sizeof(now_s), "at %s",
+                                         bar_size_str((unsigned)now, want));
+                        fprintf(f, "%sBAR %u of %s %s, not %s", sep, c->bars[j].index, c->fn->bdf,
+                                now_s, bar_size_str(c->bars[j].log2_mib, want));
+                        sep = "; ";
+                }
+        }
+        fputc('\n', f);
+}
+
+static void print_sriov(FILE *f, const struct sriov_plan *s, int width)
+{
+        char a[PCI_ADDR_STRLEN];
+
+        if (s->applied)
+                return;
+        fprintf(f, "  %-*s  %s ", width, s->entry->name, pci_addr_format(&s->entry->pf, a));
+        if (!s->pf)
+                fputs("does not exist", f);
+        else if (!s->pf->details || s->pf->sriov_totalvfs < 0)
+                fputs("shows no SR-IOV", f);
+        else
+                fprintf(f, "has %d VFs, not %u", s->pf->sriov_numvfs, s->entry->vfs);
+        fputc('\n', f);
+}
+
+static void print_mdev(FILE *f, const struct mdev_plan *m, int width)
+{
+        _cleanup_free_ char *type = NULL, *parent = NULL;
+        const struct conf_mdev *e = m->entry;
+
+        if (m->applied)
+                return;
+        if (m->exists)
+                fprintf(f, "  %-*s  mdev %s on %s is not of type %s\n", width, e->name, e->uuid,
+                        printable(e->parent, &parent), printable(e->type, &type));
+        else
+                fprintf(f, "  %-*s  mdev %s of type %s on %s does not exist\n", width, e->name,
+                        e->uuid, printable(e->type, &type), printable(e->parent, &parent));
+}
+
+void verify_print_unapplied(FILE *f, const struct plan *p)
+{
+        const struct conf *c = p->conf;
+        int width = 0;
+
+        for (size_t i = 0; i < c->n_devices; i++)
+                width = (int)strlen(c->devices[i].name) > width ? (int)strlen(c->devices[i].name)
+                                                               : width;
+        for (size_t i = 0; i < p->n_sriovs; i++)
+                width = (int)strlen(p->sriovs[i].entry->name) > width
+                                ? (int)strlen(p->sriovs[i].entry->name)
+                                : width;
+        for (size_t i = 0; i < p->n_mdevs; i++)
+                width = (int)strlen(p->mdevs[i].entry->name) > width
+                                ? (int)strlen(p->mdevs[i].entry->name)
+                                : width;
+        fprintf(f, "\nNot applied: %s.\n", p->problems[p->unapplied_cause].message);
+        for (size_t i = 0; i < c->n_devices; i++)
+                print_device(f, p, &c->devices[i], width);
+        for (size_t i = 0; i < p->n_sriovs; i++)
+                print_sriov(f, &p->sriovs[i], width);
+        for (size_t i = 0; i < p->n_mdevs; i++)
+                print_mdev(f, &p->mdevs[i], width);
+        fputs("`journalctl -b -u 'gpupt-*'` says why no unit carried it out.\n", f);
+}
+
 void verify_print_summary(FILE *f, const struct plan *p, size_t errors, size_t warnings)
 {
-        size_t planned = p->n_claims + p->n_sriovs + p->n_mdevs, applied = 0;
+        size_t planned = p->n_claims + p->n_sriovs + p->n_mdevs, applied = 0, shown = 0;
 
+        for (size_t i = 0; i < p->n_problems; i++)
+                shown += !verify_told(p, &p->problems[i]);
         for (size_t i = 0; i < p->n_claims; i++)
                 applied += p->claims[i].applied;
         for (size_t i = 0; i < p->n_sriovs; i++)
                 applied += p->sriovs[i].applied;
         for (size_t i = 0; i < p->n_mdevs; i++)
                 applied += p->mdevs[i].applied;
-        fprintf(f, "%s%s: %zu of %zu planned applied; %zu error%s, %zu warning%s.\n",
-                p->n_problems ? "\n" : "", errors ? "Not in sync" : "In sync", applied, planned,
-                errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+        /* vgpu entries have no applied verdict yet: counted, not judged */
+        fprintf(f, "%s%s: %zu of %zu planned applied", shown ? "\n" : "",
+                errors ? "Not in sync" : "In sync", applied, planned);
+        if (plan_vgpu_vfs(p))
+                fprintf(f, ", %zu vGPU%s not verified", plan_vgpu_vfs(p),
+                        plan_vgpu_vfs(p) == 1 ? "" : "s");
+        fprintf(f, "; %zu error%s, %zu warning%s.\n", errors, errors == 1 ? "" : "s", warnings,
+                warnings == 1 ? "" : "s");
 }

@@ -20,4 +20,12 @@ int plan_verify(struct plan *p);
 /* For report_human: the table of planned against actual, and the verdict
  * line that replaces "Ready"/"Not ready". */
 void verify_print_table(FILE *f, const struct plan *p);
+/* Where no gpupt-apply ran since this boot and something planned is not
+ * applied (p->unapplied_cause), the report is short: the cause first, then
+ * one line per entry not applied (verify_print_unapplied) instead of the
+ * plan's tables, the VERIFY table and a not-applied problem per function;
+ * verify_told() says which problems it told already. The JSON keeps them. */
+bool verify_unapplied_short(const struct plan *p);
+void verify_print_unapplied(FILE *f, const struct plan *p);
+bool verify_told(const struct plan *p, const struct problem *pr);
 void verify_print_summary(FILE *f, const struct plan *p, size_t errors, size_t warnings);

@@ -243,6 +243,8 @@ static int plan_pf(struct plan *p, const struct pci_addr *pf_addr)
         pci_addr_format(pf_addr, pf_bdf);
         r = host_get(p->host, pf_addr, &pf);
         if (r < 0) {
+                _cleanup_free_ char *ls = plan_list_command();
+
                 for (size_t i = 0; i < p->n_vgpus; i++) {
                         const struct conf_vgpu *e = p->vgpus[i].entry;
 
@@ -250,8 +252,9 @@ static int plan_pf(struct plan *p, const struct pci_addr *pf_addr)
                                 continue;
                         r = plan_problem(p, SEVERITY_ERROR, PROBLEM_NO_MATCH, pf_addr, e->name,
                                          "no PCI device at %s, the pf of vgpu \"%s\" (%s:%u); "
-                                         "`lspci -D` lists the addresses",
-                                         pf_bdf, e->name, e->where.file, e->where.line);
+                                         "`%s` lists the addresses",
+                                         pf_bdf, e->name, e->where.file, e->where.line,
+                                         ls ? ls : "lspci -D");
                         if (r < 0)
                                 return r;
                 }

@@ -63,6 +63,61 @@ static void comment(FILE *f, const struct recipe *r)
                       f);
 }
 
+/* What of an ids line gpupt.conf cannot say, so that removing the line,
+ * as the header asks, does not drop it unseen. */
+static void comment_left_out(FILE *f, const struct recipe *r)
+{
+        _cleanup_free_ char *file = NULL, *buf = NULL;
+        const char *opts;
+
+        if (!r->left_out)
+                return;
+        opts = printable(r->left_out, &buf);
+        fprintf(f, "# (left out: %s, of %s:%u, sets vfio-pci itself and claims nothing; no "
+                   "gpupt.conf key says it: keep \"options vfio-pci %s\" in a modprobe.d file "
+                   "when you remove that line)\n",
+                opts, printable(r->file, &file), r->line, opts);
+}
+
+static bool vfio_override(const struct recipe *r)
+{
+        return r->kind == RECIPE_DRIVERCTL && strncmp(r->name, "vfio", 4) == 0;
+}
+
+/* The driverctl overrides to one vfio driver that name every function of
+ * recipe i's slot on this host: how many (i's among them), each marked in
+ * taken, or 0 when they do not cover the slot. Such a slot is one entry
+ * with the slot's address: no partial-slot for a card claimed whole. */
+static size_t whole_slot(const struct recipes *rs, size_t i, struct host *h, bool *taken)
+{
+        const struct recipe *x = &rs->v[i];
+        struct pci_fn *slot[8];
+        size_t n = 0, k = 0;
+        unsigned seen = 0;
+
+        if (!h || host_slot(h, &x->addr, slot, &n) < 0 || n < 2)
+                return 0;
+        for (size_t j = i; j < rs->n; j++) {
+                const struct recipe *y = &rs->v[j];
+
+                if (taken[j] || !vfio_override(y) || !streq(y->name, x->name) ||
+                    !pci_addr_same_slot(&y->addr, &x->addr))
+                        continue;
+                for (size_t f = 0; f < n; f++)
+                        if (pci_addr_eq(&slot[f]->addr, &y->addr))
+                                seen |= 1u << f;
+        }
+        if (seen != (1u << n) - 1)
+                return 0;
+        for (size_t j = i; j < rs->n; j++)
+                if (!taken[j] && vfio_override(&rs->v[j]) && streq(rs->v[j].name, x->name) &&
+                    pci_addr_same_slot(&rs->v[j].addr, &x->addr)) {
+                        taken[j] = true;
+                        k++;
+                }
+        return k;
+}
+
 static void base_name(const struct recipe *r, char *buf, size_t size)
 {
         const char *file = strrchr(r->file, '/') ? strrchr(r->file, '/') + 1 : r->file;
@@ -88,6 +143,7 @@ static void base_name(const struct recipe *r, char *buf, size_t size)
 int import_print(FILE *f, struct host *h)
 {
         struct recipes rs = { 0 };
+        _cleanup_free_ bool *taken = NULL;
         char **used = NULL;
         size_t n_used = 0, alloc = 0;
         int r, entries = 0;
@@ -95,15 +151,28 @@ int import_print(FILE *f, struct host *h)
         r = recipes_read(&rs);
         if (r < 0)
                 goto done;
+        taken = calloc(rs.n ?: 1, sizeof(*taken));
+        if (!taken) {
+                r = -ENOMEM;
+                goto done;
+        }
         fprintf(f, "# gpupt.conf for what this host's older recipes claim, by gpupt-check --import.\n"
                    "# Review it; once gpupt claims these devices, remove the recipes named below.\n");
         for (size_t i = 0; i < rs.n; i++) {
                 const struct recipe *x = &rs.v[i];
                 char base[128], name[CONF_NAME_MAX + 1], id[PCI_ID_STRLEN], a[PCI_ADDR_STRLEN];
                 struct pci_fn *fn = NULL;
+                size_t slot = 0;
 
+                if (taken[i])
+                        continue; /* told with its slot */
                 fputc('\n', f);
-                comment(f, x);
+                if (vfio_override(x) && (slot = whole_slot(&rs, i, h, taken)))
+                        for (size_t j = i; j < rs.n; j++)
+                                if (taken[j])
+                                        comment(f, &rs.v[j]);
+                if (!slot)
+                        comment(f, x);
                 if (x->kind == RECIPE_BLACKLIST || x->kind == RECIPE_SOFTDEP) {
                         fprintf(f, "# (%s: not a claim; gpupt claims before %s loads, so this "
                                    "line is not needed for gpupt's devices)\n",
@@ -123,6 +192,9 @@ int import_print(FILE *f, struct host *h)
                         continue;
                 }
                 base_name(x, base, sizeof(base));
+                if (slot)
+                        /* "driverctl-0000-42-00.0" names the slot without ".0" */
+                        base[strlen(base) - 2] = '\0';
                 r = title(used, n_used, base, name);
                 if (r < 0)
                         goto done;
@@ -134,6 +206,28 @@ int import_print(FILE *f, struct host *h)
                 if (x->n_skipped)
                         fprintf(f, "# (%u id%s with wildcards or class masks left out)\n",
                                 x->n_skipped, x->n_skipped == 1 ? "" : "s");
+                comment_left_out(f, x);
+                if (slot) {
+                        struct pci_fn *fns[8];
+                        size_t n;
+
+                        pci_addr_format(&x->addr, a);
+                        a[PCI_ADDR_STRLEN - 3] = '\0';
+                        fprintf(f, "# (they name every function of %s: one entry for the "
+                                   "slot)\n", a);
+                        fprintf(f, "device \"%s\" {\n  bdf = \"%s\"\n", name, a);
+                        if (host_slot(h, &x->addr, fns, &n) == 0 && n) {
+                                struct pci_id now = { .vendor = fns[0]->vendor,
+                                                      .device = fns[0]->device };
+
+                                fprintf(f, "  expect = \"%s\"\n", pci_id_format(&now, id));
+                        }
+                        if (!streq(x->name, "vfio-pci"))
+                                fprintf(f, "  driver = \"%s\"\n", x->name);
+                        fputs("}\n", f);
+                        entries++;
+                        continue;
+                }
                 fprintf(f, "device \"%s\" {\n", name);
                 if (x->kind == RECIPE_DRIVERCTL) {
                         fprintf(f, "  bdf = \"%s\"\n", pci_addr_format(&x->addr, a));

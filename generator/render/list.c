@@ -119,6 +119,7 @@ struct item {
         bool facts;                  /* x was read */
         const struct modentry *mods; /* NULL: no module index */
         const char *entry;           /* the config entry that claims it */
+        bool used;                   /* an sriov, mdev or vgpu entry's (lister.uses) */
         bool root_disk;
         bool shown;                  /* not filtered out by --display */
 };
@@ -135,21 +136,84 @@ struct lister {
         size_t n_ungrouped, ungrouped_done;
         char **mdev_parents;          /* names in class/mdev_bus, sorted bytewise */
         size_t n_mdev_parents;
+        struct use *uses;             /* the functions the config's sriov, mdev and
+                                       * vgpu entries keep on the host */
+        size_t n_uses, n_used;
+};
+
+/* A function an sriov entry (its pf), an mdev entry (its parent) or a vgpu
+ * entry (its pf) keeps on its host driver, to make VFs, mdevs or vGPUs of:
+ * not for a VM whole, however its group is made. */
+enum use_kind { USE_SRIOV, USE_MDEV, USE_VGPU };
+
+struct use {
+        struct pci_addr addr;
+        enum use_kind kind;
+        const char *entry;
+};
+
+static const char *const use_codes[] = {
+        [USE_SRIOV] = "sriov-pf", [USE_MDEV] = "mdev-parent", [USE_VGPU] = "vgpu-pf",
+};
+static const char *const use_kinds[] = {
+        [USE_SRIOV] = "sriov", [USE_MDEV] = "mdev", [USE_VGPU] = "vgpu",
 };
 
 /* Can the group go to a VM whole, and the config lines that give it. */
 struct verdict {
         bool whole;
-        char *reason;   /* why not; NULL when whole */
-        char *warnings; /* '\n'-separated; NULL */
-        char *suggest;  /* '\n'-separated config lines; NULL when not whole */
+        char *reason;              /* why not; NULL when whole */
+        const char *reason_code;   /* the reason's code in gpupt-check(8); NULL */
+        char *warnings;            /* '\n'-separated; NULL */
+        char *warning_codes;       /* a code per line of warnings */
+        char *suggest;             /* '\n'-separated config lines; NULL when not whole */
 };
 
 static void verdict_done(struct verdict *v)
 {
         free(v->reason);
         free(v->warnings);
+        free(v->warning_codes);
         free(v->suggest);
+}
+
+static const struct use *use_of(const struct lister *l, const struct pci_fn *f)
+{
+        for (size_t i = 0; i < l->n_uses; i++)
+                if (pci_addr_eq(&l->uses[i].addr, &f->addr))
+                        return &l->uses[i];
+        return NULL;
+}
+
+static int add_use(struct lister *l, const struct pci_addr *a, enum use_kind kind,
+                   const char *entry)
+{
+        struct use *u = xrealloc_array(l->uses, l->n_uses + 1, sizeof(*u));
+
+        if (!u)
+                return -ENOMEM;
+        l->uses = u;
+        u[l->n_uses++] = (struct use){ .addr = *a, .kind = kind, .entry = entry };
+        return 0;
+}
+
+/* The functions the sriov, mdev and vgpu entries keep, in config order. */
+static int gather_uses(struct lister *l, const struct conf *c)
+{
+        int r = 0;
+
+        for (size_t i = 0; r == 0 && i < c->n_sriovs; i++)
+                r = add_use(l, &c->sriovs[i].pf, USE_SRIOV, c->sriovs[i].name);
+        for (size_t i = 0; r == 0 && i < c->n_mdevs; i++) {
+                struct pci_addr a;
+
+                /* a parent that is no PCI address is no function listed here */
+                if (pci_addr_parse(c->mdevs[i].parent, &a, NULL) == 0)
+                        r = add_use(l, &a, USE_MDEV, c->mdevs[i].name);
+        }
+        for (size_t i = 0; r == 0 && i < c->n_vgpus; i++)
+                r = add_use(l, &c->vgpus[i].pf, USE_VGPU, c->vgpus[i].name);
+        return r;
 }
 
 static void slot_name(const struct pci_addr *a, bool with_fn, char *buf, size_t n)
@@ -172,7 +236,7 @@ static bool slot_claimed(const struct lister *l, struct pci_fn *const *slot, siz
 
 static int judge(struct lister *l, struct item *it, size_t n, struct verdict *v)
 {
-        struct strbuf w = { 0 }, s = { 0 };
+        struct strbuf w = { 0 }, wc = { 0 }, s = { 0 };
         size_t endpoints = 0;
         uint32_t done_slot = UINT32_MAX;
 
@@ -187,17 +251,37 @@ static int judge(struct lister *l, struct item *it, size_t n, struct verdict *v)
                         v->reason = strdup_printf("it holds %s, a host or system bridge (class "
                                                   "0x%06x) that the host needs",
                                                   f->bdf, f->class);
+                        v->reason_code = "host-bridge";
                         if (!v->reason)
                                 return -ENOMEM;
                 } else if (it[i].root_disk) {
                         v->reason = strdup_printf("it holds %s, the controller of the root "
                                                   "filesystem", f->bdf);
+                        v->reason_code = "root-disk";
+                        if (!v->reason)
+                                return -ENOMEM;
+                } else if (it[i].used) {
+                        const struct use *u = use_of(l, f);
+
+                        /* the config's own name: conf_name_valid */
+                        v->reason = strdup_printf("it holds %s, the %s of %s \"%s\", which keeps "
+                                                  "its host driver to make the %s",
+                                                  f->bdf, u->kind == USE_MDEV ? "parent" : "PF",
+                                                  use_kinds[u->kind], u->entry,
+                                                  u->kind == USE_SRIOV ? "VFs"
+                                                  : u->kind == USE_MDEV ? "mdevs"
+                                                                        : "vGPUs");
+                        v->reason_code = use_codes[u->kind];
                         if (!v->reason)
                                 return -ENOMEM;
                 }
         }
-        if (!v->reason && endpoints == 0 && !(v->reason = strdup("it holds only PCI bridges")))
-                return -ENOMEM;
+        if (!v->reason && endpoints == 0) {
+                v->reason = strdup("it holds only PCI bridges");
+                v->reason_code = "bridges-only";
+                if (!v->reason)
+                        return -ENOMEM;
+        }
         if (v->reason)
                 return 0;
 
@@ -210,9 +294,11 @@ static int judge(struct lister *l, struct item *it, size_t n, struct verdict *v)
 
                 if (pci_fn_is_bridge(f))
                         continue;
-                if (it[i].facts && it[i].x.boot_vga > 0)
+                if (it[i].facts && it[i].x.boot_vga > 0) {
+                        strbuf_printf(&wc, "%sboot-vga", w.len ? "\n" : "");
                         strbuf_printf(&w, "%s%s is the boot display: the host console goes dark "
                                       "when it goes to a VM", w.len ? "\n" : "", f->bdf);
+                }
                 if (pci_addr_key(&f->addr) >> 3 == done_slot)
                         continue;
                 /* A slot whose functions are all in this group is claimed whole;
@@ -241,7 +327,9 @@ static int judge(struct lister *l, struct item *it, size_t n, struct verdict *v)
                                       s.len ? "\n" : "", name, sa, f->vendor, f->device);
                 }
         }
-        if (strbuf_take(&w, &v->warnings) < 0 || strbuf_take(&s, &v->suggest) < 0) {
+        if (strbuf_take(&w, &v->warnings) < 0 || strbuf_take(&wc, &v->warning_codes) < 0 ||
+            strbuf_take(&s, &v->suggest) < 0) {
+                strbuf_done(&wc);
                 strbuf_done(&s);
                 return -ENOMEM; /* verdict_done frees what was taken */
         }
@@ -344,7 +432,35 @@ static void json_fn(struct lister *l, const struct item *it, const char *indent,
         json_string_or_null(f, x->vfio.cdev);
         json_put(f, ", \"entry\": ");
         json_string_or_null(f, it->entry);
-        json_put(f, last ? " }\n" : " },\n");
+        json_put(f, ", \"used_by\": [");
+        for (size_t i = 0, k = 0; it->used && i < l->n_uses; i++) {
+                if (!pci_addr_eq(&l->uses[i].addr, &fn->addr))
+                        continue;
+                json_put(f, k++ ? ", { \"kind\": \"" : "{ \"kind\": \"");
+                json_put(f, use_kinds[l->uses[i].kind]);
+                json_put(f, "\", \"entry\": ");
+                json_string(f, l->uses[i].entry);
+                json_put(f, " }");
+        }
+        json_put(f, last ? "] }\n" : "] },\n");
+}
+
+/* "config_error": why the config did not load, as the check's problem
+ * says it; null when it did. */
+static void json_config_error(FILE *f, const struct conf_error *e)
+{
+        _cleanup_free_ char *msg = e ? conf_error_text(e) : NULL;
+
+        fputs("  \"config_error\": ", f);
+        if (!e) {
+                fputs("null,\n", f);
+                return;
+        }
+        fputs("{ \"code\": ", f);
+        json_string(f, problem_name(e->untrusted ? PROBLEM_CONFIG_UNTRUSTED : PROBLEM_CONFIG_ERROR));
+        fputs(", \"message\": ", f);
+        json_string(f, msg ? msg : "config error");
+        fputs(" },\n", f);
 }
 
 /* Lines joined by '\n' as a JSON array of strings. */
@@ -372,8 +488,12 @@ static void json_group(struct lister *l, struct item *it, size_t n, const struct
         fprintf(f, "%s    { \"group\": %d, \"whole_to_vm\": %s, \"reason\": ",
                 l->first_group ? "\n" : ",\n", it[0].fn->iommu_group, v->whole ? "true" : "false");
         json_string_or_null(f, v->reason);
+        fputs(", \"reason_code\": ", f);
+        json_string_or_null(f, v->reason_code);
         fputs(", \"warnings\": ", f);
         json_lines(f, v->warnings);
+        fputs(", \"warning_codes\": ", f);
+        json_lines(f, v->warning_codes);
         fputs(", \"suggest\": ", f);
         json_string_or_null(f, v->suggest);
         fputs(",\n      \"functions\": [\n", f);
@@ -394,6 +514,27 @@ static void human_strv(FILE *f, char *const *v, size_t n, const char *none)
         }
 }
 
+/* "  <- pf of sriov "nic0"; parent of mdev "gvt-a", "gvt-b"" */
+static void human_uses(const struct lister *l, const struct pci_fn *fn)
+{
+        const struct use *prev = NULL;
+
+        fputs("  <-", l->f);
+        for (size_t i = 0; i < l->n_uses; i++) {
+                const struct use *u = &l->uses[i];
+
+                if (!pci_addr_eq(&u->addr, &fn->addr))
+                        continue;
+                if (!prev || prev->kind != u->kind)
+                        fprintf(l->f, "%s %s of %s", prev ? ";" : "",
+                                u->kind == USE_MDEV ? "parent" : "PF", use_kinds[u->kind]);
+                else
+                        fputc(',', l->f);
+                fprintf(l->f, " \"%s\"", u->entry);
+                prev = u;
+        }
+}
+
 static void human_fn(struct lister *l, const struct item *it)
 {
         const struct pci_fn *fn = it->fn;
@@ -406,10 +547,12 @@ static void human_fn(struct lister *l, const struct item *it)
 
         /* Everything but the numbers and the entry's name (conf_name_valid)
          * is the host's text: through printable(), as all output for people. */
-        fprintf(f, "  %c %s [%04x:%04x] %s", it->entry ? '*' : '-', fn->bdf, fn->vendor,
-                fn->device, name ? printable(name, &e_name) : "(no name in pci.ids)");
+        fprintf(f, "  %c %s [%04x:%04x] %s", it->entry ? '*' : it->used ? '+' : '-', fn->bdf,
+                fn->vendor, fn->device, name ? printable(name, &e_name) : "(no name in pci.ids)");
         if (it->entry)
                 fprintf(f, "  <- claimed by \"%s\"", it->entry);
+        if (it->used)
+                human_uses(l, fn);
         fprintf(f, "\n      class 0x%06x, subsystem %04x:%04x, driver %s, modules ", fn->class,
                 fn->subvendor, fn->subdevice,
                 fn->driver ? printable(fn->driver, &e_driver) : "none");
@@ -614,6 +757,7 @@ static int fill(struct lister *l, struct item *it)
         int r;
 
         it->entry = c ? c->entry->name : NULL;
+        it->used = use_of(l, it->fn) != NULL;
         it->root_disk = rootdisk_known_has(&l->plan->rootdisk, &it->fn->addr);
         if (l->mods.m && it->fn->modalias) {
                 r = modcache_get(&l->mods, it->fn->modalias, &it->mods);
@@ -622,6 +766,7 @@ static int fill(struct lister *l, struct item *it)
         }
         l->n_fns++;
         l->n_claimed += c != NULL;
+        l->n_used += it->used;
         return 0;
 }
 
@@ -703,6 +848,8 @@ int list_host(FILE *f, struct host *h, const struct conf *conf, const struct lis
         l.mods.m = l.plan->modules;
         (void)pciids_open(&l.db);
         r = read_mdev_parents(&l);
+        if (r == 0)
+                r = gather_uses(&l, conf);
         if (r < 0)
                 goto out;
         order = calloc(n ? n : 1, sizeof(*order));
@@ -737,7 +884,9 @@ int list_host(FILE *f, struct host *h, const struct conf *conf, const struct lis
 
         if (o->json) {
                 fputs("{\n", f);
+                json_schema(f);
                 json_iommu(f, iommu);
+                json_config_error(f, o->config_error);
                 fputs("  \"groups\": [", f);
         } else {
                 report_iommu_human(f, iommu);
@@ -774,9 +923,13 @@ int list_host(FILE *f, struct host *h, const struct conf *conf, const struct lis
                 fputs(l.first_ungrouped ? "]\n}\n" : "  ]\n}\n", f);
         else {
                 fprintf(f, "\n%zu function%s in %zu group%s shown (%zu of them can go to a VM "
-                        "whole); %zu claimed by the config (*).\n",
+                        "whole); %zu claimed by the config (*)",
                         l.n_fns, l.n_fns == 1 ? "" : "s", l.n_groups, l.n_groups == 1 ? "" : "s",
                         l.n_whole, l.n_claimed);
+                if (l.n_used)
+                        fprintf(f, ", %zu kept on the host by its sriov, mdev or vgpu entries (+)",
+                                l.n_used);
+                fputs(".\n", f);
                 if (bad)
                         fprintf(f, "%zu function%s could not be read.\n", bad, bad == 1 ? "" : "s");
         }
@@ -785,6 +938,7 @@ out:
                 pci_facts_done(&items[i].x);
         free(items);
         dir_names_free(l.mdev_parents, l.n_mdev_parents);
+        free(l.uses);
         modcache_done(&l.mods);
         pciids_free(l.db);
         plan_free(l.plan);

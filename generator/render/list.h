@@ -13,6 +13,9 @@
 struct list_options {
         bool json;
         bool display;   /* only the groups that hold a display controller */
+        /* the config did not load (the listing's conf is then empty): the
+         * JSON's "config_error"; NULL when it did */
+        const struct conf_error *config_error;
 };
 
 /* Reads only. Returns 0, or -errno when the bus cannot be read at all. */

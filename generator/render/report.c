@@ -24,13 +24,50 @@ static void json_applied(FILE *f, const struct plan *p, bool applied)
                 fprintf(f, ", \"applied\": %s", applied ? "true" : "false");
 }
 
+void json_schema(FILE *f)
+{
+        fprintf(f, "  \"schema\": %d,\n", REPORT_JSON_SCHEMA);
+}
+
 void json_iommu(FILE *f, const struct iommu_state *s)
 {
         fprintf(f, "  \"iommu\": { \"enabled\": %s, \"interrupt_remapping\": %s, "
-                "\"iommufd\": %s },\n",
+                "\"iommufd\": %s, \"vendor\": %s, \"default_domain\": ",
                 s->enabled ? "true" : "false",
                 s->irq_remapping < 0 ? "null" : s->irq_remapping ? "true" : "false",
-                s->iommufd ? "true" : "false");
+                s->iommufd ? "true" : "false",
+                s->cpu == CPU_INTEL ? "\"intel\"" : s->cpu == CPU_AMD ? "\"amd\"" : "null");
+        json_string_or_null(f, *s->default_domain ? s->default_domain : NULL);
+        fprintf(f, ", \"units\": %u, \"groups\": %u },\n", s->n_units, s->n_groups);
+}
+
+/* "config_files": the files the config was read from, in order. */
+static void json_config_files(FILE *f, const struct conf *c)
+{
+        fputs("  \"config_files\": [", f);
+        for (size_t i = 0; i < c->n_files; i++) {
+                fputs(i ? ", " : "", f);
+                json_string(f, c->files[i]);
+        }
+        fputs("],\n", f);
+}
+
+/* The claim's "bars": each BAR it resizes, its size now (null when
+ * unknown) and at boot, in MiB. */
+static void json_bars(FILE *f, const struct claim *c)
+{
+        json_put(f, ", \"bars\": [");
+        for (size_t j = 0; j < c->n_bars; j++) {
+                int now = pci_fn_bar_now(c->fn, c->bars[j].index);
+
+                fprintf(f, "%s{ \"index\": %u, \"now_mib\": ", j ? ", " : "", c->bars[j].index);
+                if (now >= 0)
+                        fprintf(f, "%llu", 1ULL << now);
+                else
+                        json_put(f, "null");
+                fprintf(f, ", \"at_boot_mib\": %llu }", 1ULL << c->bars[j].log2_mib);
+        }
+        json_put(f, "]");
 }
 
 /* The claim's VFIO nodes, as "vfio_group" and "vfio_cdev" members. */
@@ -60,8 +97,15 @@ static void json_problem(FILE *f, const struct problem *pr, bool last)
 
 void report_json(FILE *f, const struct plan *p)
 {
-        fprintf(f, "{\n  \"ready\": %s,\n", plan_ready(p) ? "true" : "false");
+        struct pciids *db = NULL;
+
+        fputs("{\n", f);
+        json_schema(f);
+        fprintf(f, "  \"ready\": %s,\n", plan_ready(p) ? "true" : "false");
         json_iommu(f, &p->iommu);
+        json_config_files(f, p->conf);
+        if (p->n_claims)
+                (void)pciids_open(&db);
 
         fputs("  \"claims\": [", f);
         for (size_t i = 0; i < p->n_claims; i++) {
@@ -76,6 +120,8 @@ void report_json(FILE *f, const struct plan *p)
                 json_put_hex(f, c->fn->device, 4);
                 json_put(f, "\", \"entry\": ");
                 json_string(f, c->entry->name);
+                json_put(f, ", \"name\": ");
+                json_string_or_null(f, db ? pciids_name(db, c->fn->vendor, c->fn->device) : NULL);
                 json_put(f, ", \"driver_now\": ");
                 json_string_or_null(f, c->fn->driver);
                 json_put(f, ", \"driver_at_boot\": ");
@@ -84,9 +130,11 @@ void report_json(FILE *f, const struct plan *p)
                 json_member_int(f, "numa_node", c->fn->numa_node);
                 json_applied(f, p, c->applied);
                 json_vfio_nodes(f, &c->vfio);
+                json_bars(f, c);
                 json_put(f, " }");
         }
         fputs(p->n_claims ? "\n  ],\n" : "],\n", f);
+        pciids_free(db);
 
         fputs("  \"sriov\": [", f);
         for (size_t i = 0; i < p->n_sriovs; i++) {
@@ -101,6 +149,9 @@ void report_json(FILE *f, const struct plan *p)
                         fprintf(f, "%d", s->pf->sriov_numvfs);
                 else
                         fputs("null", f);
+                json_member_int(f, "total_vfs", s->pf && s->pf->details ? s->pf->sriov_totalvfs : -1);
+                fputs(", \"vf_driver\": ", f);
+                json_string_or_null(f, s->entry->vf_driver ? plan_driver(p, s->vf_driver) : NULL);
                 json_applied(f, p, s->applied);
                 fputs(" }", f);
         }
@@ -138,8 +189,12 @@ void report_config_error_json(FILE *f, const struct iommu_state *iommu, const st
                               .code = e->untrusted ? PROBLEM_CONFIG_UNTRUSTED : PROBLEM_CONFIG_ERROR };
 
         pr.message = msg ? msg : "config error";
-        fputs("{\n  \"ready\": false,\n", f);
+        fputs("{\n", f);
+        json_schema(f);
+        fputs("  \"ready\": false,\n", f);
         json_iommu(f, iommu);
+        /* what did not load was not read as config */
+        fputs("  \"config_files\": [],\n", f);
         fputs("  \"claims\": [],\n  \"sriov\": [],\n  \"mdevs\": [],\n  \"vgpus\": [],\n"
               "  \"problems\": [\n", f);
         json_problem(f, &pr, true);
@@ -237,6 +292,30 @@ static void print_vfio_nodes(FILE *f, const struct plan *p)
         }
 }
 
+/* A plan without claims may still do things at boot: say them, so that the
+ * line never reads as "nothing" above the tables of what it does. */
+static void print_no_claims(FILE *f, const struct plan *p)
+{
+        size_t vgpus = plan_vgpu_vfs(p), parts = !!p->n_sriovs + !!p->n_mdevs + !!vgpus, k = 0;
+
+        if (!parts) {
+                fputs("No device will be claimed at the next boot.\n", f);
+                return;
+        }
+        fputs("No function will be claimed at the next boot; it will ", f);
+/* "a", "a and b", "a, b and c" */
+#define SEP() (k++ ? (k == parts ? " and " : ", ") : "")
+        if (p->n_sriovs)
+                fprintf(f, "%sset the VF count of %zu SR-IOV PF%s", SEP(), p->n_sriovs,
+                        p->n_sriovs == 1 ? "" : "s");
+        if (p->n_mdevs)
+                fprintf(f, "%screate %zu mdev%s", SEP(), p->n_mdevs, p->n_mdevs == 1 ? "" : "s");
+        if (vgpus)
+                fprintf(f, "%sgive %zu VF%s a vGPU type", SEP(), vgpus, vgpus == 1 ? "" : "s");
+#undef SEP
+        fputs(", as below.\n", f);
+}
+
 void report_human(FILE *f, const struct plan *p)
 {
         struct pciids *db = NULL;
@@ -256,9 +335,13 @@ void report_human(FILE *f, const struct plan *p)
                       "is what it would do.\n",
                       f);
 
+        if (verify_unapplied_short(p)) {
+                verify_print_unapplied(f, p);
+                goto problems;
+        }
         fputc('\n', f);
         if (!p->n_claims)
-                fputs("No device will be claimed at the next boot.\n", f);
+                print_no_claims(f, p);
         else {
                 (void)pciids_open(&db);
                 fprintf(f, "%-13s %-16s %-10s %-40s %-14s %-10s %5s %4s\n", "ADDRESS", "ENTRY",
@@ -322,6 +405,7 @@ void report_human(FILE *f, const struct plan *p)
         if (p->verified)
                 verify_print_table(f, p);
 
+problems:
         fputc('\n', f);
         for (size_t i = 0; i < p->n_problems; i++) {
                 const struct problem *pr = &p->problems[i];
@@ -331,6 +415,8 @@ void report_human(FILE *f, const struct plan *p)
                         errors++;
                 else
                         warnings++;
+                if (verify_told(p, pr))
+                        continue;
                 fprintf(f, "%-7s %s", sev_name(pr->severity), problem_name(pr->code));
                 if (pr->has_addr)
                         fprintf(f, " %s", pci_addr_format(&pr->addr, a));
@@ -346,9 +432,10 @@ void report_human(FILE *f, const struct plan *p)
                         p->n_problems ? "\n" : "", errors, errors == 1 ? "" : "s", warnings,
                         warnings == 1 ? "" : "s");
         else
-                fprintf(f, "%sReady: %zu function%s claimed, %zu SR-IOV entr%s, %zu mdev%s; "
-                        "%zu warning%s.\n",
+                fprintf(f, "%sReady: %zu function%s claimed, %zu SR-IOV entr%s, %zu mdev%s, "
+                        "%zu vGPU%s; %zu warning%s.\n",
                         p->n_problems ? "\n" : "", p->n_claims, p->n_claims == 1 ? "" : "s",
                         p->n_sriovs, p->n_sriovs == 1 ? "y" : "ies", p->n_mdevs,
-                        p->n_mdevs == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+                        p->n_mdevs == 1 ? "" : "s", plan_vgpu_vfs(p),
+                        plan_vgpu_vfs(p) == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 }

@@ -22,6 +22,13 @@ void report_config_error_human(FILE *f, const struct conf_error *e);
  * in --list. */
 void report_iommu_human(FILE *f, const struct iommu_state *s);
 
+/* The version of the JSON objects of gpupt-check(8), the report's and the
+ * listing's: fields are only added; removing one or changing what one
+ * means bumps it. */
+#define REPORT_JSON_SCHEMA 1
+
+/* The "schema" member, indented, with its trailing comma. */
+void json_schema(FILE *f);
 /* The "iommu" member of the report, indented, with its trailing comma. */
 void json_iommu(FILE *f, const struct iommu_state *s);
 

@@ -45,6 +45,7 @@ static void recipe_free(struct recipe *r)
         free(r->text);
         free(r->ids);
         free(r->name);
+        free(r->left_out);
 }
 
 void recipes_done(struct recipes *rs)
@@ -108,9 +109,10 @@ static int parse_vfio_id(const char *s, size_t len, struct pci_id *ret)
         return 1;
 }
 
-/* Adds an ids recipe for the comma-separated list v. */
+/* Adds an ids recipe for the comma-separated list v; left_out: the
+ * options beside it, or NULL. */
 static int add_ids(struct recipes *rs, enum recipe_kind kind, const char *file, unsigned line,
-                   const char *text, const char *v)
+                   const char *text, const char *v, const char *left_out)
 {
         struct recipe r = { .kind = kind, .file = strdup(file), .line = line,
                             .text = strdup(text) };
@@ -119,6 +121,10 @@ static int add_ids(struct recipes *rs, enum recipe_kind kind, const char *file, 
         for (const char *p = v; *p; p++)
                 cap += *p == ',';
         r.ids = calloc(cap, sizeof(*r.ids));
+        if (left_out && !(r.left_out = strdup(left_out))) {
+                recipe_free(&r);
+                return -ENOMEM;
+        }
         if (!r.ids) {
                 recipe_free(&r);
                 return -ENOMEM;
@@ -177,22 +183,32 @@ static int modprobe_line(struct recipes *rs, const char *file, unsigned line, co
         if (!cmd || !(mod = word(&s)))
                 return 0;
         if (streq(cmd, "options") && recipe_module_is(mod, "vfio_pci")) {
+                /* the other words, each at most as long as the line */
+                _cleanup_free_ char *rest = calloc(1, strlen(text) + 1);
+                char *ids = NULL;
+
+                if (!rest)
+                        return -ENOMEM;
                 while ((w = word(&s))) {
-                        char *v;
                         size_t n;
 
-                        if (strncmp(w, "ids=", 4) != 0)
+                        if (ids || strncmp(w, "ids=", 4) != 0) {
+                                if (*rest)
+                                        strcat(rest, " ");
+                                strcat(rest, w);
                                 continue;
-                        v = w + 4;
-                        n = strlen(v);
-                        /* modprobe drops the quotes around a value */
-                        if (n >= 2 && v[0] == '"' && v[n - 1] == '"') {
-                                v[n - 1] = '\0';
-                                v++;
                         }
-                        return add_ids(rs, RECIPE_MODPROBE_IDS, file, line, text, v);
+                        ids = w + 4;
+                        n = strlen(ids);
+                        /* modprobe drops the quotes around a value */
+                        if (n >= 2 && ids[0] == '"' && ids[n - 1] == '"') {
+                                ids[n - 1] = '\0';
+                                ids++;
+                        }
                 }
-                return 0;
+                return ids ? add_ids(rs, RECIPE_MODPROBE_IDS, file, line, text, ids,
+                                     *rest ? rest : NULL)
+                           : 0;
         }
         if (streq(cmd, "blacklist") && recipe_gpu_module(mod, NULL))
                 return add_named(rs, RECIPE_BLACKLIST, file, line, text, mod, strlen(mod));
@@ -274,7 +290,7 @@ static int cmdline_item(const char *key, const char *value, void *u)
         if (!text)
                 return -ENOMEM;
         if (recipe_module_is(key, "vfio_pci.ids"))
-                return add_ids(c->rs, RECIPE_CMDLINE_IDS, "/proc/cmdline", 0, text, value);
+                return add_ids(c->rs, RECIPE_CMDLINE_IDS, "/proc/cmdline", 0, text, value, NULL);
         if (streq(key, "modprobe.blacklist")) {
                 for (const char *p = value; *p;) {
                         size_t n = strcspn(p, ",");

@@ -26,6 +26,8 @@ struct recipe {
         struct pci_id *ids;   /* the ids kinds: what vfio-pci takes */
         size_t n_ids;
         unsigned n_skipped;   /* ids with wildcards or class masks, which gpupt cannot say */
+        char *left_out;       /* modprobe ids: the line's other options (disable_vga=1 …),
+                               * which no gpupt.conf key says; NULL for none */
         struct pci_addr addr; /* driverctl */
         char *name;           /* driverctl: the driver; blacklist, softdep: the module */
 };
