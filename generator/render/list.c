@@ -489,8 +489,10 @@ static void human_fn(struct lister *l, const struct item *it)
 
         /* Everything but the numbers and the entry's name (conf_name_valid)
          * is the host's text: through printable(), as all output for people. */
-        fprintf(f, "  %c %s [%04x:%04x] %s", it->entry ? '*' : '-', fn->bdf, fn->vendor,
-                fn->device, name ? printable(name, &e_name) : "(no name in pci.ids)");
+        /* without any pci.ids, no name: the listing's head says why, once */
+        fprintf(f, "  %c %s [%04x:%04x]%s%s", it->entry ? '*' : '-', fn->bdf, fn->vendor,
+                fn->device, l->db ? " " : "",
+                name ? printable(name, &e_name) : l->db ? "(no name in pci.ids)" : "");
         if (it->entry)
                 fprintf(f, "  <- claimed by \"%s\"", it->entry);
         fprintf(f, "\n      class 0x%06x, subsystem %04x:%04x, driver %s, modules ", fn->class,
@@ -929,6 +931,8 @@ int list_host(FILE *f, struct host *h, const struct conf *conf, const struct lis
                         : iommu.irq_remapping > 0 ? "yes"
                                                   : "no",
                         iommufd_present() ? "yes (/dev/iommu)" : "no");
+                if (!l.db)
+                        fprintf(f, "Names: %s.\n", pciids_hint);
                 if (o->display)
                         fputs("Only the groups that hold a display controller.\n", f);
         }
