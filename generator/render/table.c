@@ -114,45 +114,73 @@ static size_t column_width(const struct table *t, size_t c, size_t level)
         return w;
 }
 
-/* The width of a shrinking column of natural width n (its header head
- * wide) on a line of width where the other columns take others. */
-static size_t shrunk(size_t n, size_t head, size_t others, unsigned width)
-{
-        size_t w = others < width ? width - others : 0;
+/* How a table goes onto lines of some width. */
+struct layout {
+        size_t *w;      /* each column's width */
+        size_t gap;     /* the spaces between columns */
+        size_t shrink;  /* the shrinking column; n_cols for none */
+        size_t level;   /* the form its cells show */
+        bool fold;      /* on a line of its own under each row, ... */
+        size_t fold_at; /* ... from this column */
+};
 
-        if (w < n && w < TABLE_SHRINK_MIN)
-                w = n < TABLE_SHRINK_MIN ? n : TABLE_SHRINK_MIN;
-        return w < head ? head : w;
+/* The first level at which every cell of column c fits in w, so that the
+ * column reads alike; the last one, cut, else. */
+static size_t level_for(const struct table *t, size_t c, size_t w)
+{
+        size_t level = 0;
+
+        while (level + 1 < TABLE_ALTS && column_width(t, c, level) > w)
+                level++;
+        return level;
 }
 
-/* The widths of the columns at width (0: no limit), the gap between them
- * (two spaces, one where the shrinking column would be cut else) and the
- * level of the shrinking column's forms: the first at which every cell
- * fits, so that the column reads alike; the last one, cut, else. */
-static size_t table_widths(const struct table *t, unsigned width, size_t *w, size_t *level)
+/* The shrinking column in room columns: its widest form at the level that
+ * room allows, and no wider than room. */
+static void layout_shrink(const struct table *t, struct layout *l, size_t room)
 {
-        size_t total = 0, shrink = t->n_cols, gap = 2;
+        size_t head = text_width(t->cols[l->shrink].header);
 
-        *level = 0;
+        if (room < head)
+                room = head;
+        l->level = level_for(t, l->shrink, room);
+        l->w[l->shrink] = column_width(t, l->shrink, l->level);
+        if (l->w[l->shrink] > room)
+                l->w[l->shrink] = room;
+}
+
+/* Each column as wide as its widest cell, two spaces apart; where a line
+ * would pass width (0: no limit), one space apart and the shrinking column
+ * in what is left, or, where that is less than TABLE_SHRINK_MIN, on a line
+ * of its own under each row, from the second column. */
+static void table_layout(const struct table *t, unsigned width, struct layout *l)
+{
+        size_t total = 0, others;
+
+        l->gap = 2;
+        l->shrink = t->n_cols;
+        l->level = 0;
+        l->fold = false;
         for (size_t c = 0; c < t->n_cols; c++) {
-                w[c] = column_width(t, c, 0);
-                total += w[c];
+                l->w[c] = column_width(t, c, 0);
+                total += l->w[c];
                 if (t->cols[c].shrink)
-                        shrink = c;
+                        l->shrink = c;
         }
-        if (!width || shrink == t->n_cols || total + gap * (t->n_cols - 1) <= width)
-                return gap;
-        gap = 1;
+        if (!width || l->shrink == t->n_cols || total + 2 * (t->n_cols - 1) <= width)
+                return;
+        l->gap = 1;
         total += t->n_cols - 1;
         if (total <= width)
-                return gap;
-        w[shrink] = shrunk(w[shrink], text_width(t->cols[shrink].header), total - w[shrink],
-                           width);
-        while (*level + 1 < TABLE_ALTS && column_width(t, shrink, *level) > w[shrink])
-                ++*level;
-        if (column_width(t, shrink, *level) < w[shrink])
-                w[shrink] = column_width(t, shrink, *level);
-        return gap;
+                return;
+        others = total - l->w[l->shrink];
+        if (others + TABLE_SHRINK_MIN <= width) {
+                layout_shrink(t, l, width - others);
+                return;
+        }
+        l->fold = true;
+        l->fold_at = l->shrink ? l->w[0] + l->gap : 0;
+        layout_shrink(t, l, width > l->fold_at ? width - l->fold_at : 0);
 }
 
 /* One cell in w columns: its form at level, cut where it does not fit. */
@@ -179,26 +207,45 @@ static void put_cell(FILE *f, char *const cell[TABLE_ALTS], size_t level, size_t
                 fprintf(f, "%*s", (int)(w - n), "");
 }
 
-void table_print(FILE *f, const struct table *t, unsigned width)
+/* One row (or the header) as the layout says. */
+static void put_row(FILE *f, const struct table *t, const struct layout *l,
+                    char *const row[][TABLE_ALTS])
 {
-        size_t w[t->n_cols], level, gap = table_widths(t, width, w, &level);
+        size_t last = t->n_cols - 1;
+        bool first = true;
 
+        if (l->fold && last == l->shrink)
+                last--;
         for (size_t c = 0; c < t->n_cols; c++) {
-                char *head[TABLE_ALTS] = { (char *)t->cols[c].header };
-
-                fprintf(f, "%*s", c ? (int)gap : 0, "");
-                put_cell(f, head, 0, w[c], t->cols[c].right, c + 1 == t->n_cols);
+                if (l->fold && c == l->shrink)
+                        continue;
+                fprintf(f, "%*s", first ? 0 : (int)l->gap, "");
+                put_cell(f, row[c], c == l->shrink ? l->level : 0, l->w[c], t->cols[c].right,
+                         c == last);
+                first = false;
         }
         fputc('\n', f);
-        for (size_t i = 0; i < t->n_cells; i++) {
-                size_t c = i % t->n_cols;
+        if (!l->fold)
+                return;
+        fprintf(f, "%*s", (int)l->fold_at, "");
+        put_cell(f, row[l->shrink], l->level, l->w[l->shrink], false, true);
+        fputc('\n', f);
+}
 
-                fprintf(f, "%*s", c ? (int)gap : 0, "");
-                put_cell(f, t->cells[i], t->cols[c].shrink ? level : 0, w[c], t->cols[c].right,
-                         c + 1 == t->n_cols);
-                if (c + 1 == t->n_cols)
-                        fputc('\n', f);
+void table_print(FILE *f, const struct table *t, unsigned width)
+{
+        size_t w[t->n_cols];
+        char *head[t->n_cols][TABLE_ALTS];
+        struct layout l = { .w = w };
+
+        table_layout(t, width, &l);
+        for (size_t c = 0; c < t->n_cols; c++) {
+                head[c][0] = (char *)t->cols[c].header;
+                head[c][1] = head[c][2] = NULL;
         }
+        put_row(f, t, &l, head);
+        for (size_t i = 0; i < t->n_cells; i += t->n_cols)
+                put_row(f, t, &l, &t->cells[i]);
         if (t->lost)
                 fprintf(f, "(%zu row%s not shown: out of memory)\n", t->lost,
                         t->lost == 1 ? "" : "s");

@@ -18,8 +18,9 @@ struct table_col {
 
 /* Each column as wide as its widest cell and two spaces between columns,
  * nothing ever cut but the shrinking column: where the line would pass the
- * width the gaps narrow to one space and its cells are cut with "…"
- * to what the width leaves (never below TABLE_SHRINK_MIN). */
+ * width the gaps narrow to one space and its cells are cut with "…" to
+ * what the width leaves; where that is less than TABLE_SHRINK_MIN, the
+ * column goes on a line of its own under each row. */
 #define TABLE_SHRINK_MIN 12
 struct table {
         const struct table_col *cols;
@@ -31,8 +32,9 @@ struct table {
 
 void table_init(struct table *t, const struct table_col *cols, size_t n_cols);
 /* A row of n_cols cells. A cell lists up to TABLE_ALTS forms of its text,
- * the fullest first, ending early at a NULL; the shrinking column shows the
- * first form that fits, else the last one cut. A cell without any shows
+ * the fullest first, ending early at a NULL; the shrinking column shows in
+ * every row the first form at which all its cells fit, else the last one,
+ * cut where it must be. A cell without any shows
  * "-". The texts are a host's strings: the table keeps their printable()
  * forms. */
 void table_add(struct table *t, const char *const row[][TABLE_ALTS]);
