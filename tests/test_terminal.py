@@ -373,6 +373,12 @@ class Pty(Base):
             out, rc = on_pty(root("group-with-nic"), *args, env=env)
             self.assertIn(RED + "error" + OFF, out, (args, env))
 
+    def test_verify_verdict(self):
+        out, rc = on_pty(root("group-with-nic"), "--verify")
+        self.assertEqual(rc, 1)
+        self.assertTrue(out.endswith("\n\n" + RED + "Not in sync: 0 of 2 planned applied; "
+                                     "3 errors, 1 warning." + OFF + "\n"), out)
+
     def test_window_size_before_columns(self):
         out, rc = on_pty(root("eight-gpus"), env={"COLUMNS": "200"})
         self.assertEqual(from_table(out.split("\n"))[:5], EIGHT_80)

@@ -391,40 +391,52 @@ static void print_problem(FILE *f, const struct problem *pr, const struct style 
         text_wrap(f, pr->message, 8, st->width, "", "");
 }
 
-/* The last line, in green when no problem is an error, else in red. */
+/* The verdict as one line of text, without its newline. */
+static char *verdict_text(const struct plan *p, size_t errors, size_t warnings)
+{
+        char *text = NULL, *line;
+        size_t len = 0;
+        FILE *m;
+
+        if (!p->verified && errors)
+                return strdup_printf("Not ready: %zu error%s, %zu warning%s. The next boot will "
+                                     "fail loudly until they are fixed.",
+                                     errors, errors == 1 ? "" : "s", warnings,
+                                     warnings == 1 ? "" : "s");
+        if (!p->verified)
+                return strdup_printf("Ready: %zu function%s claimed, %zu SR-IOV entr%s, "
+                                     "%zu mdev%s; %zu warning%s.",
+                                     p->n_claims, p->n_claims == 1 ? "" : "s", p->n_sriovs,
+                                     p->n_sriovs == 1 ? "y" : "ies", p->n_mdevs,
+                                     p->n_mdevs == 1 ? "" : "s", warnings,
+                                     warnings == 1 ? "" : "s");
+        /* verify.c words it, after a blank line of its own */
+        m = open_memstream(&text, &len);
+        if (!m)
+                return NULL;
+        verify_print_summary(m, p, errors, warnings);
+        if (fclose(m) != 0 || !text) {
+                free(text);
+                return NULL;
+        }
+        line = text + strspn(text, "\n");
+        len = strcspn(line, "\n");
+        memmove(text, line, len);
+        text[len] = '\0';
+        return text;
+}
+
+/* The last line, fitted to the width: red when a problem is an error,
+ * else green. */
 static void print_verdict(FILE *f, const struct plan *p, const struct style *st, size_t errors,
                           size_t warnings)
 {
-        _cleanup_free_ char *text = NULL;
-        size_t len = 0;
-        char *line;
-        FILE *m;
+        _cleanup_free_ char *text = verdict_text(p, errors, warnings);
 
         if (p->n_problems)
                 fputc('\n', f);
-        m = open_memstream(&text, &len);
-        if (!m)
-                return;
-        if (p->verified)
-                /* verify.c words it; here it is fitted and coloured */
-                verify_print_summary(m, p, errors, warnings);
-        else if (errors)
-                fprintf(m, "Not ready: %zu error%s, %zu warning%s. The next boot will fail "
-                        "loudly until they are fixed.\n",
-                        errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
-        else
-                fprintf(m, "Ready: %zu function%s claimed, %zu SR-IOV entr%s, %zu mdev%s; "
-                        "%zu warning%s.\n",
-                        p->n_claims, p->n_claims == 1 ? "" : "s", p->n_sriovs,
-                        p->n_sriovs == 1 ? "y" : "ies", p->n_mdevs, p->n_mdevs == 1 ? "" : "s",
-                        warnings, warnings == 1 ? "" : "s");
-        if (fclose(m) != 0 || !text)
-                return;
-        /* one paragraph, without the blank line verify.c puts before it */
-        line = text + strspn(text, "\n");
-        line[strcspn(line, "\n")] = '\0';
-        text_wrap(f, line, 0, st->width, tone_on(st, errors ? TONE_ERROR : TONE_GOOD),
-                  tone_off(st));
+        text_wrap(f, text ? text : errors ? "Not ready." : "Ready.", 0, st->width,
+                  tone_on(st, errors ? TONE_ERROR : TONE_GOOD), tone_off(st));
 }
 
 void report_human(FILE *f, const struct plan *p, const struct style *st)
