@@ -26,7 +26,8 @@ static void fill(struct table *t, const char *entry)
                              { "0000:c1:00.0" },
                              { entry },
                              { "NVIDIA Corporation TU102 [GeForce RTX 2080 Ti]",
-                               "TU102 [GeForce RTX 2080 Ti] (NVIDIA)", "TU102 [GeForce RTX 2080 Ti]" },
+                               "TU102 [GeForce RTX 2080 Ti] (NVIDIA)",
+                               "TU102 [GeForce RTX 2080 Ti]" },
                              { "navi_vfio_pci" },
                              { "29" } });
         table_add(t, (const char *const[][TABLE_ALTS]){
@@ -60,9 +61,12 @@ static void expect(const char *entry, unsigned width, const char *want)
 static void test_no_limit_and_wide(void **state)
 {
         static const char full[] =
-                "ADDRESS       ENTRY   NAME                                            DRIVER         GROUP\n"
-                "0000:c1:00.0  vm-gpu  NVIDIA Corporation TU102 [GeForce RTX 2080 Ti]  navi_vfio_pci     29\n"
-                "0000:c1:00.1  vm-gpu  Intel Corporation                               -                  -\n";
+                "ADDRESS       ENTRY   NAME                                            "
+                "DRIVER         GROUP\n"
+                "0000:c1:00.0  vm-gpu  NVIDIA Corporation TU102 [GeForce RTX 2080 Ti]  "
+                "navi_vfio_pci     29\n"
+                "0000:c1:00.1  vm-gpu  Intel Corporation                               "
+                "-                  -\n";
 
         (void)state;
         /* no limit, and a width the natural table fits: the same */
@@ -75,9 +79,12 @@ static void test_narrower(void **state)
         (void)state;
         /* one space apart is enough: nothing cut */
         expect("vm-gpu", 88,
-               "ADDRESS      ENTRY  NAME                                           DRIVER        GROUP\n"
-               "0000:c1:00.0 vm-gpu NVIDIA Corporation TU102 [GeForce RTX 2080 Ti] navi_vfio_pci    29\n"
-               "0000:c1:00.1 vm-gpu Intel Corporation                              -                 -\n");
+               "ADDRESS      ENTRY  NAME                                           "
+               "DRIVER        GROUP\n"
+               "0000:c1:00.0 vm-gpu NVIDIA Corporation TU102 [GeForce RTX 2080 Ti] "
+               "navi_vfio_pci    29\n"
+               "0000:c1:00.1 vm-gpu Intel Corporation                              "
+               "-                 -\n");
         /* the model first with the short vendor, in every row alike */
         expect("vm-gpu", 85,
                "ADDRESS      ENTRY  NAME                                 DRIVER        GROUP\n"

@@ -210,7 +210,8 @@ static void print_table(FILE *f, const struct table *t, const struct style *st)
 /* The BARs the claim resizes, each with the size it has now where sysfs says. */
 static void print_bars(FILE *f, const struct plan *p, const struct style *st)
 {
-        static const struct table_col cols[] = { { .header = "BAR RESIZE" }, { .header = "ENTRY" },
+        static const struct table_col cols[] = { { .header = "BAR RESIZE" },
+                                                 { .header = "ENTRY" },
                                                  { .header = "BAR", .right = true },
                                                  { .header = "NOW", .right = true },
                                                  { .header = "AT BOOT", .right = true } };
@@ -239,7 +240,8 @@ static void print_bars(FILE *f, const struct plan *p, const struct style *st)
 /* Where a claimed function is bound to VFIO already: the nodes a VM opens. */
 static void print_vfio_nodes(FILE *f, const struct plan *p, const struct style *st)
 {
-        static const struct table_col cols[] = { { .header = "VFIO NODES" }, { .header = "GROUP" },
+        static const struct table_col cols[] = { { .header = "VFIO NODES" },
+                                                 { .header = "GROUP" },
                                                  { .header = "DEVICE (CDEV)" } };
         struct table t;
 
@@ -279,12 +281,14 @@ static void name_forms(const struct pciids_names *n, char **buf, const char *for
  * pci.ids is not installed. */
 static void print_claims(FILE *f, const struct plan *p, const struct style *st)
 {
-        static const struct table_col cols[] = {
-                { .header = "ADDRESS" },   { .header = "ENTRY" },   { .header = "ID" },
-                { .header = "NAME", .shrink = true },     { .header = "DRIVER NOW" },
-                { .header = "AT BOOT" },   { .header = "GROUP", .right = true },
-                { .header = "NUMA", .right = true },
-        };
+        static const struct table_col cols[] = { { .header = "ADDRESS" },
+                                                 { .header = "ENTRY" },
+                                                 { .header = "ID" },
+                                                 { .header = "NAME", .shrink = true },
+                                                 { .header = "DRIVER NOW" },
+                                                 { .header = "AT BOOT" },
+                                                 { .header = "GROUP", .right = true },
+                                                 { .header = "NUMA", .right = true } };
         struct pciids *db = NULL;
         struct table t;
 
@@ -357,7 +361,9 @@ static void print_sriovs(FILE *f, const struct plan *p, const struct style *st)
 
 static void print_mdevs(FILE *f, const struct plan *p, const struct style *st)
 {
-        static const struct table_col cols[] = { { .header = "MDEV PARENT" }, { .header = "ENTRY" }, { .header = "TYPE" },
+        static const struct table_col cols[] = { { .header = "MDEV PARENT" },
+                                                 { .header = "ENTRY" },
+                                                 { .header = "TYPE" },
                                                  { .header = "UUID" } };
         struct table t;
 
