@@ -36,6 +36,9 @@ static void help(void)
                "  --json         print one JSON object (see gpupt-check(8)), versioned by\n"
                "                 its \"schema\" member\n"
                "  --quiet        print only the problems, one per line\n"
+               "  --color[=WHEN] colour the severities and the verdict: auto (the\n"
+               "                 default: on a terminal, unless NO_COLOR is set), always\n"
+               "                 (WHEN left out) or never\n"
                "  --verify       also compare the running system with the plan: each\n"
                "                 claim, VF count, mdev and BAR size not as planned is a\n"
                "                 not-applied error; reboot-required warns when the config\n"
@@ -60,6 +63,9 @@ static void help(void)
                "                 kernel command line, driverctl overrides)\n"
                "  -h, --help     show this help\n"
                "  -V, --version  show the version\n"
+               "\n"
+               "The report fits the terminal's width (or $COLUMNS); into a pipe or a\n"
+               "file nothing is cut or wrapped.\n"
                "\n"
                "Exit status: 0 no error (with --verify: everything applied), 1 at least\n"
                "one problem of severity error (with --verify: drift), 2 usage or config\n"
@@ -173,6 +179,7 @@ int main(int argc, char **argv)
                 { "config", required_argument, NULL, 'c' },
                 { "json", no_argument, NULL, 'j' },
                 { "quiet", no_argument, NULL, 'q' },
+                { "color", optional_argument, NULL, 'C' },
                 { "verify", no_argument, NULL, 'v' },
                 { "libvirt", required_argument, NULL, 'L' },
                 { "qemu", required_argument, NULL, 'Q' },
@@ -189,6 +196,8 @@ int main(int argc, char **argv)
         bool import = false;
         const char *handoff = NULL;
         enum handoff_kind kind = HANDOFF_LIBVIRT;
+        enum color_mode color = COLOR_AUTO;
+        struct style style;
         struct conf_error err = { 0 };
         struct conf *conf = NULL;
         struct host *host = NULL;
@@ -216,6 +225,16 @@ int main(int argc, char **argv)
                         break;
                 case 'q':
                         quiet = true;
+                        break;
+                case 'C':
+                        /* a bare --color is always, as ls's */
+                        if (optarg && color_mode_parse(optarg, &color) < 0) {
+                                fprintf(stderr, "gpupt-check: --color takes auto, always or "
+                                                "never, not '%s'\n", optarg);
+                                return EXIT_USAGE;
+                        }
+                        if (!optarg)
+                                color = COLOR_ALWAYS;
                         break;
                 case 'v':
                         verify = true;
@@ -268,6 +287,8 @@ int main(int argc, char **argv)
                                                  : "--list and --verify exclude each other");
                 return EXIT_USAGE;
         }
+        style = (struct style){ .width = term_width(STDOUT_FILENO),
+                                .color = term_color(color, STDOUT_FILENO) };
         if (root && *root) {
                 _cleanup_free_ char *sys = strdup_printf("%s/sys", root), *name = NULL;
                 struct stat st;
@@ -373,9 +394,9 @@ int main(int argc, char **argv)
         if (json)
                 report_json(stdout, plan);
         else if (quiet)
-                report_quiet(stdout, plan);
+                report_quiet(stdout, plan, &style);
         else
-                report_human(stdout, plan);
+                report_human(stdout, plan, &style);
         status = plan_ready(plan) ? EXIT_READY : EXIT_PROBLEMS;
 done:
         if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -5,8 +5,10 @@
 # otherwise it names the packages and fails.
 set -u
 
-# package:probe, where a probe is "pc:NAME" (pkg-config) or a command.
-# The build and the man pages; the demo's fixture runs depmod, mkfs and sfdisk.
+# package:probe, where a probe is "pc:NAME" (pkg-config), "pciids" (a
+# pci.ids database) or a command.
+# The build and the man pages; the demo's fixture runs depmod, mkfs and
+# sfdisk, and its table names the devices from pci.ids.
 BUILD_NEEDS="
 gcc:cc
 make:make
@@ -19,8 +21,9 @@ python3:python3
 kmod:depmod
 e2fsprogs:mkfs.ext4
 fdisk:sfdisk
+pci.ids:pciids
 "
-# The tests: unit, shell, images, package, VM, sanitizers.
+# The tests: unit, shell, images, package, VM, sanitizers, the terminal.
 CHECK_NEEDS="
 libcmocka-dev:pc:cmocka
 pciutils:lspci
@@ -45,6 +48,7 @@ debootstrap:debootstrap
 ansible-core:ansible-playbook
 ansible-lint:ansible-lint
 libvirt-clients:virt-xml-validate
+tmux:tmux
 "
 
 case ${1:-check} in
@@ -60,6 +64,7 @@ have() {
     case $1 in
     pc:*) pkg-config --exists "${1#pc:}" 2>/dev/null ;;
     kernel) ls /lib/modules/*/modules.dep >/dev/null 2>&1 ;;
+    pciids) [ -e /usr/share/misc/pci.ids ] || [ -e /usr/share/hwdata/pci.ids ] ;;
     *) command -v "$1" >/dev/null 2>&1 || [ -x "/sbin/$1" ] || [ -x "/usr/sbin/$1" ] ;;
     esac
 }

@@ -1664,7 +1664,7 @@ class ListHost(Base):
                           for f in range(4)])
         p = check(root("vfio-bound"))
         self.assertIn("iommufd: yes (/dev/iommu)", p.stdout)
-        self.assertIn("0000:01:00.2  /dev/vfio/11         /dev/vfio/devices/vfio2", p.stdout)
+        self.assertIn("\n0000:01:00.2  /dev/vfio/11  /dev/vfio/devices/vfio2\n", p.stdout)
         data = self.run_json(root("eight-gpus"), 0)
         self.assertIs(data["iommu"]["iommufd"], False)
         self.assertEqual({(c["vfio_group"], c["vfio_cdev"]) for c in data["claims"]},

@@ -547,8 +547,10 @@ static void human_fn(struct lister *l, const struct item *it)
 
         /* Everything but the numbers and the entry's name (conf_name_valid)
          * is the host's text: through printable(), as all output for people. */
-        fprintf(f, "  %c %s [%04x:%04x] %s", it->entry ? '*' : it->used ? '+' : '-', fn->bdf,
-                fn->vendor, fn->device, name ? printable(name, &e_name) : "(no name in pci.ids)");
+        /* without any pci.ids, no name: the listing's head says why, once */
+        fprintf(f, "  %c %s [%04x:%04x]%s%s", it->entry ? '*' : it->used ? '+' : '-', fn->bdf,
+                fn->vendor, fn->device, l->db ? " " : "",
+                name ? printable(name, &e_name) : l->db ? "(no name in pci.ids)" : "");
         if (it->entry)
                 fprintf(f, "  <- claimed by \"%s\"", it->entry);
         if (it->used)
@@ -890,6 +892,8 @@ int list_host(FILE *f, struct host *h, const struct conf *conf, const struct lis
                 fputs("  \"groups\": [", f);
         } else {
                 report_iommu_human(f, iommu);
+                if (!l.db)
+                        fprintf(f, "Names: %s.\n", pciids_hint);
                 if (o->display)
                         fputs("Only the groups that hold a display controller.\n", f);
         }

@@ -4,6 +4,7 @@
 #include "json-out.h"
 #include "pciids.h"
 #include "report.h"
+#include "table.h"
 #include "util.h"
 #include "verify.h"
 #include "vfio-nodes.h"
@@ -213,13 +214,19 @@ static const char *sev_name(enum severity s)
         return s == SEVERITY_ERROR ? "error" : "warning";
 }
 
-void report_quiet(FILE *f, const struct plan *p)
+static enum tone sev_tone(enum severity s)
+{
+        return s == SEVERITY_ERROR ? TONE_ERROR : TONE_WARNING;
+}
+
+void report_quiet(FILE *f, const struct plan *p, const struct style *st)
 {
         for (size_t i = 0; i < p->n_problems; i++) {
                 const struct problem *pr = &p->problems[i];
                 char a[PCI_ADDR_STRLEN];
 
-                fprintf(f, "%s %s %s: %s\n", sev_name(pr->severity), problem_name(pr->code),
+                fprintf(f, "%s%s%s %s %s: %s\n", tone_on(st, sev_tone(pr->severity)),
+                        sev_name(pr->severity), tone_off(st), problem_name(pr->code),
                         pr->has_addr ? pci_addr_format(&pr->addr, a) : "-", pr->message);
         }
 }
@@ -246,50 +253,64 @@ void report_iommu_human(FILE *f, const struct iommu_state *s)
         fprintf(f, "iommufd: %s\n", s->iommufd ? "yes (/dev/iommu)" : "no (no /dev/iommu)");
 }
 
-/* The BARs the claim resizes, each with the size it has now where sysfs says. */
-static void print_bars(FILE *f, const struct plan *p)
+/* A table of the report, after the blank line that parts it from the rest;
+ * nothing when it has no row. */
+static void print_table(FILE *f, const struct table *t, const struct style *st)
 {
-        bool header = false;
+        if (!t->n_cells && !t->lost)
+                return;
+        fputc('\n', f);
+        table_print(f, t, st->width);
+}
 
+/* The BARs the claim resizes, each with the size it has now where sysfs says. */
+static void print_bars(FILE *f, const struct plan *p, const struct style *st)
+{
+        static const struct table_col cols[] = { { .header = "BAR RESIZE" },
+                                                 { .header = "ENTRY" },
+                                                 { .header = "BAR", .right = true },
+                                                 { .header = "NOW", .right = true },
+                                                 { .header = "AT BOOT", .right = true } };
+        struct table t;
+
+        table_init(&t, cols, ELEMENTSOF(cols));
         for (size_t i = 0; i < p->n_claims; i++) {
                 const struct claim *c = &p->claims[i];
 
                 for (size_t j = 0; j < c->n_bars; j++) {
                         unsigned idx = c->bars[j].index;
-                        char want[32], now[32] = "-";
+                        char bar[12], want[32], now[32] = "-";
 
-                        if (!header) {
-                                fprintf(f, "\n%-13s %-16s %3s %8s %8s\n", "BAR RESIZE", "ENTRY",
-                                        "BAR", "NOW", "AT BOOT");
-                                header = true;
-                        }
+                        snprintf(bar, sizeof(bar), "%u", idx);
                         if (pci_fn_bar_now(c->fn, idx) >= 0)
                                 bar_size_str((unsigned)pci_fn_bar_now(c->fn, idx), now);
-                        fprintf(f, "%-13s %-16.16s %3u %8s %8s\n", c->fn->bdf, c->entry->name,
-                                idx, now, bar_size_str(c->bars[j].log2_mib, want));
+                        table_add(&t, (const char *const[][TABLE_ALTS]){
+                                              { c->fn->bdf }, { c->entry->name }, { bar }, { now },
+                                              { bar_size_str(c->bars[j].log2_mib, want) } });
                 }
         }
+        print_table(f, &t, st);
+        table_done(&t);
 }
 
 /* Where a claimed function is bound to VFIO already: the nodes a VM opens. */
-static void print_vfio_nodes(FILE *f, const struct plan *p)
+static void print_vfio_nodes(FILE *f, const struct plan *p, const struct style *st)
 {
-        bool header = false;
+        static const struct table_col cols[] = { { .header = "VFIO NODES" },
+                                                 { .header = "GROUP" },
+                                                 { .header = "DEVICE (CDEV)" } };
+        struct table t;
 
+        table_init(&t, cols, ELEMENTSOF(cols));
         for (size_t i = 0; i < p->n_claims; i++) {
                 const struct vfio_nodes *v = &p->claims[i].vfio;
-                _cleanup_free_ char *cdev = NULL;
 
-                if (!v->group && !v->cdev)
-                        continue;
-                if (!header) {
-                        fprintf(f, "\n%-13s %-20s %s\n", "VFIO NODES", "GROUP", "DEVICE (CDEV)");
-                        header = true;
-                }
-                /* the group's node is gpupt's own words, the cdev a sysfs name */
-                fprintf(f, "%-13s %-20s %s\n", p->claims[i].fn->bdf, v->group ? v->group : "-",
-                        v->cdev ? printable(v->cdev, &cdev) : "-");
+                if (v->group || v->cdev)
+                        table_add(&t, (const char *const[][TABLE_ALTS]){
+                                              { p->claims[i].fn->bdf }, { v->group }, { v->cdev } });
         }
+        print_table(f, &t, st);
+        table_done(&t);
 }
 
 /* A plan without claims may still do things at boot: say them, so that the
@@ -316,10 +337,197 @@ static void print_no_claims(FILE *f, const struct plan *p)
         fputs(", as below.\n", f);
 }
 
-void report_human(FILE *f, const struct plan *p)
+/* The forms of a function's name, for a NAME cell that gives way to the
+ * width: as lspci says it; the model first with the vendor's short name;
+ * the model alone. Where pci.ids knows only the vendor: its name and its
+ * short one. */
+static void name_forms(const struct pciids_names *n, char **buf, const char *forms[TABLE_ALTS])
 {
+        forms[0] = forms[1] = forms[2] = NULL;
+        if (!n)
+                return;
+        forms[0] = n->full;
+        if (!n->model) {
+                forms[1] = n->short_vendor;
+                return;
+        }
+        *buf = strdup_printf("%s (%s)", n->model, n->short_vendor);
+        forms[1] = *buf ? *buf : n->model;
+        forms[2] = n->model;
+}
+
+/* The claimed functions, with the note that says where names come from when
+ * pci.ids is not installed. */
+static void print_claims(FILE *f, const struct plan *p, const struct style *st)
+{
+        static const struct table_col cols[] = { { .header = "ADDRESS" },
+                                                 { .header = "ENTRY" },
+                                                 { .header = "ID" },
+                                                 { .header = "NAME", .shrink = true },
+                                                 { .header = "DRIVER NOW" },
+                                                 { .header = "AT BOOT" },
+                                                 { .header = "GROUP", .right = true },
+                                                 { .header = "NUMA", .right = true } };
         struct pciids *db = NULL;
-        size_t errors = 0, warnings = 0;
+        struct table t;
+
+        (void)pciids_open(&db);
+        table_init(&t, cols, ELEMENTSOF(cols));
+        for (size_t i = 0; i < p->n_claims; i++) {
+                const struct claim *c = &p->claims[i];
+                const char *name[TABLE_ALTS];
+                _cleanup_free_ char *buf = NULL;
+                char id[10], group[12], numa[12];
+
+                name_forms(db ? pciids_lookup(db, c->fn->vendor, c->fn->device) : NULL, &buf,
+                           name);
+                snprintf(id, sizeof(id), "%04x:%04x", c->fn->vendor, c->fn->device);
+                snprintf(group, sizeof(group), "%d", c->fn->iommu_group);
+                snprintf(numa, sizeof(numa), "%d", c->fn->numa_node);
+                table_add(&t, (const char *const[][TABLE_ALTS]){
+                                      { c->fn->bdf },
+                                      { c->entry->name },
+                                      { id },
+                                      { name[0], name[1], name[2] },
+                                      { c->fn->driver },
+                                      { plan_driver(p, c->driver) },
+                                      { c->fn->iommu_group >= 0 ? group : NULL },
+                                      { c->fn->numa_node >= 0 ? numa : NULL } });
+        }
+        table_print(f, &t, st->width);
+        table_done(&t);
+        if (!db) {
+                _cleanup_free_ char *note = strdup_printf("Names: %s.", pciids_hint);
+
+                text_wrap(f, note ? note : pciids_hint, 0, st->width, "", "");
+        }
+        pciids_free(db);
+}
+
+static void print_sriovs(FILE *f, const struct plan *p, const struct style *st)
+{
+        static const struct table_col cols[] = { { .header = "SR-IOV PF" },
+                                                 { .header = "ENTRY" },
+                                                 { .header = "VFS", .right = true },
+                                                 { .header = "NOW", .right = true },
+                                                 { .header = "MAX", .right = true },
+                                                 { .header = "VF DRIVER" } };
+        struct table t;
+
+        table_init(&t, cols, ELEMENTSOF(cols));
+        for (size_t i = 0; i < p->n_sriovs; i++) {
+                const struct sriov_plan *s = &p->sriovs[i];
+                bool known = s->pf && s->pf->details && s->pf->sriov_totalvfs >= 0;
+                char a[PCI_ADDR_STRLEN], vfs[12], now[12] = "-", max[12] = "-";
+
+                snprintf(vfs, sizeof(vfs), "%u", s->entry->vfs);
+                if (known) {
+                        snprintf(now, sizeof(now), "%d", s->pf->sriov_numvfs);
+                        snprintf(max, sizeof(max), "%d", s->pf->sriov_totalvfs);
+                }
+                table_add(&t, (const char *const[][TABLE_ALTS]){
+                                      { pci_addr_format(&s->entry->pf, a) },
+                                      { s->entry->name },
+                                      { vfs },
+                                      { now },
+                                      { max },
+                                      { s->entry->vf_driver ? plan_driver(p, s->vf_driver)
+                                                            : "(host's choice)" } });
+        }
+        print_table(f, &t, st);
+        table_done(&t);
+}
+
+static void print_mdevs(FILE *f, const struct plan *p, const struct style *st)
+{
+        static const struct table_col cols[] = { { .header = "MDEV PARENT" },
+                                                 { .header = "ENTRY" },
+                                                 { .header = "TYPE" },
+                                                 { .header = "UUID" } };
+        struct table t;
+
+        table_init(&t, cols, ELEMENTSOF(cols));
+        for (size_t i = 0; i < p->n_mdevs; i++) {
+                const struct conf_mdev *m = p->mdevs[i].entry;
+                _cleanup_free_ char *uuid = strdup_printf("%s (exists)", m->uuid);
+
+                table_add(&t, (const char *const[][TABLE_ALTS]){
+                                      { m->parent }, { m->name }, { m->type },
+                                      { p->mdevs[i].exists && uuid ? uuid : m->uuid } });
+        }
+        print_table(f, &t, st);
+        table_done(&t);
+}
+
+/* Each problem: its severity, code, address and entry on a line, and the
+ * message under it, wrapped at the width. */
+static void print_problem(FILE *f, const struct problem *pr, const struct style *st)
+{
+        char a[PCI_ADDR_STRLEN];
+
+        fprintf(f, "%s%s%s%*s %s", tone_on(st, sev_tone(pr->severity)), sev_name(pr->severity),
+                tone_off(st), (int)(7 - strlen(sev_name(pr->severity))), "",
+                problem_name(pr->code));
+        if (pr->has_addr)
+                fprintf(f, " %s", pci_addr_format(&pr->addr, a));
+        if (pr->entry)
+                fprintf(f, " (%s)", pr->entry);
+        fputs(":\n", f);
+        text_wrap(f, pr->message, 8, st->width, "", "");
+}
+
+/* The verdict as one line of text, without its newline. */
+static char *verdict_text(const struct plan *p, size_t errors, size_t warnings)
+{
+        char *text = NULL, *line;
+        size_t len = 0;
+        FILE *m;
+
+        if (!p->verified && errors)
+                return strdup_printf("Not ready: %zu error%s, %zu warning%s. The next boot will "
+                                     "fail loudly until they are fixed.",
+                                     errors, errors == 1 ? "" : "s", warnings,
+                                     warnings == 1 ? "" : "s");
+        if (!p->verified)
+                return strdup_printf("Ready: %zu function%s claimed, %zu SR-IOV entr%s, "
+                                     "%zu mdev%s, %zu vGPU%s; %zu warning%s.",
+                                     p->n_claims, p->n_claims == 1 ? "" : "s", p->n_sriovs,
+                                     p->n_sriovs == 1 ? "y" : "ies", p->n_mdevs,
+                                     p->n_mdevs == 1 ? "" : "s", plan_vgpu_vfs(p),
+                                     plan_vgpu_vfs(p) == 1 ? "" : "s", warnings,
+                                     warnings == 1 ? "" : "s");
+        /* verify.c words it, after a blank line of its own */
+        m = open_memstream(&text, &len);
+        if (!m)
+                return NULL;
+        verify_print_summary(m, p, errors, warnings);
+        if (fclose(m) != 0 || !text) {
+                free(text);
+                return NULL;
+        }
+        line = text + strspn(text, "\n");
+        len = strcspn(line, "\n");
+        memmove(text, line, len);
+        text[len] = '\0';
+        return text;
+}
+
+/* The last line, fitted to the width: red when a problem is an error,
+ * else green. */
+static void print_verdict(FILE *f, const struct plan *p, const struct style *st, size_t errors,
+                          size_t warnings, size_t shown)
+{
+        _cleanup_free_ char *text = verdict_text(p, errors, warnings);
+
+        if (shown) /* a blank line after the problems printed above */
+                fputc('\n', f);
+        text_wrap(f, text ? text : errors ? "Not ready." : "Ready.", 0, st->width,
+                  tone_on(st, errors ? TONE_ERROR : TONE_GOOD), tone_off(st));
+}
+
+void report_human(FILE *f, const struct plan *p, const struct style *st)
+{
+        size_t errors = 0, warnings = 0, shown = 0;
 
         report_iommu_human(f, &p->iommu);
         if (p->conf->n_files == 0)
@@ -331,9 +539,9 @@ void report_human(FILE *f, const struct plan *p)
                         printable(p->conf->files[i], &name));
         }
         if (p->cmdline.gpupt_off)
-                fputs("Kernel command line: gpupt=off, so the boot claims nothing; the plan below "
-                      "is what it would do.\n",
-                      f);
+                text_wrap(f, "Kernel command line: gpupt=off, so the boot claims nothing; the "
+                             "plan below is what it would do.",
+                          0, st->width, "", "");
 
         if (verify_unapplied_short(p)) {
                 verify_print_unapplied(f, p);
@@ -343,64 +551,15 @@ void report_human(FILE *f, const struct plan *p)
         if (!p->n_claims)
                 print_no_claims(f, p);
         else {
-                (void)pciids_open(&db);
-                fprintf(f, "%-13s %-16s %-10s %-40s %-14s %-10s %5s %4s\n", "ADDRESS", "ENTRY",
-                        "ID", "NAME", "DRIVER NOW", "AT BOOT", "GROUP", "NUMA");
-                for (size_t i = 0; i < p->n_claims; i++) {
-                        const struct claim *c = &p->claims[i];
-                        const char *name = db ? pciids_name(db, c->fn->vendor, c->fn->device)
-                                              : NULL;
-                        _cleanup_free_ char *e_name = NULL, *e_now = NULL, *e_boot = NULL;
-                        char id[10], group[12], numa[12];
-
-                        snprintf(id, sizeof(id), "%04x:%04x", c->fn->vendor, c->fn->device);
-                        snprintf(group, sizeof(group), "%d", c->fn->iommu_group);
-                        snprintf(numa, sizeof(numa), "%d", c->fn->numa_node);
-                        fprintf(f, "%-13s %-16.16s %-10s %-40.40s %-14.14s %-10s %5s %4s\n",
-                                c->fn->bdf, c->entry->name, id,
-                                name ? printable(name, &e_name) : "-",
-                                c->fn->driver ? printable(c->fn->driver, &e_now) : "-",
-                                printable(plan_driver(p, c->driver), &e_boot),
-                                c->fn->iommu_group >= 0 ? group : "-",
-                                c->fn->numa_node >= 0 ? numa : "-");
-                }
-                pciids_free(db);
-                print_vfio_nodes(f, p);
+                print_claims(f, p, st);
+                print_vfio_nodes(f, p, st);
         }
-        print_bars(f, p);
-        if (p->n_sriovs) {
-                fprintf(f, "\n%-13s %-16s %5s %5s %5s  %s\n", "SR-IOV PF", "ENTRY", "VFS", "NOW",
-                        "MAX", "VF DRIVER");
-                for (size_t i = 0; i < p->n_sriovs; i++) {
-                        const struct sriov_plan *s = &p->sriovs[i];
-                        bool known = s->pf && s->pf->details && s->pf->sriov_totalvfs >= 0;
-                        _cleanup_free_ char *vf_driver = NULL;
-                        char a[PCI_ADDR_STRLEN], now[12] = "-", max[12] = "-";
-
-                        if (known) {
-                                snprintf(now, sizeof(now), "%d", s->pf->sriov_numvfs);
-                                snprintf(max, sizeof(max), "%d", s->pf->sriov_totalvfs);
-                        }
-                        fprintf(f, "%-13s %-16.16s %5u %5s %5s  %s\n",
-                                pci_addr_format(&s->entry->pf, a), s->entry->name, s->entry->vfs,
-                                now, max,
-                                s->entry->vf_driver
-                                        ? printable(plan_driver(p, s->vf_driver), &vf_driver)
-                                        : "(host's choice)");
-                }
-        }
-        if (p->n_mdevs) {
-                fprintf(f, "\n%-13s %-16s %-24s %s\n", "MDEV PARENT", "ENTRY", "TYPE", "UUID");
-                for (size_t i = 0; i < p->n_mdevs; i++) {
-                        const struct conf_mdev *m = p->mdevs[i].entry;
-                        _cleanup_free_ char *type = NULL;
-
-                        fprintf(f, "%-13s %-16.16s %-24s %s%s\n", m->parent, m->name,
-                                printable(m->type, &type), m->uuid,
-                                p->mdevs[i].exists ? " (exists)" : "");
-                }
-        }
-        human_vgpus(f, p);
+        print_bars(f, p, st);
+        if (p->n_sriovs)
+                print_sriovs(f, p, st);
+        if (p->n_mdevs)
+                print_mdevs(f, p, st);
+        human_vgpus(f, p, st);
 
         if (p->verified)
                 verify_print_table(f, p);
@@ -408,34 +567,14 @@ void report_human(FILE *f, const struct plan *p)
 problems:
         fputc('\n', f);
         for (size_t i = 0; i < p->n_problems; i++) {
-                const struct problem *pr = &p->problems[i];
-                char a[PCI_ADDR_STRLEN];
-
-                if (pr->severity == SEVERITY_ERROR)
+                if (p->problems[i].severity == SEVERITY_ERROR)
                         errors++;
                 else
                         warnings++;
-                if (verify_told(p, pr))
+                if (verify_told(p, &p->problems[i]))
                         continue;
-                fprintf(f, "%-7s %s", sev_name(pr->severity), problem_name(pr->code));
-                if (pr->has_addr)
-                        fprintf(f, " %s", pci_addr_format(&pr->addr, a));
-                if (pr->entry)
-                        fprintf(f, " (%s)", pr->entry);
-                fprintf(f, ":\n        %s\n", pr->message);
+                print_problem(f, &p->problems[i], st);
+                shown++;
         }
-        if (p->verified)
-                verify_print_summary(f, p, errors, warnings);
-        else if (errors)
-                fprintf(f, "%sNot ready: %zu error%s, %zu warning%s. The next boot will fail "
-                        "loudly until they are fixed.\n",
-                        p->n_problems ? "\n" : "", errors, errors == 1 ? "" : "s", warnings,
-                        warnings == 1 ? "" : "s");
-        else
-                fprintf(f, "%sReady: %zu function%s claimed, %zu SR-IOV entr%s, %zu mdev%s, "
-                        "%zu vGPU%s; %zu warning%s.\n",
-                        p->n_problems ? "\n" : "", p->n_claims, p->n_claims == 1 ? "" : "s",
-                        p->n_sriovs, p->n_sriovs == 1 ? "y" : "ies", p->n_mdevs,
-                        p->n_mdevs == 1 ? "" : "s", plan_vgpu_vfs(p),
-                        plan_vgpu_vfs(p) == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+        print_verdict(f, p, st, errors, warnings, shown);
 }

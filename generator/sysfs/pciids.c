@@ -5,12 +5,16 @@
 #include "pciids.h"
 #include "util.h"
 
+const char pciids_hint[] = "no pci.ids in /usr/share/misc or /usr/share/hwdata; install "
+                           "the package pci.ids (Debian, Ubuntu) or hwdata (Fedora, RHEL) "
+                           "for device names";
+
 struct pciids {
-        char *text; /* the whole file; names point into it */
+        char *text; /* the whole file */
         size_t len;
-        struct {
+        struct pciids_cached {
                 uint32_t key;
-                char *name;
+                struct pciids_names names; /* all NULL: not in pci.ids */
         } *cache;
         size_t n_cache, cache_alloc;
 };
@@ -45,12 +49,20 @@ int pciids_open(struct pciids **ret)
         return 0;
 }
 
+static void names_done(struct pciids_names *n)
+{
+        free(n->full);
+        free(n->vendor);
+        free(n->short_vendor);
+        free(n->model);
+}
+
 void pciids_free(struct pciids *db)
 {
         if (!db)
                 return;
         for (size_t i = 0; i < db->n_cache; i++)
-                free(db->cache[i].name);
+                names_done(&db->cache[i].names);
         free(db->cache);
         free(db->text);
         free(db);
@@ -94,28 +106,88 @@ static const char *find_device(struct pciids *db, const char *from, uint16_t dev
         return NULL;
 }
 
-const char *pciids_name(struct pciids *db, uint16_t vendor, uint16_t device)
+/* A company form that says nothing about who made the device. */
+static bool company_form(const char *w, size_t n)
+{
+        static const char *const forms[] = { "Corporation", "Corp.", "Corp", "Incorporated",
+                                             "Inc.", "Inc", "Company", "Co.", "Co", "Limited",
+                                             "Ltd.", "Ltd", "LLC", "GmbH", "AG" };
+
+        for (size_t i = 0; i < ELEMENTSOF(forms); i++)
+                if (strlen(forms[i]) == n && memcmp(forms[i], w, n) == 0)
+                        return true;
+        return false;
+}
+
+char *pci_vendor_short(const char *name)
+{
+        size_t n = strlen(name), w;
+        const char *open;
+
+        /* pci.ids' own short form: "Advanced Micro Devices, Inc. [AMD/ATI]" */
+        if (n > 2 && name[n - 1] == ']' && (open = strrchr(name, '[')) && open + 1 < name + n - 1)
+                return strndup(open + 1, (size_t)(name + n - 1 - (open + 1)));
+        /* else the name without its trailing company forms, never empty:
+         * "NVIDIA Corporation", "Realtek Semiconductor Co., Ltd." */
+        for (;;) {
+                while (n && (name[n - 1] == ' ' || name[n - 1] == ','))
+                        n--;
+                for (w = n; w && name[w - 1] != ' ' && name[w - 1] != ','; w--)
+                        ;
+                if (!w || !company_form(name + w, n - w))
+                        break;
+                n = w;
+        }
+        return strndup(name, n);
+}
+
+/* The names of one vendor:device, made from its lines of pci.ids. */
+static int names_make(const char *v, size_t vl, const char *d, size_t dl,
+                      struct pciids_names *ret)
+{
+        *ret = (struct pciids_names){ 0 };
+        if (!v)
+                return 0;
+        ret->vendor = strndup(v, vl);
+        ret->model = d ? strndup(d, dl) : NULL;
+        ret->full = d ? strdup_printf("%.*s %.*s", (int)vl, v, (int)dl, d) : strndup(v, vl);
+        ret->short_vendor = ret->vendor ? pci_vendor_short(ret->vendor) : NULL;
+        if (!ret->vendor || (d && !ret->model) || !ret->full || !ret->short_vendor) {
+                names_done(ret);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+const struct pciids_names *pciids_lookup(struct pciids *db, uint16_t vendor, uint16_t device)
 {
         uint32_t key = (uint32_t)vendor << 16 | device;
+        struct pciids_names names;
+        struct pciids_cached *slot;
         const char *v, *d = NULL;
         size_t vl = 0, dl = 0;
-        char *name = NULL;
 
         for (size_t i = 0; i < db->n_cache; i++)
                 if (db->cache[i].key == key)
-                        return db->cache[i].name;
+                        return db->cache[i].names.full ? &db->cache[i].names : NULL;
         v = find_vendor(db, vendor, &vl);
         if (v)
                 d = find_device(db, v, device, &dl);
-        if (v && d)
-                name = strdup_printf("%.*s %.*s", (int)vl, v, (int)dl, d);
-        else if (v)
-                name = strndup(v, vl);
+        if (names_make(v, vl, d, dl, &names) < 0)
+                return NULL;
         if (GROW(db->cache, db->n_cache, db->cache_alloc) < 0) {
-                free(name);
+                names_done(&names);
                 return NULL;
         }
-        db->cache[db->n_cache].key = key;
-        db->cache[db->n_cache++].name = name;
-        return name;
+        slot = &db->cache[db->n_cache++];
+        slot->key = key;
+        slot->names = names;
+        return names.full ? &slot->names : NULL;
+}
+
+const char *pciids_name(struct pciids *db, uint16_t vendor, uint16_t device)
+{
+        const struct pciids_names *n = pciids_lookup(db, vendor, device);
+
+        return n ? n->full : NULL;
 }
