@@ -6,11 +6,20 @@
 
 #include "handoff.h"
 #include "util.h"
+#include "vfaddr.h"
 
 /* libvirt numbers the PCI controllers it creates for a q35 domain from 1
  * (virt-manager adds about fifteen root ports); the root ports given here
  * start above them. */
 #define LIBVIRT_FIRST_INDEX 16
+/* The Hyper-V vendor id --guest windows gives: any 1 to 12 letters or
+ * digits that are not KVM's own ("KVMKVMKVM") do (Proxmox's hv-vendor-id
+ * takes [a-zA-Z0-9]{1,12}). */
+#define HV_VENDOR_ID "gpupt"
+/* A VF's root port in the QEMU output: chassis its bus, slot 8192 + its
+ * device and function, above the slots of the device entries' ports
+ * (device + 32 * domain, at most 8191), so that no pair repeats. */
+#define QEMU_VF_SLOT_BASE 8192u
 
 const struct conf_device *handoff_entry(const struct conf *c, const char *name)
 {
@@ -18,6 +27,39 @@ const struct conf_device *handoff_entry(const struct conf *c, const char *name)
                 if (streq(c->devices[i].name, name))
                         return &c->devices[i];
         return NULL;
+}
+
+const struct conf_sriov *handoff_sriov(const struct conf *c, const char *name)
+{
+        for (size_t i = 0; i < c->n_sriovs; i++)
+                if (streq(c->sriovs[i].name, name))
+                        return &c->sriovs[i];
+        return NULL;
+}
+
+const struct conf_mdev *handoff_mdev(const struct conf *c, const char *name)
+{
+        for (size_t i = 0; i < c->n_mdevs; i++)
+                if (streq(c->mdevs[i].name, name))
+                        return &c->mdevs[i];
+        return NULL;
+}
+
+static const struct sriov_plan *sriov_of(const struct plan *p, const struct conf_sriov *e)
+{
+        for (size_t i = 0; i < p->n_sriovs; i++)
+                if (p->sriovs[i].entry == e)
+                        return &p->sriovs[i];
+        return NULL;
+}
+
+/* The addresses of v's VFs into out (room for v->n). */
+static int vfs_addrs(const struct plan *p, const struct handoff_vfs *v, struct pci_addr *out,
+                     struct vf_routing *rt, unsigned *stale)
+{
+        const struct sriov_plan *sp = sriov_of(p, v->entry);
+
+        return sp ? plan_vf_addrs(sp, v->first, v->n, out, rt, stale) : -ENOENT;
 }
 
 static bool in_set(const struct handoff_set *set, const struct conf_device *d)
@@ -91,7 +133,87 @@ bool handoff_ready(const struct plan *p, const struct handoff_set *set, FILE *wh
                         fprintf(why, "  device \"%s\" claims no function on this machine\n",
                                 set->entries[i]->name);
         }
+        for (size_t i = 0; i < set->n_vfs + set->n_mdevs; i++) {
+                const char *name = i < set->n_vfs ? set->vfs[i].entry->name
+                                                  : set->mdevs[i - set->n_vfs]->name;
+                const struct problem *pr = plan_entry_blocker(p, name);
+
+                if (!pr)
+                        continue;
+                ready = false;
+                if (why)
+                        fprintf(why, "  %s: %s\n", problem_name(pr->code), pr->message);
+        }
+        for (size_t i = 0; i < set->n_vfs; i++) {
+                _cleanup_free_ struct pci_addr *a = calloc(set->vfs[i].n, sizeof(*a));
+                struct vf_routing rt;
+                unsigned stale = 0;
+                int r;
+
+                if (!a)
+                        return false;
+                r = vfs_addrs(p, &set->vfs[i], a, &rt, &stale);
+                if (r >= 0 || plan_entry_blocker(p, set->vfs[i].entry->name))
+                        continue;
+                ready = false;
+                if (why)
+                        fprintf(why, "  sriov \"%s\": no VF address: %s\n",
+                                set->vfs[i].entry->name, plan_vf_addrs_error(r));
+        }
         return ready;
+}
+
+/* The VGA-class functions (class 0x0300xx: the legacy VGA ranges, which
+ * x-vga passes through) an entry claims. */
+static size_t vga_functions(const struct plan *p, const struct conf_device *d,
+                            const struct claim **first)
+{
+        size_t k = 0;
+
+        for (size_t i = 0; i < p->n_claims; i++) {
+                if (p->claims[i].entry != d || (p->claims[i].fn->class >> 8) != 0x0300)
+                        continue;
+                if (!k++)
+                        *first = &p->claims[i];
+        }
+        return k;
+}
+
+bool handoff_check(const struct plan *p, const struct handoff_set *set, FILE *err)
+{
+        const struct claim *c = NULL;
+        size_t k;
+
+        if (!set->primary)
+                return true;
+        if (!in_set(set, set->primary)) {
+                fprintf(err, "gpupt-check: --primary %s: not one of the device entries handed "
+                             "over\n",
+                        set->primary->name);
+                return false;
+        }
+        k = vga_functions(p, set->primary, &c);
+        if (k == 1)
+                return true;
+        if (k == 0)
+                fprintf(err, "gpupt-check: --primary %s: the entry claims no VGA-class function "
+                             "(class 0300) here; a guest's primary display must be one\n",
+                        set->primary->name);
+        else
+                fprintf(err, "gpupt-check: --primary %s: the entry claims %zu VGA-class "
+                             "functions; name an entry of one card\n",
+                        set->primary->name, k);
+        return false;
+}
+
+/* The claim of the primary display's VGA function; NULL without --primary. */
+static const struct claim *primary_claim(const struct plan *p, const struct handoff_set *set)
+{
+        const struct claim *c = NULL;
+
+        if (set->primary && vga_functions(p, set->primary, &c) == 1)
+                return c;
+        return NULL;
 }
 
 /* The number of CPUs in a cpulist ("0-15,32-47"); -EINVAL when it is not
@@ -227,9 +349,48 @@ static void libvirt_numa(FILE *f, const struct claim *const *v, size_t n)
         fprintf(f, "<numatune>\n  <memory mode='strict' nodeset='%d'/>\n</numatune>\n", node);
 }
 
-static void write_libvirt(FILE *f, const struct handoff_set *set, const struct claim *const *v,
-                          size_t n, const struct slot *s, size_t n_slots)
+/* One VF to hand over: its own root port, guest function 0, since a VF is
+ * a function of a slot without function 0. */
+struct vf {
+        const char *entry;
+        unsigned index;
+        struct pci_addr addr;
+        char bdf[PCI_ADDR_STRLEN];
+        struct vf_routing rt;
+        const char *pf;
+};
+
+/* What one output holds beside the device entries' slots. */
+struct extras {
+        struct vf *vfs;
+        size_t n_vfs;
+        const struct claim *primary;
+        const struct plan *plan;
+};
+
+static bool is_primary(const struct extras *x, const struct claim *c)
 {
+        return x->primary == c;
+}
+
+/* A GVT-g type shows the guest's screen through the mdev (libvirt's
+ * display='on', with a <graphics> beside it). The kernel tells no such
+ * thing in sysfs (it answers VFIO_DEVICE_QUERY_GFX_PLANE on an open
+ * device), so the types are known by name. */
+static bool mdev_type_has_display(const char *type)
+{
+        return strncmp(type, "i915-GVTg_", strlen("i915-GVTg_")) == 0;
+}
+
+static void libvirt_header(FILE *f, const struct handoff_set *set, size_t n, size_t n_slots)
+{
+        if (!set->n) {
+                fputs("<!-- gpupt, for virsh edit: <features> belongs at the top level of "
+                      "<domain>,\n     the <controller> and <hostdev> elements inside <devices>. "
+                      "-->\n",
+                      f);
+                return;
+        }
         fprintf(f, "<!-- gpupt, device%s ", set->n == 1 ? "" : "s");
         for (size_t i = 0; i < set->n; i++) {
                 fputs(i ? ", " : "", f);
@@ -241,8 +402,119 @@ static void write_libvirt(FILE *f, const struct handoff_set *set, const struct c
                    "     gpupt keeps the functions on vfio-pci; with managed='yes' libvirt would\n"
                    "     hand them back to the host driver when the VM stops. -->\n",
                 n, n == 1 ? "" : "s", n_slots, n_slots == 1 ? "" : "s");
+}
+
+/* The RDNA 3 notes of the plan (rdna3-bar) on the functions handed over. */
+static void libvirt_bar_notes(FILE *f, const struct plan *p, const struct claim *const *v,
+                              size_t n)
+{
+        for (size_t k = 0; k < p->n_problems; k++) {
+                const struct problem *pr = &p->problems[k];
+
+                if (pr->code != PROBLEM_RDNA3_BAR || !pr->has_addr)
+                        continue;
+                for (size_t i = 0; i < n; i++)
+                        if (pci_addr_eq(&pr->addr, &v[i]->fn->addr)) {
+                                fputs("<!-- ", f);
+                                comment_text(f, pr->message);
+                                fputs(" -->\n", f);
+                        }
+        }
+}
+
+static void libvirt_windows(FILE *f)
+{
+        fputs("<!-- guest windows: Code 43. NVIDIA's drivers before 465 stop with it on a GPU\n"
+              "     they find in a VM: a Hyper-V vendor id that is not KVM's and a hidden KVM\n"
+              "     signature keep them from seeing one (later drivers need neither; neither\n"
+              "     harms). The vendor id counts only with a Hyper-V enlightenment on:\n"
+              "     relaxed, vapic and spinlocks, which Windows guests want anyway. Merge\n"
+              "     into the domain's <features> where it has one. -->\n"
+              "<features>\n"
+              "  <hyperv mode='custom'>\n"
+              "    <relaxed state='on'/>\n"
+              "    <vapic state='on'/>\n"
+              "    <spinlocks state='on' retries='8191'/>\n"
+              "    <vendor_id state='on' value='" HV_VENDOR_ID "'/>\n"
+              "  </hyperv>\n"
+              "  <kvm>\n"
+              "    <hidden state='on'/>\n"
+              "  </kvm>\n"
+              "</features>\n",
+              f);
+}
+
+static void libvirt_vfs(FILE *f, const struct extras *x, unsigned index)
+{
+        for (size_t i = 0; i < x->n_vfs; i++, index++) {
+                const struct vf *vf = &x->vfs[i];
+                const struct pci_addr *h = &vf->addr;
+
+                fputs("<!-- VF ", f);
+                fprintf(f, "%u of sriov \"", vf->index);
+                comment_text(f, vf->entry);
+                fprintf(f, "\" (PF %s, First VF Offset %u, VF Stride %u): guest bus 0x%02x -->\n",
+                        vf->pf, vf->rt.offset, vf->rt.stride, index);
+                fprintf(f, "<controller type='pci' index='%u' model='pcie-root-port'/>\n", index);
+                fprintf(f,
+                        "<hostdev mode='subsystem' type='pci' managed='no'>\n"
+                        "  <source>\n"
+                        "    <address domain='0x%04x' bus='0x%02x' slot='0x%02x' "
+                        "function='0x%x'/>\n"
+                        "  </source>\n"
+                        "  <address type='pci' domain='0x0000' bus='0x%02x' slot='0x00' "
+                        "function='0x0'/>\n"
+                        "</hostdev>\n",
+                        h->domain, h->bus, h->dev, h->fn, index);
+        }
+}
+
+static void libvirt_mdevs(FILE *f, const struct handoff_set *set)
+{
+        for (size_t i = 0; i < set->n_mdevs; i++) {
+                const struct conf_mdev *m = set->mdevs[i];
+                bool display = mdev_type_has_display(m->type);
+
+                fputs("<!-- mdev \"", f);
+                comment_text(f, m->name);
+                fputs("\" (", f);
+                comment_text(f, m->type);
+                fputs(" on ", f);
+                comment_text(f, m->parent);
+                fprintf(f, ")%s -->\n",
+                        display ? ": display='on', a GVT-g type shows the guest's screen "
+                                  "through it (with a <graphics> element beside it)"
+                                : "");
+                fprintf(f,
+                        "<hostdev mode='subsystem' type='mdev' model='vfio-pci'%s>\n"
+                        "  <source>\n"
+                        "    <address uuid='%s'/>\n"
+                        "  </source>\n"
+                        "</hostdev>\n",
+                        display ? " display='on'" : "", m->uuid);
+        }
+}
+
+static void libvirt_primary(FILE *f, const struct extras *x)
+{
+        if (!x->primary)
+                return;
+        fprintf(f, "<!-- primary display: %s; no emulated video card. libvirt has no x-vga:\n"
+                   "     the guest's firmware (OVMF) brings the card up as its screen. -->\n"
+                   "<video>\n  <model type='none'/>\n</video>\n",
+                x->primary->fn->bdf);
+}
+
+static void write_libvirt(FILE *f, const struct handoff_set *set, const struct claim *const *v,
+                          size_t n, const struct slot *s, size_t n_slots, const struct extras *x)
+{
+        libvirt_header(f, set, n, n_slots);
         if (n)
                 libvirt_numa(f, v, n);
+        if (set->guest == HANDOFF_GUEST_WINDOWS) {
+                libvirt_bar_notes(f, x->plan, v, n);
+                libvirt_windows(f);
+        }
         for (size_t i = 0; i < n_slots; i++) {
                 unsigned index = LIBVIRT_FIRST_INDEX + (unsigned)i;
                 const struct pci_addr *a = &s[i].fns[0]->fn->addr;
@@ -267,11 +539,21 @@ static void write_libvirt(FILE *f, const struct handoff_set *set, const struct c
                                 h->fn == 0 && s[i].n > 1 ? " multifunction='on'" : "");
                 }
         }
+        libvirt_vfs(f, x, LIBVIRT_FIRST_INDEX + (unsigned)n_slots);
+        libvirt_mdevs(f, set);
+        libvirt_primary(f, x);
 }
 
 /* QEMU ids: a letter first, then letters, digits, '-', '.', '_'. */
-static void write_qemu(FILE *f, const struct slot *s, size_t n_slots)
+static void write_qemu(FILE *f, const struct handoff_set *set, const struct slot *s,
+                       size_t n_slots, const struct extras *x)
 {
+        if (set->guest == HANDOFF_GUEST_WINDOWS)
+                fputs("-cpu host,kvm=off,hv_relaxed,hv_vapic,hv_spinlocks=0x1fff,"
+                      "hv_vendor_id=" HV_VENDOR_ID "\n",
+                      f);
+        if (x->primary)
+                fputs("-vga none\n", f);
         for (size_t i = 0; i < n_slots; i++) {
                 const struct pci_addr *a = &s[i].fns[0]->fn->addr;
                 char port[32];
@@ -286,28 +568,126 @@ static void write_qemu(FILE *f, const struct slot *s, size_t n_slots)
                         const struct pci_fn *fn = s[i].fns[j]->fn;
 
                         fprintf(f, "-device vfio-pci,host=%s,id=gpupt-%04x-%02x-%02x.%x,bus=%s,"
-                                   "addr=00.%x%s\n",
+                                   "addr=00.%x%s%s\n",
                                 fn->bdf, fn->addr.domain, fn->addr.bus, fn->addr.dev, fn->addr.fn,
                                 port, fn->addr.fn,
-                                fn->addr.fn == 0 && s[i].n > 1 ? ",multifunction=on" : "");
+                                fn->addr.fn == 0 && s[i].n > 1 ? ",multifunction=on" : "",
+                                is_primary(x, s[i].fns[j]) ? ",x-vga=on" : "");
                 }
         }
+        for (size_t i = 0; i < x->n_vfs; i++) {
+                const struct pci_addr *a = &x->vfs[i].addr;
+                char port[40];
+
+                snprintf(port, sizeof(port), "gpupt-rp-%04x-%02x-%02x.%x", a->domain, a->bus,
+                         a->dev, a->fn);
+                fprintf(f, "-device pcie-root-port,id=%s,chassis=%u,slot=%u\n", port, a->bus,
+                        QEMU_VF_SLOT_BASE + (unsigned)(a->dev << 3 | a->fn));
+                fprintf(f, "-device vfio-pci,host=%s,id=gpupt-%04x-%02x-%02x.%x,bus=%s,"
+                           "addr=00.0\n",
+                        x->vfs[i].bdf, a->domain, a->bus, a->dev, a->fn, port);
+        }
+        for (size_t i = 0; i < set->n_mdevs; i++)
+                fprintf(f, "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/%s,id=gpupt-mdev-%s\n",
+                        set->mdevs[i]->uuid, set->mdevs[i]->uuid);
 }
 
 /* Proxmox passes a bare slot ("0000:c1:00") as all its functions on one
  * guest slot, and a ';'-separated list of functions the same way. */
-static void write_proxmox(FILE *f, const struct slot *s, size_t n_slots)
+static void write_proxmox(FILE *f, FILE *warn, const struct handoff_set *set,
+                          const struct slot *s, size_t n_slots, const struct extras *x)
 {
+        if (set->guest == HANDOFF_GUEST_WINDOWS)
+                fputs("-cpu host,hidden=1,hv-vendor-id=" HV_VENDOR_ID "\n", f);
         for (size_t i = 0; i < n_slots; i++) {
                 const struct pci_addr *a = &s[i].fns[0]->fn->addr;
+                bool primary = false;
 
                 if (s[i].whole && s[i].n > 1)
                         fprintf(f, "%04x:%02x:%02x", a->domain, a->bus, a->dev);
                 else
                         for (size_t j = 0; j < s[i].n; j++)
                                 fprintf(f, "%s%s", j ? ";" : "", s[i].fns[j]->fn->bdf);
-                fputs(",pcie=1\n", f);
+                for (size_t j = 0; j < s[i].n; j++)
+                        primary = primary || is_primary(x, s[i].fns[j]);
+                fputs(primary ? ",pcie=1,x-vga=1\n" : ",pcie=1\n", f);
         }
+        for (size_t i = 0; i < x->n_vfs; i++)
+                fprintf(f, "%s,pcie=1\n", x->vfs[i].bdf);
+        for (size_t i = 0; i < set->n_mdevs; i++) {
+                const struct conf_mdev *m = set->mdevs[i];
+                struct pci_addr a;
+                char bdf[PCI_ADDR_STRLEN];
+
+                if (pci_addr_parse(m->parent, &a, NULL) < 0) {
+                        fputs("gpupt-check: warning: mdev \"", warn);
+                        fputs_printable(m->name, warn);
+                        fputs("\": Proxmox takes mdevs of PCI parents only; its parent is not "
+                              "one\n",
+                              warn);
+                        continue;
+                }
+                fprintf(f, "%s,mdev=%s,pcie=1\n", pci_addr_format(&a, bdf), m->type);
+                fputs("gpupt-check: warning: mdev \"", warn);
+                fputs_printable(m->name, warn);
+                fputs("\": Proxmox creates an instance of the type itself when the VM starts, "
+                      "beside gpupt's; the type must have one more available, or drop the mdev "
+                      "entry\n",
+                      warn);
+        }
+}
+
+/* The VFs of the set, each one's address known; why one is not goes to warn. */
+static int collect_vfs(const struct plan *p, const struct handoff_set *set, FILE *warn,
+                       struct vf **ret, size_t *n)
+{
+        struct vf *out = NULL;
+        size_t total = 0, k = 0;
+
+        for (size_t i = 0; i < set->n_vfs; i++)
+                total += set->vfs[i].n;
+        if (total && !(out = calloc(total, sizeof(*out))))
+                return -ENOMEM;
+        for (size_t i = 0; i < set->n_vfs; i++) {
+                const struct handoff_vfs *v = &set->vfs[i];
+                _cleanup_free_ struct pci_addr *a = calloc(v->n ?: 1, sizeof(*a));
+                const struct sriov_plan *sp = sriov_of(p, v->entry);
+                struct vf_routing rt = { 0 };
+                unsigned stale = 0;
+                int r;
+
+                if (!a) {
+                        free(out);
+                        return -ENOMEM;
+                }
+                r = vfs_addrs(p, v, a, &rt, &stale);
+                if (r < 0) {
+                        fputs("gpupt-check: warning: sriov \"", warn);
+                        fputs_printable(v->entry->name, warn);
+                        if (r == -ESTALE)
+                                fprintf(warn, "\": VF %u: %s\n", stale, plan_vf_addrs_error(r));
+                        else
+                                fprintf(warn, "\": no VF addresses: %s\n", plan_vf_addrs_error(r));
+                        continue;
+                }
+                if (!sp->vf_driver) {
+                        fputs("gpupt-check: warning: sriov \"", warn);
+                        fputs_printable(v->entry->name, warn);
+                        fputs("\" has no vf_driver: its VFs stay with whatever probes them; "
+                              "managed='no' wants them on vfio-pci (vf_driver = \"vfio-pci\")\n",
+                              warn);
+                }
+                for (unsigned j = 0; j < v->n; j++) {
+                        struct vf *o = &out[k++];
+
+                        *o = (struct vf){ .entry = v->entry->name, .index = v->first + j,
+                                          .addr = a[j], .rt = rt, .pf = sp->pf->bdf };
+                        pci_addr_format(&a[j], o->bdf);
+                }
+        }
+        *ret = out;
+        *n = k;
+        return 0;
 }
 
 int handoff_write(FILE *f, FILE *warn, const struct plan *p, const struct handoff_set *set,
@@ -315,6 +695,8 @@ int handoff_write(FILE *f, FILE *warn, const struct plan *p, const struct handof
 {
         _cleanup_free_ const struct claim **v = NULL;
         _cleanup_free_ struct slot *s = NULL;
+        _cleanup_free_ struct vf *vfs = NULL;
+        struct extras x = { .plan = p, .primary = primary_claim(p, set) };
         size_t n = 0, n_slots = 0;
         int r;
 
@@ -329,16 +711,20 @@ int handoff_write(FILE *f, FILE *warn, const struct plan *p, const struct handof
         r = split_slots(p, v, n, &s, &n_slots);
         if (r < 0)
                 return r;
+        r = collect_vfs(p, set, warn, &vfs, &x.n_vfs);
+        if (r < 0)
+                return r;
+        x.vfs = vfs;
         warn_slots(warn, s, n_slots);
         switch (kind) {
         case HANDOFF_LIBVIRT:
-                write_libvirt(f, set, v, n, s, n_slots);
+                write_libvirt(f, set, v, n, s, n_slots, &x);
                 break;
         case HANDOFF_QEMU:
-                write_qemu(f, s, n_slots);
+                write_qemu(f, set, s, n_slots, &x);
                 break;
         case HANDOFF_PROXMOX:
-                write_proxmox(f, s, n_slots);
+                write_proxmox(f, warn, set, s, n_slots, &x);
                 break;
         }
         return 0;
