@@ -93,6 +93,24 @@ static int entry_claims(const struct plan *p, const struct handoff_set *set,
         return 0;
 }
 
+/* Whether a problem is about the set's sriov or mdev entries: it names one
+ * (the config's own string, as plan_entry_blocker compares), or it is about
+ * the whole machine (iommu-off). */
+static bool of_entries(const struct handoff_set *set, const struct problem *pr)
+{
+        if (!set->n_vfs && !set->n_mdevs)
+                return false;
+        if (!pr->entry)
+                return !pr->has_addr;
+        for (size_t i = 0; i < set->n_vfs; i++)
+                if (pr->entry == set->vfs[i].entry->name)
+                        return true;
+        for (size_t i = 0; i < set->n_mdevs; i++)
+                if (pr->entry == set->mdevs[i]->name)
+                        return true;
+        return false;
+}
+
 /* Ready when no error of the plan concerns a unit that holds one of the
  * entries' functions (plan_problem_concerns: the plan's own judgement). */
 bool handoff_ready(const struct plan *p, const struct handoff_set *set, FILE *why)
@@ -133,13 +151,12 @@ bool handoff_ready(const struct plan *p, const struct handoff_set *set, FILE *wh
                         fprintf(why, "  device \"%s\" claims no function on this machine\n",
                                 set->entries[i]->name);
         }
-        for (size_t i = 0; i < set->n_vfs + set->n_mdevs; i++) {
-                const char *name = i < set->n_vfs ? set->vfs[i].entry->name
-                                                  : set->mdevs[i - set->n_vfs]->name;
-                const struct problem *pr = plan_entry_blocker(p, name);
+        for (size_t k = 0; k < p->n_problems; k++) {
+                const struct problem *pr = &p->problems[k];
 
-                if (!pr)
+                if (said[k] || pr->severity != SEVERITY_ERROR || !of_entries(set, pr))
                         continue;
+                said[k] = true;
                 ready = false;
                 if (why)
                         fprintf(why, "  %s: %s\n", problem_name(pr->code), pr->message);
