@@ -39,11 +39,20 @@ static void help(void)
                "  --libvirt ENTRY[,ENTRY...]\n"
                "                 the functions these device entries claim, as libvirt\n"
                "                 <hostdev> elements (managed='no'), one guest slot per host\n"
-               "                 slot, with <vcpu> and <numatune> for their NUMA node\n"
+               "                 slot, with <vcpu> and <numatune> for their NUMA node; an\n"
+               "                 sriov entry's VFs (ENTRY:N or ENTRY:N-M for some), at the\n"
+               "                 addresses its PF's SR-IOV capability gives them; an mdev\n"
+               "                 entry by its UUID\n"
                "  --qemu ENTRY[,ENTRY...]\n"
                "                 the same as QEMU -device arguments, one per line\n"
                "  --proxmox ENTRY[,ENTRY...]\n"
                "                 the same as hostpciN values for qm set, one per host slot\n"
+               "  --guest windows\n"
+               "                 with those: the Hyper-V vendor id and hidden KVM that\n"
+               "                 NVIDIA drivers before 465 need (Code 43)\n"
+               "  --primary ENTRY\n"
+               "                 with those: that entry's VGA function is the guest's\n"
+               "                 display, no emulated VGA (x-vga)\n"
                "  --list         list the whole host instead: every IOMMU group with its\n"
                "                 functions (ids, name, driver, modules, NUMA node, reset\n"
                "                 methods, link, VFIO nodes, claiming entry) and a config\n"
@@ -60,7 +69,7 @@ static void help(void)
                "one problem of severity error (with --verify: drift), 2 usage or config\n"
                "error. With --libvirt, --qemu or --proxmox: 1 when the\n"
                "entries' plan has an error (the output is printed all the same), 2 when\n"
-               "there is no device entry of that name.\n");
+               "there is no device, sriov or mdev entry of that name.\n");
 }
 
 /* "N" or "N-M" after an sriov entry's name: VFs N to M of its vfs; the
