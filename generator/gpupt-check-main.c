@@ -46,11 +46,20 @@ static void help(void)
                "  --libvirt ENTRY[,ENTRY...]\n"
                "                 the functions these device entries claim, as libvirt\n"
                "                 <hostdev> elements (managed='no'), one guest slot per host\n"
-               "                 slot, with <vcpu> and <numatune> for their NUMA node\n"
+               "                 slot, with <vcpu> and <numatune> for their NUMA node; an\n"
+               "                 sriov entry's VFs (ENTRY:N or ENTRY:N-M for some), at the\n"
+               "                 addresses its PF's SR-IOV capability gives them; an mdev\n"
+               "                 entry by its UUID\n"
                "  --qemu ENTRY[,ENTRY...]\n"
                "                 the same as QEMU -device arguments, one per line\n"
                "  --proxmox ENTRY[,ENTRY...]\n"
                "                 the same as hostpciN values for qm set, one per host slot\n"
+               "  --guest windows\n"
+               "                 with those: the Hyper-V vendor id and hidden KVM that\n"
+               "                 NVIDIA drivers before 465 need (Code 43)\n"
+               "  --primary ENTRY\n"
+               "                 with those: that entry's VGA function is the guest's\n"
+               "                 display, no emulated VGA (x-vga)\n"
                "  --list         list the whole host instead: every IOMMU group with its\n"
                "                 functions (ids, name, driver, modules, NUMA node, reset\n"
                "                 methods, link, VFIO nodes, claiming entry) and a config\n"
@@ -71,42 +80,116 @@ static void help(void)
                "one problem of severity error (with --verify: drift), 2 usage or config\n"
                "error. With --libvirt, --qemu or --proxmox: 1 when the\n"
                "entries' plan has an error (the output is printed all the same), 2 when\n"
-               "there is no device entry of that name.\n");
+               "there is no device, sriov or mdev entry of that name.\n");
+}
+
+/* "N" or "N-M" after an sriov entry's name: VFs N to M of its vfs; the
+ * whole entry is all of them. */
+static int parse_vfs(const struct conf_sriov *e, const char *range, struct handoff_vfs *ret)
+{
+        unsigned long a, b;
+        char *end;
+
+        *ret = (struct handoff_vfs){ .entry = e, .first = 0, .n = e->vfs };
+        if (!range)
+                return e->vfs ? 0 : -ERANGE;
+        if (*range < '0' || *range > '9')
+                return -EINVAL;
+        a = b = strtoul(range, &end, 10);
+        if (*end == '-') {
+                if (end[1] < '0' || end[1] > '9')
+                        return -EINVAL;
+                b = strtoul(end + 1, &end, 10);
+        }
+        if (*end || b < a)
+                return -EINVAL;
+        if (b >= e->vfs)
+                return -ERANGE;
+        ret->first = (unsigned)a;
+        ret->n = (unsigned)(b - a + 1);
+        return 0;
+}
+
+/* One name of the list into the set: a device entry, an sriov entry with
+ * an optional ":N" or ":N-M", an mdev entry. EXIT_USAGE after saying why. */
+static int add_entry(const struct conf *conf, char *name, struct handoff_set *set)
+{
+        char *range = strchr(name, ':');
+        const struct conf_device *d;
+        const struct conf_sriov *sr;
+        const struct conf_mdev *m;
+
+        if (range)
+                *range++ = '\0';
+        d = range ? NULL : handoff_entry(conf, name);
+        sr = d ? NULL : handoff_sriov(conf, name);
+        m = d || sr || range ? NULL : handoff_mdev(conf, name);
+        if (d) {
+                for (size_t i = 0; i < set->n; i++)
+                        if (set->entries[i] == d)
+                                return 0;
+                set->entries[set->n++] = d;
+        } else if (sr) {
+                int r = parse_vfs(sr, range, &set->vfs[set->n_vfs]);
+
+                if (r == -EINVAL) {
+                        fprintf(stderr, "gpupt-check: sriov \"%s\": '%s' is not a VF number or "
+                                        "range (N or N-M)\n",
+                                name, range);
+                        return EXIT_USAGE;
+                }
+                if (r < 0) {
+                        fprintf(stderr, "gpupt-check: sriov \"%s\" has VFs 0 to %u only "
+                                        "(vfs = %u)\n",
+                                name, sr->vfs ? sr->vfs - 1 : 0, sr->vfs);
+                        return EXIT_USAGE;
+                }
+                set->n_vfs++;
+        } else if (m) {
+                for (size_t i = 0; i < set->n_mdevs; i++)
+                        if (set->mdevs[i] == m)
+                                return 0;
+                set->mdevs[set->n_mdevs++] = m;
+        } else {
+                fprintf(stderr, "gpupt-check: no %s entry \"%s\" in the config\n",
+                        range ? "sriov" : "device, sriov or mdev", name);
+                return EXIT_USAGE;
+        }
+        return 0;
 }
 
 /* --libvirt, --qemu, --proxmox: the definition on stdout; why the entries
  * are not ready on stderr. names is a comma-separated list of entries. */
-static int handoff_main(const struct plan *plan, const char *names, enum handoff_kind kind)
+static int handoff_main(const struct plan *plan, const char *names, enum handoff_kind kind,
+                        const char *primary, enum handoff_guest guest)
 {
-        _cleanup_free_ const struct conf_device **v = NULL;
+        size_t most = strlen(names) / 2 + 1;
+        _cleanup_free_ const struct conf_device **v = calloc(most, sizeof(*v));
+        _cleanup_free_ struct handoff_vfs *vfs = calloc(most, sizeof(*vfs));
+        _cleanup_free_ const struct conf_mdev **mdevs = calloc(most, sizeof(*mdevs));
         _cleanup_free_ char *list = strdup(names);
-        struct handoff_set set = { 0 };
+        struct handoff_set set = { .entries = v, .vfs = vfs, .mdevs = mdevs, .guest = guest };
         char *save = NULL;
         int r;
 
-        v = calloc(strlen(names) / 2 + 1, sizeof(*v));
-        if (!list || !v) {
-                log_msg(LOG_ERR, "out of memory");
+        if (!list || !v || !vfs || !mdevs) {
+                fprintf(stderr, "gpupt-check: out of memory\n");
                 return EXIT_USAGE;
         }
-        set.entries = v;
-        for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-                const struct conf_device *d = handoff_entry(plan->conf, name);
-                bool again = false;
-
-                if (!d) {
-                        log_msg(LOG_ERR, "no device entry \"%s\" in the config", name);
+        for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save))
+                if (add_entry(plan->conf, name, &set) != 0)
                         return EXIT_USAGE;
-                }
-                for (size_t i = 0; i < set.n; i++)
-                        again = again || set.entries[i] == d;
-                if (!again)
-                        v[set.n++] = d;
-        }
-        if (!set.n) {
-                log_msg(LOG_ERR, "no device entry named in '%s'", names);
+        if (!set.n && !set.n_vfs && !set.n_mdevs) {
+                fprintf(stderr, "gpupt-check: no device entry named in '%s'\n", names);
                 return EXIT_USAGE;
         }
+        if (primary && !(set.primary = handoff_entry(plan->conf, primary))) {
+                fprintf(stderr, "gpupt-check: --primary: no device entry \"%s\" in the config\n",
+                        primary);
+                return EXIT_USAGE;
+        }
+        if (!handoff_check(plan, &set, stderr))
+                return EXIT_USAGE;
         r = handoff_write(stdout, stderr, plan, &set, kind);
         if (r < 0) {
                 log_msg(LOG_ERR, "%s", strerror(-r));
@@ -184,6 +267,8 @@ int main(int argc, char **argv)
                 { "libvirt", required_argument, NULL, 'L' },
                 { "qemu", required_argument, NULL, 'Q' },
                 { "proxmox", required_argument, NULL, 'P' },
+                { "primary", required_argument, NULL, 'G' },
+                { "guest", required_argument, NULL, 'W' },
                 { "list", no_argument, NULL, 'l' },
                 { "display", no_argument, NULL, 'D' },
                 { "import", no_argument, NULL, 'I' },
@@ -194,10 +279,12 @@ int main(int argc, char **argv)
         const char *root = secure_getenv("GPUPT_ROOT"), *config = NULL;
         bool json = false, quiet = false, verify = false, list = false, display = false;
         bool import = false;
-        const char *handoff = NULL;
+        const char *handoff = NULL, *primary = NULL;
         enum handoff_kind kind = HANDOFF_LIBVIRT;
         enum color_mode color = COLOR_AUTO;
         struct style style;
+        enum handoff_guest guest = HANDOFF_GUEST_ANY;
+        bool guest_given = false;
         struct conf_error err = { 0 };
         struct conf *conf = NULL;
         struct host *host = NULL;
@@ -251,6 +338,18 @@ int main(int argc, char **argv)
                         kind = c == 'L' ? HANDOFF_LIBVIRT : c == 'Q' ? HANDOFF_QEMU
                                                                      : HANDOFF_PROXMOX;
                         break;
+                case 'G':
+                        primary = optarg;
+                        break;
+                case 'W':
+                        if (!streq(optarg, "windows")) {
+                                fprintf(stderr, "gpupt-check: --guest takes \"windows\", not "
+                                                "'%s'\n", optarg);
+                                return EXIT_USAGE;
+                        }
+                        guest = HANDOFF_GUEST_WINDOWS;
+                        guest_given = true;
+                        break;
                 case 'l':
                         list = true;
                         break;
@@ -273,6 +372,11 @@ int main(int argc, char **argv)
         }
         if (optind < argc) {
                 log_msg(LOG_ERR, "unexpected argument '%s'; try --help", argv[optind]);
+                return EXIT_USAGE;
+        }
+        if (!handoff && (primary || guest_given)) {
+                fprintf(stderr, "gpupt-check: --primary and --guest go with --libvirt, --qemu "
+                                "or --proxmox\n");
                 return EXIT_USAGE;
         }
         if (handoff && (json || quiet || list || verify)) {
@@ -388,7 +492,7 @@ int main(int argc, char **argv)
                 goto fail;
 
         if (handoff) {
-                status = handoff_main(plan, handoff, kind);
+                status = handoff_main(plan, handoff, kind, primary, guest);
                 goto done;
         }
         if (json)

@@ -113,6 +113,46 @@ static void test_short_and_looping(void **state)
         assert_int_equal(pcicfg_reset_methods(cfg, sizeof(cfg), m), 0);
 }
 
+/* The SR-IOV extended capability behind another one, as a NIC shows it:
+ * offset and stride read, the list's ends and breakages told apart. */
+static void test_sriov(void **state)
+{
+        static uint8_t cfg[4096];
+        struct pcicfg_sriov s;
+
+        (void)state;
+        memset(cfg, 0, sizeof(cfg));
+        cfg[0x06] = 0x10;
+        /* 0x100: AER (id 1), next 0x140; 0x140: SR-IOV (id 0x10), last */
+        cfg[0x100] = 0x01, cfg[0x102] = 0x01, cfg[0x103] = 0x14;
+        cfg[0x140] = 0x10, cfg[0x142] = 0x01;
+        cfg[0x14e] = 64;                 /* TotalVFs */
+        cfg[0x154] = 0x10;               /* First VF Offset 16 */
+        cfg[0x156] = 0x02;               /* VF Stride 2 */
+        assert_int_equal(pcicfg_find_ext_cap(cfg, 4096, PCICFG_EXT_CAP_SRIOV), 0x140);
+        assert_int_equal(pcicfg_sriov(cfg, 4096, &s), 0);
+        assert_int_equal(s.offset, 16);
+        assert_int_equal(s.stride, 2);
+        assert_int_equal(s.total, 64);
+        /* not root: 64 bytes; conventional PCI: 256 bytes, no extended space */
+        assert_int_equal(pcicfg_sriov(cfg, 64, &s), -ENODATA);
+        assert_int_equal(pcicfg_sriov(cfg, 256, &s), -ENOENT);
+        assert_int_equal(pcicfg_find_ext_cap(cfg, 4096, 0x0b), -ENOENT);
+        /* an offset of 0 is no VF routing (the kernel refuses it too) */
+        cfg[0x154] = 0;
+        assert_int_equal(pcicfg_sriov(cfg, 4096, &s), -EBADMSG);
+        /* a loop back to itself, a pointer into the standard space */
+        cfg[0x143] = 0x14;
+        assert_int_equal(pcicfg_find_ext_cap(cfg, 4096, 0x0b), -EBADMSG);
+        cfg[0x143] = 0x08;
+        assert_int_equal(pcicfg_find_ext_cap(cfg, 4096, 0x0b), -EBADMSG);
+        /* no extended capability at all; a gone device (all ones) */
+        memset(cfg + 0x100, 0, 4096 - 0x100);
+        assert_int_equal(pcicfg_sriov(cfg, 4096, &s), -ENOENT);
+        memset(cfg, 0xff, 4096);
+        assert_int_equal(pcicfg_sriov(cfg, 4096, &s), -ENOENT);
+}
+
 static void test_read_under_root(void **state)
 {
         char *dir = tl_mkdtemp(), path[4096];
@@ -232,6 +272,7 @@ int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_caps),         cmocka_unit_test(test_read_under_root),
+                cmocka_unit_test(test_sriov),
                 cmocka_unit_test(test_reset_names),  cmocka_unit_test(test_kernel_release),
                 cmocka_unit_test(test_iomem),
                 cmocka_unit_test(test_flr_from_pcie_capability),

@@ -42,6 +42,7 @@ static const struct {
         [PROBLEM_NO_RESET] = { "no-reset", BLOCKS_NOTHING },
         [PROBLEM_NOT_APPLIED] = { "not-applied", BLOCKS_NOTHING },
         [PROBLEM_PARTIAL_SLOT] = { "partial-slot", BLOCKS_NOTHING },
+        [PROBLEM_RDNA3_BAR] = { "rdna3-bar", BLOCKS_NOTHING }, /* advice for a guest */
         [PROBLEM_REBOOT_REQUIRED] = { "reboot-required", BLOCKS_NOTHING },
         [PROBLEM_RESET_METHOD_UNSUPPORTED] = { "reset-method-unsupported", BLOCKS_FUNCTION },
         [PROBLEM_ROOT_DISK] = { "root-disk", BLOCKS_GROUP },

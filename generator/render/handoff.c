@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* gpupt-check --libvirt, --qemu, --proxmox: a device entry's claimed
- * functions as a VM definition. A renderer over the plan, like report.c. */
+/* gpupt-check --libvirt, --qemu, --proxmox: the entries' claimed functions,
+ * VFs and mdevs as a VM definition. A renderer over the plan, like
+ * report.c; the libvirt form is in handoff-libvirt.c. */
 #include <errno.h>
 #include <string.h>
 
-#include "handoff.h"
+#include "handoff-parts.h"
 #include "util.h"
 
-/* libvirt numbers the PCI controllers it creates for a q35 domain from 1
- * (virt-manager adds about fifteen root ports); the root ports given here
- * start above them. */
-#define LIBVIRT_FIRST_INDEX 16
+/* A VF's root port in the QEMU output: chassis its bus, slot 8192 + its
+ * device and function, above the slots of the device entries' ports
+ * (device + 32 * domain, at most 8191), so that no pair repeats. */
+#define QEMU_VF_SLOT_BASE 8192u
 
 const struct conf_device *handoff_entry(const struct conf *c, const char *name)
 {
@@ -18,6 +19,39 @@ const struct conf_device *handoff_entry(const struct conf *c, const char *name)
                 if (streq(c->devices[i].name, name))
                         return &c->devices[i];
         return NULL;
+}
+
+const struct conf_sriov *handoff_sriov(const struct conf *c, const char *name)
+{
+        for (size_t i = 0; i < c->n_sriovs; i++)
+                if (streq(c->sriovs[i].name, name))
+                        return &c->sriovs[i];
+        return NULL;
+}
+
+const struct conf_mdev *handoff_mdev(const struct conf *c, const char *name)
+{
+        for (size_t i = 0; i < c->n_mdevs; i++)
+                if (streq(c->mdevs[i].name, name))
+                        return &c->mdevs[i];
+        return NULL;
+}
+
+static const struct sriov_plan *sriov_of(const struct plan *p, const struct conf_sriov *e)
+{
+        for (size_t i = 0; i < p->n_sriovs; i++)
+                if (p->sriovs[i].entry == e)
+                        return &p->sriovs[i];
+        return NULL;
+}
+
+/* The addresses of v's VFs into out (room for v->n). */
+static int vfs_addrs(const struct plan *p, const struct handoff_vfs *v, struct pci_addr *out,
+                     struct vf_routing *rt, unsigned *stale)
+{
+        const struct sriov_plan *sp = sriov_of(p, v->entry);
+
+        return sp ? plan_vf_addrs(sp, v->first, v->n, out, rt, stale) : -ENOENT;
 }
 
 static bool in_set(const struct handoff_set *set, const struct conf_device *d)
@@ -49,6 +83,24 @@ static int entry_claims(const struct plan *p, const struct handoff_set *set,
                         v[(*n)++] = &p->claims[i];
         *ret = v;
         return 0;
+}
+
+/* Whether a problem is about the set's sriov or mdev entries: it names one
+ * (the config's own string, as plan_entry_blocker compares), or it is about
+ * the whole machine (iommu-off). */
+static bool of_entries(const struct handoff_set *set, const struct problem *pr)
+{
+        if (!set->n_vfs && !set->n_mdevs)
+                return false;
+        if (!pr->entry)
+                return !pr->has_addr;
+        for (size_t i = 0; i < set->n_vfs; i++)
+                if (pr->entry == set->vfs[i].entry->name)
+                        return true;
+        for (size_t i = 0; i < set->n_mdevs; i++)
+                if (pr->entry == set->mdevs[i]->name)
+                        return true;
+        return false;
 }
 
 /* Ready when no error of the plan concerns a unit that holds one of the
@@ -91,57 +143,87 @@ bool handoff_ready(const struct plan *p, const struct handoff_set *set, FILE *wh
                         fprintf(why, "  device \"%s\" claims no function on this machine\n",
                                 set->entries[i]->name);
         }
+        for (size_t k = 0; k < p->n_problems; k++) {
+                const struct problem *pr = &p->problems[k];
+
+                if (said[k] || pr->severity != SEVERITY_ERROR || !of_entries(set, pr))
+                        continue;
+                said[k] = true;
+                ready = false;
+                if (why)
+                        fprintf(why, "  %s: %s\n", problem_name(pr->code), pr->message);
+        }
+        for (size_t i = 0; i < set->n_vfs; i++) {
+                _cleanup_free_ struct pci_addr *a = calloc(set->vfs[i].n, sizeof(*a));
+                struct vf_routing rt;
+                unsigned stale = 0;
+                int r;
+
+                if (!a)
+                        return false;
+                r = vfs_addrs(p, &set->vfs[i], a, &rt, &stale);
+                if (r >= 0 || plan_entry_blocker(p, set->vfs[i].entry->name))
+                        continue;
+                ready = false;
+                if (why)
+                        fprintf(why, "  sriov \"%s\": no VF address: %s\n",
+                                set->vfs[i].entry->name, plan_vf_addrs_error(r));
+        }
         return ready;
 }
 
-/* The number of CPUs in a cpulist ("0-15,32-47"); -EINVAL when it is not
- * one, so that nothing unchecked from sysfs lands in the XML. */
-static int cpulist_count(const char *s)
+/* The VGA-class functions (class 0x0300xx: the legacy VGA ranges, which
+ * x-vga passes through) an entry claims. */
+static size_t vga_functions(const struct plan *p, const struct conf_device *d,
+                            const struct claim **first)
 {
-        int count = 0;
+        size_t k = 0;
 
-        if (!s || !*s)
-                return -EINVAL;
-        while (*s) {
-                char *end;
-                unsigned long a, b;
-
-                if (*s < '0' || *s > '9')
-                        return -EINVAL;
-                a = strtoul(s, &end, 10);
-                b = a;
-                if (*end == '-') {
-                        if (end[1] < '0' || end[1] > '9')
-                                return -EINVAL;
-                        b = strtoul(end + 1, &end, 10);
-                }
-                if (b < a || b - a > 65535 || count > 1 << 20)
-                        return -EINVAL;
-                count += (int)(b - a + 1);
-                if (*end == ',')
-                        end++;
-                else if (*end)
-                        return -EINVAL;
-                s = end;
+        for (size_t i = 0; i < p->n_claims; i++) {
+                if (p->claims[i].entry != d || (p->claims[i].fn->class >> 8) != 0x0300)
+                        continue;
+                if (!k++)
+                        *first = &p->claims[i];
         }
-        return count;
+        return k;
 }
 
-/* Text inside an XML comment may not hold "--" nor end with "-". */
-static void comment_text(FILE *f, const char *s)
+bool handoff_check(const struct plan *p, const struct handoff_set *set, FILE *err)
 {
-        for (char prev = 0; *s; prev = *s++) {
-                if (*s == '-' && prev == '-')
-                        fputc(' ', f);
-                fputc(*s, f);
+        const struct claim *c = NULL;
+        size_t k;
+
+        if (!set->primary)
+                return true;
+        if (!in_set(set, set->primary)) {
+                fprintf(err, "gpupt-check: --primary %s: not one of the device entries handed "
+                             "over\n",
+                        set->primary->name);
+                return false;
         }
+        k = vga_functions(p, set->primary, &c);
+        if (k == 1)
+                return true;
+        if (k == 0)
+                fprintf(err, "gpupt-check: --primary %s: the entry claims no VGA-class function "
+                             "(class 0300) here; a guest's primary display must be one\n",
+                        set->primary->name);
+        else
+                fprintf(err, "gpupt-check: --primary %s: the entry claims %zu VGA-class "
+                             "functions; name an entry of one card\n",
+                        set->primary->name, k);
+        return false;
 }
 
-struct slot {
-        const struct claim *const *fns; /* the claimed functions of one host slot */
-        size_t n;
-        bool whole;                     /* every function present in the slot */
-};
+/* The claim of the primary display's VGA function; NULL without --primary. */
+static const struct claim *primary_claim(const struct plan *p, const struct handoff_set *set)
+{
+        const struct claim *c = NULL;
+
+        if (set->primary && vga_functions(p, set->primary, &c) == 1)
+                return c;
+        return NULL;
+}
 
 static int split_slots(const struct plan *p, const struct claim *const *v, size_t n,
                        struct slot **ret, size_t *n_slots)
@@ -187,91 +269,16 @@ static void warn_slots(FILE *warn, const struct slot *s, size_t n)
         }
 }
 
-/* The NUMA placement of the libvirt output: the node all the functions sit
- * on, or why there is none. */
-static void libvirt_numa(FILE *f, const struct claim *const *v, size_t n)
-{
-        int node = -2, cpus;
-        const char *cpulist = NULL;
-
-        for (size_t i = 0; i < n; i++) {
-                int m = v[i]->fn->numa_node;
-
-                if (m < 0) {
-                        fprintf(f, "<!-- no CPU or memory placement: the NUMA node of %s is "
-                                   "unknown (numa_node is -1) -->\n",
-                                v[i]->fn->bdf);
-                        return;
-                }
-                if (node >= 0 && m != node) {
-                        fprintf(f, "<!-- no CPU or memory placement: the functions sit on "
-                                   "NUMA nodes %d and %d (%s); pin the VM by hand -->\n",
-                                node, m, v[i]->fn->bdf);
-                        return;
-                }
-                if (node < 0)
-                        cpulist = v[i]->fn->local_cpulist;
-                node = m;
-        }
-        cpus = cpulist_count(cpulist);
-        if (cpus <= 0) {
-                fprintf(f, "<!-- no CPU or memory placement: local_cpulist of %s cannot be "
-                           "read -->\n",
-                        v[0]->fn->bdf);
-                return;
-        }
-        fprintf(f, "<!-- NUMA node %d: vCPUs on its CPUs (the count is all %d of them; lower it),"
-                   " memory from it alone -->\n",
-                node, cpus);
-        fprintf(f, "<vcpu placement='static' cpuset='%s'>%d</vcpu>\n", cpulist, cpus);
-        fprintf(f, "<numatune>\n  <memory mode='strict' nodeset='%d'/>\n</numatune>\n", node);
-}
-
-static void write_libvirt(FILE *f, const struct handoff_set *set, const struct claim *const *v,
-                          size_t n, const struct slot *s, size_t n_slots)
-{
-        fprintf(f, "<!-- gpupt, device%s ", set->n == 1 ? "" : "s");
-        for (size_t i = 0; i < set->n; i++) {
-                fputs(i ? ", " : "", f);
-                comment_text(f, set->entries[i]->name);
-        }
-        fprintf(f, ": %zu function%s in %zu host slot%s, for virsh edit.\n"
-                   "     <vcpu> and <numatune> belong at the top level of <domain>, the\n"
-                   "     <controller> and <hostdev> elements inside <devices>. managed='no':\n"
-                   "     gpupt keeps the functions on vfio-pci; with managed='yes' libvirt would\n"
-                   "     hand them back to the host driver when the VM stops. -->\n",
-                n, n == 1 ? "" : "s", n_slots, n_slots == 1 ? "" : "s");
-        if (n)
-                libvirt_numa(f, v, n);
-        for (size_t i = 0; i < n_slots; i++) {
-                unsigned index = LIBVIRT_FIRST_INDEX + (unsigned)i;
-                const struct pci_addr *a = &s[i].fns[0]->fn->addr;
-
-                fprintf(f, "<!-- host slot %04x:%02x:%02x: a root port of its own, guest bus "
-                           "0x%02x -->\n",
-                        a->domain, a->bus, a->dev, index);
-                fprintf(f, "<controller type='pci' index='%u' model='pcie-root-port'/>\n", index);
-                for (size_t j = 0; j < s[i].n; j++) {
-                        const struct pci_addr *h = &s[i].fns[j]->fn->addr;
-
-                        fprintf(f,
-                                "<hostdev mode='subsystem' type='pci' managed='no'>\n"
-                                "  <source>\n"
-                                "    <address domain='0x%04x' bus='0x%02x' slot='0x%02x' "
-                                "function='0x%x'/>\n"
-                                "  </source>\n"
-                                "  <address type='pci' domain='0x0000' bus='0x%02x' slot='0x00' "
-                                "function='0x%x'%s/>\n"
-                                "</hostdev>\n",
-                                h->domain, h->bus, h->dev, h->fn, index, h->fn,
-                                h->fn == 0 && s[i].n > 1 ? " multifunction='on'" : "");
-                }
-        }
-}
-
 /* QEMU ids: a letter first, then letters, digits, '-', '.', '_'. */
-static void write_qemu(FILE *f, const struct slot *s, size_t n_slots)
+static void write_qemu(FILE *f, const struct handoff_set *set, const struct slot *s,
+                       size_t n_slots, const struct extras *x)
 {
+        if (set->guest == HANDOFF_GUEST_WINDOWS)
+                fputs("-cpu host,kvm=off,hv_relaxed,hv_vapic,hv_spinlocks=0x1fff,"
+                      "hv_vendor_id=" HV_VENDOR_ID "\n",
+                      f);
+        if (x->primary)
+                fputs("-vga none\n", f);
         for (size_t i = 0; i < n_slots; i++) {
                 const struct pci_addr *a = &s[i].fns[0]->fn->addr;
                 char port[32];
@@ -286,28 +293,142 @@ static void write_qemu(FILE *f, const struct slot *s, size_t n_slots)
                         const struct pci_fn *fn = s[i].fns[j]->fn;
 
                         fprintf(f, "-device vfio-pci,host=%s,id=gpupt-%04x-%02x-%02x.%x,bus=%s,"
-                                   "addr=00.%x%s\n",
+                                   "addr=00.%x%s%s\n",
                                 fn->bdf, fn->addr.domain, fn->addr.bus, fn->addr.dev, fn->addr.fn,
                                 port, fn->addr.fn,
-                                fn->addr.fn == 0 && s[i].n > 1 ? ",multifunction=on" : "");
+                                fn->addr.fn == 0 && s[i].n > 1 ? ",multifunction=on" : "",
+                                is_primary(x, s[i].fns[j]) ? ",x-vga=on" : "");
                 }
         }
+        for (size_t i = 0; i < x->n_vfs; i++) {
+                const struct pci_addr *a = &x->vfs[i].addr;
+                char port[40];
+
+                snprintf(port, sizeof(port), "gpupt-rp-%04x-%02x-%02x.%x", a->domain, a->bus,
+                         a->dev, a->fn);
+                fprintf(f, "-device pcie-root-port,id=%s,chassis=%u,slot=%u\n", port, a->bus,
+                        QEMU_VF_SLOT_BASE + (unsigned)(a->dev << 3 | a->fn));
+                fprintf(f, "-device vfio-pci,host=%s,id=gpupt-%04x-%02x-%02x.%x,bus=%s,"
+                           "addr=00.0\n",
+                        x->vfs[i].bdf, a->domain, a->bus, a->dev, a->fn, port);
+        }
+        for (size_t i = 0; i < set->n_mdevs; i++)
+                fprintf(f, "-device vfio-pci,sysfsdev=/sys/bus/mdev/devices/%s,id=gpupt-mdev-%s\n",
+                        set->mdevs[i]->uuid, set->mdevs[i]->uuid);
+}
+
+/* Whether Proxmox takes s as an mdev type: its pattern is [^/.:]+, and a
+ * ',', ';', '=' or blank would end the value or the option. */
+static bool proxmox_mdev_type(const char *s)
+{
+        if (!*s)
+                return false;
+        for (; *s; s++)
+                if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+                      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+                        return false;
+        return true;
 }
 
 /* Proxmox passes a bare slot ("0000:c1:00") as all its functions on one
  * guest slot, and a ';'-separated list of functions the same way. */
-static void write_proxmox(FILE *f, const struct slot *s, size_t n_slots)
+static void write_proxmox(FILE *f, FILE *warn, const struct handoff_set *set,
+                          const struct slot *s, size_t n_slots, const struct extras *x)
 {
+        if (set->guest == HANDOFF_GUEST_WINDOWS)
+                fputs("-cpu host,hidden=1,hv-vendor-id=" HV_VENDOR_ID "\n", f);
         for (size_t i = 0; i < n_slots; i++) {
                 const struct pci_addr *a = &s[i].fns[0]->fn->addr;
+                bool primary = false;
 
                 if (s[i].whole && s[i].n > 1)
                         fprintf(f, "%04x:%02x:%02x", a->domain, a->bus, a->dev);
                 else
                         for (size_t j = 0; j < s[i].n; j++)
                                 fprintf(f, "%s%s", j ? ";" : "", s[i].fns[j]->fn->bdf);
-                fputs(",pcie=1\n", f);
+                for (size_t j = 0; j < s[i].n; j++)
+                        primary = primary || is_primary(x, s[i].fns[j]);
+                fputs(primary ? ",pcie=1,x-vga=1\n" : ",pcie=1\n", f);
         }
+        for (size_t i = 0; i < x->n_vfs; i++)
+                fprintf(f, "%s,pcie=1\n", x->vfs[i].bdf);
+        for (size_t i = 0; i < set->n_mdevs; i++) {
+                const struct conf_mdev *m = set->mdevs[i];
+                struct pci_addr a;
+                char bdf[PCI_ADDR_STRLEN];
+
+                if (pci_addr_parse(m->parent, &a, NULL) < 0 || !proxmox_mdev_type(m->type)) {
+                        fputs("gpupt-check: warning: mdev \"", warn);
+                        fputs_printable(m->name, warn);
+                        fputs(pci_addr_parse(m->parent, &a, NULL) < 0
+                                      ? "\": Proxmox takes mdevs of PCI parents only; its parent "
+                                        "is not one\n"
+                                      : "\": Proxmox takes no mdev type with other characters "
+                                        "than letters, digits, '-' and '_'\n",
+                              warn);
+                        continue;
+                }
+                fprintf(f, "%s,mdev=%s,pcie=1\n", pci_addr_format(&a, bdf), m->type);
+                fputs("gpupt-check: warning: mdev \"", warn);
+                fputs_printable(m->name, warn);
+                fputs("\": Proxmox creates an instance of the type itself when the VM starts, "
+                      "beside gpupt's; the type must have one more available, or drop the mdev "
+                      "entry\n",
+                      warn);
+        }
+}
+
+/* The VFs of the set, each one's address known; why one is not goes to warn. */
+static int collect_vfs(const struct plan *p, const struct handoff_set *set, FILE *warn,
+                       struct vf **ret, size_t *n)
+{
+        struct vf *out = NULL;
+        size_t total = 0, k = 0;
+
+        for (size_t i = 0; i < set->n_vfs; i++)
+                total += set->vfs[i].n;
+        if (total && !(out = calloc(total, sizeof(*out))))
+                return -ENOMEM;
+        for (size_t i = 0; i < set->n_vfs; i++) {
+                const struct handoff_vfs *v = &set->vfs[i];
+                _cleanup_free_ struct pci_addr *a = calloc(v->n ?: 1, sizeof(*a));
+                const struct sriov_plan *sp = sriov_of(p, v->entry);
+                struct vf_routing rt = { 0 };
+                unsigned stale = 0;
+                int r;
+
+                if (!a) {
+                        free(out);
+                        return -ENOMEM;
+                }
+                r = vfs_addrs(p, v, a, &rt, &stale);
+                if (r < 0) {
+                        fputs("gpupt-check: warning: sriov \"", warn);
+                        fputs_printable(v->entry->name, warn);
+                        if (r == -ESTALE)
+                                fprintf(warn, "\": VF %u: %s\n", stale, plan_vf_addrs_error(r));
+                        else
+                                fprintf(warn, "\": no VF addresses: %s\n", plan_vf_addrs_error(r));
+                        continue;
+                }
+                if (!sp->vf_driver) {
+                        fputs("gpupt-check: warning: sriov \"", warn);
+                        fputs_printable(v->entry->name, warn);
+                        fputs("\" has no vf_driver: its VFs stay with whatever probes them; "
+                              "managed='no' wants them on vfio-pci (vf_driver = \"vfio-pci\")\n",
+                              warn);
+                }
+                for (unsigned j = 0; j < v->n; j++) {
+                        struct vf *o = &out[k++];
+
+                        *o = (struct vf){ .entry = v->entry->name, .index = v->first + j,
+                                          .addr = a[j], .rt = rt, .pf = sp->pf->bdf };
+                        pci_addr_format(&a[j], o->bdf);
+                }
+        }
+        *ret = out;
+        *n = k;
+        return 0;
 }
 
 int handoff_write(FILE *f, FILE *warn, const struct plan *p, const struct handoff_set *set,
@@ -315,6 +436,8 @@ int handoff_write(FILE *f, FILE *warn, const struct plan *p, const struct handof
 {
         _cleanup_free_ const struct claim **v = NULL;
         _cleanup_free_ struct slot *s = NULL;
+        _cleanup_free_ struct vf *vfs = NULL;
+        struct extras x = { .plan = p, .primary = primary_claim(p, set) };
         size_t n = 0, n_slots = 0;
         int r;
 
@@ -329,16 +452,20 @@ int handoff_write(FILE *f, FILE *warn, const struct plan *p, const struct handof
         r = split_slots(p, v, n, &s, &n_slots);
         if (r < 0)
                 return r;
+        r = collect_vfs(p, set, warn, &vfs, &x.n_vfs);
+        if (r < 0)
+                return r;
+        x.vfs = vfs;
         warn_slots(warn, s, n_slots);
         switch (kind) {
         case HANDOFF_LIBVIRT:
-                write_libvirt(f, set, v, n, s, n_slots);
+                handoff_write_libvirt(f, set, v, n, s, n_slots, &x);
                 break;
         case HANDOFF_QEMU:
-                write_qemu(f, s, n_slots);
+                write_qemu(f, set, s, n_slots, &x);
                 break;
         case HANDOFF_PROXMOX:
-                write_proxmox(f, s, n_slots);
+                write_proxmox(f, warn, set, s, n_slots, &x);
                 break;
         }
         return 0;

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pciaddr.h"
+
 /* A function's configuration space, as ROOT/sys/bus/pci/devices/BDF/config
  * shows it: what gpupt learns about resets where the kernel's reset_method
  * attribute is absent (Linux before 5.15). An unprivileged read of config
@@ -13,6 +15,7 @@
 #define PCICFG_CAP_PM 0x01
 #define PCICFG_CAP_EXP 0x10
 #define PCICFG_CAP_AF 0x13
+#define PCICFG_EXT_CAP_SRIOV 0x0010
 
 /* Reads up to size bytes of bdf's config; the number read, or -errno. */
 int pcicfg_read(const char *bdf, uint8_t *buf, size_t size);
@@ -42,3 +45,25 @@ int pcicfg_has_pm_reset(const uint8_t *cfg, size_t len);
 /* The same, reading bdf's config under the root. */
 int pci_fn_has_flr(const char *bdf);
 int pci_fn_has_pm_reset(const char *bdf);
+/* The offset of extended capability id in the list that starts at 0x100,
+ * -ENOENT when it is not there (or cfg ends at 256 bytes: no extended
+ * space), -ENODATA when fewer than 256 bytes were read, -EBADMSG as above. */
+int pcicfg_find_ext_cap(const uint8_t *cfg, size_t len, uint16_t id);
+
+/* The SR-IOV capability's routing of a PF's VFs (PCIe base spec, 9.3.3.9
+ * and .10): VF n (from 0) has the routing ID of the PF + offset + n * stride,
+ * bus in the high byte, device and function below. The values are those
+ * for the NumVFs now set, as the kernel reads them when it enables VFs.
+ * TotalVFs too. -ENOENT: no SR-IOV capability; -ENODATA / -EBADMSG as above;
+ * -EBADMSG for an offset of 0 (the spec forbids it). */
+struct pcicfg_sriov {
+        unsigned offset, stride, total;
+};
+int pcicfg_sriov(const uint8_t *cfg, size_t len, struct pcicfg_sriov *ret);
+/* The same, reading bdf's config under the root (all 4096 bytes: only root
+ * reads beyond the first 64, so -ENODATA for others). */
+int pci_fn_sriov(const char *bdf, struct pcicfg_sriov *ret);
+/* The address the kernel's virtfnN link of pf points at: 0, -ENOENT when
+ * there is no such link (the VF does not exist now), -EBADMSG when it does
+ * not end in an address. */
+int pci_fn_virtfn(const char *pf, unsigned n, struct pci_addr *ret);
