@@ -11,6 +11,7 @@
 #include "host.h"
 #include "list.h"
 #include "import.h"
+#include "kubevirt.h"
 #include "plan-build.h"
 #include "report.h"
 #include "util.h"
@@ -44,6 +45,10 @@ static void help(void)
                "                 the same as QEMU -device arguments, one per line\n"
                "  --proxmox ENTRY[,ENTRY...]\n"
                "                 the same as hostpciN values for qm set, one per host slot\n"
+               "  --kubevirt ENTRY[,ENTRY...]\n"
+               "                 the functions of these device entries and the mdevs of\n"
+               "                 these mdev entries as KubeVirt's permittedHostDevices\n"
+               "                 and a VirtualMachine's devices that request them (YAML)\n"
                "  --list         list the whole host instead: every IOMMU group with its\n"
                "                 functions (ids, name, driver, modules, NUMA node, reset\n"
                "                 methods, link, VFIO nodes, claiming entry) and a config\n"
@@ -58,9 +63,9 @@ static void help(void)
                "\n"
                "Exit status: 0 no error (with --verify: everything applied), 1 at least\n"
                "one problem of severity error (with --verify: drift), 2 usage or config\n"
-               "error. With --libvirt, --qemu or --proxmox: 1 when the\n"
+               "error. With --libvirt, --qemu, --proxmox or --kubevirt: 1 when the\n"
                "entries' plan has an error (the output is printed all the same), 2 when\n"
-               "there is no device entry of that name.\n");
+               "there is no entry of that name.\n");
 }
 
 /* --libvirt, --qemu, --proxmox: the definition on stdout; why the entries
@@ -114,6 +119,45 @@ static int handoff_main(const struct plan *plan, const char *names, enum handoff
         return EXIT_PROBLEMS;
 }
 
+/* --kubevirt: as handoff_main, for device and mdev entries. */
+static int kubevirt_main(const struct plan *plan, const char *names)
+{
+        const struct conf *c = plan->conf;
+        _cleanup_free_ const struct conf_device **d = calloc(c->n_devices + 1, sizeof(*d));
+        _cleanup_free_ const struct mdev_plan **m = calloc(plan->n_mdevs + 1, sizeof(*m));
+        _cleanup_free_ char *list = strdup(names);
+        struct kubevirt_set set = { .devices = d, .mdevs = m };
+        char *save = NULL;
+        int r;
+
+        if (!d || !m || !list) {
+                fprintf(stderr, "gpupt-check: out of memory\n");
+                return EXIT_USAGE;
+        }
+        for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save))
+                if (kubevirt_add(plan, &set, name) < 0) {
+                        fprintf(stderr, "gpupt-check: no device or mdev entry \"%s\" in the "
+                                        "config\n", name);
+                        return EXIT_USAGE;
+                }
+        if (!set.n_devices && !set.n_mdevs) {
+                fprintf(stderr, "gpupt-check: no entry named in '%s'\n", names);
+                return EXIT_USAGE;
+        }
+        r = kubevirt_write(stdout, stderr, plan, &set);
+        if (r < 0 || fflush(stdout) != 0 || ferror(stdout)) {
+                fprintf(stderr, "gpupt-check: cannot write the output: %s\n",
+                        strerror(r < 0 ? -r : errno));
+                return EXIT_USAGE;
+        }
+        if (kubevirt_ready(plan, &set, NULL))
+                return EXIT_READY;
+        fprintf(stderr, "gpupt-check: warning: %s is not ready; the next boot will not hand "
+                        "it over as printed:\n", names);
+        kubevirt_ready(plan, &set, stderr);
+        return EXIT_PROBLEMS;
+}
+
 int main(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -125,6 +169,7 @@ int main(int argc, char **argv)
                 { "libvirt", required_argument, NULL, 'L' },
                 { "qemu", required_argument, NULL, 'Q' },
                 { "proxmox", required_argument, NULL, 'P' },
+                { "kubevirt", required_argument, NULL, 'K' },
                 { "list", no_argument, NULL, 'l' },
                 { "display", no_argument, NULL, 'D' },
                 { "import", no_argument, NULL, 'I' },
@@ -136,6 +181,7 @@ int main(int argc, char **argv)
         bool json = false, quiet = false, verify = false, list = false, display = false;
         bool import = false;
         const char *handoff = NULL;
+        bool kubevirt = false;
         enum handoff_kind kind = HANDOFF_LIBVIRT;
         struct conf_error err = { 0 };
         struct conf *conf = NULL;
@@ -170,12 +216,14 @@ int main(int argc, char **argv)
                 case 'L':
                 case 'Q':
                 case 'P':
+                case 'K':
                         if (handoff) {
-                                fprintf(stderr, "gpupt-check: one of --libvirt, --qemu and "
-                                                "--proxmox at a time\n");
+                                fprintf(stderr, "gpupt-check: one of --libvirt, --qemu, "
+                                                "--proxmox and --kubevirt at a time\n");
                                 return EXIT_USAGE;
                         }
                         handoff = optarg;
+                        kubevirt = c == 'K';
                         kind = c == 'L' ? HANDOFF_LIBVIRT : c == 'Q' ? HANDOFF_QEMU
                                                                      : HANDOFF_PROXMOX;
                         break;
@@ -205,8 +253,8 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
         }
         if (handoff && (json || quiet || list || verify)) {
-                fprintf(stderr, "gpupt-check: --libvirt, --qemu and --proxmox do not go with "
-                                "--json, --quiet, --list or --verify\n");
+                fprintf(stderr, "gpupt-check: --libvirt, --qemu, --proxmox and --kubevirt do "
+                                "not go with --json, --quiet, --list or --verify\n");
                 return EXIT_USAGE;
         }
         if ((display && !list) || (list && (quiet || verify))) {
@@ -305,7 +353,8 @@ int main(int argc, char **argv)
                 goto fail;
 
         if (handoff) {
-                status = handoff_main(plan, handoff, kind);
+                status = kubevirt ? kubevirt_main(plan, handoff)
+                                  : handoff_main(plan, handoff, kind);
                 goto done;
         }
         if (json)
