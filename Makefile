@@ -171,6 +171,8 @@ check-programs: $(PROG_BINS) $(UNIT_FILES)
 	$(Q)$(PYTHON) tests/test_generator.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_handoff.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_trust.py --build $(BUILDDIR)
+	$(Q)$(PYTHON) tests/test_kubevirt.py --build $(BUILDDIR)
+	$(Q)$(PYTHON) tests/test_labels.py --build $(BUILDDIR)
 
 # gpupt-check --libvirt, --qemu, --proxmox on every recorded machine: the
 # libvirt output through virt-xml-validate and virsh's test driver, the QEMU

@@ -5,7 +5,8 @@
 # otherwise it names the packages and fails.
 set -u
 
-# package:probe, where a probe is "pc:NAME" (pkg-config) or a command.
+# package:probe, where a probe is "pc:NAME" (pkg-config), "py:MODULE" (a
+# module python3 imports) or a command.
 # The build and the man pages; the demo's fixture runs depmod, mkfs and sfdisk.
 BUILD_NEEDS="
 gcc:cc
@@ -45,6 +46,9 @@ debootstrap:debootstrap
 ansible-core:ansible-playbook
 ansible-lint:ansible-lint
 libvirt-clients:virt-xml-validate
+python3-yaml:py:yaml
+python3-jsonschema:py:jsonschema
+yamllint:yamllint
 "
 
 case ${1:-check} in
@@ -59,6 +63,7 @@ esac
 have() {
     case $1 in
     pc:*) pkg-config --exists "${1#pc:}" 2>/dev/null ;;
+    py:*) python3 -c "import ${1#py:}" 2>/dev/null ;;
     kernel) ls /lib/modules/*/modules.dep >/dev/null 2>&1 ;;
     *) command -v "$1" >/dev/null 2>&1 || [ -x "/sbin/$1" ] || [ -x "/usr/sbin/$1" ] ;;
     esac
