@@ -90,12 +90,11 @@ static void vendor_domain(const char *vendor_name, char out[static K8S_NAME_MAX 
                 out[0] = '\0';
 }
 
-void kubevirt_resource_name(const char *vendor_name, const char *product, uint16_t vendor,
-                            const char *fallback, char out[static 320])
+void kubevirt_resource_name(const char *vendor_name, const char *product, const char *fallback,
+                            char out[static 320])
 {
         char domain[K8S_NAME_MAX + 5] = "", name[K8S_NAME_MAX + 1] = "";
 
-        (void)vendor;
         if (vendor_name)
                 vendor_domain(vendor_name, domain);
         if (product)
@@ -168,7 +167,7 @@ static void derived_name(struct kv *k, uint16_t vendor, uint16_t device, char ou
         if (k->db)
                 (void)pciids_names(k->db, vendor, device, &vn, &dn);
         snprintf(fallback, sizeof(fallback), "pci-%04x-%04x", vendor, device);
-        kubevirt_resource_name(vn, dn, vendor, fallback, out);
+        kubevirt_resource_name(vn, dn, fallback, out);
 }
 
 /* The model of a claim, added when new; the resource an entry names is
@@ -244,7 +243,7 @@ static int gather(struct kv *k)
                         else {
                                 if (k->db && mp->has_parent_vendor)
                                         (void)pciids_names(k->db, mp->parent_vendor, 0, &vn, &dn);
-                                kubevirt_resource_name(vn, name, 0, mp->entry->type,
+                                kubevirt_resource_name(vn, name, mp->entry->type,
                                                        k->mdev_types[t].resource);
                         }
                         k->n_mdev_types++;

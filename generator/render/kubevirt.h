@@ -30,6 +30,7 @@ bool kubevirt_ready(const struct plan *p, const struct kubevirt_set *set, FILE *
 int kubevirt_write(FILE *f, FILE *warn, const struct plan *p, const struct kubevirt_set *set);
 /* The resource name KubeVirt offers a vendor:device under when no entry
  * names one: from the pci.ids names ("NVIDIA Corporation", "TU104GL [Tesla
- * T4]" -> "nvidia.com/TU104GL_Tesla_T4"). out has room for 320 bytes. */
-void kubevirt_resource_name(const char *vendor_name, const char *product, uint16_t vendor,
-                            const char *fallback, char out[static 320]);
+ * T4]" -> "nvidia.com/TU104GL_Tesla_T4"); "gpupt.io" for an unknown vendor,
+ * fallback for an unknown product. out has room for 320 bytes. */
+void kubevirt_resource_name(const char *vendor_name, const char *product, const char *fallback,
+                            char out[static 320]);
