@@ -217,6 +217,8 @@ check-programs: $(PROG_BINS) $(UNIT_FILES)
 	$(Q)$(PYTHON) tests/test_conventions.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_readme.py --build $(BUILDDIR)
 	$(Q)$(PYTHON) tests/test_terminal.py --build $(BUILDDIR)
+	$(Q)$(PYTHON) tests/test_kubevirt.py --build $(BUILDDIR)
+	$(Q)$(PYTHON) tests/test_labels.py --build $(BUILDDIR)
 
 # Every recorded scenario's whole outputs (gpupt-check's text, --json and
 # --list, the generator's tree) written anew into tests/data/*/expected,

@@ -10,9 +10,11 @@
 #include "conf.h"
 #include "host.h"
 #include "log.h"
+#include "labels.h"
 #include "modules.h"
 #include "plan-build.h"
 #include "record.h"
+#include "verify.h"
 #include "report.h"
 #include "rootdisk.h"
 #include "util.h"
@@ -156,12 +158,36 @@ static int print_modules(const struct conf *conf, const char *release, bool all_
         return fflush(stdout) == 0 ? status : 1;
 }
 
+/* labels: the verdict of --verify on this boot, for the cluster. */
+static int write_labels(struct plan *plan)
+{
+        const char *path = NULL;
+        int r = plan_verify(plan);
+
+        if (r == 0)
+                r = labels_write(plan, &path);
+        if (r < 0) {
+                fprintf(stderr, "gpupt-apply: cannot write the node labels to %s%s: %s\n",
+                        root_dir(), path ? path : "", strerror(-r));
+                return 1;
+        }
+        if (r == 0)
+                fprintf(stderr, "gpupt-apply: no node label file: %s\n",
+                        path && *path ? "its directory does not exist (node_labels in "
+                                        "gpupt.conf(5) asks for it)"
+                                      : "node_labels is \"\"");
+        else
+                fprintf(stderr, "gpupt-apply: node labels written to %s (ready: %s)\n", path,
+                        plan_ready(plan) ? "true" : "false");
+        return 0;
+}
+
 /* Asked for (--help): stdout and 0; a wrong call: stderr and 2. */
 static int usage(FILE *out)
 {
         fprintf(out, "Usage: gpupt-apply [--root DIR] claim | group N | sriov NAME | "
-                     "mdev PARENT | vgpu NAME | modules [--all-variants] [RELEASE] | check-config | "
-                     "config-hash | root-disk\n"
+                     "mdev PARENT | vgpu NAME | labels | modules [--all-variants] [RELEASE] | "
+                     "check-config | config-hash | root-disk\n"
                      "       gpupt-apply -h | --help | -V | --version\n"
                      "See gpupt-apply(8).\n");
         return out == stdout ? 0 : 2;
@@ -253,6 +279,11 @@ int main(int argc, char **argv)
                 r = plan_build(conf, host, &plan);
         if (r < 0) {
                 log_msg(LOG_ERR, "%s", strerror(-r));
+                goto out;
+        }
+        if (streq(cmd, "labels")) {
+                /* Also under gpupt=off: the node is then not ready. */
+                status = i + 1 == argc ? write_labels(plan) : usage(stderr);
                 goto out;
         }
         if (plan->cmdline.gpupt_off) {

@@ -13,6 +13,7 @@
 #include "list.h"
 #include "import.h"
 #include "log.h"
+#include "kubevirt.h"
 #include "plan-build.h"
 #include "report.h"
 #include "util.h"
@@ -60,6 +61,10 @@ static void help(void)
                "  --primary ENTRY\n"
                "                 with those: that entry's VGA function is the guest's\n"
                "                 display, no emulated VGA (x-vga)\n"
+               "  --kubevirt ENTRY[,ENTRY...]\n"
+               "                 the functions of these device entries and the mdevs of\n"
+               "                 these mdev entries as KubeVirt's permittedHostDevices\n"
+               "                 and a VirtualMachine's devices that request them (YAML)\n"
                "  --list         list the whole host instead: every IOMMU group with its\n"
                "                 functions (ids, name, driver, modules, NUMA node, reset\n"
                "                 methods, link, VFIO nodes, claiming entry) and a config\n"
@@ -78,7 +83,7 @@ static void help(void)
                "\n"
                "Exit status: 0 no error (with --verify: everything applied), 1 at least\n"
                "one problem of severity error (with --verify: drift), 2 usage or config\n"
-               "error. With --libvirt, --qemu or --proxmox: 1 when the\n"
+               "error. With --libvirt, --qemu, --proxmox or --kubevirt: 1 when the\n"
                "entries' plan has an error (the output is printed all the same), 2 when\n"
                "there is no device, sriov or mdev entry of that name.\n");
 }
@@ -255,6 +260,45 @@ static int list_main(bool json, bool display, const struct conf_error *err, int 
         return r < 0 ? EXIT_USAGE : status;
 }
 
+/* --kubevirt: as handoff_main, for device and mdev entries. */
+static int kubevirt_main(const struct plan *plan, const char *names)
+{
+        const struct conf *c = plan->conf;
+        _cleanup_free_ const struct conf_device **d = calloc(c->n_devices + 1, sizeof(*d));
+        _cleanup_free_ const struct mdev_plan **m = calloc(plan->n_mdevs + 1, sizeof(*m));
+        _cleanup_free_ char *list = strdup(names);
+        struct kubevirt_set set = { .devices = d, .mdevs = m };
+        char *save = NULL;
+        int r;
+
+        if (!d || !m || !list) {
+                fprintf(stderr, "gpupt-check: out of memory\n");
+                return EXIT_USAGE;
+        }
+        for (char *name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save))
+                if (kubevirt_add(plan, &set, name) < 0) {
+                        fprintf(stderr, "gpupt-check: no device or mdev entry \"%s\" in the "
+                                        "config\n", name);
+                        return EXIT_USAGE;
+                }
+        if (!set.n_devices && !set.n_mdevs) {
+                fprintf(stderr, "gpupt-check: no entry named in '%s'\n", names);
+                return EXIT_USAGE;
+        }
+        r = kubevirt_write(stdout, stderr, plan, &set);
+        if (r < 0 || fflush(stdout) != 0 || ferror(stdout)) {
+                fprintf(stderr, "gpupt-check: cannot write the output: %s\n",
+                        strerror(r < 0 ? -r : errno));
+                return EXIT_USAGE;
+        }
+        if (kubevirt_ready(plan, &set, NULL))
+                return EXIT_READY;
+        fprintf(stderr, "gpupt-check: warning: %s is not ready; the next boot will not hand "
+                        "it over as printed:\n", names);
+        kubevirt_ready(plan, &set, stderr);
+        return EXIT_PROBLEMS;
+}
+
 int main(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -269,6 +313,7 @@ int main(int argc, char **argv)
                 { "proxmox", required_argument, NULL, 'P' },
                 { "primary", required_argument, NULL, 'G' },
                 { "guest", required_argument, NULL, 'W' },
+                { "kubevirt", required_argument, NULL, 'K' },
                 { "list", no_argument, NULL, 'l' },
                 { "display", no_argument, NULL, 'D' },
                 { "import", no_argument, NULL, 'I' },
@@ -280,6 +325,7 @@ int main(int argc, char **argv)
         bool json = false, quiet = false, verify = false, list = false, display = false;
         bool import = false;
         const char *handoff = NULL, *primary = NULL;
+        bool kubevirt = false;
         enum handoff_kind kind = HANDOFF_LIBVIRT;
         enum color_mode color = COLOR_AUTO;
         struct style style;
@@ -329,12 +375,14 @@ int main(int argc, char **argv)
                 case 'L':
                 case 'Q':
                 case 'P':
+                case 'K':
                         if (handoff) {
-                                log_msg(LOG_ERR, "one of --libvirt, --qemu and --proxmox at a "
-                                        "time");
+                                log_msg(LOG_ERR, "one of --libvirt, --qemu, --proxmox and --kubevirt "
+                                        "at a time");
                                 return EXIT_USAGE;
                         }
                         handoff = optarg;
+                        kubevirt = c == 'K';
                         kind = c == 'L' ? HANDOFF_LIBVIRT : c == 'Q' ? HANDOFF_QEMU
                                                                      : HANDOFF_PROXMOX;
                         break;
@@ -380,8 +428,8 @@ int main(int argc, char **argv)
                 return EXIT_USAGE;
         }
         if (handoff && (json || quiet || list || verify)) {
-                log_msg(LOG_ERR, "--libvirt, --qemu and --proxmox do not go with --json, "
-                        "--quiet, --list or --verify");
+                log_msg(LOG_ERR, "--libvirt, --qemu, --proxmox and --kubevirt do not go with "
+                        "--json, --quiet, --list or --verify");
                 return EXIT_USAGE;
         }
         if ((display && !list) || (list && (quiet || verify))) {
@@ -492,7 +540,8 @@ int main(int argc, char **argv)
                 goto fail;
 
         if (handoff) {
-                status = handoff_main(plan, handoff, kind, primary, guest);
+                status = kubevirt ? kubevirt_main(plan, handoff)
+                                  : handoff_main(plan, handoff, kind, primary, guest);
                 goto done;
         }
         if (json)

@@ -259,6 +259,80 @@ static int vgpu_unit(int dirfd, const struct conf *c, const struct conf_vgpu *g)
         return r < 0 ? r : enable_instance(dirfd, "multi-user.target", UNIT_VGPU, name);
 }
 
+/* gpupt-apply labels, once the claim, the VFs, the mdevs and the vGPU types
+ * are done: where the config asks for node labels, or where the node runs
+ * node-feature-discovery (its features.d is there). */
+static bool labels_wanted(const struct conf *c)
+{
+        _cleanup_free_ char *d = NULL;
+        struct stat st;
+
+        if (c->node_labels)
+                return *c->node_labels;
+        d = root_path(CONF_NODE_LABELS_DEFAULT);
+        if (!d)
+                return false;
+        *strrchr(d, '/') = '\0';
+        return stat(d, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int labels_after(char **after, const char *template, const char *instance)
+{
+        _cleanup_free_ char *unit = unit_instance(template, instance);
+        char *n;
+
+        if (!unit)
+                return -ENOMEM;
+        n = strdup_printf("%sAfter=%s\n", *after, unit);
+        if (!n)
+                return -ENOMEM;
+        free(*after);
+        *after = n;
+        return 0;
+}
+
+static int labels_unit(int dirfd, const struct conf *c)
+{
+        _cleanup_free_ char *src = source_path(c), *after = strdup(""), *body = NULL;
+        int r = 0;
+
+        if (!src || !after)
+                return -ENOMEM;
+        for (size_t i = 0; r == 0 && i < c->n_sriovs; i++)
+                r = labels_after(&after, UNIT_SRIOV, c->sriovs[i].name);
+        for (size_t i = 0; r == 0 && i < c->n_mdevs; i++) {
+                bool seen = false; /* one unit per parent */
+
+                for (size_t j = 0; j < i && !seen; j++)
+                        seen = streq(c->mdevs[j].parent, c->mdevs[i].parent);
+                if (!seen)
+                        r = labels_after(&after, UNIT_MDEV, c->mdevs[i].parent);
+        }
+        for (size_t i = 0; r == 0 && i < c->n_vgpus; i++)
+                r = labels_after(&after, UNIT_VGPU, c->vgpus[i].name);
+        if (r < 0)
+                return r;
+        body = strdup_printf("[Unit]\n"
+                             "Description=Label the node with what gpupt applied\n"
+                             "Documentation=man:gpupt-apply(8)\n"
+                             "SourcePath=%s\n"
+                             "ConditionPathExists=!/etc/initrd-release\n"
+                             "After=systemd-udev-trigger.service gpupt-claim.service\n"
+                             "%s"
+                             "Before=multi-user.target kubelet.service\n"
+                             "\n"
+                             "[Service]\n"
+                             "Type=oneshot\n"
+                             "RemainAfterExit=yes\n"
+                             "ExecStart=" APPLY " labels\n"
+                             "StandardOutput=journal\n"
+                             "StandardError=journal+console\n",
+                             src, after);
+        if (!body)
+                return -ENOMEM;
+        return write_unit(dirfd, "gpupt-labels.service", "multi-user.target", body);
+}
+
 static int generate(int dirfd, const struct conf *c, const struct plan *p)
 {
         static const char *const templates[] = { UNIT_GROUP, UNIT_SRIOV, UNIT_MDEV, UNIT_VGPU };
@@ -301,6 +375,8 @@ static int generate(int dirfd, const struct conf *c, const struct plan *p)
         for (size_t i = 0; i < ELEMENTSOF(templates); i++)
                 if (used[i] && (k = source_dropin(dirfd, c, templates[i])) < 0 && r == 0)
                         r = k;
+        if (labels_wanted(c) && (k = labels_unit(dirfd, c)) < 0 && r == 0)
+                r = k;
         return r;
 }
 

@@ -5,8 +5,8 @@
 # otherwise it names the packages and fails.
 set -u
 
-# package:probe, where a probe is "pc:NAME" (pkg-config), "pciids" (a
-# pci.ids database) or a command.
+# package:probe, where a probe is "pc:NAME" (pkg-config), "py:MODULE" (a
+# module python3 imports), "pciids" (a pci.ids database) or a command.
 # The build and the man pages; the demo's fixture runs depmod, mkfs and
 # sfdisk, and its table names the devices from pci.ids.
 BUILD_NEEDS="
@@ -49,6 +49,9 @@ ansible-core:ansible-playbook
 ansible-lint:ansible-lint
 libvirt-clients:virt-xml-validate
 tmux:tmux
+python3-yaml:py:yaml
+python3-jsonschema:py:jsonschema
+yamllint:yamllint
 "
 
 case ${1:-check} in
@@ -63,6 +66,7 @@ esac
 have() {
     case $1 in
     pc:*) pkg-config --exists "${1#pc:}" 2>/dev/null ;;
+    py:*) python3 -c "import ${1#py:}" 2>/dev/null ;;
     kernel) ls /lib/modules/*/modules.dep >/dev/null 2>&1 ;;
     pciids) [ -e /usr/share/misc/pci.ids ] || [ -e /usr/share/hwdata/pci.ids ] ;;
     *) command -v "$1" >/dev/null 2>&1 || [ -x "/sbin/$1" ] || [ -x "/usr/sbin/$1" ] ;;

@@ -210,6 +210,30 @@ class Role(unittest.TestCase):
         run = play(r, None, audit, gpupt_hosts="localhost", ansible_become=False)
         self.assertEqual((run.rc, run.failed, run.changed), (0, 0, 0), run.out)
 
+    def test_node_labels(self):
+        """gpupt_node_labels adds node_labels to the config it writes; after the boot
+        (gpupt-apply labels), verify.yml prints the host's labels, ready or not."""
+        r = fixture("eight-gpus", "labels")
+        set_conf(r, OLD)
+        booted(r, "--driver", "vfio-pci", *GPUS)
+        path = "/var/lib/gpupt-test/features.d/gpupt"
+        run = play(r, GOOD, gpupt_node_labels=True, gpupt_node_labels_file=path,
+                   gpupt_reboot=False)
+        self.assertEqual((run.rc, run.failed), (0, 0), run.out)
+        self.assertEqual(conf(r), (GOOD + '\nnode_labels = "%s"\n' % path).encode())
+        audit = os.path.join(TOP, "ansible", "verify.yml")
+        run = play(r, None, audit, gpupt_hosts="localhost", ansible_become=False,
+                   gpupt_node_labels_file=path)
+        self.assertIn("no node label file at " + r + path, run.out)
+        p = subprocess.run([os.path.join(BUILD, "gpupt-apply"), "--root", r, "labels"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        run = play(r, None, audit, gpupt_hosts="localhost", ansible_become=False,
+                   gpupt_node_labels_file=path)
+        want = "true" if verify_rc(r) == 0 else "false"
+        self.assertIn('"gpupt.io/ready=%s"' % want, run.out)
+        self.assertIn('"gpupt.io/pci-10de-1e04=2"', run.out)
+
     def test_required_variable(self):
         """No gpupt_config: the argument spec stops the role before anything runs."""
         r = fixture("eight-gpus", "no-config")

@@ -205,6 +205,29 @@ class Generator(unittest.TestCase):
         with open(conf, "w") as f:
             f.write(text)
 
+    def test_labels_unit(self):
+        """Where NFD's features.d exists: gpupt-labels.service after the claim and each
+        sriov and mdev unit (one per parent), before kubelet, not in the initrd."""
+        r = os.path.join(TMP, "roots", "labels")
+        shutil.copytree(root("sriov-gvt"), r, symlinks=True)
+        p, out = generate(r, "no-labels")
+        self.assertNotIn("normal/gpupt-labels.service", tree(out))
+        os.makedirs(os.path.join(r, "etc/kubernetes/node-feature-discovery/features.d"))
+        p, out = generate(r, "labels")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        t = tree(out)
+        self.assertEqual(t["normal/multi-user.target.wants/gpupt-labels.service"],
+                         "-> ../gpupt-labels.service")
+        unit = t["normal/gpupt-labels.service"]
+        for line in ("ConditionPathExists=!/etc/initrd-release",
+                     "After=systemd-udev-trigger.service gpupt-claim.service",
+                     "After=gpupt-sriov@nic0.service",
+                     "Before=multi-user.target kubelet.service",
+                     "ExecStart=%s/gpupt/gpupt-apply labels" % LIBEXEC):
+            self.assertIn(line + "\n", unit)
+        self.assertEqual(unit.count("After=gpupt-mdev@0000\\x3a00\\x3a02.0.service\n"), 1, unit)
+        self.verify(out)
+
     def test_config_error(self):
         r = os.path.join(TMP, "roots", "broken")
         shutil.copytree(root("eight-gpus"), r, symlinks=True)

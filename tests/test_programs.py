@@ -519,7 +519,33 @@ class ScenarioCodes(Base):
         ("acs-override", None, 0, [("acs-override", "warning")], []),
         ("eight-gpus", None, 0, [], ["root-disk", "root-disk-unknown", "iommu-off",
                                      "impure-group", "boot-vga", "module-missing"]),
+        ("sriov-intel-gpu", None, 1, [("sriov-prerequisite", "error")], ["sriov-unsupported"]),
+        ("sriov-intel-gpu", "i915", 1, [("sriov-prerequisite", "error")],
+         ["sriov-unsupported"]),
+        ("sriov-xe-max-vfs", None, 0, [], ["sriov-prerequisite", "sriov-unsupported"]),
+        ("sriov-xe-max-vfs", "too-many", 1, [("sriov-prerequisite", "error")],
+         ["sriov-unsupported"]),
+        ("sriov-amd-amdgpu", None, 1, [("sriov-prerequisite", "error")], ["sriov-unsupported"]),
+        ("sriov-amd-gim", None, 0, [], ["sriov-prerequisite", "sriov-unsupported"]),
+        ("sriov-amd-gim", "too-many", 1, [("sriov-unsupported", "error")],
+         ["sriov-prerequisite"]),
     ]
+
+    def test_sriov_prerequisite_messages(self):
+        """Each GPU driver's prerequisite by name, and where to set it."""
+        for scenario, variant, want in (
+                ("sriov-intel-gpu", None, ["xe.max_vfs=4", "options xe max_vfs=4",
+                                           "/etc/modprobe.d/xe.conf", "0000:03:00.0"]),
+                ("sriov-intel-gpu", "i915", ["i915.max_vfs=7", "options i915 max_vfs=7",
+                                             "i915-sriov-dkms", "0000:00:02.0"]),
+                ("sriov-xe-max-vfs", "too-many", ["xe.max_vfs=16", "(12 now"]),
+                ("sriov-amd-amdgpu", None, ["gim", "GIM", "blacklist amdgpu", "amdgpu)"])):
+            with self.subTest(scenario=scenario, variant=variant):
+                data = self.run_json(root(scenario), 1, variant=variant)
+                pr = [p for p in data["problems"] if p["code"] == "sriov-prerequisite"]
+                self.assertEqual(len(pr), 1, data["problems"])
+                for w in want:
+                    self.assertIn(w, pr[0]["message"])
 
     def test_cases(self):
         for scenario, variant, rc, raised, absent in self.CASES:

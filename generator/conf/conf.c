@@ -16,6 +16,7 @@
 #include "sha256.h"
 #include "strpool.h"
 #include "trust.h"
+#include "k8sname.h"
 #include "units.h"
 #include "util.h"
 
@@ -32,6 +33,7 @@ static cfg_opt_t device_opts[] = {
         CFG_STR_LIST("bar", NULL, CFGF_NODEFAULT),
         CFG_BOOL("allow_storage", cfg_false, CFGF_NODEFAULT),
         CFG_STR("reset_method", NULL, CFGF_NODEFAULT),
+        CFG_STR("resource", NULL, CFGF_NODEFAULT),
         CFG_END(),
 };
 
@@ -46,6 +48,7 @@ static cfg_opt_t mdev_opts[] = {
         CFG_STR("parent", NULL, CFGF_NODEFAULT),
         CFG_STR("type", NULL, CFGF_NODEFAULT),
         CFG_STR("uuid", NULL, CFGF_NODEFAULT),
+        CFG_STR("resource", NULL, CFGF_NODEFAULT),
         CFG_END(),
 };
 
@@ -60,6 +63,7 @@ static cfg_opt_t top_opts[] = {
         CFG_BOOL("iommu_required", cfg_true, CFGF_NONE),
         CFG_STR("on_impure_group", "fail", CFGF_NONE),
         CFG_BOOL("allow_unsafe_interrupts", cfg_false, CFGF_NONE),
+        CFG_STR("node_labels", NULL, CFGF_NODEFAULT),
         CFG_SEC("device", device_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
         CFG_SEC("sriov", sriov_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
         CFG_SEC("mdev", mdev_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -453,6 +457,40 @@ static int read_reset_method(struct reader *rd, cfg_t *sec, struct conf_device *
         return 0;
 }
 
+/* node_labels: a file name gpupt-apply writes as root, so a plain absolute
+ * one: no "..", no character a shell or a message would have to quote. */
+static bool label_path_valid(const char *v)
+{
+        if (v[0] != '/' || v[strlen(v) - 1] == '/' || strstr(v, "/../") || strlen(v) > 4096)
+                return false;
+        for (const char *p = v; *p; p++)
+                if (!isalnum((unsigned char)*p) && !strchr("/._-+@:", *p))
+                        return false;
+        return !(strlen(v) >= 3 && streq(v + strlen(v) - 3, "/.."));
+}
+
+/* resource: the name KubeVirt's device plugin offers the device under, a
+ * Kubernetes extended resource name (k8sname.h). */
+static int read_resource(struct reader *rd, cfg_t *sec, const char *kind, char **ret)
+{
+        const char *title = cfg_title(sec), *v = str_of(sec, "resource");
+        int r;
+
+        if (!v)
+                return 0;
+        if ((r = check_text(rd, kind, title, "resource", v)) < 0)
+                return r;
+        if (!k8s_qualified_valid(v) || strstr(v, "kubernetes.io/") || strstr(v, "k8s.io/"))
+                return fail(rd, key_line(rd, "resource"),
+                            "%s \"%s\": resource \"%s\" is not an extended resource name "
+                            "(vendor.example/name: a lower-case DNS name other than "
+                            "kubernetes.io, '/', then 1 to 63 of [A-Za-z0-9._-] beginning and "
+                            "ending with a letter or digit)",
+                            kind, title, v);
+        *ret = keep(rd, v);
+        return *ret ? 0 : -ENOMEM;
+}
+
 static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
 {
         const char *title = cfg_title(sec), *v;
@@ -547,6 +585,8 @@ static int read_device(struct reader *rd, cfg_t *sec, struct conf_device *d)
         d->allow_storage = size_of(sec, "allow_storage") &&
                            cfg_opt_getnbool(opt_of(sec, "allow_storage"), 0);
         if ((r = read_reset_method(rd, sec, d)) < 0)
+                return r;
+        if ((r = read_resource(rd, sec, "device", &d->resource)) < 0)
                 return r;
         if (n_bars > 0) {
                 d->bars = calloc(n_bars, sizeof(*d->bars));
@@ -691,7 +731,7 @@ static int read_mdev(struct reader *rd, cfg_t *sec, struct conf_mdev *m)
                 m->uuid_given = true;
         } else
                 conf_mdev_uuid(m->name, m->uuid);
-        return 0;
+        return read_resource(rd, sec, "mdev", &m->resource);
 }
 
 /* An NVIDIA vGPU type for count VFs of pf, chosen by its name as the
@@ -1173,6 +1213,22 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
                 c->iommu_required = cfg_getbool(cfg, "iommu_required");
         if (set_here(cfg, "allow_unsafe_interrupts"))
                 c->allow_unsafe_interrupts = cfg_getbool(cfg, "allow_unsafe_interrupts");
+        if (set_here(cfg, "node_labels")) {
+                const char *v = cfg_getstr(cfg, "node_labels");
+
+                if (*v && !label_path_valid(v)) {
+                        r = fail(&rd,
+                                 have_text(&rd) ? conflex_top_line(&rd.lex, "node_labels") : 0,
+                                 "node_labels must be an absolute file name, or \"\" for no "
+                                 "label file");
+                        goto out;
+                }
+                c->node_labels = keep(&rd, v);
+                if (!c->node_labels) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+        }
         if (set_here(cfg, "on_impure_group")) {
                 const char *v = cfg_getstr(cfg, "on_impure_group");
 

@@ -35,6 +35,8 @@ struct conf_device {
         struct conf_bar *bars;
         char *reset_method;  /* NULL, or the kernel's method names, space-separated,
                               * for each claimed function's reset_method */
+        char *resource;      /* NULL, or the KubeVirt resource name ("vendor.com/name")
+                              * of the model of its first claimed function */
         unsigned n_bars;     /* at most 6 */
         struct pci_id expect;
         enum conf_functions functions;
@@ -62,6 +64,7 @@ struct conf_mdev {
         char *type;
         char uuid[37];
         bool uuid_given;
+        char *resource;      /* NULL, or the KubeVirt resource name of its type */
 };
 
 struct conf_vgpu {
@@ -76,6 +79,10 @@ struct conf {
         bool iommu_required;
         enum conf_impure on_impure;
         bool allow_unsafe_interrupts;
+        /* The node-feature-discovery label file gpupt-apply labels writes:
+         * NULL when not set (the default path, written only when its
+         * directory exists), "" to write none. */
+        char *node_labels;
         struct conf_device *devices;
         size_t n_devices;
         struct conf_sriov *sriovs;
@@ -123,5 +130,8 @@ void conf_mdev_uuid(const char *name, char out[static 37]);
  * slot's others (a second port in a group of its own may be the host's
  * network). A slot address, ids and `functions = all` take the whole slot. */
 bool conf_device_group_of_slot(const struct conf_device *d);
+/* Where the label file goes when node_labels is not set. */
+#define CONF_NODE_LABELS_DEFAULT "/etc/kubernetes/node-feature-discovery/features.d/gpupt"
+
 /* Checks a name is [A-Za-z0-9_.-]{1,64}. */
 bool conf_name_valid(const char *name);

@@ -66,6 +66,7 @@ static int check_parent(struct plan *p, size_t first)
 {
         const struct conf_mdev *m = p->mdevs[first].entry;
         struct mdev_type *types = NULL;
+        struct pci_fn *parent_fn = NULL;
         struct pci_addr a;
         bool is_pci = pci_addr_parse(m->parent, &a, NULL) == 0;
         size_t n = 0;
@@ -91,6 +92,10 @@ static int check_parent(struct plan *p, size_t first)
                                     m->parent, m->name, m->where.file, m->where.line);
         }
 
+        if (is_pci && host_get(p->host, &a, &parent_fn) == -ENOMEM) {
+                mdev_types_free(types, n);
+                return -ENOMEM;
+        }
         /* Every entry on this parent, type by type, against what is left. */
         for (size_t i = first; r >= 0 && i < p->n_mdevs; i++) {
                 const struct conf_mdev *e = p->mdevs[i].entry;
@@ -120,11 +125,27 @@ static int check_parent(struct plan *p, size_t first)
                                                  e->parent, e->type, list ? list : "none");
                         continue;
                 }
-                /* Instances that already exist under our UUIDs are not needed again. */
-                for (size_t j = i; j < p->n_mdevs; j++)
-                        if (streq(p->mdevs[j].entry->parent, e->parent) &&
-                            streq(p->mdevs[j].entry->type, e->type) && !p->mdevs[j].exists)
+                /* Instances that already exist under our UUIDs are not needed again.
+                 * Each entry of the type keeps its name for the hand-off (KubeVirt
+                 * selects mdevs by it). */
+                for (size_t j = i; j < p->n_mdevs; j++) {
+                        if (!streq(p->mdevs[j].entry->parent, e->parent) ||
+                            !streq(p->mdevs[j].entry->type, e->type))
+                                continue;
+                        if (!p->mdevs[j].exists)
                                 wanted++;
+                        if (is_pci && parent_fn) {
+                                p->mdevs[j].has_parent_vendor = true;
+                                p->mdevs[j].parent_vendor = parent_fn->vendor;
+                        }
+                        if (t->name && !p->mdevs[j].type_name &&
+                            !(p->mdevs[j].type_name = strdup(t->name))) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                }
+                if (r < 0)
+                        break;
                 if (t->available >= 0 && wanted > (unsigned)t->available)
                         r = no_instances(p, i, t, wanted, is_pci ? &a : NULL);
         }

@@ -36,7 +36,8 @@ int detect_boot_vga(struct plan *p);     /* boot-vga */
 int detect_root_disk(struct plan *p);    /* root-disk */
 int detect_modules(struct plan *p);      /* module-missing, host-driver-builtin, host-driver-first */
 int detect_bars(struct plan *p);         /* bar-unsupported */
-int detect_sriov(struct plan *p);        /* sriov-unsupported, sriov-pf-claimed */
+int detect_sriov(struct plan *p);        /* sriov-unsupported, sriov-pf-claimed,
+                                          * sriov-prerequisite */
 int detect_mdevs(struct plan *p);        /* mdev-type-unknown, mdev-no-instances */
 int detect_initramfs(struct plan *p);    /* initramfs-stale */
 int detect_reset(struct plan *p);        /* no-reset, reset-method-unsupported */

@@ -70,6 +70,10 @@ struct mdev_plan {
         const struct conf_mdev *entry;
         bool exists;                        /* ROOT/sys/bus/mdev/devices/UUID is there */
         bool applied;                       /* --verify: it exists, of the planned type */
+        char *type_name;                    /* the type's name attribute ("GRID T4-1Q"),
+                                             * NULL when not offered or unreadable */
+        bool has_parent_vendor;             /* a PCI parent that was read */
+        uint16_t parent_vendor;
 };
 
 struct vgpu_plan {

@@ -50,6 +50,7 @@ static const struct {
         /* the claim goes ahead; the VFs vfio-pci will not make are the
          * sriov entry's failure */
         [PROBLEM_SRIOV_PF_CLAIMED] = { "sriov-pf-claimed", BLOCKS_ENTRY },
+        [PROBLEM_SRIOV_PREREQUISITE] = { "sriov-prerequisite", BLOCKS_ENTRY },
         [PROBLEM_SRIOV_UNSUPPORTED] = { "sriov-unsupported", BLOCKS_ENTRY },
         [PROBLEM_STORAGE_UNVERIFIED] = { "storage-unverified", BLOCKS_FUNCTION },
         [PROBLEM_VGPU_NO_VFS] = { "vgpu-no-vfs", BLOCKS_ENTRY },

@@ -191,3 +191,26 @@ const char *pciids_name(struct pciids *db, uint16_t vendor, uint16_t device)
 
         return n ? n->full : NULL;
 }
+
+int pciids_names(struct pciids *db, uint16_t vendor, uint16_t device, char **vendor_name,
+                 char **device_name)
+{
+        const char *v, *d;
+        size_t vl = 0, dl = 0;
+
+        *vendor_name = *device_name = NULL;
+        v = find_vendor(db, vendor, &vl);
+        if (!v)
+                return -ENOENT;
+        d = find_device(db, v, device, &dl);
+        *vendor_name = strndup(v, vl);
+        if (d)
+                *device_name = strndup(d, dl);
+        if (!*vendor_name || (d && !*device_name)) {
+                free(*vendor_name);
+                free(*device_name);
+                *vendor_name = *device_name = NULL;
+                return -ENOMEM;
+        }
+        return 0;
+}

@@ -35,3 +35,9 @@ char *pci_vendor_short(const char *name);
 /* Where pciids_open() found no database: the note for people, without a
  * full stop, that says which package gives names. */
 extern const char pciids_hint[];
+/* The vendor's and the device's names apart ("NVIDIA Corporation",
+ * "TU104GL [Tesla T4]"), copies for the caller to free; *device_name NULL
+ * when only the vendor is known. 0, -ENOENT when the vendor is not listed,
+ * -ENOMEM. */
+int pciids_names(struct pciids *db, uint16_t vendor, uint16_t device, char **vendor_name,
+                 char **device_name);
