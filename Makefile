@@ -115,7 +115,7 @@ help:
 	@echo "  make check-programs  gpupt-check, gpupt-generator and gpupt-apply on every"
 	@echo "                       recorded machine, their whole outputs against"
 	@echo "                       tests/data/*/expected, and the README's examples"
-	@echo "  make expected        write tests/data/*/expected anew from this build, on purpose"
+	@echo "  make expected        write tests/data/*/expected anew, on purpose"
 	@echo "  make check-handoff   --libvirt/--qemu/--proxmox output (in check-programs)"
 	@echo "  make check-shell     shellcheck of every shell file, and the bash completion"
 	@echo "  make check-paths     no installed file names a path it was not built for"

@@ -1857,7 +1857,8 @@ class OneReaderPerFact(Base):
                          (None, None, None, None))
         self.assertEqual(f["driver"], "i40e")     # the uevent's facts stay
         text = check(self.root, "--list").stdout
-        block = text[text.index("  - " + self.BAD):]
+        # '+': the PF of an sriov entry (used by the config, not claimed)
+        block = text[text.index("  + " + self.BAD):]
         self.assertIn("\n      " + self.UNREADABLE + "\n", block)
 
 
