@@ -215,7 +215,7 @@ VARIANT_PIPE = [
     "0000:03:00.1  vm-amd  1002:ab28  Advanced Micro Devices, Inc. [AMD/ATI] Navi 21/23 HDMI/DP Audio"
     " Controller         snd_hda_intel  amd_vfio_pci       1     -",
     "",
-    "Ready: 2 functions claimed, 0 SR-IOV entries, 0 mdevs; 0 warnings.",
+    "Ready: 2 functions claimed, 0 SR-IOV entries, 0 mdevs, 0 vGPUs; 0 warnings.",
 ]
 NIC_MESSAGE = ("IOMMU group 5 holds 0000:06:01.0 (8086:15b8, e1000e), which stays on the host: "
                "a VM can only take the whole group; claim it too (an ids or bdf entry), or move "
@@ -275,8 +275,8 @@ class Pane(Base):
         self.assertEqual(table[:5], EIGHT_80)
         self.assertEqual(len(table[:17]), 17)
         self.assertFits(table, 80)
-        self.assertEqual(table[-1], "Ready: 16 functions claimed, 0 SR-IOV entries, 0 mdevs; "
-                                    "0 warnings.")
+        self.assertEqual(table[-1], "Ready: 16 functions claimed, 0 SR-IOV entries, 0 mdevs, "
+                                    "0 vGPUs; 0 warnings.")
         plain, _, rc = self.screen(200, root("eight-gpus"))
         table = from_table(plain)
         self.assertEqual(table[:3], EIGHT_200)
@@ -358,7 +358,7 @@ class Pty(Base):
         self.assertIn("\n" + YELLOW + "warning" + OFF + " impure-group 0000:06:00.0 (vm-gpu):\n",
                       out)
         self.assertTrue(out.endswith("\n" + GREEN + "Ready: 2 functions claimed, 0 SR-IOV "
-                                     "entries, 0 mdevs; 1 warning." + OFF + "\n"), out)
+                                     "entries, 0 mdevs, 0 vGPUs; 1 warning." + OFF + "\n"), out)
 
     def test_off_on_a_terminal(self):
         for args, env in ((("--color=never",), {}), ((), {"NO_COLOR": "1"}),
@@ -485,7 +485,7 @@ class Names(Base):
         self.assertEqual(p.stdout.count("pci.ids"), 2)
         p = self.without_any_pci_ids("--list")
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(p.stdout.split("\n")[1], note)
+        self.assertEqual(p.stdout.split("\n")[2], note)  # after the IOMMU and iommufd lines
         self.assertEqual(p.stdout.count("pci.ids"), 2)
         self.assertIn("\n  * 0000:06:00.0 [10de:1c82]  <- claimed by \"vm-gpu\"\n", p.stdout)
 
