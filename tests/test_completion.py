@@ -135,9 +135,9 @@ class CheckEntries(unittest.TestCase):
 
     def test_options(self):
         self.assertEqual(complete("gpupt-check", ["gpupt-check", "-"]),
-                         sorted("--root --config --json --quiet --verify --list --display "
-                                "--libvirt --qemu --proxmox --import -h --help -V --version"
-                                .split()))
+                         sorted("--root --config --json --quiet --color= --verify --list "
+                                "--display --libvirt --qemu --proxmox --kubevirt --import -h "
+                                "--help -V --version".split()))
         d = os.path.join(TMP, "dirs")
         os.makedirs(os.path.join(d, "root-a"), exist_ok=True)
         open(os.path.join(d, "file-a"), "w").close()
@@ -179,8 +179,8 @@ class ApplyArguments(unittest.TestCase):
 
     def test_commands_and_options(self):
         r = root("sriov-gvt")
-        everything = sorted("--root -h --help -V --version claim group sriov mdev vgpu modules "
-                            "check-config config-hash root-disk".split())
+        everything = sorted("--root -h --help -V --version claim group sriov mdev vgpu labels "
+                            "modules check-config config-hash root-disk".split())
         self.assertEqual(complete("gpupt-apply", ["gpupt-apply", ""]), everything)
         self.assertEqual(complete("gpupt-apply", ["gpupt-apply", "--root", r, ""]), everything)
         self.assertEqual(complete("gpupt-apply", ["gpupt-apply", "--root", r, "-"]),
