@@ -78,33 +78,14 @@ static int parent_dir(char *path, bool make)
         return r;
 }
 
+/* Through a hidden file beside it: NFD reads every file of features.d, and
+ * must never read a half-written one or the temporary as features. */
 static int write_atomic(const char *path, const char *text, size_t len)
 {
         const char *base = strrchr(path, '/') + 1;
         _cleanup_free_ char *tmp = strdup_printf("%.*s.%s.tmp", (int)(base - path), path, base);
-        ssize_t w = 0;
-        int fd, r = 0;
 
-        if (!tmp)
-                return -ENOMEM;
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0)
-                return -errno;
-        for (size_t done = 0; done < len && r == 0; done += (size_t)w) {
-                w = write(fd, text + done, len - done);
-                if (w < 0 && errno != EINTR)
-                        r = -errno;
-                w = w < 0 ? 0 : w;
-        }
-        if (r == 0 && fsync(fd) < 0)
-                r = -errno;
-        if (close(fd) < 0 && r == 0)
-                r = -errno;
-        if (r == 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                (void)unlink(tmp);
-        return r;
+        return tmp ? write_file_replace(path, tmp, text, len) : -ENOMEM;
 }
 
 int labels_write(const struct plan *p, const char **path_ret)

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "record.h"
+#include "strbuf.h"
 #include "util.h"
 
 /* One line per unit of a config: a few hundred at most, of under 200
@@ -182,38 +183,20 @@ static int record_load(struct record *ret)
 /* Writes the record to path through path.tmp, renamed over it. */
 static int record_write(const struct record *rec, const char *path)
 {
-        _cleanup_free_ char *tmp = strdup_printf("%s.tmp", path);
-        FILE *f;
-        int fd, r = 0;
+        _cleanup_free_ char *tmp = strdup_printf("%s.tmp", path), *text = NULL;
+        struct strbuf b = { 0 };
 
         if (!tmp)
                 return -ENOMEM;
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (fd < 0)
-                return -errno;
-        f = fdopen(fd, "w");
-        if (!f) {
-                r = -errno;
-                close(fd);
-                (void)unlink(tmp);
-                return r;
-        }
         for (size_t i = 0; i < rec->n; i++) {
                 const struct record_line *l = &rec->lines[i];
 
-                fprintf(f, "%s%s%s %s\n", kind_names[l->kind], l->arg ? " " : "",
-                        l->arg ? l->arg : "", l->hash);
+                strbuf_printf(&b, "%s%s%s %s\n", kind_names[l->kind], l->arg ? " " : "",
+                              l->arg ? l->arg : "", l->hash);
         }
-        errno = 0;
-        if (fflush(f) != 0 || ferror(f))
-                r = errno ? -errno : -EIO;
-        if (fclose(f) != 0 && r == 0)
-                r = errno ? -errno : -EIO;
-        if (r == 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
-                (void)unlink(tmp);
-        return r;
+        if (strbuf_take(&b, &text) < 0)
+                return -ENOMEM;
+        return write_file_replace(path, tmp, text ? text : "", text ? strlen(text) : 0);
 }
 
 int record_applied(const struct conf *c, enum record_kind kind, const char *arg)

@@ -165,6 +165,22 @@ static void libvirt_windows(FILE *f)
               f);
 }
 
+/* One host function as a PCI <hostdev>, at function fn of guest bus index
+ * (extra: more attributes of the guest address, such as multifunction). */
+static void libvirt_hostdev(FILE *f, const struct pci_addr *h, unsigned index, unsigned fn,
+                            const char *extra)
+{
+        fprintf(f,
+                "<hostdev mode='subsystem' type='pci' managed='no'>\n"
+                "  <source>\n"
+                "    <address domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'/>\n"
+                "  </source>\n"
+                "  <address type='pci' domain='0x0000' bus='0x%02x' slot='0x00' "
+                "function='0x%x'%s/>\n"
+                "</hostdev>\n",
+                h->domain, h->bus, h->dev, h->fn, index, fn, extra);
+}
+
 static void libvirt_vfs(FILE *f, const struct extras *x, unsigned index)
 {
         for (size_t i = 0; i < x->n_vfs; i++, index++) {
@@ -177,16 +193,7 @@ static void libvirt_vfs(FILE *f, const struct extras *x, unsigned index)
                 fprintf(f, "\" (PF %s, First VF Offset %u, VF Stride %u): guest bus 0x%02x -->\n",
                         vf->pf, vf->rt.offset, vf->rt.stride, index);
                 fprintf(f, "<controller type='pci' index='%u' model='pcie-root-port'/>\n", index);
-                fprintf(f,
-                        "<hostdev mode='subsystem' type='pci' managed='no'>\n"
-                        "  <source>\n"
-                        "    <address domain='0x%04x' bus='0x%02x' slot='0x%02x' "
-                        "function='0x%x'/>\n"
-                        "  </source>\n"
-                        "  <address type='pci' domain='0x0000' bus='0x%02x' slot='0x00' "
-                        "function='0x0'/>\n"
-                        "</hostdev>\n",
-                        h->domain, h->bus, h->dev, h->fn, index);
+                libvirt_hostdev(f, h, index, 0, "");
         }
 }
 
@@ -247,17 +254,8 @@ void handoff_write_libvirt(FILE *f, const struct handoff_set *set, const struct 
                 for (size_t j = 0; j < s[i].n; j++) {
                         const struct pci_addr *h = &s[i].fns[j]->fn->addr;
 
-                        fprintf(f,
-                                "<hostdev mode='subsystem' type='pci' managed='no'>\n"
-                                "  <source>\n"
-                                "    <address domain='0x%04x' bus='0x%02x' slot='0x%02x' "
-                                "function='0x%x'/>\n"
-                                "  </source>\n"
-                                "  <address type='pci' domain='0x0000' bus='0x%02x' slot='0x00' "
-                                "function='0x%x'%s/>\n"
-                                "</hostdev>\n",
-                                h->domain, h->bus, h->dev, h->fn, index, h->fn,
-                                h->fn == 0 && s[i].n > 1 ? " multifunction='on'" : "");
+                        libvirt_hostdev(f, h, index, h->fn,
+                                        h->fn == 0 && s[i].n > 1 ? " multifunction='on'" : "");
                 }
         }
         libvirt_vfs(f, x, LIBVIRT_FIRST_INDEX + (unsigned)n_slots);

@@ -437,3 +437,28 @@ void dir_names_free(char **v, size_t n)
                 free(v[i]);
         free(v);
 }
+
+int write_file_replace(const char *path, const char *tmp, const char *text, size_t len)
+{
+        ssize_t w = 0;
+        int fd, r = 0;
+
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return -errno;
+        for (size_t done = 0; done < len && r == 0; done += (size_t)w) {
+                w = write(fd, text + done, len - done);
+                if (w < 0 && errno != EINTR)
+                        r = -errno;
+                w = w < 0 ? 0 : w;
+        }
+        if (r == 0 && fsync(fd) < 0)
+                r = -errno;
+        if (close(fd) < 0 && r == 0)
+                r = -errno;
+        if (r == 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                (void)unlink(tmp);
+        return r;
+}

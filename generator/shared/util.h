@@ -74,6 +74,10 @@ int read_attr_at(int dirfd, const char *name, char *buf, size_t size);
 int read_fd(int fd, size_t max, char **ret, size_t *ret_len);
 int read_file_at(int dirfd, const char *name, size_t max, char **ret, size_t *ret_len);
 int read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+/* Replaces path with text whole: written to tmp (created, never followed
+ * through a link), synced, renamed over path; tmp is removed on failure.
+ * A reader sees the old file or the new one, never a part. -errno. */
+int write_file_replace(const char *path, const char *tmp, const char *text, size_t len);
 
 /* Number parsers that take the whole string and nothing else. */
 int parse_u64(const char *s, int base, uint64_t *ret);
