@@ -55,10 +55,11 @@ naming() {
 }
 
 # Every /usr/local/… string in the installed files but the directories
-# systemd searches whatever gpupt's prefix (modules-load.d).
+# systemd searches whatever gpupt's prefix (modules-load.d; roff may break
+# the name in the man page, as "modules-load.\&d").
 usr_local() {
     find "$1" -type f -exec grep -ahoE '/usr/local/[[:alnum:]_./@-]*' {} + |
-        grep -v '^/usr/local/lib/modules-load\.d' | sort -u || true
+        grep -v '^/usr/local/lib/modules-load\.' | sort -u || true
 }
 
 # 1. Built for /usr/local, rebuilt for /usr, installed for /usr.
