@@ -369,11 +369,13 @@ static int add_early(struct early_module **v, size_t *n, size_t *alloc, const ch
         return 0;
 }
 
-/* One module name per line, '#' and ';' comments (modules-load.d(5)); in
- * /etc/modules and initramfs-tools' list, words after the name are
- * parameters. */
-static int parse_list(const char *path, const char *source, struct early_module **v,
-                      size_t *n, size_t *alloc)
+typedef int (*line_fn)(char *line, const char *source, struct early_module **v, size_t *n,
+                       size_t *alloc);
+
+/* Each line of path, its leading blanks skipped, to one; a file that cannot
+ * be read names no module. */
+static int parse_lines(const char *path, const char *source, line_fn one,
+                       struct early_module **v, size_t *n, size_t *alloc)
 {
         _cleanup_free_ char *text = NULL;
         char *line, *next;
@@ -383,59 +385,64 @@ static int parse_list(const char *path, const char *source, struct early_module 
         if (r < 0)
                 return r == -ENOMEM ? r : 0;
         for (line = text; line && *line; line = next) {
-                size_t len;
-
                 next = strchr(line, '\n');
                 if (next)
                         *next++ = '\0';
-                line += strspn(line, " \t");
-                if (*line == '#' || *line == ';')
-                        continue;
-                len = strcspn(line, " \t\r");
-                r = add_early(v, n, alloc, line, len, source);
+                r = one(line + strspn(line, " \t"), source, v, n, alloc);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
+/* One module name per line, '#' and ';' comments (modules-load.d(5)); in
+ * /etc/modules and initramfs-tools' list, words after the name are
+ * parameters. */
+static int list_line(char *line, const char *source, struct early_module **v, size_t *n,
+                     size_t *alloc)
+{
+        if (*line == '#' || *line == ';')
+                return 0;
+        return add_early(v, n, alloc, line, strcspn(line, " \t\r"), source);
+}
+
+static int parse_list(const char *path, const char *source, struct early_module **v,
+                      size_t *n, size_t *alloc)
+{
+        return parse_lines(path, source, list_line, v, n, alloc);
+}
+
 /* dracut: add_drivers+=" a b " and force_drivers+="…", in any quoting. */
+static int dracut_line(char *line, const char *source, struct early_module **v, size_t *n,
+                       size_t *alloc)
+{
+        char *p;
+
+        if (strncmp(line, "add_drivers", 11) != 0 && strncmp(line, "force_drivers", 13) != 0)
+                return 0;
+        p = strchr(line, '=');
+        if (!p)
+                return 0;
+        for (p++; *p;) {
+                size_t len;
+                int r;
+
+                p += strspn(p, " \t\"'");
+                len = strcspn(p, " \t\"'#");
+                if (*p == '#')
+                        break;
+                r = add_early(v, n, alloc, p, len, source);
+                if (r < 0)
+                        return r;
+                p += len;
+        }
+        return 0;
+}
+
 static int parse_dracut(const char *path, const char *source, struct early_module **v,
                         size_t *n, size_t *alloc)
 {
-        _cleanup_free_ char *text = NULL;
-        char *line, *next;
-        int r;
-
-        r = read_file(path, 1u << 20, &text, NULL);
-        if (r < 0)
-                return r == -ENOMEM ? r : 0;
-        for (line = text; line && *line; line = next) {
-                char *p;
-
-                next = strchr(line, '\n');
-                if (next)
-                        *next++ = '\0';
-                line += strspn(line, " \t");
-                if (strncmp(line, "add_drivers", 11) != 0 && strncmp(line, "force_drivers", 13) != 0)
-                        continue;
-                p = strchr(line, '=');
-                if (!p)
-                        continue;
-                for (p++; *p;) {
-                        size_t len;
-
-                        p += strspn(p, " \t\"'");
-                        len = strcspn(p, " \t\"'#");
-                        if (*p == '#')
-                                break;
-                        r = add_early(v, n, alloc, p, len, source);
-                        if (r < 0)
-                                return r;
-                        p += len;
-                }
-        }
-        return 0;
+        return parse_lines(path, source, dracut_line, v, n, alloc);
 }
 
 /* Hands each file of dirs (an overlay: confdirs.h) that ends in suffix to
