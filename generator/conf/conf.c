@@ -91,6 +91,10 @@ struct reader {
          * message or a repeated key needs the scanner to look again. */
         char *text;
         bool text_gone; /* the file is no longer what was scanned */
+        /* The descriptor whose owner and mode were judged (trust_stat): the
+         * parse and the messages read it, never the path again, which by
+         * then may name another file. -1 for a pipe, read once into text. */
+        int fd;
         const char *last_driver; /* most entries name the same driver: one copy */
         int r;           /* what take_entry failed with */
         /* The ids of the device being parsed, taken from libconfuse value by
@@ -109,9 +113,10 @@ static bool have_text(struct reader *rd)
 
         if (rd->lex.text)
                 return true;
-        if (rd->text_gone)
+        if (rd->text_gone || rd->fd < 0)
                 return false;
-        if (read_file(rd->file, CONF_FILE_MAX, &rd->text, &len) < 0 || len != rd->lex.len) {
+        if (lseek(rd->fd, 0, SEEK_SET) != 0 ||
+            read_fd(rd->fd, CONF_FILE_MAX, &rd->text, &len) < 0 || len != rd->lex.len) {
                 free(rd->text);
                 rd->text = NULL;
                 rd->text_gone = true;
@@ -1126,6 +1131,7 @@ static int scan_file(struct reader *rd, unsigned *line, char **msg)
                 r = conflex_scan(text, len, &rd->lex, line, msg);
                 munmap(text, size);
                 rd->lex.text = NULL; /* read again if a message needs it (have_text) */
+                rd->fd = TAKE_FD(fd);
         } else if (r == -EAGAIN) {
                 /* A pipe can be read once: from this descriptor, and the text
                  * is kept for libconfuse and the messages (parse_text). */
@@ -1148,7 +1154,9 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
                 .vgpus = NAMESET_INIT(vgpu_name, c),
                 .uuids = NAMESET_INIT(mdev_uuid, c),
                 .pfs = NAMESET_INIT(sriov_pf, c),
+                .fd = -1,
         };
+        _cleanup_fclose_ FILE *fp = NULL;
         cfg_t *cfg = NULL;
         unsigned line = 0;
         char *msg = NULL;
@@ -1165,7 +1173,19 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
                 err->untrusted = true;
         if (r < 0) {
                 free(rd.text); /* kept from a pipe */
+                closep(&rd.fd);
                 return r;
+        }
+        /* What libconfuse parses is the file scanned and judged: from its
+         * descriptor (a duplicate, which fclose closes), from the start. */
+        if (rd.fd >= 0) {
+                int dfd = fcntl(rd.fd, F_DUPFD_CLOEXEC, 3);
+
+                if (dfd < 0 || lseek(dfd, 0, SEEK_SET) != 0 || !(fp = fdopen(dfd, "r"))) {
+                        r = -errno;
+                        closep(&dfd);
+                        goto out;
+                }
         }
 
         for (cfg_opt_t *o = device_opts; o->name; o++)
@@ -1190,10 +1210,10 @@ static int read_one(struct conf *c, const char *path, struct conf_error *err)
                 goto out;
         }
         current = &rd;
-        /* A regular file libconfuse reads itself; what can be read only once
-         * it gets from the text kept (it holds no NUL: the scanner refuses
-         * those). */
-        r = rd.text ? cfg_parse_buf(cfg, rd.text) : cfg_parse(cfg, path);
+        /* A regular file libconfuse reads from the descriptor judged; what
+         * can be read only once it gets from the text kept (it holds no NUL:
+         * the scanner refuses those). */
+        r = fp ? cfg_parse_fp(cfg, fp) : cfg_parse_buf(cfg, rd.text);
         current = NULL;
         if (rd.r < 0) {
                 r = rd.r;
@@ -1252,6 +1272,7 @@ out:
                 cfg_free(cfg);
         conflex_done(&rd.lex);
         free(rd.text);
+        closep(&rd.fd);
         ids_clear(&rd);
         free(rd.ids);
         nameset_free(&rd.devices);

@@ -39,6 +39,14 @@ static inline void closep(int *fd)
                 _t;                                                                                \
         })
 
+/* The same for a descriptor: the variable is left -1. */
+#define TAKE_FD(fd)                                                                                \
+        ({                                                                                         \
+                int _fd = (fd);                                                                    \
+                (fd) = -1;                                                                         \
+                _fd;                                                                               \
+        })
+
 #define streq(a, b) (strcmp((a), (b)) == 0)
 
 /* Every path the programs read or write on the host goes through the root
