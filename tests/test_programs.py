@@ -886,7 +886,7 @@ class Verify(Base):
         self.assertEqual(rc, expect_rc, json.dumps(data["problems"], indent=1))
         self.assertEqual(data["ready"], not any(p["severity"] == "error"
                                                 for p in data["problems"]))
-        for key in ("claims", "sriov", "mdevs"):
+        for key in ("claims", "sriov", "mdevs", "vgpus"):
             for obj in data[key]:
                 self.assertIsInstance(obj.get("applied"), bool, obj)
         return data
@@ -2276,9 +2276,9 @@ class Vgpus(Base):
                                    "3 VFs a vGPU type, as below.")
         self.assertEqual(lines[-1], "Ready: 0 functions claimed, 0 SR-IOV entries, 0 mdevs, "
                                     "3 vGPUs; 1 warning.")
+        # Before a boot typed them, --verify counts them as not applied.
         self.assertEqual(check(r, "--verify").stdout.splitlines()[-1],
-                         "In sync: 0 of 0 planned applied, 3 vGPUs not verified; 0 errors, "
-                         "1 warning.")
+                         "Not in sync: 0 of 3 planned applied; 2 errors, 2 warnings.")
         lines = check(root("sriov-gvt")).stdout.splitlines()
         self.assertEqual(lines[4], "No function will be claimed at the next boot; it will set "
                                    "the VF count of 1 SR-IOV PF and create 2 mdevs, as below.")
@@ -2287,6 +2287,52 @@ class Vgpus(Base):
         self.assertEqual(check(root("eight-gpus")).stdout.splitlines()[-1],
                          "Ready: 16 functions claimed, 0 SR-IOV entries, 0 mdevs, 0 vGPUs; "
                          "0 warnings.")
+
+    def test_verify(self):
+        """--verify judges each vgpu entry: applied when its count of VFs
+        hold its type, as gpupt-apply vgpu leaves them; one VF whose type
+        was taken back makes its entry not applied, and says which."""
+        r = copy_root("vgpu-l40s", "vgpu-verify")
+
+        def verify(rc):
+            p = check(r, "--json", "--verify")
+            data = json.loads(p.stdout)
+            self.assertEqual(p.returncode, rc, json.dumps(data["problems"], indent=1))
+            return data
+        data = verify(1)
+        self.assertEqual([g["applied"] for g in data["vgpus"]], [False, False])
+        # no boot ran the units: the short form names each entry not applied
+        self.assertIn("\n  vm-a  0 of 2 VFs of 0000:41:00.0 hold vGPU type NVIDIA L40S-8Q\n"
+                      "  vm-b  0 of 1 VF of 0000:41:00.0 hold vGPU type NVIDIA L40S-12Q\n",
+                      check(r, "--verify").stdout)
+        msgs = [pr["message"] for pr in data["problems"] if pr["code"] == "not-applied"]
+        self.assertEqual(msgs[0], 'vgpu "vm-a" was planned on 2 VFs of 0000:41:00.0 with type '
+                                  '1155 (NVIDIA L40S-8Q), and 0 hold it now; `journalctl -b -u '
+                                  "'gpupt-vgpu@vm\\x2da.service'` says why")
+        self.assertNotIn("applied", self.run_json(r, 0)["vgpus"][0])  # judged only with --verify
+        for name in ("vm-a", "vm-b"):
+            p = apply_cmd(r, "vgpu", name)
+            self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("2 VFs of 0000:41:00.0 hold vGPU type 1155", apply_cmd(r, "vgpu", "vm-a").stderr)
+        self.assertIn("1 VF of 0000:41:00.0 holds vGPU type 1156", apply_cmd(r, "vgpu", "vm-b").stderr)
+        data = verify(0)
+        self.assertEqual([g["applied"] for g in data["vgpus"]], [True, True])
+        self.assertNotIn("not-applied", codes(data))
+        out = check(r, "--verify").stdout
+        self.assertIn("0000:41:00.0  vm-a             2 x type 1155            2 hold it"
+                      "                yes\n", out)
+        self.assertEqual(out.splitlines()[-1], "In sync: 3 of 3 planned applied; 0 errors, "
+                                               "1 warning.")
+        with open(os.path.join(r, "sys/bus/pci/devices/0000:41:00.5/nvidia/current_vgpu_type"),
+                  "w") as f:
+            f.write("0\n")
+        data = verify(1)
+        self.assertEqual([g["applied"] for g in data["vgpus"]], [False, True])
+        out = check(r, "--verify").stdout
+        self.assertIn("0000:41:00.0  vm-a             2 x type 1155            1 holds it"
+                      "               no\n", out)
+        self.assertEqual(out.splitlines()[-1], "Not in sync: 1 of 3 planned applied; 1 error, "
+                                               "1 warning.")
 
     def test_type_unknown(self):
         data = self.run_json(root("vgpu-l40s"), 1, variant="bad-type")

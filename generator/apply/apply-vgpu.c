@@ -125,7 +125,8 @@ int apply_vgpu(struct plan *p, const char *name)
                 failed += r < 0;
         }
         if (!failed && g)
-                report(name, "%zu VFs of %s hold vGPU type %ld (%s)", g->n_vfs, pf,
-                       g->type_id, e->type);
+                report(name, "%zu VF%s of %s hold%s vGPU type %ld (%s)", g->n_vfs,
+                       g->n_vfs == 1 ? "" : "s", pf, g->n_vfs == 1 ? "s" : "", g->type_id,
+                       e->type);
         return failed ? 1 : 0;
 }

@@ -82,6 +82,8 @@ struct vgpu_plan {
         long type_id;                       /* -1: not known (yet) */
         char (*vfs)[PCI_ADDR_STRLEN];       /* the VFs that get (or hold) the type */
         size_t n_vfs;
+        size_t n_held;                      /* the first of vfs, which hold the type now */
+        bool applied;                       /* --verify: count VFs hold the type */
 };
 
 struct plan {

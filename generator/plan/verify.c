@@ -7,6 +7,7 @@
 
 #include "record.h"
 #include "sysattr.h"
+#include "units.h"
 #include "util.h"
 #include "variant.h"
 #include "verify.h"
@@ -149,6 +150,36 @@ static int verify_mdev(struct plan *p, struct mdev_plan *m)
         return 0;
 }
 
+/* The plan took the VFs that hold the entry's type before the free ones
+ * (vgpu.c): the entry is applied when its count of them hold it. */
+static int verify_vgpu(struct plan *p, struct vgpu_plan *g)
+{
+        const struct conf_vgpu *e = g->entry;
+        _cleanup_free_ char *unit = NULL;
+        char a[PCI_ADDR_STRLEN];
+
+        if (g->type_id > 0 && g->n_held >= e->count) {
+                g->applied = true;
+                return 0;
+        }
+        pci_addr_format(&e->pf, a);
+        if (g->type_id <= 0)
+                return plan_problem(p, SEVERITY_ERROR, PROBLEM_NOT_APPLIED, &e->pf, e->name,
+                                    "vgpu \"%s\" was planned on %u VF%s of %s, and no VF "
+                                    "there offers its type %s now%s",
+                                    e->name, e->count, e->count == 1 ? "" : "s", a, e->type,
+                                    off_note(p));
+        /* the unit's name as systemd spells it: journalctl -u takes no other */
+        unit = unit_instance(UNIT_VGPU, e->name);
+        if (!unit)
+                return -ENOMEM;
+        return plan_problem(p, SEVERITY_ERROR, PROBLEM_NOT_APPLIED, &e->pf, e->name,
+                            "vgpu \"%s\" was planned on %u VF%s of %s with type %ld (%s), and "
+                            "%zu hold%s it now%s; `journalctl -b -u '%s'` says why",
+                            e->name, e->count, e->count == 1 ? "" : "s", a, g->type_id, e->type,
+                            g->n_held, g->n_held == 1 ? "s" : "", off_note(p), unit);
+}
+
 /* "claim ran with sha256 0123456789ab, sriov nic0 with …": the units of the
  * record that ran with a config other than now's; NULL when none did. */
 static int stale_units(const struct record *rec, const char *now, char **ret)
@@ -184,6 +215,9 @@ static bool all_applied(const struct plan *p)
         for (size_t i = 0; i < p->n_mdevs; i++)
                 if (!p->mdevs[i].applied)
                         return false;
+        for (size_t i = 0; i < p->n_vgpus; i++)
+                if (!p->vgpus[i].applied)
+                        return false;
         return true;
 }
 
@@ -191,7 +225,7 @@ static int verify_record(struct plan *p)
 {
         _cleanup_free_ char *path = root_path(RECORD_APPLIED), *stale = NULL;
         struct record rec = { 0 };
-        bool planned = p->n_claims || p->n_sriovs || p->n_mdevs;
+        bool planned = p->n_claims || p->n_sriovs || p->n_mdevs || p->n_vgpus;
         char now[65];
         int r;
 
@@ -250,6 +284,9 @@ int plan_verify(struct plan *p)
         for (size_t i = 0; i < p->n_mdevs; i++)
                 if ((r = verify_mdev(p, &p->mdevs[i])) < 0)
                         return r;
+        for (size_t i = 0; i < p->n_vgpus; i++)
+                if ((r = verify_vgpu(p, &p->vgpus[i])) < 0)
+                        return r;
         r = verify_record(p);
         if (r < 0)
                 return r;
@@ -259,7 +296,7 @@ int plan_verify(struct plan *p)
 
 void verify_print_table(FILE *f, const struct plan *p)
 {
-        if (!p->n_claims && !p->n_sriovs && !p->n_mdevs)
+        if (!p->n_claims && !p->n_sriovs && !p->n_mdevs && !p->n_vgpus)
                 return;
         fprintf(f, "\n%-13s %-16s %-24s %-24s %s\n", "VERIFY", "ENTRY", "PLANNED", "NOW",
                 "APPLIED");
@@ -290,6 +327,17 @@ void verify_print_table(FILE *f, const struct plan *p)
                         m->entry->name, printable(m->entry->type, &type),
                         m->exists ? "present" : "absent",
                         m->applied ? "yes" : "no");
+        }
+        for (size_t i = 0; i < p->n_vgpus; i++) {
+                const struct vgpu_plan *g = &p->vgpus[i];
+                char a[PCI_ADDR_STRLEN], want[32] = "-", now[32];
+
+                if (g->type_id > 0)
+                        snprintf(want, sizeof(want), "%u x type %ld", g->entry->count,
+                                 g->type_id);
+                snprintf(now, sizeof(now), "%zu hold%s it", g->n_held, g->n_held == 1 ? "s" : "");
+                fprintf(f, "%-13s %-16.16s %-24s %-24s %s\n", pci_addr_format(&g->entry->pf, a),
+                        g->entry->name, want, now, g->applied ? "yes" : "no");
         }
 }
 
@@ -438,6 +486,19 @@ static void print_mdev(FILE *f, const struct mdev_plan *m, int width)
                         e->uuid, printable(e->type, &type), printable(e->parent, &parent));
 }
 
+static void print_vgpu(FILE *f, const struct vgpu_plan *g, int width)
+{
+        _cleanup_free_ char *type = NULL;
+        char a[PCI_ADDR_STRLEN];
+
+        if (g->applied)
+                return;
+        fprintf(f, "  %-*s  %zu of %u VF%s of %s hold%s vGPU type %s\n", width, g->entry->name,
+                g->n_held, g->entry->count, g->entry->count == 1 ? "" : "s",
+                pci_addr_format(&g->entry->pf, a), g->n_held == 1 ? "s" : "",
+                printable(g->entry->type, &type));
+}
+
 void verify_print_unapplied(FILE *f, const struct plan *p)
 {
         const struct conf *c = p->conf;
@@ -454,6 +515,10 @@ void verify_print_unapplied(FILE *f, const struct plan *p)
                 width = (int)strlen(p->mdevs[i].entry->name) > width
                                 ? (int)strlen(p->mdevs[i].entry->name)
                                 : width;
+        for (size_t i = 0; i < p->n_vgpus; i++)
+                width = (int)strlen(p->vgpus[i].entry->name) > width
+                                ? (int)strlen(p->vgpus[i].entry->name)
+                                : width;
         fprintf(f, "\nNot applied: %s.\n", p->problems[p->unapplied_cause].message);
         for (size_t i = 0; i < c->n_devices; i++)
                 print_device(f, p, &c->devices[i], width);
@@ -461,6 +526,8 @@ void verify_print_unapplied(FILE *f, const struct plan *p)
                 print_sriov(f, &p->sriovs[i], width);
         for (size_t i = 0; i < p->n_mdevs; i++)
                 print_mdev(f, &p->mdevs[i], width);
+        for (size_t i = 0; i < p->n_vgpus; i++)
+                print_vgpu(f, &p->vgpus[i], width);
         fputs("`journalctl -b -u 'gpupt-*'` says why no unit carried it out.\n", f);
 }
 
@@ -476,12 +543,13 @@ void verify_print_summary(FILE *f, const struct plan *p, size_t errors, size_t w
                 applied += p->sriovs[i].applied;
         for (size_t i = 0; i < p->n_mdevs; i++)
                 applied += p->mdevs[i].applied;
-        /* vgpu entries have no applied verdict yet: counted, not judged */
+        /* a vgpu entry counts as the VFs it types, as the Ready line does */
+        for (size_t i = 0; i < p->n_vgpus; i++) {
+                planned += p->vgpus[i].entry->count;
+                applied += p->vgpus[i].applied ? p->vgpus[i].entry->count : 0;
+        }
         fprintf(f, "%s%s: %zu of %zu planned applied", shown ? "\n" : "",
                 errors ? "Not in sync" : "In sync", applied, planned);
-        if (plan_vgpu_vfs(p))
-                fprintf(f, ", %zu vGPU%s not verified", plan_vgpu_vfs(p),
-                        plan_vgpu_vfs(p) == 1 ? "" : "s");
         fprintf(f, "; %zu error%s, %zu warning%s.\n", errors, errors == 1 ? "" : "s", warnings,
                 warnings == 1 ? "" : "s");
 }

@@ -337,6 +337,7 @@ static int plan_pf(struct plan *p, const struct pci_addr *pf_addr)
                 for (size_t j = 0; j < n && g->n_vfs < e->count && r >= 0; j++)
                         if (!vfs[j].taken && vfs[j].current == g->type_id)
                                 r = add_vf(g, &vfs[j]);
+                g->n_held = g->n_vfs;
                 for (size_t j = 0; j < n && g->n_vfs < e->count && r >= 0; j++)
                         if (!vfs[j].taken && vfs[j].nvidia && vfs[j].current == 0 &&
                             vgpu_type_id(vfs[j].creatable, e->type) == g->type_id)

@@ -25,7 +25,9 @@ void json_vgpus(FILE *f, const struct plan *p)
                         fputs(", \"type_id\": null, \"vfs\": [", f);
                 for (size_t j = 0; j < g->n_vfs; j++)
                         fprintf(f, "%s\"%s\"", j ? ", " : "", g->vfs[j]);
-                fputs("] }", f);
+                fputc(']', f);
+                json_applied(f, p, g->applied);
+                fputs(" }", f);
         }
         fputs(p->n_vgpus ? "\n  ],\n" : "],\n", f);
 }

@@ -18,8 +18,7 @@ static void json_member_int(FILE *f, const char *key, int n)
         json_int_or_null(f, n);
 }
 
-/* --verify's verdict on one object; nothing without it. */
-static void json_applied(FILE *f, const struct plan *p, bool applied)
+void json_applied(FILE *f, const struct plan *p, bool applied)
 {
         if (p->verified)
                 fprintf(f, ", \"applied\": %s", applied ? "true" : "false");

@@ -35,5 +35,7 @@ void json_schema(FILE *f);
 void json_iommu(FILE *f, const struct iommu_state *s);
 
 /* The vgpu entries (report-vgpu.c): the JSON "vgpus" member, and a table. */
+/* --verify's verdict on one object; nothing without it. */
+void json_applied(FILE *f, const struct plan *p, bool applied);
 void json_vgpus(FILE *f, const struct plan *p);
 void human_vgpus(FILE *f, const struct plan *p, const struct style *st);
