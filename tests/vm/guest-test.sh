@@ -186,6 +186,7 @@ scenario_split() {
     check_agrees
     check_verified
     check_vm_takes vm-display
+    [ ! -e /etc/gpupt.conf.d/mtty.conf ] || check_vm_takes_mdev vm-serial "$(mtty_uuid)"
 }
 
 # driver = "vfio-pci" named outright: the variant driver stays unused.
@@ -428,6 +429,7 @@ scenario_sriov_late() {
     fi
     check "no gpupt unit failed" no_gpupt_failed
     check "gpupt-check: VFs as configured" grep -q '"vfs": 2, "vfs_now": 2' <<<"$(gpupt-check --json 2>/dev/null)"
+    check_vm_takes_new_vfs nvme-pf 0000:01:00.0
 }
 
 # The hand-off proof: QEMU, inside this guest, takes the functions of device
@@ -481,6 +483,77 @@ check_vm_takes() {
             test "$line" = "gpupt-${bdf//:/-} vfio-pci gpupt-rp-${slot//:/-} 00:00.$fn $want"
     done
     check "hand-off: the guest QEMU has $n functions of $entry" test "$n" -gt 0
+}
+
+# The mdev of entry $1 (UUID $2) in a VM: QEMU, inside this guest, starts
+# with the arguments `gpupt-check --qemu $1` gives (vfio-pci on the mdev's
+# sysfs path), and its monitor lists a PCI device with the ids mtty's
+# emulated card has in its config space (4348:3253), on QEMU's root bus.
+check_vm_takes_mdev() {
+    local entry=$1 uuid=$2 rc line
+    check "hand-off: gpupt-check --qemu $entry names /sys/bus/mdev/devices/$uuid" \
+        grep -q "sysfsdev=/sys/bus/mdev/devices/$uuid," <<<"$(gpupt-check --qemu "$entry" 2>/dev/null)"
+    run_guest_qemu "$entry"
+    rc=$?
+    if ! check "hand-off: QEMU started with gpupt-check --qemu $entry (exit $rc)" test "$rc" = 0; then
+        tail -n 8 "/run/vm-qemu-$entry.log" | sed 's/^/    /' >&3
+        return
+    fi
+    line=$(qemu_pci_devs "/run/vm-qemu-$entry.log" | awk -v id="gpupt-mdev-$uuid" '$1 == id')
+    check "hand-off: the guest QEMU has mdev $uuid as vfio-pci with mtty's ids (${line:-not there})" \
+        awk -v l="$line" 'BEGIN { n = split(l, w, " "); exit !(n == 5 && w[2] == "vfio-pci" && w[3] == "pcie.0" && w[5] == "4348:3253") }'
+}
+
+# VFs handed over before they exist: with the VFs of PF $2 removed,
+# `gpupt-check --qemu $1:0-1` computes their addresses from the PF's SR-IOV
+# capability (First VF Offset, VF Stride); gpupt's own unit then makes the
+# VFs, each must sit where it was computed (the kernel's virtfnN link), and
+# QEMU, started with the arguments computed before, takes them.
+check_vm_takes_new_vfs() {
+    local entry=$1 pf=$2 unit rc i bdf link want line
+    local -a computed
+    # (the instance escaped as the generator names it: "-" is \x2d)
+    unit=$(systemd-escape --template=gpupt-sriov@.service "$entry")
+    echo 0 >"/sys/bus/pci/devices/$pf/sriov_numvfs"
+    check "hand-off: the VFs of $pf are removed" \
+        test -z "$(compgen -G "/sys/bus/pci/devices/$pf/virtfn*")"
+    gpupt-check --qemu "$entry:0-1" >/run/vm-qemu-vfs.args 2>/run/vm-qemu-vfs.err
+    rc=$?
+    if ! check "hand-off: gpupt-check --qemu $entry:0-1 with no VF there (exit $rc)" test "$rc" = 0; then
+        sed 's/^/    /' /run/vm-qemu-vfs.err >&3
+    fi
+    mapfile -t computed < <(sed -n 's/.*vfio-pci,host=\([^,]*\),.*/\1/p' /run/vm-qemu-vfs.args)
+    info vf-addresses-computed "$(IFS=,; echo "${computed[*]:-none}")"
+    check "hand-off: two VF addresses computed (${#computed[@]})" test "${#computed[@]}" = 2
+    for bdf in "${computed[@]}"; do
+        check "hand-off: $bdf does not exist yet" test ! -e "/sys/bus/pci/devices/$bdf"
+    done
+    check "hand-off: $unit makes the VFs again" systemctl restart "$unit"
+    udevadm settle --timeout=30
+    for i in 0 1; do
+        link=$(readlink "/sys/bus/pci/devices/$pf/virtfn$i" 2>/dev/null)
+        check "hand-off: VF $i computed as ${computed[i]:-none} is the kernel's virtfn$i (${link##*/})" \
+            test -n "$link" -a "${link##*/}" = "${computed[i]:-none}"
+        [ -z "${computed[i]:-}" ] || check "hand-off: VF ${computed[i]} on vfio-pci" is_drv "${computed[i]}" vfio-pci
+    done
+    modprobe vfio_iommu_type1 2>/dev/null
+    # shellcheck disable=SC2046 # one argument per word, as documented
+    printf 'info qtree\nquit\n' |
+        timeout 180 qemu-system-x86_64 "${QEMU_BASE[@]}" $(cat /run/vm-qemu-vfs.args) \
+            >/run/vm-qemu-vfs.log 2>&1
+    rc=$?
+    if ! check "hand-off: QEMU started with the arguments computed before the VFs existed (exit $rc)" \
+        test "$rc" = 0; then
+        tail -n 8 /run/vm-qemu-vfs.log | sed 's/^/    /' >&3
+        return
+    fi
+    for bdf in "${computed[@]}"; do
+        [ -e "/sys/bus/pci/devices/$bdf" ] || continue
+        want=$(sed 's/^0x//' "/sys/bus/pci/devices/$bdf/vendor"):$(sed 's/^0x//' "/sys/bus/pci/devices/$bdf/device")
+        line=$(qemu_pci_devs /run/vm-qemu-vfs.log | awk -v id="gpupt-${bdf//:/-}" '$1 == id')
+        check "hand-off: the guest QEMU has VF $bdf ($want) as vfio-pci behind a root port of its own (${line:-not there})" \
+            test "$line" = "gpupt-${bdf//:/-} vfio-pci gpupt-rp-${bdf//:/-} 00:00.0 $want"
+    done
 }
 
 # The same attempt on an impure group: after binding $2 to vfio-pci by hand

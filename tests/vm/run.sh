@@ -45,7 +45,7 @@ fi
 
 passed=0
 failed=0
-declare -a summary
+declare -a summary=()
 configs=$top/tests/vm/configs
 
 # root_hung CONSOLE-LOG: the line saying the initramfs gave up on the root.
