@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "mdevdev.h"
 #include "modules.h"
 #include "strbuf.h"
 #include "util.h"
@@ -793,13 +794,6 @@ int apply_sriov(const struct plan *p, const char *name)
         return 1;
 }
 
-bool apply_mdev_exists(const char *uuid)
-{
-        _cleanup_free_ char *path = strdup_printf("%s/sys/bus/mdev/devices/%s", root_dir(), uuid);
-
-        return path && access(path, F_OK) == 0;
-}
-
 /* The mdev core links a parent into class/mdev_bus when it registers, just
  * before it sends MDEV_STATE=registered. */
 static bool parent_registered(void *parent)
@@ -870,7 +864,7 @@ int apply_mdevs(const struct plan *p, const char *parent)
                 if (!create)
                         return -ENOMEM;
                 r = apply_write(create, m->uuid);
-                if (r < 0 && apply_mdev_exists(m->uuid))
+                if (r < 0 && mdevdev_exists(m->uuid))
                         /* The udev rule and the boot unit may race for the same
                          * parent: whoever came second finds it made. */
                         r = 0;

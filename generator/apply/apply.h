@@ -46,8 +46,6 @@ int apply_mdevs(const struct plan *p, const char *parent);
 /* Whether an mdev entry of the config names parent (as the kernel names it:
  * the PCI address in full, or the device name). */
 bool apply_mdev_parent_configured(const struct plan *p, const char *parent);
-/* Whether ROOT/sys/bus/mdev/devices/UUID is there now. */
-bool apply_mdev_exists(const char *uuid);
 
 /* How long vgpu NAME waits for the PF's VFs and their nvidia/ directories,
  * in milliseconds. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "mdevdev.h"
 #include "util.h"
 
 /* Whether some claim of the plan is on its driver now. */
@@ -24,7 +25,7 @@ static bool mdevs_held(const struct plan *p, const char *parent)
 {
         for (size_t i = 0; i < p->n_mdevs; i++)
                 if (streq(p->mdevs[i].entry->parent, parent) &&
-                    apply_mdev_exists(p->mdevs[i].entry->uuid))
+                    mdevdev_exists(p->mdevs[i].entry->uuid))
                         return true;
         return false;
 }

@@ -120,8 +120,10 @@ void plan_free(struct plan *p)
         free(p->units);
         free(p->unit_members);
         free(p->sriovs);
-        for (size_t i = 0; p->mdevs && i < p->n_mdevs; i++)
+        for (size_t i = 0; p->mdevs && i < p->n_mdevs; i++) {
                 free(p->mdevs[i].type_name);
+                free(p->mdevs[i].type_now);
+        }
         free(p->mdevs);
         for (size_t i = 0; i < p->n_problems; i++)
                 free(p->problems[i].message);

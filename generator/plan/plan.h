@@ -69,6 +69,8 @@ struct sriov_plan {
 struct mdev_plan {
         const struct conf_mdev *entry;
         bool exists;                        /* ROOT/sys/bus/mdev/devices/UUID is there */
+        char *type_now;                     /* the type it was made with; NULL when it
+                                             * does not exist or cannot be read */
         bool applied;                       /* --verify: it exists, of the planned type */
         char *type_name;                    /* the type's name attribute ("GRID T4-1Q"),
                                              * NULL when not offered or unreadable */

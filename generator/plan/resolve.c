@@ -3,9 +3,10 @@
  * to the functions it claims (by address, with its slot, or by ids), each
  * sriov entry to its PF, each mdev entry to what exists now. */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "mdevdev.h"
 #include "plan-steps.h"
 #include "util.h"
 #include "variant.h"
@@ -262,16 +263,13 @@ static int resolve_mdevs(struct plan *p)
                 return -ENOMEM;
         for (size_t i = 0; i < p->conf->n_mdevs; i++) {
                 const struct conf_mdev *m = &p->conf->mdevs[i];
-                _cleanup_free_ char *path = strdup_printf("%s/sys/bus/mdev/devices/%s",
-                                                          root_dir(), m->uuid);
-                struct stat st;
+                struct mdev_plan *mp = &p->mdevs[p->n_mdevs++];
+                char type[PATH_MAX];
 
-                if (!path)
+                *mp = (struct mdev_plan){ .entry = m, .exists = mdevdev_exists(m->uuid) };
+                if (mp->exists && mdevdev_type(m->uuid, type, sizeof(type)) >= 0 &&
+                    !(mp->type_now = strdup(type)))
                         return -ENOMEM;
-                p->mdevs[p->n_mdevs++] = (struct mdev_plan){
-                        .entry = m,
-                        .exists = lstat(path, &st) == 0,
-                };
         }
         return 0;
 }

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "record.h"
-#include "sysattr.h"
 #include "units.h"
 #include "util.h"
 #include "variant.h"
@@ -117,35 +116,21 @@ static int verify_sriov(struct plan *p, struct sriov_plan *s)
         return 0;
 }
 
-/* The type an existing mdev was created with: the last part of its mdev_type
- * link; NULL when it cannot be read. */
-static char *mdev_type_now(const char *uuid)
-{
-        _cleanup_free_ char *link = strdup_printf("%s/sys/bus/mdev/devices/%s/mdev_type",
-                                                  root_dir(), uuid);
-        char type[PATH_MAX];
-
-        if (!link || sysattr_read_link_base(AT_FDCWD, link, type, sizeof(type)) < 0)
-                return NULL;
-        return strdup(type);
-}
-
 static int verify_mdev(struct plan *p, struct mdev_plan *m)
 {
         const struct conf_mdev *e = m->entry;
-        _cleanup_free_ char *type = NULL;
 
         if (!m->exists)
                 return plan_problem(p, SEVERITY_ERROR, PROBLEM_NOT_APPLIED, NULL, e->name,
                                     "mdev %s of type %s on %s was planned and does not exist%s",
                                     e->uuid, e->type, e->parent, off_note(p));
-        type = mdev_type_now(e->uuid);
-        if (type && !streq(type, e->type))
+        if (m->type_now && !streq(m->type_now, e->type))
                 return plan_problem(p, SEVERITY_ERROR, PROBLEM_NOT_APPLIED, NULL, e->name,
                                     "mdev %s on %s was planned of type %s and is of type %s; "
                                     "remove it (echo 1 > %s/sys/bus/mdev/devices/%s/remove) "
                                     "and reboot",
-                                    e->uuid, e->parent, e->type, type, root_dir(), e->uuid);
+                                    e->uuid, e->parent, e->type, m->type_now, root_dir(),
+                                    e->uuid);
         m->applied = true;
         return 0;
 }
