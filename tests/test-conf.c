@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -298,6 +299,12 @@ static void test_bad_configs(void **state)
                 { "# a\n# b\n\nommu_required = true\n", 4, "ommu_required" },
                 { "on_impure_group = sometimes\n", 1, "fail or warn" },
                 { "device \"a\" {\n bdf = \"04:00.0\" \"05:00.0\"\n}\n", 0, "" },
+                { "device \"a\" {\n bdf = \"${GPUPT_TEST_BDF}\"\n}\n", 2,
+                  "${GPUPT_TEST_BDF} would be replaced by an environment variable" },
+                { "device \"a\" {\n bdf = ${GPUPT_TEST_BDF}\n}\n", 2, "environment variable" },
+                { "device \"a\" {\n bdf = 0000:${BUS}:00\n}\n", 2, "${BUS} would be" },
+                { "device \"a\" {\n driver = \"vfio\n${X}\"\n bdf = \"04:00\"\n}\n", 3,
+                  "environment variable" },
         };
 
         (void)state;
@@ -319,6 +326,39 @@ static void test_bad_configs(void **state)
                                  cases[i].needle);
                 conf_error_done(&err);
         }
+}
+
+/* What libconfuse would take from the environment is refused whether or
+ * not the variable is set (set here: the value would have been a good
+ * one); where it reads the characters themselves, they are allowed. */
+static void test_environment(void **state)
+{
+        static const char *const refused[] = {
+                "device \"a\" {\n bdf = \"${GPUPT_TEST_BDF}\"\n}\n",
+                "device \"a\" {\n bdf = ${GPUPT_TEST_BDF}\n}\n",
+        };
+        struct conf_error err = { 0 };
+        struct conf *c;
+        int r;
+
+        (void)state;
+        assert_int_equal(setenv("GPUPT_TEST_BDF", "0000:04:00.0", 1), 0);
+        for (size_t i = 0; i < ELEMENTSOF(refused); i++) {
+                c = load_text(refused[i], &err, &r);
+                assert_int_equal(r, -EINVAL);
+                assert_null(c);
+                assert_non_null(strstr(err.message, "environment variable"));
+                conf_error_done(&err);
+        }
+        c = load_text("# ${GPUPT_TEST_BDF} in a comment\n"
+                      "device \"a\" { /* ${X} */\n bdf = \"04:00.0\" // ${Y}\n}\n"
+                      "mdev \"m\" {\n parent = \"mtty\"\n type = \"mtty-2\"\n}\n",
+                      &err, &r);
+        assert_int_equal(r, 0);
+        assert_non_null(c);
+        assert_int_equal(c->n_devices, 1);
+        conf_free(c);
+        unsetenv("GPUPT_TEST_BDF");
 }
 
 static void test_huge_name(void **state)
@@ -1010,6 +1050,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_dropins, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bad_configs, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unique_uuid_and_pf, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_environment, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_huge_name, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_nul_byte, setup, teardown),
                 cmocka_unit_test(test_mdev_uuid),

@@ -39,6 +39,26 @@ static bool space_char(char c)
         return char_class[(unsigned char)c] == C_SPACE;
 }
 
+/* libconfuse replaces ${NAME} in a double-quoted string or an unquoted
+ * value by the environment variable NAME as it reads the file: the config
+ * would then mean one thing in the admin's shell, where gpupt-check runs,
+ * and another at boot. What gpupt checks must be what the boot obeys, so
+ * such a value is refused; \${ writes the characters. */
+static bool env_reference(struct lexer *lx, const char *p)
+{
+        const char *close;
+
+        if (p + 1 >= lx->end || p[0] != '$' || p[1] != '{')
+                return false;
+        close = memchr(p, '}', (size_t)(lx->end - p));
+        lx->err = strdup_printf("%.*s would be replaced by an environment variable as the file "
+                                "is read, which is not the same at boot as in a shell: write "
+                                "the value itself (\"\\${\" in a quoted string gives the characters)",
+                                close && close - p < 64 ? (int)(close + 1 - p) : 2, p);
+        lx->err_line = lx->line;
+        return true;
+}
+
 static enum tok next(struct lexer *lx, const char **start, size_t *n, unsigned *line)
 {
         for (;;) {
@@ -82,6 +102,8 @@ static enum tok next(struct lexer *lx, const char **start, size_t *n, unsigned *
                 while (lx->p < lx->end && *lx->p != q) {
                         if (*lx->p == '\\' && q == '"' && lx->p + 1 < lx->end)
                                 lx->p++;
+                        else if (q == '"' && env_reference(lx, lx->p))
+                                return T_ERROR;
                         if (*lx->p == '\n')
                                 lx->line++;
                         lx->p++;
@@ -96,8 +118,11 @@ static enum tok next(struct lexer *lx, const char **start, size_t *n, unsigned *
                 return T_STRING;
         }
         if (word_char(*lx->p)) {
-                while (lx->p < lx->end && word_char(*lx->p))
+                while (lx->p < lx->end && word_char(*lx->p)) {
+                        if (*lx->p == '$' && env_reference(lx, lx->p))
+                                return T_ERROR;
                         lx->p++;
+                }
                 *n = (size_t)(lx->p - *start);
                 return T_WORD;
         }
