@@ -30,6 +30,7 @@
 
 #include "apply.h"
 #include "kernel-double.h"
+#include "mdevdev.h"
 #include "record.h"
 #include "util.h"
 #include "verify.h"
@@ -291,7 +292,7 @@ static bool mdev_made(const struct plan *p, const char *parent)
 {
         for (size_t i = 0; i < p->n_mdevs; i++)
                 if (streq(p->mdevs[i].entry->parent, parent) &&
-                    apply_mdev_exists(p->mdevs[i].entry->uuid))
+                    mdevdev_exists(p->mdevs[i].entry->uuid))
                         return true;
         return false;
 }
