@@ -10,11 +10,14 @@
 #include "conf.h"
 #include "handoff.h"
 #include "host.h"
-#include "list.h"
 #include "import.h"
+#include "list.h"
+#include "listing.h"
 #include "log.h"
 #include "kubevirt.h"
+#include "pciids.h"
 #include "plan-build.h"
+#include "recipes.h"
 #include "report.h"
 #include "util.h"
 #include "verify.h"
@@ -212,6 +215,25 @@ static int handoff_main(const struct plan *plan, const char *names, enum handoff
         return EXIT_PROBLEMS;
 }
 
+/* --import: the host's recipes and the functions they name, gathered;
+ * then printed. 0, or -errno. */
+static int import_main(struct host **host)
+{
+        struct recipes rs = { 0 };
+        int r = host_new(host);
+
+        if (r >= 0)
+                r = recipes_read(&rs);
+        if (r >= 0)
+                r = recipes_find_functions(&rs, *host);
+        if (r >= 0) {
+                host_seal(*host);
+                r = import_print(stdout, &rs);
+        }
+        recipes_done(&rs);
+        return r;
+}
+
 /* The config of a host without one: nothing to claim, and the IOMMU
  * required as by default. */
 static struct conf *conf_empty(void)
@@ -223,10 +245,21 @@ static struct conf *conf_empty(void)
         return conf;
 }
 
-static int list_write(struct host *host, const struct conf *conf, const struct list_options *lo)
+/* The listing gathered, the host sealed, and the listing printed. */
+static int list_write(struct host *host, const struct conf *conf, bool display,
+                      const struct list_options *lo)
 {
-        int r = list_host(stdout, host, conf, lo);
+        struct listing *l = NULL;
+        struct pciids *db = NULL;
+        int r = listing_build(conf, host, display, &l);
 
+        if (r >= 0) {
+                (void)pciids_open(&db); /* without one, no names and a hint */
+                host_seal(host);
+                r = list_print(stdout, l, db, lo);
+        }
+        pciids_free(db);
+        listing_free(l);
         if (r < 0)
                 fprintf(stderr, "gpupt-check: cannot list %s/sys/bus/pci/devices: %s\n",
                         root_dir(), strerror(-r));
@@ -237,13 +270,13 @@ static int list_write(struct host *host, const struct conf *conf, const struct l
  * error in the JSON or on stderr after it, and the config's exit status. */
 static int list_main(bool json, bool display, const struct conf_error *err, int status)
 {
-        const struct list_options lo = { .json = json, .display = display, .config_error = err };
+        const struct list_options lo = { .json = json, .config_error = err };
         struct conf *conf = conf_empty();
         struct host *host = NULL;
         int r = conf ? host_new(&host) : -ENOMEM;
 
         if (r >= 0)
-                r = list_write(host, conf, &lo);
+                r = list_write(host, conf, display, &lo);
         else
                 fprintf(stderr, "gpupt-check: %s\n", strerror(-r));
         if (r >= 0 && (fflush(stdout) != 0 || ferror(stdout))) {
@@ -261,7 +294,7 @@ static int list_main(bool json, bool display, const struct conf_error *err, int 
 }
 
 /* --kubevirt: as handoff_main, for device and mdev entries. */
-static int kubevirt_main(const struct plan *plan, const char *names)
+static int kubevirt_main(const struct plan *plan, const struct pciids *db, const char *names)
 {
         const struct conf *c = plan->conf;
         _cleanup_free_ const struct conf_device **d = calloc(c->n_devices + 1, sizeof(*d));
@@ -285,7 +318,7 @@ static int kubevirt_main(const struct plan *plan, const char *names)
                 fprintf(stderr, "gpupt-check: no entry named in '%s'\n", names);
                 return EXIT_USAGE;
         }
-        r = kubevirt_write(stdout, stderr, plan, &set);
+        r = kubevirt_write(stdout, stderr, plan, db, &set);
         if (r < 0 || fflush(stdout) != 0 || ferror(stdout)) {
                 fprintf(stderr, "gpupt-check: cannot write the output: %s\n",
                         strerror(r < 0 ? -r : errno));
@@ -335,6 +368,7 @@ int main(int argc, char **argv)
         struct conf *conf = NULL;
         struct host *host = NULL;
         struct plan *plan = NULL;
+        struct pciids *db = NULL;
         static char out[64 * 1024];
         int c, r, status;
 
@@ -468,9 +502,7 @@ int main(int argc, char **argv)
                         log_msg(LOG_ERR, "--import takes no other option than --root");
                         return EXIT_USAGE;
                 }
-                r = host_new(&host);
-                if (r >= 0)
-                        r = import_print(stdout, host);
+                r = import_main(&host);
                 host_free(host);
                 root_set(NULL);
                 if (r >= 0 && (fflush(stdout) != 0 || ferror(stdout)))
@@ -526,9 +558,9 @@ int main(int argc, char **argv)
         if (r < 0)
                 goto fail;
         if (list) {
-                const struct list_options lo = { .json = json, .display = display };
+                const struct list_options lo = { .json = json };
 
-                status = list_write(host, conf, &lo) < 0 ? EXIT_USAGE : EXIT_READY;
+                status = list_write(host, conf, display, &lo) < 0 ? EXIT_USAGE : EXIT_READY;
                 goto done;
         }
         /* The report and the hand-off are about the next boot; --verify is
@@ -538,24 +570,31 @@ int main(int argc, char **argv)
                 goto fail;
         if (verify && (r = plan_verify(plan)) < 0)
                 goto fail;
+        if (handoff && !kubevirt && (r = plan_gather_handoff(plan)) < 0)
+                goto fail;
+        /* Gathering is over: what renders reads memory only. */
+        if (!quiet && (!handoff || kubevirt))
+                (void)pciids_open(&db); /* without one, no names and a hint */
+        host_seal(host);
 
         if (handoff) {
-                status = kubevirt ? kubevirt_main(plan, handoff)
+                status = kubevirt ? kubevirt_main(plan, db, handoff)
                                   : handoff_main(plan, handoff, kind, primary, guest);
                 goto done;
         }
         if (json)
-                report_json(stdout, plan);
+                report_json(stdout, plan, db);
         else if (quiet)
                 report_quiet(stdout, plan, &style);
         else
-                report_human(stdout, plan, &style);
+                report_human(stdout, plan, db, &style);
         status = plan_ready(plan) ? EXIT_READY : EXIT_PROBLEMS;
 done:
         if (fflush(stdout) != 0 || ferror(stdout)) {
                 log_msg(LOG_ERR, "cannot write the report: %s", strerror(errno));
                 status = EXIT_USAGE;
         }
+        pciids_free(db);
         plan_free(plan);
         host_free(host);
         conf_free(conf);
@@ -563,6 +602,7 @@ done:
         return status;
 fail:
         log_msg(LOG_ERR, "%s", strerror(-r));
+        pciids_free(db);
         plan_free(plan);
         host_free(host);
         conf_free(conf);

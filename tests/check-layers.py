@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The layers of generator/ (README, Layout) held to their order: a file
-includes only headers of its own folder and of the folders below it, and
-the plan's steps never include the file that runs them.
+includes only headers of its own folder and of the folders below it, the
+plan's steps never include the file that runs them, and the renderers
+read nothing: no file of render/ calls what reads the machine.
 
     tests/check-layers.py [SRCDIR]      (default: the tree it is in)
     tests/check-layers.py --self-test   plants each kind of violation in a
@@ -18,11 +19,38 @@ import tempfile
 # the other. The mains, in generator/ itself, sit above all of them.
 RANK = {"shared": 0, "sysfs": 1, "conf": 2, "plan": 3, "render": 4, "apply": 4}
 # Within plan/: the core (plan.h) is at the bottom, the steps
-# (plan-steps.h) above it, and only plan-build.c runs the steps in turn.
+# (plan-steps.h) above it, and only plan-build.c runs the steps in turn;
+# the listing (listing.c) makes its plan through plan-build.h, as the
+# mains do.
 PIPELINE_HEADER = "plan-build.h"
-PIPELINE_FILES = {"plan-build.c"}
+PIPELINE_FILES = {"plan-build.c", "listing.c"}
 STEPS_HEADER = "plan-steps.h"
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
+# What reads the machine, which the mains and the plan call before
+# rendering: render/ prints from the plan, the listing, the recipes and
+# the names database it is handed, and calls none of these.
+GATHERERS = (
+    # the host model: a function, its facts, the bus, a slot, a group
+    "host_new", "host_get", "host_scan", "host_slot", "host_group", "host_facts",
+    "host_details", "host_basics", "host_mdev_types", "host_devices_dir",
+    "host_driver_now", "pci_vf_read", "pci_bar_sizes_read",
+    # the plan's pipeline and the listing
+    "plan_resolve", "plan_resolve_boot", "plan_check", "plan_gather", "plan_gather_handoff",
+    "plan_build", "plan_build_next", "plan_replan_vgpus", "plan_verify",
+    "plan_vf_addrs_gather", "listing_build",
+    # the other facts
+    "pciids_open", "pci_facts_read", "vfio_nodes_read", "iommu_probe", "iommufd_present",
+    "recipes_read", "recipes_find_functions", "modules_open", "modules_for_modalias",
+    "rootdisk_known_gather", "cmdline_read", "next_boot_read", "pci_fn_sriov",
+    "pci_fn_virtfn", "pcicfg_read_at", "sysattr_read_[a-z_]+",
+    # the file system
+    "root_open", "root_path", "read_file", "read_attr_at", "dir_names_sorted", "open",
+    "openat", "fopen", "fdopen", "opendir", "fdopendir", "readlink", "readlinkat", "stat",
+    "fstatat", "access",
+)
+GATHER_CALL = re.compile(r"(?<![\w.>])(" + "|".join(GATHERERS) + r")\s*\(")
+# Comments and string literals, which may name these words freely.
+NOT_CODE = re.compile(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', re.S)
 
 
 def check(src):
@@ -76,7 +104,18 @@ def check(src):
             if inc == STEPS_HEADER and layer != "plan":
                 problems.append(f"{where}: {layer}/ includes {inc}: the steps are the "
                                 "plan's own; call plan-build.h")
+        if layer == "render":
+            problems += gather_calls(rel, text)
     return len(files), n_includes, problems
+
+
+def gather_calls(rel, text):
+    """Each call in a renderer of what reads the machine."""
+    code = NOT_CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    return [f"{rel}:{code.count(chr(10), 0, m.start()) + 1}: render/ calls {m.group(1)}(), "
+            "which reads the machine: gather it before rendering (the main, the plan or the "
+            "listing) and hand the renderer the fact"
+            for m in GATHER_CALL.finditer(code)]
 
 
 def self_test():
@@ -88,6 +127,15 @@ def self_test():
         ("generator/apply/apply.c", '#include "plan-steps.h"\n', "the steps are the plan's own"),
         ("generator/shared/util.c", '#include "../plan/plan.h"\n', "name the header alone"),
         ("generator/conf/conf.c", '#include "nothere.h"\n', "no header of generator/"),
+        ("generator/render/report.c",
+         "static int planted(struct pciids **db) { return pciids_open(db); }\n",
+         "render/ calls pciids_open()"),
+        ("generator/render/list.c",
+         "static int planted(struct host *h, struct pci_fn *f) { return host_details(h, f); }\n",
+         "render/ calls host_details()"),
+        ("generator/render/import.c",
+         'static void *planted(void) { return fopen ("/proc/cmdline", "r"); }\n',
+         "render/ calls fopen()"),
     ]
     failed = 0
     for path, line, expect in plants:

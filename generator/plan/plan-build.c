@@ -8,6 +8,7 @@
 #include "plan-build.h"
 #include "plan-steps.h"
 #include "util.h"
+#include "vfaddr.h"
 
 /* vf_driver = "auto" resolved once, here, for every reader of the plan:
  * the generator's units, gpupt-apply and the report. */
@@ -178,6 +179,32 @@ int plan_check(struct plan *p)
                         return r;
         }
         plan_decide(p);
+        return 0;
+}
+
+int plan_gather_handoff(struct plan *p)
+{
+        for (size_t i = 0; i < p->n_claims; i++) {
+                struct claim *c = &p->claims[i];
+                struct pci_fn *slot[8];
+                size_t n;
+                int r;
+
+                /* An unreadable attribute or slot function says so in the
+                 * output (no CPUs, a slot not whole); only memory fails. */
+                if (host_details(p->host, c->fn) == -ENOMEM)
+                        return -ENOMEM;
+                r = host_slot(p->host, &c->fn->addr, slot, &n);
+                if (r == -ENOMEM)
+                        return r;
+                c->slot_fns = r < 0 ? -1 : (int)n;
+        }
+        for (size_t i = 0; i < p->n_sriovs; i++) {
+                int r = plan_vf_addrs_gather(&p->sriovs[i]);
+
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 

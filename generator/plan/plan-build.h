@@ -28,6 +28,11 @@ int plan_gather(struct plan *p, bool root_disk);
  * to give, and cmdline-pending/cmdline-lost say where it differs from
  * proc/cmdline. */
 int plan_build_next(const struct conf *conf, struct host *host, struct plan **ret);
+/* What a hand-off reads beyond plan_check, for every claim and sriov
+ * entry: a claim's details (local_cpulist, for the placement), the other
+ * functions of its slot (whether the slot goes whole) and where each VF
+ * lies. The renderers then read only memory. 0 or -ENOMEM. */
+int plan_gather_handoff(struct plan *p);
 /* plan_resolve and the one check the boot's units need, which groups are
  * impure: what the generator runs on every boot and every daemon-reload. */
 int plan_resolve_boot(const struct conf *conf, struct host *host, struct plan **ret);

@@ -119,6 +119,10 @@ void plan_free(struct plan *p)
                 rootdisk_known_done(&p->rootdisk);
         free(p->units);
         free(p->unit_members);
+        for (size_t i = 0; i < p->n_sriovs; i++) {
+                free(p->sriovs[i].vfs.addrs);
+                free(p->sriovs[i].vfs.errors);
+        }
         free(p->sriovs);
         for (size_t i = 0; p->mdevs && i < p->n_mdevs; i++) {
                 free(p->mdevs[i].type_name);

@@ -47,6 +47,8 @@ struct claim {
         size_t unit;                        /* its index in plan->units */
         struct vfio_nodes vfio;             /* plan_check: the nodes a VM opens, where a
                                              * VFIO driver has it bound now */
+        int slot_fns;                       /* plan_gather_handoff: the functions present
+                                             * in its slot; -1 when one cannot be read */
 };
 
 /* An IOMMU group with the slots of its claimed functions: claimed whole or
@@ -64,6 +66,15 @@ struct sriov_plan {
         bool applied;                       /* --verify: the VF count is the planned one */
         const char *vf_driver;              /* entry->vf_driver, "auto" resolved
                                              * (plan_check fills it) */
+        /* plan_gather_handoff: where each of the entry's VFs lies
+         * (plan_vf_addrs answers from it). */
+        struct sriov_vfs {
+                bool gathered;
+                int error;                  /* -errno of the PF's capability; 0 */
+                unsigned offset, stride;    /* its routing */
+                struct pci_addr *addrs;     /* entry->vfs of them */
+                int *errors;                /* each VF's: 0 or -errno (vfaddr.h) */
+        } vfs;
 };
 
 struct mdev_plan {

@@ -10,7 +10,12 @@ struct vf_routing {
         unsigned offset, stride;
 };
 
-/* VFs first .. first + n - 1 of s's PF into out[0 .. n - 1]. 0; -ENOENT
+/* Reads where each VF of s's entry lies, into s->vfs: the PF's config
+ * space and virtfn links. 0 or -ENOMEM; what cannot be read is kept as
+ * the answer of plan_vf_addrs. */
+int plan_vf_addrs_gather(struct sriov_plan *s);
+/* VFs first .. first + n - 1 of s's PF into out[0 .. n - 1], from what
+ * plan_vf_addrs_gather read (-ENODATA before it). 0; -ENOENT
  * when the PF is absent or has no SR-IOV capability; -ENODATA when its
  * config space cannot be read beyond 64 bytes (not root); -ERANGE when a VF
  * would lie beyond bus ff; -ESTALE when a virtfnN link names another

@@ -225,7 +225,7 @@ static const struct claim *primary_claim(const struct plan *p, const struct hand
         return NULL;
 }
 
-static int split_slots(const struct plan *p, const struct claim *const *v, size_t n,
+static int split_slots(const struct claim *const *v, size_t n,
                        struct slot **ret, size_t *n_slots)
 {
         struct slot *s = NULL;
@@ -243,13 +243,8 @@ static int split_slots(const struct plan *p, const struct claim *const *v, size_
                 }
                 s[k++] = (struct slot){ .fns = &v[i], .n = 1 };
         }
-        for (size_t i = 0; i < k; i++) {
-                struct pci_fn *present[8];
-                size_t m;
-
-                s[i].whole = host_slot(p->host, &s[i].fns[0]->fn->addr, present, &m) == 0 &&
-                             m == s[i].n;
-        }
+        for (size_t i = 0; i < k; i++)
+                s[i].whole = s[i].fns[0]->slot_fns >= 0 && (size_t)s[i].fns[0]->slot_fns == s[i].n;
         *ret = s;
         *n_slots = k;
         return 0;
@@ -444,12 +439,7 @@ int handoff_write(FILE *f, FILE *warn, const struct plan *p, const struct handof
         r = entry_claims(p, set, &v, &n);
         if (r < 0)
                 return r;
-        /* The plan loads only what the boot needs of a claim; the placement
-         * wants local_cpulist too. An unreadable one says so in the output. */
-        for (size_t i = 0; i < n; i++)
-                if (host_details(p->host, v[i]->fn) == -ENOMEM)
-                        return -ENOMEM;
-        r = split_slots(p, v, n, &s, &n_slots);
+        r = split_slots(v, n, &s, &n_slots);
         if (r < 0)
                 return r;
         r = collect_vfs(p, set, warn, &vfs, &x.n_vfs);

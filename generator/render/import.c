@@ -88,14 +88,13 @@ static bool vfio_override(const struct recipe *r)
  * recipe i's slot on this host: how many (i's among them), each marked in
  * taken, or 0 when they do not cover the slot. Such a slot is one entry
  * with the slot's address: no partial-slot for a card claimed whole. */
-static size_t whole_slot(const struct recipes *rs, size_t i, struct host *h, bool *taken)
+static size_t whole_slot(const struct recipes *rs, size_t i, bool *taken)
 {
         const struct recipe *x = &rs->v[i];
-        struct pci_fn *slot[8];
-        size_t n = 0, k = 0;
+        size_t n = x->at.n_slot, k = 0;
         unsigned seen = 0;
 
-        if (!h || host_slot(h, &x->addr, slot, &n) < 0 || n < 2)
+        if (x->at.slot_error < 0 || n < 2)
                 return 0;
         for (size_t j = i; j < rs->n; j++) {
                 const struct recipe *y = &rs->v[j];
@@ -104,7 +103,7 @@ static size_t whole_slot(const struct recipes *rs, size_t i, struct host *h, boo
                     !pci_addr_same_slot(&y->addr, &x->addr))
                         continue;
                 for (size_t f = 0; f < n; f++)
-                        if (pci_addr_eq(&slot[f]->addr, &y->addr))
+                        if (pci_addr_eq(&x->at.slot[f], &y->addr))
                                 seen |= 1u << f;
         }
         if (seen != (1u << n) - 1)
@@ -140,37 +139,32 @@ static void base_name(const struct recipe *r, char *buf, size_t size)
         sanitize(buf);
 }
 
-int import_print(FILE *f, struct host *h)
+int import_print(FILE *f, const struct recipes *rs)
 {
-        struct recipes rs = { 0 };
         _cleanup_free_ bool *taken = NULL;
         char **used = NULL;
         size_t n_used = 0, alloc = 0;
         int r, entries = 0;
 
-        r = recipes_read(&rs);
-        if (r < 0)
-                goto done;
-        taken = calloc(rs.n ?: 1, sizeof(*taken));
+        taken = calloc(rs->n ?: 1, sizeof(*taken));
         if (!taken) {
                 r = -ENOMEM;
                 goto done;
         }
         fprintf(f, "# gpupt.conf for what this host's older recipes claim, by gpupt-check --import.\n"
                    "# Review it; once gpupt claims these devices, remove the recipes named below.\n");
-        for (size_t i = 0; i < rs.n; i++) {
-                const struct recipe *x = &rs.v[i];
+        for (size_t i = 0; i < rs->n; i++) {
+                const struct recipe *x = &rs->v[i];
                 char base[128], name[CONF_NAME_MAX + 1], id[PCI_ID_STRLEN], a[PCI_ADDR_STRLEN];
-                struct pci_fn *fn = NULL;
                 size_t slot = 0;
 
                 if (taken[i])
                         continue; /* told with its slot */
                 fputc('\n', f);
-                if (vfio_override(x) && (slot = whole_slot(&rs, i, h, taken)))
-                        for (size_t j = i; j < rs.n; j++)
+                if (vfio_override(x) && (slot = whole_slot(rs, i, taken)))
+                        for (size_t j = i; j < rs->n; j++)
                                 if (taken[j])
-                                        comment(f, &rs.v[j]);
+                                        comment(f, &rs->v[j]);
                 if (!slot)
                         comment(f, x);
                 if (x->kind == RECIPE_BLACKLIST || x->kind == RECIPE_SOFTDEP) {
@@ -208,20 +202,14 @@ int import_print(FILE *f, struct host *h)
                                 x->n_skipped, x->n_skipped == 1 ? "" : "s");
                 comment_left_out(f, x);
                 if (slot) {
-                        struct pci_fn *fns[8];
-                        size_t n;
-
                         pci_addr_format(&x->addr, a);
                         a[PCI_ADDR_STRLEN - 3] = '\0';
                         fprintf(f, "# (they name every function of %s: one entry for the "
                                    "slot)\n", a);
                         fprintf(f, "device \"%s\" {\n  bdf = \"%s\"\n", name, a);
-                        if (host_slot(h, &x->addr, fns, &n) == 0 && n) {
-                                struct pci_id now = { .vendor = fns[0]->vendor,
-                                                      .device = fns[0]->device };
-
-                                fprintf(f, "  expect = \"%s\"\n", pci_id_format(&now, id));
-                        }
+                        if (x->at.slot_error == 0 && x->at.n_slot)
+                                fprintf(f, "  expect = \"%s\"\n",
+                                        pci_id_format(&x->at.slot_id, id));
                         if (!streq(x->name, "vfio-pci"))
                                 fprintf(f, "  driver = \"%s\"\n", x->name);
                         fputs("}\n", f);
@@ -231,11 +219,8 @@ int import_print(FILE *f, struct host *h)
                 fprintf(f, "device \"%s\" {\n", name);
                 if (x->kind == RECIPE_DRIVERCTL) {
                         fprintf(f, "  bdf = \"%s\"\n", pci_addr_format(&x->addr, a));
-                        if (h && host_get(h, &x->addr, &fn) == 0) {
-                                struct pci_id now = { .vendor = fn->vendor, .device = fn->device };
-
-                                fprintf(f, "  expect = \"%s\"\n", pci_id_format(&now, id));
-                        }
+                        if (x->at.found)
+                                fprintf(f, "  expect = \"%s\"\n", pci_id_format(&x->at.id, id));
                         if (!streq(x->name, "vfio-pci"))
                                 fprintf(f, "  driver = \"%s\"\n", x->name);
                 } else {
@@ -249,7 +234,7 @@ int import_print(FILE *f, struct host *h)
                 fprintf(f, "  functions = single\n}\n");
                 entries++;
         }
-        if (!rs.n)
+        if (!rs->n)
                 fprintf(f, "\n# No recipes found: no vfio-pci ids in modprobe.d or on the kernel "
                            "command line, no driverctl overrides.\n");
         r = entries;
@@ -257,6 +242,5 @@ done:
         for (size_t i = 0; i < n_used; i++)
                 free(used[i]);
         free(used);
-        recipes_done(&rs);
         return r;
 }

@@ -138,7 +138,7 @@ struct kv {
         const struct plan *p;
         const struct kubevirt_set *set;
         FILE *warn;
-        struct pciids *db;
+        const struct pciids *db; /* NULL: the fallback names */
         struct model *models;
         size_t n_models;
         struct {
@@ -345,19 +345,18 @@ static void write_vm(FILE *f, const struct kv *k)
         write_devices(f, k, false);
 }
 
-int kubevirt_write(FILE *f, FILE *warn, const struct plan *p, const struct kubevirt_set *set)
+int kubevirt_write(FILE *f, FILE *warn, const struct plan *p, const struct pciids *db,
+                   const struct kubevirt_set *set)
 {
-        struct kv k = { .p = p, .set = set, .warn = warn };
+        struct kv k = { .p = p, .set = set, .warn = warn, .db = db };
         int r;
 
-        (void)pciids_open(&k.db); /* without names, the fallback names */
         r = gather(&k);
         if (r >= 0) {
                 write_header(f, &k);
                 write_cr(f, &k);
                 write_vm(f, &k);
         }
-        pciids_free(k.db);
         free(k.models);
         free(k.mdev_types);
         free(k.requests);

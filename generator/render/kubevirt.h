@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "pciids.h"
 #include "plan.h"
 
 /* gpupt-check --kubevirt: the functions of device entries and the mdevs of
@@ -26,8 +27,11 @@ int kubevirt_add(const struct plan *p, struct kubevirt_set *set, const char *nam
 /* As handoff_ready: whether no error of the plan stands in the way of the
  * entries' devices, the reasons written to why (when not NULL). */
 bool kubevirt_ready(const struct plan *p, const struct kubevirt_set *set, FILE *why);
-/* Writes the YAML; notes a person should see go to warn. 0 or -ENOMEM. */
-int kubevirt_write(FILE *f, FILE *warn, const struct plan *p, const struct kubevirt_set *set);
+/* Writes the YAML; notes a person should see go to warn. Resource names
+ * come from db, the names database the caller opened (NULL: none, the
+ * fallback names). 0 or -ENOMEM. */
+int kubevirt_write(FILE *f, FILE *warn, const struct plan *p, const struct pciids *db,
+                   const struct kubevirt_set *set);
 /* The resource name KubeVirt offers a vendor:device under when no entry
  * names one: from the pci.ids names ("NVIDIA Corporation", "TU104GL [Tesla
  * T4]" -> "nvidia.com/TU104GL_Tesla_T4"); "gpupt.io" for an unknown vendor,

@@ -95,17 +95,13 @@ static void json_problem(FILE *f, const struct problem *pr, bool last)
         fprintf(f, " }%s\n", last ? "" : ",");
 }
 
-void report_json(FILE *f, const struct plan *p)
+void report_json(FILE *f, const struct plan *p, const struct pciids *db)
 {
-        struct pciids *db = NULL;
-
         fputs("{\n", f);
         json_schema(f);
         fprintf(f, "  \"ready\": %s,\n", plan_ready(p) ? "true" : "false");
         json_iommu(f, &p->iommu);
         json_config_files(f, p->conf);
-        if (p->n_claims)
-                (void)pciids_open(&db);
 
         fputs("  \"claims\": [", f);
         for (size_t i = 0; i < p->n_claims; i++) {
@@ -134,7 +130,6 @@ void report_json(FILE *f, const struct plan *p)
                 json_put(f, " }");
         }
         fputs(p->n_claims ? "\n  ],\n" : "],\n", f);
-        pciids_free(db);
 
         fputs("  \"sriov\": [", f);
         for (size_t i = 0; i < p->n_sriovs; i++) {
@@ -357,7 +352,8 @@ static void name_forms(const struct pciids_names *n, char **buf, const char *for
 
 /* The claimed functions, with the note that says where names come from when
  * pci.ids is not installed. */
-static void print_claims(FILE *f, const struct plan *p, const struct style *st)
+static void print_claims(FILE *f, const struct plan *p, const struct pciids *db,
+                         const struct style *st)
 {
         static const struct table_col cols[] = { { .header = "ADDRESS" },
                                                  { .header = "ENTRY" },
@@ -367,10 +363,8 @@ static void print_claims(FILE *f, const struct plan *p, const struct style *st)
                                                  { .header = "AT BOOT" },
                                                  { .header = "GROUP", .right = true },
                                                  { .header = "NUMA", .right = true } };
-        struct pciids *db = NULL;
         struct table t;
 
-        (void)pciids_open(&db);
         table_init(&t, cols, ELEMENTSOF(cols));
         for (size_t i = 0; i < p->n_claims; i++) {
                 const struct claim *c = &p->claims[i];
@@ -400,7 +394,6 @@ static void print_claims(FILE *f, const struct plan *p, const struct style *st)
 
                 text_wrap(f, note ? note : pciids_hint, 0, st->width, "", "");
         }
-        pciids_free(db);
 }
 
 static void print_sriovs(FILE *f, const struct plan *p, const struct style *st)
@@ -524,7 +517,7 @@ static void print_verdict(FILE *f, const struct plan *p, const struct style *st,
                   tone_on(st, errors ? TONE_ERROR : TONE_GOOD), tone_off(st));
 }
 
-void report_human(FILE *f, const struct plan *p, const struct style *st)
+void report_human(FILE *f, const struct plan *p, const struct pciids *db, const struct style *st)
 {
         size_t errors = 0, warnings = 0, shown = 0;
 
@@ -550,7 +543,7 @@ void report_human(FILE *f, const struct plan *p, const struct style *st)
         if (!p->n_claims)
                 print_no_claims(f, p);
         else {
-                print_claims(f, p, st);
+                print_claims(f, p, db, st);
                 print_vfio_nodes(f, p, st);
         }
         print_bars(f, p, st);

@@ -6,13 +6,16 @@
 #include "conf.h"
 #include "iommu.h"
 #include "json-out.h"
+#include "pciids.h"
 #include "plan.h"
 #include "term.h"
 
 /* Renders a plan, for people (fitted to the style's width, in its colours)
- * or as the JSON object of gpupt-check(8). */
-void report_json(FILE *f, const struct plan *p);
-void report_human(FILE *f, const struct plan *p, const struct style *st);
+ * or as the JSON object of gpupt-check(8). Renderers read memory only: the
+ * plan, and the names database db (pciids_open), which the caller opened;
+ * NULL when there is none, and the text says so. */
+void report_json(FILE *f, const struct plan *p, const struct pciids *db);
+void report_human(FILE *f, const struct plan *p, const struct pciids *db, const struct style *st);
 void report_quiet(FILE *f, const struct plan *p, const struct style *st);
 
 /* A config that did not load: the same shapes, with one config-error problem. */

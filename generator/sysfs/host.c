@@ -35,6 +35,7 @@ struct host {
         struct pci_fn **all; /* after host_scan */
         size_t n_all;
         bool scanned;       /* every function is in the table: the rest are absent */
+        bool sealed;        /* host_seal(): answers from memory only */
         size_t n_bad;       /* functions the scan could not read */
         struct pci_fn **by_group; /* after a scan: all, sorted by group, then address */
         int devices_fd;
@@ -335,6 +336,8 @@ int host_get(struct host *h, const struct pci_addr *a, struct pci_fn **ret)
         }
         if (h->scanned)
                 return -ENOENT; /* the scan saw every function there is */
+        if (h->sealed)
+                return -ENOENT; /* not gathered: not there for a renderer */
         r = load_fn(h, a, &f);
         if (r == -ENOMEM)
                 return r;
@@ -647,6 +650,8 @@ int host_facts(struct host *h, struct pci_fn *f, unsigned what)
 
         if (!want)
                 return 0;
+        if (h->sealed)
+                return -ENODATA;
         pthread_mutex_lock(&h->lock);
         d.dir = devices_fd(h);
         pthread_mutex_unlock(&h->lock);
@@ -690,6 +695,8 @@ int host_scan(struct host *h, struct pci_fn *const **ret, size_t *n, size_t *n_b
 
         if (h->scanned)
                 goto done;
+        if (h->sealed)
+                return -ENODATA;
         fd = devices_fd(h);
         if (fd < 0)
                 return fd;
@@ -821,6 +828,8 @@ int host_group(struct host *h, int g, struct pci_fn ***ret, size_t *n)
 
         if (h->scanned && h->n_bad == 0 && g >= 0 && group_from_scan(h, g, ret, n) == 0)
                 return 0;
+        if (h->sealed)
+                return -ENODATA;
         path = strdup_printf("%s/sys/kernel/iommu_groups/%d/devices", root_dir(), g);
         if (!path)
                 return -ENOMEM;
@@ -879,7 +888,8 @@ int host_mdev_types(struct host *h, const char *parent, struct mdev_type **ret, 
         size_t k = 0, n_names = 0;
         int r;
 
-        (void)h;
+        if (h->sealed)
+                return -ENODATA;
         if (strchr(parent, '/') || streq(parent, ".") || streq(parent, ".."))
                 return -EINVAL;
         path = strdup_printf("%s/sys/class/mdev_bus/%s/mdev_supported_types", root_dir(), parent);
@@ -943,5 +953,10 @@ char *host_driver_now(const char *bdf)
 
 int host_devices_dir(struct host *h)
 {
-        return devices_fd(h);
+        return h->sealed ? -ENODATA : devices_fd(h);
+}
+
+void host_seal(struct host *h)
+{
+        h->sealed = true;
 }

@@ -82,6 +82,14 @@ struct host;
 
 int host_new(struct host **ret);
 void host_free(struct host *h);
+/* Gathering is over: from here on the host answers from what is loaded
+ * and never touches the file system, so that what renders a plan or a
+ * listing reads the machine as it was gathered, whatever changes under the
+ * root meanwhile. host_get, host_slot: a function not loaded is not there
+ * (-ENOENT); host_facts: a fact not loaded is -ENODATA, as are host_scan
+ * without a scan, host_group outside one, host_mdev_types and
+ * host_devices_dir. */
+void host_seal(struct host *h);
 
 /* One function by address: 0, -ENOENT when there is none, -errno when its
  * sysfs entry cannot be read (-EBADMSG for garbage in it). Cached: a second

@@ -9,14 +9,21 @@ const char pciids_hint[] = "no pci.ids in /usr/share/misc or /usr/share/hwdata; 
                            "the package pci.ids (Debian, Ubuntu) or hwdata (Fedora, RHEL) "
                            "for device names";
 
-struct pciids {
-        char *text; /* the whole file */
-        size_t len;
+/* The names looked up so far. A lookup adds to it, which changes no
+ * answer: it hangs off the database so that a reader holding it const
+ * (a renderer) may look names up. */
+struct pciids_cache {
         struct pciids_cached {
                 uint32_t key;
                 struct pciids_names names; /* all NULL: not in pci.ids */
-        } *cache;
-        size_t n_cache, cache_alloc;
+        } *v;
+        size_t n, alloc;
+};
+
+struct pciids {
+        char *text; /* the whole file */
+        size_t len;
+        struct pciids_cache *cache;
 };
 
 int pciids_open(struct pciids **ret)
@@ -27,8 +34,10 @@ int pciids_open(struct pciids **ret)
         int r = -ENOENT;
 
         db = calloc(1, sizeof(*db));
-        if (!db)
+        if (!db || !(db->cache = calloc(1, sizeof(*db->cache)))) {
+                free(db);
                 return -ENOMEM;
+        }
         for (size_t i = 0; i < ELEMENTSOF(paths) * 2 && r < 0; i++) {
                 _cleanup_free_ char *p = i < ELEMENTSOF(paths) ? root_path(paths[i])
                                                                  : strdup(paths[i - ELEMENTSOF(paths)]);
@@ -42,6 +51,7 @@ int pciids_open(struct pciids **ret)
                 r = read_file(p, 64u << 20, &db->text, &db->len);
         }
         if (r < 0) {
+                free(db->cache);
                 free(db);
                 return r;
         }
@@ -61,15 +71,16 @@ void pciids_free(struct pciids *db)
 {
         if (!db)
                 return;
-        for (size_t i = 0; i < db->n_cache; i++)
-                names_done(&db->cache[i].names);
+        for (size_t i = 0; i < db->cache->n; i++)
+                names_done(&db->cache->v[i].names);
+        free(db->cache->v);
         free(db->cache);
         free(db->text);
         free(db);
 }
 
 /* The vendor line "vvvv  Name" at the start of a line; returns its name. */
-static const char *find_vendor(struct pciids *db, uint16_t vendor, size_t *len)
+static const char *find_vendor(const struct pciids *db, uint16_t vendor, size_t *len)
 {
         const char *end = db->text + db->len;
         char pat[8];
@@ -88,7 +99,7 @@ static const char *find_vendor(struct pciids *db, uint16_t vendor, size_t *len)
 }
 
 /* A device line "\tdddd  Name" among the vendor's indented lines. */
-static const char *find_device(struct pciids *db, const char *from, uint16_t device, size_t *len)
+static const char *find_device(const struct pciids *db, const char *from, uint16_t device, size_t *len)
 {
         const char *end = db->text + db->len;
         char pat[8];
@@ -159,40 +170,42 @@ static int names_make(const char *v, size_t vl, const char *d, size_t dl,
         return 0;
 }
 
-const struct pciids_names *pciids_lookup(struct pciids *db, uint16_t vendor, uint16_t device)
+const struct pciids_names *pciids_lookup(const struct pciids *db, uint16_t vendor,
+                                        uint16_t device)
 {
         uint32_t key = (uint32_t)vendor << 16 | device;
+        struct pciids_cache *c = db->cache;
         struct pciids_names names;
         struct pciids_cached *slot;
         const char *v, *d = NULL;
         size_t vl = 0, dl = 0;
 
-        for (size_t i = 0; i < db->n_cache; i++)
-                if (db->cache[i].key == key)
-                        return db->cache[i].names.full ? &db->cache[i].names : NULL;
+        for (size_t i = 0; i < c->n; i++)
+                if (c->v[i].key == key)
+                        return c->v[i].names.full ? &c->v[i].names : NULL;
         v = find_vendor(db, vendor, &vl);
         if (v)
                 d = find_device(db, v, device, &dl);
         if (names_make(v, vl, d, dl, &names) < 0)
                 return NULL;
-        if (GROW(db->cache, db->n_cache, db->cache_alloc) < 0) {
+        if (GROW(c->v, c->n, c->alloc) < 0) {
                 names_done(&names);
                 return NULL;
         }
-        slot = &db->cache[db->n_cache++];
+        slot = &c->v[c->n++];
         slot->key = key;
         slot->names = names;
         return names.full ? &slot->names : NULL;
 }
 
-const char *pciids_name(struct pciids *db, uint16_t vendor, uint16_t device)
+const char *pciids_name(const struct pciids *db, uint16_t vendor, uint16_t device)
 {
         const struct pciids_names *n = pciids_lookup(db, vendor, device);
 
         return n ? n->full : NULL;
 }
 
-int pciids_names(struct pciids *db, uint16_t vendor, uint16_t device, char **vendor_name,
+int pciids_names(const struct pciids *db, uint16_t vendor, uint16_t device, char **vendor_name,
                  char **device_name)
 {
         const char *v, *d;

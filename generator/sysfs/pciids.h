@@ -6,8 +6,8 @@
 /* Names from the pci.ids database: under the root first (a recorded
  * machine may carry its own), then the system's copies, each in
  * /usr/share/misc (Debian's pci.ids package) and /usr/share/hwdata
- * (Fedora's hwdata). The database is read once, on the first lookup, and
- * only the wanted lines are kept. */
+ * (Fedora's hwdata). The file is read whole when it is opened; each
+ * lookup after that reads memory only, and its names are kept. */
 struct pciids;
 
 int pciids_open(struct pciids **ret); /* -ENOENT when no database is installed */
@@ -21,9 +21,10 @@ struct pciids_names {
         char *model;        /* "TU102 [GeForce RTX 2080 Ti]"; NULL: pci.ids knows the vendor only */
 };
 /* NULL when pci.ids knows not even the vendor (or memory fails). */
-const struct pciids_names *pciids_lookup(struct pciids *db, uint16_t vendor, uint16_t device);
+const struct pciids_names *pciids_lookup(const struct pciids *db, uint16_t vendor,
+                                        uint16_t device);
 /* The full name, or NULL. */
-const char *pciids_name(struct pciids *db, uint16_t vendor, uint16_t device);
+const char *pciids_name(const struct pciids *db, uint16_t vendor, uint16_t device);
 
 /* A vendor's short name for a narrow column: pci.ids' own short form in
  * brackets ("Advanced Micro Devices, Inc. [AMD/ATI]" is "AMD/ATI"), else the
@@ -39,5 +40,5 @@ extern const char pciids_hint[];
  * "TU104GL [Tesla T4]"), copies for the caller to free; *device_name NULL
  * when only the vendor is known. 0, -ENOENT when the vendor is not listed,
  * -ENOMEM. */
-int pciids_names(struct pciids *db, uint16_t vendor, uint16_t device, char **vendor_name,
+int pciids_names(const struct pciids *db, uint16_t vendor, uint16_t device, char **vendor_name,
                  char **device_name);

@@ -56,6 +56,38 @@ void recipes_done(struct recipes *rs)
         *rs = (struct recipes){ 0 };
 }
 
+int recipes_find_functions(struct recipes *rs, struct host *h)
+{
+        for (size_t i = 0; i < rs->n; i++) {
+                struct recipe_host *at = &rs->v[i].at;
+                struct pci_fn *slot[8], *fn;
+                int r;
+
+                if (rs->v[i].kind != RECIPE_DRIVERCTL)
+                        continue;
+                *at = (struct recipe_host){ 0 };
+                r = host_slot(h, &rs->v[i].addr, slot, &at->n_slot);
+                if (r == -ENOMEM)
+                        return r;
+                at->slot_error = r < 0 ? r : 0;
+                if (r < 0)
+                        at->n_slot = 0;
+                for (size_t k = 0; k < at->n_slot; k++)
+                        at->slot[k] = slot[k]->addr;
+                if (at->n_slot)
+                        at->slot_id = (struct pci_id){ .vendor = slot[0]->vendor,
+                                                       .device = slot[0]->device };
+                r = host_get(h, &rs->v[i].addr, &fn);
+                if (r == -ENOMEM)
+                        return r;
+                if (r == 0) {
+                        at->found = true;
+                        at->id = (struct pci_id){ .vendor = fn->vendor, .device = fn->device };
+                }
+        }
+        return 0;
+}
+
 static int add(struct recipes *rs, struct recipe *r)
 {
         if (!r->file || !r->text || GROW(rs->v, rs->n, rs->alloc) < 0) {

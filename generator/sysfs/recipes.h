@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "host.h"
 #include "pciaddr.h"
 
 /* The other ways a host may already claim devices for vfio-pci, or keep
@@ -18,6 +19,17 @@ enum recipe_kind {
         RECIPE_SOFTDEP,       /* softdep MODULE pre: vfio-pci */
 };
 
+/* A driverctl override's function and its slot on this host, as
+ * recipes_find_functions() read them. */
+struct recipe_host {
+        bool found;           /* the function is there, of vendor:device id */
+        struct pci_id id;
+        int slot_error;       /* host_slot's -errno; 0 */
+        size_t n_slot;        /* the functions present in its slot, in function order */
+        struct pci_addr slot[8];
+        struct pci_id slot_id; /* the first of them's */
+};
+
 struct recipe {
         enum recipe_kind kind;
         char *file;           /* as on the host, without the root */
@@ -30,6 +42,7 @@ struct recipe {
                                * which no gpupt.conf key says; NULL for none */
         struct pci_addr addr; /* driverctl */
         char *name;           /* driverctl: the driver; blacklist, softdep: the module */
+        struct recipe_host at; /* driverctl: recipes_find_functions */
 };
 
 struct recipes {
@@ -44,6 +57,10 @@ struct recipes {
  * skipped. Returns 0 or -ENOMEM. */
 int recipes_read(struct recipes *rs);
 void recipes_done(struct recipes *rs);
+/* The functions the driverctl overrides name, and their slots, from the
+ * host model into each recipe's at: what --import says of them. 0 or
+ * -ENOMEM. */
+int recipes_find_functions(struct recipes *rs, struct host *h);
 
 /* The parsers, one source each; file is the name messages give. */
 int recipes_parse_modprobe(struct recipes *rs, const char *file, const char *text);
