@@ -421,6 +421,40 @@ static void test_parsed_is_judged(void **state)
         conf_error_done(&err);
 }
 
+/* A key given twice makes the reader look at the file's text again while
+ * libconfuse is still parsing, from a descriptor that shares its offset:
+ * that look must not move libconfuse's place. Many entries after it, more
+ * than one buffer of stdio, must all be read. */
+static void test_reread_keeps_parse_place(void **state)
+{
+        struct conf_error err = { 0 };
+        struct conf *c;
+        char *text;
+        size_t n = 0, size = 64 * 1024;
+        int r;
+
+        (void)state;
+        text = malloc(size);
+        assert_non_null(text);
+        n += (size_t)snprintf(text + n, size - n,
+                              "device \"first\" {\n ids = {\"10de:1e04\"}\n"
+                              " driver = \"vfio-pci\"\n driver = \"vfio-pci\"\n}\n");
+        for (unsigned i = 0; i < 400; i++)
+                n += (size_t)snprintf(text + n, size - n,
+                                      "device \"entry-%u\" {\n  bdf = \"%04x:%02x:00\"\n}\n", i,
+                                      i / 256 + 1, i % 256);
+        assert_true(n > 16 * 1024 && n < size);
+        c = load_text(text, &err, &r);
+        free(text);
+        if (r != 0)
+                fail_msg("r=%d: %s:%u: %s", r, err.file ? err.file : "?", err.line,
+                         err.message ? err.message : "");
+        assert_non_null(c);
+        assert_int_equal(c->n_devices, 401);
+        assert_string_equal(c->devices[400].name, "entry-399");
+        conf_free(c);
+}
+
 static void test_huge_name(void **state)
 {
         struct conf_error err = { 0 };
@@ -1112,6 +1146,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_unique_uuid_and_pf, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_environment, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_parsed_is_judged, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_reread_keeps_parse_place, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_huge_name, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_nul_byte, setup, teardown),
                 cmocka_unit_test(test_mdev_uuid),

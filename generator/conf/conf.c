@@ -95,6 +95,8 @@ struct reader {
          * parse and the messages read it, never the path again, which by
          * then may name another file. -1 for a pipe, read once into text. */
         int fd;
+        char *map; /* the text read again from fd, mapped (read_pages) */
+        size_t map_size;
         const char *last_driver; /* most entries name the same driver: one copy */
         int r;           /* what take_entry failed with */
         /* The ids of the device being parsed, taken from libconfuse value by
@@ -105,24 +107,34 @@ struct reader {
 
 static struct reader *current; /* libconfuse's error callback has no user pointer */
 
+static int read_pages(int fd, char **ret, size_t *ret_len, size_t *ret_size);
+
 /* Gives the scanner its text back, reading the file again: only a message
- * or a key assigned twice needs it. False when the file changed since. */
+ * or a key assigned twice needs it, maybe while libconfuse is parsing from
+ * a duplicate of the descriptor. read_pages reads with pread, so the offset
+ * the two share, libconfuse's place in the file, stays where it is. False
+ * when the file changed since. */
 static bool have_text(struct reader *rd)
 {
-        size_t len;
+        size_t len, size;
+        char *map;
 
         if (rd->lex.text)
                 return true;
         if (rd->text_gone || rd->fd < 0)
                 return false;
-        if (lseek(rd->fd, 0, SEEK_SET) != 0 ||
-            read_fd(rd->fd, CONF_FILE_MAX, &rd->text, &len) < 0 || len != rd->lex.len) {
-                free(rd->text);
-                rd->text = NULL;
+        if (read_pages(rd->fd, &map, &len, &size) < 0) {
                 rd->text_gone = true;
                 return false;
         }
-        rd->lex.text = rd->text;
+        if (len != rd->lex.len) {
+                munmap(map, size);
+                rd->text_gone = true;
+                return false;
+        }
+        rd->map = map;
+        rd->map_size = size;
+        rd->lex.text = map;
         return true;
 }
 
@@ -1272,6 +1284,8 @@ out:
                 cfg_free(cfg);
         conflex_done(&rd.lex);
         free(rd.text);
+        if (rd.map)
+                munmap(rd.map, rd.map_size);
         closep(&rd.fd);
         ids_clear(&rd);
         free(rd.ids);
